@@ -1,0 +1,171 @@
+/**
+ * The consumer's view: pack the library as npm would publish it, install the tarball into a
+ * fresh cdktf app outside this repository, compile that app with `tsc --strict`, synthesize it,
+ * and read what it wrote.
+ *
+ * The tarball and its own dependencies are installed by npm, offline, from the cache `npm ci`
+ * filled. The peer dependencies (cdktf, constructs, the provider) and TypeScript belong to the
+ * consuming app; they are linked from this repository's node_modules rather than installed again
+ * (the provider alone unpacks to about 300 MB).
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const repo = path.resolve(__dirname, "..");
+const PEERS = ["cdktf", "constructs", "@cdktf/provider-google", "typescript"];
+
+const CONTRACT = `import { App, TerraformStack } from "cdktf";
+import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
+import { ArtifactRepository, CloudRunService, ProjectServices } from "cdktf-cloud-run";
+
+const app = new App();
+const stack = new TerraformStack(app, "consumer");
+new GoogleProvider(stack, "google", { project: "acme-ml-dev", region: "europe-west1" });
+
+const apis = new ProjectServices(stack, "apis", {
+  project: "acme-ml-dev",
+  services: ["run.googleapis.com", "artifactregistry.googleapis.com"],
+});
+const repo = new ArtifactRepository(stack, "images", {
+  project: "acme-ml-dev",
+  location: "europe-west1",
+  repositoryId: "models",
+  dependsOn: [apis],
+});
+const api = new CloudRunService(stack, "predict", {
+  project: "acme-ml-dev",
+  location: "europe-west1",
+  name: "predict-api",
+  image: repo.imageUri("predict-api", "sha256:" + "a".repeat(64)),
+  dependsOn: [apis],
+});
+repo.grantReader(\`serviceAccount:\${api.serviceAccountEmail}\`);
+api.grantInvoker("serviceAccount:gateway@acme-ml-dev.iam.gserviceaccount.com");
+app.synth();
+`;
+
+const BAD_NAME = `import { TerraformStack, Testing } from "cdktf";
+import { CloudRunService } from "cdktf-cloud-run";
+
+const stack = new TerraformStack(Testing.app(), "consumer");
+try {
+  new CloudRunService(stack, "svc", { location: "europe-west1", name: "Predict_API", image: "nginx:1.27" });
+  console.log("no error");
+} catch (e) {
+  console.log((e as Error).message);
+}
+`;
+
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
+  return execFileSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: "utf8", stdio: "pipe" });
+}
+
+describe("the packed library, in a consumer's cdktf app", () => {
+  let app: string;
+  let packDir: string;
+
+  beforeAll(() => {
+    packDir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-pack-"));
+    app = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-consumer-"));
+    const tarball = run("npm", ["pack", "--silent", "--pack-destination", packDir], repo).trim().split("\n").pop()!;
+
+    fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "consumer", private: true }));
+    run(
+      "npm",
+      [
+        "install",
+        "--offline",
+        "--no-audit",
+        "--no-fund",
+        "--ignore-scripts",
+        "--legacy-peer-deps",
+        path.join(packDir, tarball),
+      ],
+      app,
+    );
+    for (const peer of PEERS) {
+      const link = path.join(app, "node_modules", peer);
+      fs.mkdirSync(path.dirname(link), { recursive: true });
+      fs.symlinkSync(path.join(repo, "node_modules", peer), link, "dir");
+    }
+    fs.writeFileSync(
+      path.join(app, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "commonjs",
+          moduleResolution: "node",
+          strict: true,
+          skipLibCheck: false,
+          types: [],
+        },
+        files: ["main.ts", "bad-name.ts"],
+      }),
+    );
+    fs.writeFileSync(path.join(app, "main.ts"), CONTRACT);
+    fs.writeFileSync(path.join(app, "bad-name.ts"), BAD_NAME);
+  }, 120_000);
+
+  afterAll(() => {
+    fs.rmSync(app, { recursive: true, force: true });
+    fs.rmSync(packDir, { recursive: true, force: true });
+  });
+
+  test("the tarball holds the compiled library and its declarations, not the sources or tests", () => {
+    const installed = path.join(app, "node_modules", "cdktf-cloud-run");
+    const pkg = JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8"));
+    expect(pkg.main).toBe("dist/index.js");
+    expect(pkg.types).toBe("dist/index.d.ts");
+    expect(Object.keys(pkg.peerDependencies).sort()).toEqual(["@cdktf/provider-google", "cdktf", "constructs"]);
+    expect(fs.existsSync(path.join(installed, "dist", "index.d.ts"))).toBe(true);
+    expect(fs.existsSync(path.join(installed, "lib"))).toBe(false);
+    expect(fs.existsSync(path.join(installed, "__tests__"))).toBe(false);
+  });
+
+  test("the contract compiles under tsc --strict, with the library's declarations checked too", () => {
+    expect(() =>
+      run(process.execPath, [path.join(repo, "node_modules", "typescript", "bin", "tsc"), "-p", "."], app),
+    ).not.toThrow();
+  }, 60_000);
+
+  test("the contract synthesizes the safe version", () => {
+    const out = path.join(app, "out");
+    run(process.execPath, ["main.js"], app, { CDKTF_OUTDIR: out });
+    const tf = JSON.parse(fs.readFileSync(path.join(out, "stacks", "consumer", "cdk.tf.json"), "utf8"));
+    const r = tf.resource;
+
+    for (const api of Object.values<Record<string, unknown>>(r.google_project_service)) {
+      expect(api).toMatchObject({ disable_on_destroy: false, disable_dependent_services: false });
+    }
+    const [svc] = Object.values<Record<string, any>>(r.google_cloud_run_v2_service); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(svc.name).toBe("predict-api");
+    expect(svc.deletion_protection).toBe(true);
+    expect(svc.template.containers[0].image).toBe(
+      "europe-west1-docker.pkg.dev/acme-ml-dev/models/predict-api@sha256:" + "a".repeat(64),
+    );
+    expect(svc.template.service_account).toMatch(/^\$\{google_service_account\./);
+    expect(svc.template.scaling.max_instance_count).toBe(10);
+    expect(svc.depends_on).toHaveLength(2);
+
+    const readers = Object.values<Record<string, string>>(r.google_artifact_registry_repository_iam_member);
+    expect(readers.map((m) => m.role)).toEqual(["roles/artifactregistry.reader"]);
+    expect(readers[0].member).toMatch(
+      /^serviceAccount:\$\{google_service_account\.predict_service-account_[0-9A-F]+\.email\}$/,
+    );
+    const invokers = Object.values<Record<string, string>>(r.google_cloud_run_v2_service_iam_member);
+    expect(invokers.map((m) => [m.role, m.member])).toEqual([
+      ["roles/run.invoker", "serviceAccount:gateway@acme-ml-dev.iam.gserviceaccount.com"],
+    ]);
+    expect(Object.values<Record<string, unknown>>(r.google_artifact_registry_repository)[0]).toMatchObject({
+      lifecycle: { prevent_destroy: true },
+      docker_config: { immutable_tags: true },
+    });
+  }, 60_000);
+
+  test("a bad name throws an error that names the prop, the value and the rule", () => {
+    const msg = run(process.execPath, ["bad-name.js"], app);
+    expect(msg).toContain('name: got "Predict_API"; must be 1-49 characters of lowercase letters, digits and hyphens');
+  }, 60_000);
+});

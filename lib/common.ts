@@ -1,0 +1,115 @@
+import { createHash } from "crypto";
+import {
+  DefaultTokenResolver,
+  ITerraformDependable,
+  StringConcat,
+  TerraformResource,
+  Token,
+  Tokenization,
+} from "cdktf";
+import { IConstruct } from "constructs";
+import * as rules from "./rules";
+import { Problems } from "./validation";
+
+/**
+ * Something to wait for: a Terraform resource, or one of our constructs (or any construct), which
+ * stands for every Terraform resource inside it.
+ */
+export type Dependency = ITerraformDependable | IConstruct;
+
+/** Props every construct of this library takes. */
+export interface CommonProps {
+  /**
+   * The project to create resources in.
+   * @default - the google provider's project
+   */
+  readonly project?: string;
+
+  /**
+   * Resources or constructs to create after, typically a {@link ProjectServices} so that nothing
+   * is created before its API is enabled. A construct stands for every resource inside it.
+   * @default - no explicit dependencies
+   */
+  readonly dependsOn?: readonly Dependency[];
+}
+
+/** Expands dependencies to Terraform resources: a construct becomes every resource inside it. */
+export function resolveDependencies(dependsOn: readonly Dependency[] | undefined): ITerraformDependable[] {
+  const out: ITerraformDependable[] = [];
+  const seen = new Set<ITerraformDependable>();
+  const push = (d: ITerraformDependable): void => {
+    if (!seen.has(d)) {
+      seen.add(d);
+      out.push(d);
+    }
+  };
+  for (const dep of dependsOn ?? []) {
+    if (dep instanceof TerraformResource || !isConstruct(dep)) {
+      push(dep as ITerraformDependable);
+      continue;
+    }
+    for (const child of dep.node.findAll()) {
+      if (child instanceof TerraformResource) push(child);
+    }
+  }
+  return out;
+}
+
+function isConstruct(x: unknown): x is IConstruct {
+  return typeof x === "object" && x !== null && "node" in x;
+}
+
+/** Checks the common props: project id. */
+export function checkCommonProps(problems: Problems, props: CommonProps): void {
+  problems.check("project", props.project, rules.projectId);
+}
+
+/** Checks a label map: every key and value, and the count. */
+export function checkLabels(
+  problems: Problems,
+  path: string,
+  labels: Readonly<Record<string, string>> | undefined,
+): void {
+  if (labels === undefined) return;
+  const entries = Object.entries(labels);
+  if (entries.length > rules.MAX_LABELS) {
+    problems.add(path, `${entries.length} labels`, `at most ${rules.MAX_LABELS} labels are allowed`);
+  }
+  for (const [key, value] of entries) {
+    problems.check(`${path}.${key}`, key, rules.labelKey);
+    problems.check(`${path}.${key}`, value, rules.labelValue);
+  }
+}
+
+/** Labels sorted by key, so the synthesized JSON does not depend on the order they were written. */
+export function sortedRecord<T>(record: Readonly<Record<string, T>> | undefined): Record<string, T> | undefined {
+  if (record === undefined) return undefined;
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** First `length` hex digits of the SHA-256 of `text`. */
+export function shortHash(text: string, length = 8): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+/**
+ * A stable construct id for an IAM grant, derived from the role and the member. When the member
+ * contains tokens (such as another resource's email), the id comes from the Terraform expression
+ * they resolve to in this stack, which is as stable as the referenced resource's address.
+ */
+export function grantId(scope: IConstruct, prefix: string, member: string): string {
+  const text = Token.isUnresolved(member) ? resolvedText(scope, member) : member;
+  const slug = text
+    .replace(/[^A-Za-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .toLowerCase();
+  return slug.length <= 64 ? `${prefix}-${slug}` : `${prefix}-${slug.slice(0, 55)}-${shortHash(text)}`;
+}
+
+function resolvedText(scope: IConstruct, member: string): string {
+  const resolved: unknown = Tokenization.resolve(member, {
+    scope,
+    resolver: new DefaultTokenResolver(new StringConcat()),
+  });
+  return typeof resolved === "string" ? resolved : JSON.stringify(resolved);
+}
