@@ -25,7 +25,7 @@ export default tseslint.config(
   {
     rules: {
       "no-restricted-imports": ["error", providerImports],
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
   {

@@ -1,25 +1,47 @@
-import { App, GcsBackend, TerraformStack } from "cdktf";
-import { ArtifactRepository, CloudRunService, ProjectServices } from "./lib";
-import { GoogleProvider } from "./lib/providers";
+import { App } from "cdktf";
+import * as path from "path";
+import { environmentFiles } from "./environments";
+import { ConfigError, EnvironmentConfig, EnvironmentStack, parseEnvironmentConfig } from "./lib";
 
-// A minimal example stack; per-environment stacks from validated config replace it.
-const app = new App();
-const stack = new TerraformStack(app, "dev");
-new GcsBackend(stack, { bucket: "acme-ml-dev-tfstate", prefix: "predict/dev" });
-new GoogleProvider(stack, "google", { project: "acme-ml-dev", region: "europe-west1" });
-const apis = new ProjectServices(stack, "apis", {
-  services: ["run.googleapis.com", "artifactregistry.googleapis.com", "iam.googleapis.com"],
-});
-const repo = new ArtifactRepository(stack, "images", {
-  location: "europe-west1",
-  repositoryId: "models",
-  dependsOn: [apis],
-});
-const api = new CloudRunService(stack, "predict", {
-  location: "europe-west1",
-  name: "predict-api",
-  image: repo.imageUri("predict-api", "sha256:" + "0".repeat(64)),
-  dependsOn: [apis],
-});
-repo.grantReader(`serviceAccount:${api.serviceAccountEmail}`);
-app.synth();
+/** What {@link synthesize} did: the stacks it wrote, or every configuration problem it found. */
+export interface SynthResult {
+  readonly stacks: readonly string[];
+  readonly errors: readonly string[];
+}
+
+/**
+ * Validates every environment in `dir`, then, only if all are valid, writes one stack per
+ * environment to `outdir` (`stacks/<env>/cdk.tf.json`). With any problem, nothing is written.
+ */
+export function synthesize(options: { dir?: string; outdir?: string } = {}): SynthResult {
+  const configs: EnvironmentConfig[] = [];
+  const errors: string[] = [];
+  for (const file of environmentFiles(options.dir)) {
+    try {
+      const config = parseEnvironmentConfig(file.config);
+      if (config.name !== file.name) {
+        errors.push(`${file.file}: name is "${config.name}"; it must be "${file.name}", the file's name`);
+      }
+      configs.push(config);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      errors.push(`${file.file}: ${e.message}`);
+    }
+  }
+  if (configs.length === 0 && errors.length === 0) errors.push("no environment files found");
+  if (errors.length > 0) return { stacks: [], errors };
+
+  const app = new App(options.outdir === undefined ? {} : { outdir: options.outdir });
+  for (const config of configs) new EnvironmentStack(app, config.name, config);
+  app.synth();
+  return { stacks: configs.map((c) => c.name), errors: [] };
+}
+
+if (require.main === module) {
+  const dir = process.env.ENVIRONMENTS_DIR ? path.resolve(process.env.ENVIRONMENTS_DIR) : undefined;
+  const result = synthesize({ dir });
+  if (result.errors.length > 0) {
+    console.error(`Invalid configuration; nothing was synthesized.\n\n${result.errors.join("\n\n")}`);
+    process.exitCode = 1;
+  }
+}

@@ -4,3 +4,6 @@ export * from "./common";
 export * from "./project-services";
 export * from "./validation";
 export * as rules from "./rules";
+export * from "./apis";
+export * from "./config";
+export * from "./environment-stack";

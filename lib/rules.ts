@@ -36,6 +36,29 @@ export const projectId: Rule<string> = (value) => {
   return /google|null|undefined|ssl/.test(value) ? allowed : undefined;
 };
 
+/** Environment name: part of stack ids, state prefixes and label values. */
+export const environmentName = pattern(
+  /^[a-z][a-z0-9-]{0,19}$/,
+  "must be 1-20 lowercase letters, digits and hyphens, starting with a letter",
+);
+
+/** Application name: part of state prefixes and label values. */
+export const appName = pattern(
+  /^[a-z][a-z0-9-]{0,29}$/,
+  "must be 1-30 lowercase letters, digits and hyphens, starting with a letter",
+);
+
+/**
+ * Cloud Storage bucket name (without dots). Source: Cloud Storage "Bucket naming": 3-63
+ * characters, not an IP address, not starting with "goog", not containing "google".
+ */
+export const bucketName: Rule<string> = (value) => {
+  const allowed =
+    "must be 3-63 lowercase letters, digits, hyphens and underscores, start and end with a letter or digit, not start with goog and not contain google";
+  if (!/^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/.test(value)) return allowed;
+  return value.startsWith("goog") || value.includes("google") ? allowed : undefined;
+};
+
 /** Region, such as `europe-west1` (convention; the provider's own check is looser). */
 export const region = pattern(/^[a-z]+(?:-[a-z]+)+[0-9]+$/, "must be a region such as europe-west1 or us-central1");
 

@@ -1,0 +1,311 @@
+import { ConfigError, EnvironmentConfig, parseEnvironmentConfig } from "../lib";
+import dev from "../environments/dev";
+import prod from "../environments/prod";
+import staging from "../environments/staging";
+import { Json } from "./helpers";
+
+/** A deep copy of prod, changed by `edit`: every bad case starts from a valid configuration. */
+function variant(edit: (c: Json) => void, from: EnvironmentConfig = prod): unknown {
+  const copy = structuredClone(from);
+  edit(copy);
+  return copy;
+}
+
+function problemsOf(raw: unknown): { message: string; paths: string[] } {
+  try {
+    parseEnvironmentConfig(raw);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    return { message: e.message, paths: e.problems.map((p) => p.path) };
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("parseEnvironmentConfig accepts the example environments", () => {
+  test.each([
+    ["dev", dev],
+    ["staging", staging],
+    ["prod", prod],
+  ])("%s", (_name, config) => {
+    expect(parseEnvironmentConfig(config)).toEqual(config);
+  });
+
+  test("and the same configuration read from JSON", () => {
+    const fromJson = JSON.parse(JSON.stringify(prod));
+    expect(parseEnvironmentConfig(fromJson)).toEqual(prod);
+  });
+});
+
+// [case, config, field path named, pattern the message must match]
+const BAD: [string, unknown, string, RegExp][] = [
+  ["not an object", 42, "(root)", /must be an object/],
+  ["null", null, "(root)", /must be an object/],
+  ["missing project", variant((c) => delete c.project), "project", /is required/],
+  ["project of the wrong type", variant((c) => (c.project = 123)), "project", /got 123; must be a string/],
+  ["project id too short", variant((c) => (c.project = "acme")), "project", /got "acme"; must be 6-30 characters/],
+  ["project id containing google", variant((c) => (c.project = "google-ml")), "project", /not contain google/],
+  ["bad region", variant((c) => (c.region = "europe")), "region", /must be a region/],
+  ["bad state bucket", variant((c) => (c.stateBucket = "Acme_State")), "stateBucket", /must be 3-63 lowercase/],
+  ["bucket starting with goog", variant((c) => (c.stateBucket = "goog-state")), "stateBucket", /not start with goog/],
+  ["bad environment name", variant((c) => (c.name = "Prod")), "name", /got "Prod"; must be 1-20 lowercase/],
+  ["bad app name", variant((c) => (c.app = "predict_api")), "app", /must be 1-30 lowercase/],
+  ["unknown top-level key", variant((c) => (c.regoin = "europe-west1")), "regoin", /did you mean "region"/],
+  [
+    "typo minInstance",
+    variant((c) => (c.services.predict.minInstance = 1)),
+    "services.predict.minInstance",
+    /did you mean "minInstances"/,
+  ],
+  [
+    "unknown repository key",
+    variant((c) => (c.repository.immutable = true)),
+    "repository.immutable",
+    /not a known field/,
+  ],
+  ["no services", variant((c) => (c.services = {})), "services", /at least one service/],
+  ["services is a list", variant((c) => (c.services = [])), "services", /must be a record|must be an object/],
+  [
+    "bad service name (key)",
+    variant((c) => (c.services = { Predict_API: c.services.predict })),
+    "services.Predict_API",
+    /must be 1-49 characters/,
+  ],
+  [
+    "bad service name (field)",
+    variant((c) => (c.services.predict.name = "predict_api")),
+    "services.predict.name",
+    /must be 1-49 characters/,
+  ],
+  [
+    "two services with the same name",
+    variant((c) => (c.services.canary = { ...c.services.predict, name: "predict" })),
+    "services.canary.name",
+    /"predict"; is the same service name as services.predict/,
+  ],
+  [
+    "memory too large for the CPU",
+    variant((c) => (c.services.predict.memory = "16Gi")),
+    "services.predict.memory",
+    /2 vCPU allows at most 8Gi/,
+  ],
+  [
+    "CPU 4 with too little memory",
+    variant((c) => Object.assign(c.services.predict, { cpu: "4", memory: "1Gi" })),
+    "services.predict.memory",
+    /4 vCPU needs at least 2Gi/,
+  ],
+  [
+    "CPU value Cloud Run refuses",
+    variant((c) => (c.services.predict.cpu = "3")),
+    "services.predict.cpu",
+    /must be "1", "2", "4", "6" or "8"/,
+  ],
+  [
+    "memory with the wrong unit",
+    variant((c) => (c.services.predict.memory = "4GB")),
+    "services.predict.memory",
+    /whole number of Mi or Gi/,
+  ],
+  [
+    "fractional CPU on gen2",
+    variant((c) => Object.assign(c.services.predict, { cpu: "0.5", memory: "512Mi", concurrency: 1 })),
+    "services.predict.executionEnvironment",
+    /requires "gen1"/,
+  ],
+  [
+    "min above max",
+    variant((c) => (c.services.predict.minInstances = 30)),
+    "services.predict.minInstances",
+    /must not exceed maxInstances \(20\)/,
+  ],
+  [
+    "max instances not a whole number",
+    variant((c) => (c.services.predict.maxInstances = 2.5)),
+    "services.predict.maxInstances",
+    /whole number/,
+  ],
+  [
+    "concurrency above 1000",
+    variant((c) => (c.services.predict.concurrency = 1001)),
+    "services.predict.concurrency",
+    /from 1 to 1000/,
+  ],
+  [
+    "timeout above an hour",
+    variant((c) => (c.services.predict.timeoutSeconds = 3601)),
+    "services.predict.timeoutSeconds",
+    /from 1 to 3600/,
+  ],
+  [
+    "traffic not totalling 100",
+    variant((c) => (c.services.predict.traffic = [{ percent: 50 }, { revision: "predict-v1", percent: 40 }])),
+    "services.predict.traffic",
+    /total 100 \(they total 90\)/,
+  ],
+  [
+    "duplicate traffic tags",
+    variant(
+      (c) =>
+        (c.services.predict.traffic = [
+          { percent: 50, tag: "a" },
+          { revision: "predict-v1", percent: 50, tag: "a" },
+        ]),
+    ),
+    "services.predict.traffic[1].tag",
+    /already used/,
+  ],
+  [
+    "secret version latest",
+    variant((c) => (c.services.predict.secretEnv.MODEL_API_KEY.version = "latest")),
+    "services.predict.secretEnv.MODEL_API_KEY.version",
+    /"latest" .* refused/,
+  ],
+  [
+    "secret without a version",
+    variant((c) => delete c.services.predict.secretEnv.MODEL_API_KEY.version),
+    "services.predict.secretEnv.MODEL_API_KEY.version",
+    /is required/,
+  ],
+  ["reserved env var", variant((c) => (c.services.predict.env.PORT = "80")), "services.predict.env.PORT", /reserved/],
+  [
+    "prod image by tag",
+    variant((c) => (c.services.predict.image.version = "1.4.2")),
+    "services.predict.image",
+    /must be pinned by digest/,
+  ],
+  [
+    "prod image as a tagged string",
+    variant((c) => (c.services.predict.image = "europe-west1-docker.pkg.dev/acme-ml-prod/models/predict-api:latest")),
+    "services.predict.image",
+    /must be pinned by digest/,
+  ],
+  [
+    "malformed digest",
+    variant((c) => (c.services.predict.image.version = "sha256:1234")),
+    "services.predict.image.version",
+    /64 lowercase hex/,
+  ],
+  [
+    "image of the wrong type",
+    variant((c) => (c.services.predict.image = 7)),
+    "services.predict.image",
+    /must be an image reference string, or \{ name, version \}/,
+  ],
+  [
+    "prod without min instances",
+    variant((c) => (c.services.predict.minInstances = 0)),
+    "services.predict.minInstances",
+    /at least 1: production requires it/,
+  ],
+  [
+    "prod without max instances",
+    variant((c) => delete c.services.predict.maxInstances),
+    "services.predict.maxInstances",
+    /set explicitly: production requires it/,
+  ],
+  [
+    "prod without deletion protection",
+    variant((c) => (c.deletionProtection = false)),
+    "deletionProtection",
+    /must be true: production requires it/,
+  ],
+  [
+    "prod with mutable tags",
+    variant((c) => (c.repository.immutableTags = false)),
+    "repository.immutableTags",
+    /production requires it/,
+  ],
+  [
+    "public invoker without allowPublic",
+    variant((c) => (c.services.predict.invokers = ["allUsers"])),
+    "services.predict.invokers[0]",
+    /callable by anyone/,
+  ],
+  [
+    "ingress not in the enum",
+    variant((c) => (c.services.predict.ingress = "public")),
+    "services.predict.ingress",
+    /must be one of "all", "internal"/,
+  ],
+  ["label key with capitals", variant((c) => (c.labels = { Team: "ml" })), "labels.Team", /label keys must be/],
+  [
+    "bad repository id",
+    variant((c) => (c.repository.repositoryId = "Models")),
+    "repository.repositoryId",
+    /must be 1-63 characters/,
+  ],
+  [
+    "bad cleanup age",
+    variant((c) => (c.repository.cleanup.deleteUntaggedOlderThan = "a month")),
+    "repository.cleanup.deleteUntaggedOlderThan",
+    /positive duration/,
+  ],
+  [
+    "probe path without slash",
+    variant((c) => (c.services.predict.startupProbe.path = "healthz")),
+    "services.predict.startupProbe.path",
+    /starting with \//,
+  ],
+  [
+    "boolean as a string",
+    variant((c) => (c.services.predict.cpuIdle = "yes")),
+    "services.predict.cpuIdle",
+    /got "yes"; must be a boolean/,
+  ],
+];
+
+describe("parseEnvironmentConfig refuses bad configuration, naming the environment and the field", () => {
+  test("there are at least 25 distinct cases", () => {
+    expect(new Set(BAD.map(([name]) => name)).size).toBeGreaterThanOrEqual(25);
+  });
+
+  test.each(BAD)("%s", (_case, raw, path, rule) => {
+    const { message, paths } = problemsOf(raw);
+    const env = typeof raw === "object" && raw !== null && "name" in raw ? (raw as { name: string }).name : "(unnamed)";
+    expect(message.startsWith(`environment "${env}" has `)).toBe(true);
+    expect(paths).toContain(path);
+    const line = message.split("\n").find((l) => l.startsWith(`  - ${path}: got `));
+    expect(line).toMatch(rule);
+  });
+
+  test("every problem at once: shape, unknown keys and GCP rules together", () => {
+    const { paths } = problemsOf(
+      variant((c) => {
+        c.services.predict.minInstance = 1;
+        c.services.predict.memory = "64Gi";
+        c.region = "nowhere";
+        c.repository.repositoryId = "-bad";
+      }),
+    );
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "services.predict.minInstance",
+        "services.predict.memory",
+        "region",
+        "repository.repositoryId",
+      ]),
+    );
+  });
+
+  test("dev may relax the production guardrails explicitly; the same values in prod fail", () => {
+    expect(() => parseEnvironmentConfig(dev)).not.toThrow();
+    const devLike = variant((c) => {
+      c.deletionProtection = false;
+      c.requireImageDigest = false;
+      c.repository.immutableTags = false;
+      c.services.predict.minInstances = 0;
+    });
+    expect(problemsOf(devLike).paths).toEqual([
+      "deletionProtection",
+      "requireImageDigest",
+      "repository.immutableTags",
+      "services.predict.minInstances",
+    ]);
+  });
+
+  test("a ConfigError is never a TypeError, whatever the input", () => {
+    for (const raw of [undefined, "prod", [], { name: 5 }, { services: { x: null } }, { name: "dev", services: "x" }]) {
+      expect(() => parseEnvironmentConfig(raw)).toThrow(ConfigError);
+    }
+  });
+});

@@ -1,0 +1,138 @@
+import { App, TerraformResource, TerraformStack, Testing } from "cdktf";
+import { ConfigError, EnvironmentConfig, EnvironmentStack, apiFor } from "../lib";
+import { ServiceAccount } from "../lib/providers";
+import dev from "../environments/dev";
+import prod from "../environments/prod";
+import { Json, Synth, resources } from "./helpers";
+
+function stackOf(config: unknown): { stack: EnvironmentStack; out: Synth } {
+  const stack = new EnvironmentStack(Testing.app(), "env", config);
+  return { stack, out: JSON.parse(Testing.synth(stack)) as Synth };
+}
+
+const withTwoServices: EnvironmentConfig = {
+  ...dev,
+  services: {
+    predict: dev.services.predict,
+    explain: { image: { name: "explain-api", version: "main" }, maxInstances: 2 },
+  },
+};
+
+describe("EnvironmentStack", () => {
+  const { stack, out } = stackOf(prod);
+
+  test("the provider carries the environment's project, region and default labels", () => {
+    expect((out.provider as Json).google[0]).toEqual({
+      project: "acme-ml-prod",
+      region: "europe-west1",
+      default_labels: {
+        app: "predict",
+        "cost-center": "ml-serving",
+        environment: "prod",
+        "managed-by": "cdktf-cloud-run",
+        team: "ml-platform",
+      },
+    });
+  });
+
+  test("APIs are exactly those the resources need, each resource waiting for its own", () => {
+    const apis = Object.values(resources(out, "google_project_service")).map((r) => r.service);
+    expect(apis).toEqual([
+      "artifactregistry.googleapis.com",
+      "cloudresourcemanager.googleapis.com",
+      "iam.googleapis.com",
+      "run.googleapis.com",
+      "secretmanager.googleapis.com",
+    ]);
+    const run = Object.entries(resources(out, "google_project_service")).find(
+      ([, r]) => r.service === "run.googleapis.com",
+    )!;
+    expect(Object.values(resources(out, "google_cloud_run_v2_service"))[0].depends_on).toContain(
+      `google_project_service.${run[0]}`,
+    );
+    for (const [type, all] of Object.entries(out.resource)) {
+      if (type === "google_project_service") continue;
+      for (const r of Object.values(all))
+        expect(r.depends_on?.some((d: string) => d.startsWith("google_project_service."))).toBe(true);
+    }
+  });
+
+  test("without secrets, Secret Manager is not enabled", () => {
+    const config = structuredClone(prod) as Json;
+    delete config.services.predict.secretEnv;
+    const apis = Object.values(resources(stackOf(config).out, "google_project_service")).map((r) => r.service);
+    expect(apis).not.toContain("secretmanager.googleapis.com");
+  });
+
+  test("production: deletion protection, protected repository with immutable tags, digest, min 1 and max set", () => {
+    const svc = Object.values(resources(out, "google_cloud_run_v2_service"))[0];
+    expect(svc.deletion_protection).toBe(true);
+    expect(svc.template.containers[0].image).toMatch(
+      /^europe-west1-docker\.pkg\.dev\/acme-ml-prod\/models\/predict-api@sha256:[0-9a-f]{64}$/,
+    );
+    expect(svc.template.scaling).toEqual({ min_instance_count: 1, max_instance_count: 20 });
+    const repo = Object.values(resources(out, "google_artifact_registry_repository"))[0];
+    expect(repo.lifecycle).toEqual({ prevent_destroy: true });
+    expect(repo.docker_config).toEqual({ immutable_tags: true });
+    const invokers = Object.values(resources(out, "google_cloud_run_v2_service_iam_member")).map((m) => m.member);
+    expect(invokers).not.toContain("allUsers");
+  });
+
+  test("dev relaxes them, as its configuration says", () => {
+    const d = stackOf(dev).out;
+    const svc = Object.values(resources(d, "google_cloud_run_v2_service"))[0];
+    expect(svc.deletion_protection).toBe(false);
+    expect(svc.template.containers[0].image).toBe("europe-west1-docker.pkg.dev/acme-ml-dev/models/predict-api:main");
+    const repo = Object.values(resources(d, "google_artifact_registry_repository"))[0];
+    expect(repo.lifecycle).toEqual({ prevent_destroy: false });
+    expect(repo.docker_config).toEqual({ immutable_tags: false });
+  });
+
+  test("each service's runtime account can read the repository, and nothing else can", () => {
+    const s = stackOf(withTwoServices);
+    const readers = Object.values(resources(s.out, "google_artifact_registry_repository_iam_member"));
+    expect(readers.map((r) => r.role)).toEqual(["roles/artifactregistry.reader", "roles/artifactregistry.reader"]);
+    expect(readers.map((r) => r.member).sort()).toEqual(
+      Object.keys(resources(s.out, "google_service_account"))
+        .map((id) => `serviceAccount:\${google_service_account.${id}.email}`)
+        .sort(),
+    );
+    expect(Object.keys(s.stack.services)).toEqual(["explain", "predict"]);
+  });
+
+  test("outputs: each service URL and account, and the repository URL, with descriptions and stable names", () => {
+    const outputs = stackOf(withTwoServices).out.output as Json;
+    expect(Object.keys(outputs).sort()).toEqual([
+      "explain_service_account",
+      "explain_url",
+      "predict_service_account",
+      "predict_url",
+      "repository_url",
+    ]);
+    for (const o of Object.values(outputs) as Json[]) expect(o.description).toMatch(/ in dev/);
+    expect(outputs.repository_url.value).toBe("europe-west1-docker.pkg.dev/acme-ml-dev/models");
+    expect(outputs.predict_url.value).toMatch(/^\$\{google_cloud_run_v2_service\.predict_service_[0-9A-F]+\.uri\}$/);
+  });
+
+  test("exposes the validated config, repository, services and APIs", () => {
+    expect(stack.config.name).toBe("prod");
+    expect(stack.repository.repositoryUrl).toBe("europe-west1-docker.pkg.dev/acme-ml-prod/models");
+    expect(stack.services.predict.serviceName).toBe("predict");
+    expect(stack.apis.services).toContain("run.googleapis.com");
+  });
+
+  test("untyped input is validated before anything is created", () => {
+    const app = new App({ outdir: "unused" });
+    expect(() => new EnvironmentStack(app, "prod", { ...prod, region: 5 })).toThrow(ConfigError);
+    expect(app.node.children).toHaveLength(0);
+  });
+
+  test("a resource type with no known API is refused with the fix", () => {
+    const scope = new TerraformStack(Testing.app(), "s");
+    const bucket = new TerraformResource(scope, "bucket", { terraformResourceType: "google_storage_bucket" });
+    expect(() => apiFor(bucket)).toThrow(
+      "s/bucket: no API is known for resource type google_storage_bucket; add it to API_FOR_RESOURCE in lib/apis.ts",
+    );
+    expect(apiFor(new ServiceAccount(scope, "sa", { accountId: "someone" }))).toBe("iam.googleapis.com");
+  });
+});

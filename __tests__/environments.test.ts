@@ -1,0 +1,150 @@
+/**
+ * Drift tests: one snapshot per environment of the whole synthesized stack, exactly as
+ * `npm run synth` writes it (backend included). A change to configuration or construct code that
+ * changes what Terraform will apply fails here, with a diff of the attributes that moved. Review
+ * the diff; accept it deliberately with `npm test -- -u`.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { environmentFiles } from "../environments";
+import { synthesize } from "../main";
+
+const root = path.resolve(__dirname, "..");
+const names = environmentFiles().map((f) => f.name);
+
+function tmp(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `cdktf-cloud-run-${prefix}-`));
+}
+
+function readStacks(outdir: string): Record<string, string> {
+  const dir = path.join(outdir, "stacks");
+  return Object.fromEntries(
+    fs
+      .readdirSync(dir)
+      .sort()
+      .map((env) => [env, fs.readFileSync(path.join(dir, env, "cdk.tf.json"), "utf8")]),
+  );
+}
+
+describe("environments", () => {
+  const outdir = tmp("synth");
+  let stacks: Record<string, string>;
+
+  beforeAll(() => {
+    const result = synthesize({ outdir });
+    expect(result.errors).toEqual([]);
+    stacks = readStacks(outdir);
+  });
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  test("dev, staging and prod, one stack each, found from the files in environments/", () => {
+    expect(names).toEqual(["dev", "prod", "staging"]);
+    expect(Object.keys(stacks)).toEqual(["dev", "prod", "staging"]);
+  });
+
+  test.each(["dev", "prod", "staging"])("%s matches its snapshot", (env) => {
+    expect(JSON.parse(stacks[env])).toMatchSnapshot();
+  });
+
+  test("no absolute paths, user names or host names in any stack", () => {
+    for (const text of Object.values(stacks)) {
+      expect(text).not.toContain(root);
+      expect(text).not.toContain(os.tmpdir());
+      expect(text).not.toContain(os.homedir());
+      expect(text).not.toContain(os.hostname());
+      expect(text).not.toMatch(/"(\/|[A-Z]:\\\\)(tmp|home|root|Users|work)/);
+    }
+  });
+
+  test("every stack has its own GCS backend; none falls back to local state", () => {
+    const prefixes = Object.entries(stacks).map(([env, text]) => {
+      const tf = JSON.parse(text);
+      expect(Object.keys(tf.terraform.backend)).toEqual(["gcs"]);
+      expect(tf.terraform.backend.gcs.bucket).toBe(`acme-ml-${env}-tfstate`);
+      return tf.terraform.backend.gcs.prefix;
+    });
+    expect(prefixes).toEqual(["predict/dev", "predict/prod", "predict/staging"]);
+  });
+
+  test("stacks never reference each other", () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
+    for (const env of names) expect(manifest.stacks[env].dependencies).toEqual([]);
+    for (const text of Object.values(stacks)) expect(text).not.toContain("terraform_remote_state");
+  });
+});
+
+describe("synthesis is deterministic", () => {
+  test("the cdktf.json app command, run in this checkout and in a copy elsewhere, writes the same bytes", () => {
+    const app: string = JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "utf8")).app;
+    const copy = tmp("checkout-copy");
+    for (const entry of ["lib", "environments", "main.ts", "package.json", "tsconfig.json", "cdktf.json"]) {
+      fs.cpSync(path.join(root, entry), path.join(copy, entry), { recursive: true });
+    }
+    fs.symlinkSync(path.join(root, "node_modules"), path.join(copy, "node_modules"), "dir");
+    const runs = [root, copy].map((cwd) => {
+      const out = tmp("determinism");
+      execFileSync("sh", ["-c", app], { cwd, env: { ...process.env, CDKTF_OUTDIR: out }, stdio: "pipe" });
+      const result = readStacks(out);
+      fs.rmSync(out, { recursive: true, force: true });
+      return result;
+    });
+    fs.rmSync(copy, { recursive: true, force: true });
+    expect(Object.keys(runs[0])).toEqual(["dev", "prod", "staging"]);
+    expect(runs[1]).toEqual(runs[0]);
+  }, 60_000);
+});
+
+describe("invalid configuration", () => {
+  const fixtures = path.join(__dirname, "fixtures", "invalid-environments");
+
+  test("synthesize writes nothing and reports every environment's problems", () => {
+    const outdir = tmp("invalid");
+    const result = synthesize({ dir: fixtures, outdir });
+    expect(result.stacks).toEqual([]);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatch(/staging\.ts: environment "staging" has 2 invalid fields/);
+    expect(fs.readdirSync(outdir)).toEqual([]);
+    fs.rmSync(outdir, { recursive: true, force: true });
+  });
+
+  test("the app command exits non-zero and leaves an earlier output as it was", () => {
+    const outdir = tmp("earlier");
+    const marker = path.join(outdir, "stacks", "dev", "cdk.tf.json");
+    fs.mkdirSync(path.dirname(marker), { recursive: true });
+    fs.writeFileSync(marker, '{"earlier": true}');
+    let status = 0;
+    let stderr = "";
+    try {
+      execFileSync(process.execPath, ["--require", "ts-node/register/transpile-only", "main.ts"], {
+        cwd: root,
+        env: { ...process.env, CDKTF_OUTDIR: outdir, ENVIRONMENTS_DIR: fixtures },
+        stdio: "pipe",
+      });
+    } catch (e) {
+      status = (e as { status: number }).status;
+      stderr = String((e as { stderr: Buffer }).stderr);
+    }
+    expect(status).toBe(1);
+    expect(stderr).toContain("Invalid configuration; nothing was synthesized.");
+    expect(stderr).toContain('services.predict.minInstance: got 1; is not a known field; did you mean "minInstances"?');
+    expect(stderr).toContain('services.predict.memory: got "8Gi"; 1 vCPU allows at most 4Gi');
+    expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(fs.readFileSync(marker, "utf8")).toBe('{"earlier": true}');
+    expect(fs.readdirSync(outdir)).toEqual(["stacks"]);
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }, 60_000);
+
+  test("an environment file whose name field differs from its file name is refused", () => {
+    const dir = tmp("misnamed");
+    fs.writeFileSync(
+      path.join(dir, "qa.ts"),
+      `export { default } from ${JSON.stringify(path.join(root, "environments", "dev"))};\n`,
+    );
+    const result = synthesize({ dir, outdir: path.join(dir, "out") });
+    expect(result.errors).toEqual([expect.stringMatching(/qa\.ts: name is "dev"; it must be "qa", the file's name/)]);
+    expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,77 @@
+import type { EnvironmentConfig } from "../lib";
+
+/**
+ * What every environment shares. An environment file states only what differs, through
+ * {@link defineEnvironment}. The values here are the production-safe ones; an environment that
+ * relaxes one says so in its own file.
+ */
+export const base = {
+  app: "predict",
+  region: "europe-west1",
+  labels: { team: "ml-platform", "cost-center": "ml-serving" },
+  deletionProtection: true,
+  requireImageDigest: true,
+  repository: {
+    repositoryId: "models",
+    description: "Container images of the predict model-serving API",
+    immutableTags: true,
+    cleanup: { keepMostRecentVersions: 10, deleteUntaggedOlderThan: "30d" },
+    vulnerabilityScanning: true,
+  },
+  services: {
+    predict: {
+      image: {
+        name: "predict-api",
+        // Placeholder digest: CI replaces it with the digest of the image it built and pushed.
+        version: "sha256:3b1f4b4c2f0e9c8a7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c",
+      },
+      containerPort: 8080,
+      cpu: "2",
+      memory: "4Gi",
+      cpuIdle: true,
+      startupCpuBoost: true,
+      minInstances: 0,
+      maxInstances: 10,
+      concurrency: 8,
+      timeoutSeconds: 60,
+      ingress: "all",
+      env: { MODEL_NAME: "sentiment-v3", LOG_LEVEL: "info" },
+      secretEnv: { MODEL_API_KEY: { secret: "predict-model-api-key", version: "1" } },
+      startupProbe: { path: "/healthz", periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 24 },
+      livenessProbe: { path: "/healthz", periodSeconds: 30, timeoutSeconds: 5 },
+      invokers: ["serviceAccount:gateway@acme-ml-shared.iam.gserviceaccount.com"],
+    },
+  },
+} satisfies Omit<EnvironmentConfig, "name" | "project" | "stateBucket">;
+
+/** Makes every field optional, all the way down; arrays are replaced, not merged. */
+export type DeepPartial<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+/** What an environment file states: its identity, and whatever differs from {@link base}. */
+export type EnvironmentOverrides = Pick<EnvironmentConfig, "name" | "project" | "stateBucket"> &
+  DeepPartial<Omit<EnvironmentConfig, "name" | "project" | "stateBucket">>;
+
+/**
+ * The configuration of one environment: {@link base} with `overrides` merged in. Objects merge
+ * key by key; arrays and other values replace what base has. The result is validated when the
+ * stack is built (`parseEnvironmentConfig`), so a bad value fails with its field path.
+ */
+export function defineEnvironment(overrides: EnvironmentOverrides): EnvironmentConfig {
+  return merge(base, overrides) as EnvironmentConfig;
+}
+
+function merge(a: unknown, b: unknown): unknown {
+  if (b === undefined) return a;
+  if (!isPlainObject(a) || !isPlainObject(b)) return b;
+  const out: Record<string, unknown> = { ...a };
+  for (const [key, value] of Object.entries(b)) out[key] = merge(a[key], value);
+  return out;
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
