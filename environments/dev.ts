@@ -16,4 +16,18 @@ export default defineEnvironment({
       env: { LOG_LEVEL: "debug" },
     },
   },
+  // Every way dev differs from the other environments, and why (checked by npm run parity).
+  differences: {
+    "google_artifact_registry_repository.repository.cleanup_policies":
+      "dev images are rebuilt on every merge: keep fewer, for a week",
+    "google_artifact_registry_repository.repository.docker_config.immutable_tags":
+      "CI redeploys the moving main tag in dev",
+    "google_artifact_registry_repository.repository.lifecycle.prevent_destroy": "dev is torn down and rebuilt freely",
+    "google_cloud_run_v2_service.predict_service.deletion_protection": "dev is torn down and rebuilt freely",
+    "google_cloud_run_v2_service.predict_service.template.containers[0].image":
+      "dev runs the main tag; staging and prod run a reviewed digest",
+    "google_cloud_run_v2_service.predict_service.template.containers[0].env[LOG_LEVEL]": "debug logs for developers",
+    "google_cloud_run_v2_service.predict_service.template.scaling.max_instance_count":
+      "a small cost ceiling for development traffic",
+  },
 });

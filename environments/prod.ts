@@ -13,4 +13,9 @@ export default defineEnvironment({
       maxInstances: 20,
     },
   },
+  differences: {
+    "google_cloud_run_v2_service.predict_service.template.scaling.min_instance_count": "no cold starts for users",
+    "google_cloud_run_v2_service.predict_service.template.scaling.max_instance_count":
+      "capacity for real traffic, twice staging's",
+  },
 });

@@ -93,6 +93,7 @@ const environmentSchema = z.strictObject({
   requireImageDigest: z.boolean().optional(),
   repository: repositorySchema,
   services: z.record(z.string(), serviceSchema),
+  differences: z.record(z.string(), z.string()).optional(),
 });
 
 /** An image in the environment's own repository. */
@@ -184,6 +185,14 @@ export interface EnvironmentConfig {
   readonly repository: RepositoryConfig;
   /** The services, by construct id; the id is also the service name unless `name` is set. */
   readonly services: Readonly<Record<string, ServiceConfig>>;
+  /**
+   * Where this environment intentionally differs from the others, for the parity check
+   * (`npm run parity`): attribute path as the parity matrix spells it
+   * (`google_cloud_run_v2_service.predict_service.template.scaling.min_instance_count`) → the
+   * reason, at least 10 characters. A path covers everything below it.
+   * @default - none
+   */
+  readonly differences?: Readonly<Record<string, string>>;
 }
 
 // Compile-time proof that the schema and the interfaces agree: what the schema accepts is an
@@ -343,6 +352,17 @@ function semanticProblems(config: EnvironmentConfig): Problem[] {
       );
     }
     names.set(props.name, id);
+  }
+
+  for (const [path, reason] of Object.entries(config.differences ?? {})) {
+    p.check(`differences.${path}`, path, (v) =>
+      /^[a-z][a-z0-9_]*(\.[^.\s]+)+$/.test(v)
+        ? undefined
+        : "must be an attribute path such as google_cloud_run_v2_service.predict_service.template.scaling",
+    );
+    p.check(`differences.${path}`, reason, (v) =>
+      v.trim().length >= 10 ? undefined : "the reason must say why, in at least 10 characters",
+    );
   }
 
   if (config.production) productionProblems(p, config);

@@ -5,6 +5,7 @@ import { ArtifactRepository } from "./artifact-repository";
 import { CloudRunService } from "./cloud-run-service";
 import { sortedRecord } from "./common";
 import { EnvironmentConfig, imageReference, parseEnvironmentConfig, repositoryProps, serviceProps } from "./config";
+import { ParityMetadata } from "./parity";
 import { ProjectServices } from "./project-services";
 import { GoogleProvider } from "./providers";
 
@@ -40,6 +41,11 @@ export class EnvironmentStack extends TerraformStack {
     // which would turn the label "cost-center" into "cost_center".
     provider.addOverride("default_labels", sortedRecord(labels));
     new GcsBackend(this, { bucket: parsed.stateBucket, prefix: `${parsed.app}/${parsed.name}` });
+    new ParityMetadata(this, "parity", {
+      environment: parsed.name,
+      project: parsed.project,
+      differences: sortedRecord(parsed.differences) ?? {},
+    });
 
     this.repository = new ArtifactRepository(this, "repository", repositoryProps(parsed));
     new TerraformOutput(this, "repository_url", {

