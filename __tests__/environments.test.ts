@@ -79,7 +79,7 @@ describe("synthesis is deterministic", () => {
   test("the cdktf.json app command, run in this checkout and in a copy elsewhere, writes the same bytes", () => {
     const app: string = JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "utf8")).app;
     const copy = tmp("checkout-copy");
-    for (const entry of ["lib", "environments", "main.ts", "package.json", "tsconfig.json", "cdktf.json"]) {
+    for (const entry of ["lib", "environments", "scripts", "main.ts", "package.json", "tsconfig.json", "cdktf.json"]) {
       fs.cpSync(path.join(root, entry), path.join(copy, entry), { recursive: true });
     }
     fs.symlinkSync(path.join(root, "node_modules"), path.join(copy, "node_modules"), "dir");
@@ -117,7 +117,7 @@ describe("invalid configuration", () => {
     let status = 0;
     let stderr = "";
     try {
-      execFileSync(process.execPath, ["--require", "ts-node/register/transpile-only", "main.ts"], {
+      execFileSync(process.execPath, ["--require", "./scripts/register.cjs", "main.ts"], {
         cwd: root,
         env: { ...process.env, CDKTF_OUTDIR: outdir, ENVIRONMENTS_DIR: fixtures },
         stdio: "pipe",

@@ -130,7 +130,7 @@ describe("npm run parity", () => {
     try {
       const stdout = execFileSync(
         process.execPath,
-        ["--require", "ts-node/register/transpile-only", "scripts/parity.ts", ...args],
+        ["--require", "./scripts/register.cjs", "scripts/parity.ts", ...args],
         { cwd: root, encoding: "utf8", stdio: "pipe" },
       );
       return { status: 0, stdout };
@@ -149,15 +149,12 @@ describe("npm run parity", () => {
     service(stack).ingress = "INGRESS_TRAFFIC_INTERNAL_ONLY";
     fs.writeFileSync(file, JSON.stringify(stack, null, 2));
     const result = run(["--dir", copy]);
-    const markdown = run(["--dir", copy, "--markdown"]);
     fs.rmSync(copy, { recursive: true, force: true });
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/Configuration drift: 1 undeclared difference/);
     expect(result.stdout).toMatch(
       /google_cloud_run_v2_service\.predict_service\.ingress\s+"INGRESS_TRAFFIC_ALL"\s+"INGRESS_TRAFFIC_ALL"\s+"INGRESS_TRAFFIC_INTERNAL_ONLY"/,
     );
-    expect(markdown.status).toBe(1);
-    expect(markdown.stdout).toContain("| `google_cloud_run_v2_service.predict_service.ingress` |");
   }, 60_000);
 
   test("exits 2 when there is nothing to compare", () => {

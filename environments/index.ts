@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { parseEnvironmentConfig } from "../lib/config";
 
 /** Files in this folder that are not environments. */
 const NOT_ENVIRONMENTS = new Set(["base", "index"]);
@@ -30,4 +31,14 @@ export function environmentFiles(dir: string = __dirname): EnvironmentFile[] {
       const mod = require(file) as { default?: unknown };
       return { file: path.relative(process.cwd(), file), name, config: mod.default };
     });
+}
+
+/**
+ * The environments as a GitHub Actions matrix, in promotion order: environments that are not
+ * production first, then production ones; by name within each.
+ */
+export function environmentMatrix(dir?: string): { environment: string; project: string }[] {
+  const configs = environmentFiles(dir).map((f) => parseEnvironmentConfig(f.config));
+  configs.sort((a, b) => Number(a.production ?? false) - Number(b.production ?? false) || a.name.localeCompare(b.name));
+  return configs.map((c) => ({ environment: c.name, project: c.project }));
 }

@@ -1,0 +1,321 @@
+/**
+ * npm run bench [-- --runs N] [--only NAME[,NAME…]] [--out FILE]
+ *
+ * Measures synthesis and test speed on this machine: each measurement runs once to warm up, then
+ * N times (default 5; 3 for the slow ones), and reports the median, min and max wall time and the
+ * median peak memory (RSS, from GNU time: the largest process of the tree). Prints a Markdown
+ * table and writes the same as JSON (default bench-results/bench.json).
+ *
+ * Not a test: timings never go into `npm test`.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const root = path.resolve(__dirname, "..");
+const argv = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const RUNS = Number(option("runs") ?? 5);
+const ONLY = option("only")?.split(",");
+const OUT = path.resolve(option("out") ?? path.join(root, "bench-results", "bench.json"));
+const GNU_TIME = ["/usr/bin/time", "/bin/time"].find((p) => fs.existsSync(p));
+
+interface Sample {
+  seconds: number;
+  rssMB?: number;
+}
+interface Result {
+  name: string;
+  what: string;
+  runs: number;
+  median: number;
+  min: number;
+  max: number;
+  rssMB?: number;
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-bench-"));
+process.on("exit", () => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** Runs a shell command once; fails loudly if it fails. */
+function once(command: string, cwd: string, env: NodeJS.ProcessEnv = {}, before?: () => void): Sample {
+  before?.();
+  const timeFile = path.join(tmp, "time.txt");
+  const args = GNU_TIME ? [GNU_TIME, "-f", "%e %M", "-o", timeFile, "sh", "-c", command] : ["sh", "-c", command];
+  const started = process.hrtime.bigint();
+  const r = spawnSync(args[0], args.slice(1), {
+    cwd,
+    env: { ...process.env, CHECKPOINT_DISABLE: "1", ...env },
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (r.status !== 0) {
+    throw new Error(`bench: "${command}" failed (exit ${r.status}) in ${cwd}:\n${r.stdout}\n${r.stderr}`);
+  }
+  const rssKB = GNU_TIME ? Number(fs.readFileSync(timeFile, "utf8").trim().split(/\s+/).pop()) : undefined;
+  return { seconds, rssMB: rssKB === undefined ? undefined : rssKB / 1024 };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+const results: Result[] = [];
+
+function measure(
+  name: string,
+  what: string,
+  command: string,
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; runs?: number; before?: () => void } = {},
+): Result | undefined {
+  if (ONLY && !ONLY.includes(name)) return undefined;
+  const runs = opts.runs ?? RUNS;
+  const cwd = opts.cwd ?? root;
+  process.stderr.write(`${name}: warm-up`);
+  once(command, cwd, opts.env, opts.before);
+  const samples: Sample[] = [];
+  for (let i = 0; i < runs; i++) {
+    process.stderr.write(` ${i + 1}`);
+    samples.push(once(command, cwd, opts.env, opts.before));
+  }
+  process.stderr.write("\n");
+  const seconds = samples.map((s) => s.seconds);
+  const rss = samples.map((s) => s.rssMB).filter((x): x is number => x !== undefined);
+  const result: Result = {
+    name,
+    what,
+    runs,
+    median: median(seconds),
+    min: Math.min(...seconds),
+    max: Math.max(...seconds),
+    rssMB: rss.length > 0 ? median(rss) : undefined,
+  };
+  results.push(result);
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. The app, exactly as cdktf.json runs it, and the same stacks the way the template builds them.
+
+const app: string = JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "utf8")).app;
+const out = path.join(tmp, "out");
+measure("app", `all environments, the cdktf.json app command (${app})`, app, { env: { CDKTF_OUTDIR: out } });
+
+/**
+ * The template-style app: the same environments, with the two costs of the project template,
+ * the provider's package root imported (all 1,474 resource modules) and ts-node type-checking.
+ * Written to a temporary folder: this repository's lint rule forbids the root import.
+ */
+function templateApp(): string {
+  const dir = path.join(tmp, "template-app");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+  const rootImport = ["@cdktf", "provider-google"].join("/");
+  fs.writeFileSync(
+    path.join(dir, "main.ts"),
+    `import * as google from "${rootImport}";\nimport { synthesize } from "${path.join(root, "main")}";\n` +
+      `void google.provider.GoogleProvider;\nsynthesize();\n`,
+  );
+  fs.writeFileSync(
+    path.join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2018",
+        module: "CommonJS",
+        strict: true,
+        esModuleInterop: true,
+        skipLibCheck: true,
+      },
+      include: ["main.ts"],
+    }),
+  );
+  return dir;
+}
+const templateDir = templateApp();
+measure(
+  "template-app",
+  "the same environments, template-style: root import + ts-node with type-checking",
+  "npx ts-node main.ts",
+  {
+    cwd: templateDir,
+    env: { CDKTF_OUTDIR: path.join(tmp, "template-out") },
+    runs: Math.min(RUNS, 3),
+  },
+);
+
+// 2. The cdktf CLI around the app.
+measure(
+  "cdktf-synth",
+  "npx cdktf synth (the CLI around the same app)",
+  `npx cdktf synth --output ${path.join(tmp, "cli-out")}`,
+  {
+    runs: Math.min(RUNS, 3),
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
+// 3. Tests: the whole npm test and jest alone, with warm caches and with cold ones; and one
+//    template-style snapshot test file (ts-jest with type-checking, root import).
+
+const coldCaches = () => {
+  fs.rmSync(path.join(root, "dist"), { recursive: true, force: true });
+  for (const entry of fs.readdirSync(os.tmpdir())) {
+    if (/^tsx-\d+$/.test(entry)) fs.rmSync(path.join(os.tmpdir(), entry), { recursive: true, force: true });
+  }
+};
+measure("npm-test", "npm test: tsc -b, ESLint, Prettier, jest (warm caches)", "npm test", { runs: Math.min(RUNS, 3) });
+measure("npm-test-cold", "npm test with no tsc build info, no dist, no jest cache", "npm test -- --no-cache", {
+  runs: Math.min(RUNS, 3),
+  before: coldCaches,
+});
+measure("jest", "jest alone (warm cache)", "npx jest", { runs: Math.min(RUNS, 3) });
+
+function templateTest(): string {
+  const dir = path.join(tmp, "template-test");
+  fs.mkdirSync(path.join(dir, "__tests__"), { recursive: true });
+  fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+  const rootImport = ["@cdktf", "provider-google"].join("/");
+  fs.writeFileSync(
+    path.join(dir, "jest.config.js"),
+    `module.exports = { testEnvironment: "node", testMatch: ["**/__tests__/**/*.test.ts"], transform: { "^.+\\\\.ts$": "ts-jest" } };\n`,
+  );
+  fs.writeFileSync(
+    path.join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2018",
+        module: "CommonJS",
+        strict: true,
+        esModuleInterop: true,
+        skipLibCheck: true,
+        types: ["jest", "node"],
+      },
+    }),
+  );
+  fs.writeFileSync(
+    path.join(dir, "__tests__", "stack.test.ts"),
+    `import { Testing, TerraformStack } from "cdktf";
+import * as google from "${rootImport}";
+
+test("dev stack matches its snapshot", () => {
+  const stack = new TerraformStack(Testing.app(), "dev");
+  new google.provider.GoogleProvider(stack, "google", { project: "acme-ml-dev", region: "europe-west1" });
+  const api = new google.projectService.ProjectService(stack, "run", { service: "run.googleapis.com", disableOnDestroy: false });
+  new google.artifactRegistryRepository.ArtifactRegistryRepository(stack, "repo", {
+    location: "europe-west1", repositoryId: "models", format: "DOCKER", dependsOn: [api],
+  });
+  const sa = new google.serviceAccount.ServiceAccount(stack, "sa", { accountId: "predict-run" });
+  new google.cloudRunV2Service.CloudRunV2Service(stack, "svc", {
+    name: "predict", location: "europe-west1", dependsOn: [api],
+    template: { serviceAccount: sa.email, containers: [{ image: "europe-west1-docker.pkg.dev/acme-ml-dev/models/predict:1" }] },
+  });
+  expect(Testing.synth(stack)).toMatchSnapshot();
+});
+`,
+  );
+  return dir;
+}
+const templateTestDir = templateTest();
+const removeSnapshot = () =>
+  fs.rmSync(path.join(templateTestDir, "__tests__", "__snapshots__"), { recursive: true, force: true });
+measure(
+  "template-test-cold",
+  "one template-style snapshot test file, ts-jest type-checking, root import, no cache",
+  "npx jest --no-cache",
+  {
+    cwd: templateTestDir,
+    runs: Math.min(RUNS, 3),
+    before: removeSnapshot,
+  },
+);
+measure("template-test", "the same test file with a warm ts-jest cache", "npx jest", {
+  cwd: templateTestDir,
+  runs: Math.min(RUNS, 3),
+  before: removeSnapshot,
+});
+
+// ---------------------------------------------------------------------------------------------
+// 4. Scaling: one environment with 1, 10, 50 and 200 services.
+
+const sizes = [1, 10, 50, 200];
+const scaling: { services: number; median: number; rssMB?: number }[] = [];
+for (const n of sizes) {
+  const dir = path.join(tmp, `scale-${n}`);
+  fs.mkdirSync(dir, { recursive: true });
+  const services = Object.fromEntries(
+    Array.from({ length: n }, (_, i) => [
+      `svc-${String(i).padStart(3, "0")}`,
+      { image: { name: `model-${i}`, version: `sha256:${(i % 16).toString(16).repeat(64)}` }, maxInstances: 5 },
+    ]),
+  );
+  const config = {
+    name: "scale",
+    app: "bench",
+    project: "acme-ml-bench",
+    region: "europe-west1",
+    stateBucket: "acme-ml-bench-tfstate",
+    repository: { repositoryId: "models" },
+    services,
+  };
+  fs.writeFileSync(path.join(dir, "scale.ts"), `export default ${JSON.stringify(config)};\n`);
+  const r = measure(`scale-${n}`, `one environment with ${n} service(s)`, app, {
+    env: { ENVIRONMENTS_DIR: dir, CDKTF_OUTDIR: path.join(tmp, `scale-out-${n}`) },
+  });
+  if (r) scaling.push({ services: n, median: r.median, rssMB: r.rssMB });
+}
+
+// Least-squares slope: the cost of one more service.
+function slope(points: [number, number][]): number | undefined {
+  if (points.length < 2) return undefined;
+  const mx = points.reduce((a, [x]) => a + x, 0) / points.length;
+  const my = points.reduce((a, [, y]) => a + y, 0) / points.length;
+  const num = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  const den = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return den === 0 ? undefined : num / den;
+}
+const perServiceMs = slope(scaling.map((s) => [s.services, s.median * 1000]));
+const perServiceMB = slope(scaling.filter((s) => s.rssMB !== undefined).map((s) => [s.services, s.rssMB as number]));
+
+// ---------------------------------------------------------------------------------------------
+
+const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`;
+const fmt = (x: number) => x.toFixed(2);
+const lines = [
+  `Machine: ${machine}. ${RUNS} runs after a warm-up (3 for the slow ones); wall time in seconds; peak RSS in MB.`,
+  "",
+  "| measurement | what | median s | min s | max s | peak RSS MB |",
+  "| --- | --- | ---: | ---: | ---: | ---: |",
+  ...results.map(
+    (r) =>
+      `| ${r.name} | ${r.what} | ${fmt(r.median)} | ${fmt(r.min)} | ${fmt(r.max)} | ${r.rssMB === undefined ? "n/a" : r.rssMB.toFixed(0)} |`,
+  ),
+];
+const byName = Object.fromEntries(results.map((r) => [r.name, r]));
+const ratio = (a?: Result, b?: Result) => (a && b ? b.median / a.median : undefined);
+const summary: string[] = [];
+if (byName.app && byName["template-app"]) {
+  summary.push(
+    `App vs template-style: ${ratio(byName.app, byName["template-app"])?.toFixed(1)}× faster, ` +
+      `${byName.app.rssMB && byName["template-app"].rssMB ? ((byName.app.rssMB / byName["template-app"].rssMB) * 100).toFixed(0) : "n/a"}% of the memory.`,
+  );
+}
+if (perServiceMs !== undefined) {
+  summary.push(
+    `Each added service: ${perServiceMs.toFixed(1)} ms${perServiceMB === undefined ? "" : ` and ${perServiceMB.toFixed(2)} MB`} (least-squares slope over ${scaling.map((s) => s.services).join(", ")} services).`,
+  );
+}
+const report = [...lines, "", ...summary].join("\n");
+process.stdout.write(report + "\n");
+fs.mkdirSync(path.dirname(OUT), { recursive: true });
+fs.writeFileSync(
+  OUT,
+  JSON.stringify({ machine, runs: RUNS, results, scaling, perServiceMs, perServiceMB }, null, 2) + "\n",
+);
+process.stderr.write(`wrote ${path.relative(process.cwd(), OUT)}\n`);

@@ -1,0 +1,40 @@
+// npm test: type-check (tsc -b, which also builds dist/), ESLint and Prettier side by side, then
+// jest. Arguments go to jest (`npm test -- -u` accepts new snapshots). Every step runs even when
+// an earlier one fails, so one run shows every problem; the exit code is non-zero if any failed.
+import { spawn } from "node:child_process";
+
+const bin = (name) => `node_modules/.bin/${name}`;
+
+function run(name, cmd, args, { buffered }) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: buffered ? ["ignore", "pipe", "pipe"] : "inherit" });
+    let output = "";
+    if (buffered) {
+      child.stdout.on("data", (d) => (output += d));
+      child.stderr.on("data", (d) => (output += d));
+    }
+    child.on("close", (code) => {
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      if (buffered) process.stdout.write(`\n> ${name} (${seconds} s, exit ${code})\n${output}`);
+      resolve({ name, code, seconds });
+    });
+  });
+}
+
+const started = Date.now();
+const checks = await Promise.all([
+  run("tsc -b", bin("tsc"), ["-b"], { buffered: true }),
+  run("eslint .", bin("eslint"), ["."], { buffered: true }),
+  run("prettier --check .", bin("prettier"), ["--check", ".", "--log-level", "warn"], { buffered: true }),
+]);
+process.stdout.write(`\n> jest ${process.argv.slice(2).join(" ")}\n`);
+const jest = await run("jest", bin("jest"), process.argv.slice(2), { buffered: false });
+
+const all = [...checks, jest];
+const failed = all.filter((r) => r.code !== 0);
+process.stdout.write(
+  `\n${all.map((r) => `${r.code === 0 ? "ok  " : "FAIL"} ${r.name} (${r.seconds} s)`).join("\n")}\n` +
+    `npm test: ${((Date.now() - started) / 1000).toFixed(1)} s, ${failed.length === 0 ? "all passed" : `${failed.length} failed`}\n`,
+);
+process.exitCode = failed.length === 0 ? 0 : 1;
