@@ -15,11 +15,12 @@ module.exports = {
       {
         jsc: { parser: { syntax: "typescript" }, target: "es2022" },
         module: { type: "commonjs" },
-        sourceMaps: "inline",
+        sourceMaps: false,
       },
     ],
   },
   moduleFileExtensions: ["ts", "js", "json"],
+  setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   // Jest's default on 2 cores is one worker; most test files wait on child processes (npm pack,
   // tsc, the app command), so two workers keep both cores busy.
   maxWorkers: 2,

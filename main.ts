@@ -1,12 +1,25 @@
 import { App } from "cdktf";
+import * as fs from "fs";
 import * as path from "path";
 import { environmentFiles } from "./environments";
-import { ConfigError, EnvironmentConfig, EnvironmentStack, parseEnvironmentConfig } from "./lib";
+import {
+  ConfigError,
+  EnvironmentConfig,
+  EnvironmentStack,
+  formatReport,
+  hasErrors,
+  parseEnvironmentConfig,
+} from "./lib";
 
 /** What {@link synthesize} did: the stacks it wrote, or every configuration problem it found. */
 export interface SynthResult {
   readonly stacks: readonly string[];
+  /** Every problem that stopped synthesis: invalid configuration, or policy errors. */
   readonly errors: readonly string[];
+  /** What kind of problem stopped it. */
+  readonly failure?: "configuration" | "policy";
+  /** Policy warnings (synthesis went on). */
+  readonly warnings?: readonly string[];
 }
 
 /**
@@ -29,19 +42,38 @@ export function synthesize(options: { dir?: string; outdir?: string } = {}): Syn
     }
   }
   if (configs.length === 0 && errors.length === 0) errors.push("no environment files found");
-  if (errors.length > 0) return { stacks: [], errors };
+  if (errors.length > 0) return { stacks: [], errors, failure: "configuration" };
 
-  const app = new App(options.outdir === undefined ? {} : { outdir: options.outdir });
-  for (const config of configs) new EnvironmentStack(app, config.name, config);
+  // Policy findings are checked for every stack before any is written: an error in the last
+  // stack must not leave the first ones written.
+  // cdktf's App creates <outdir>/stacks when it is constructed; if the policy check then stops
+  // synthesis, what it created is removed again, so the folder is as it was.
+  const outdir = path.resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
+  const created = [outdir, path.join(outdir, "stacks")].filter((d) => !fs.existsSync(d));
+  const app = new App({ outdir });
+  const warnings: string[] = [];
+  for (const config of configs) {
+    const stack = new EnvironmentStack(app, config.name, config);
+    const report = stack.policyPack.evaluate(stack);
+    const text = formatReport(report);
+    if (hasErrors(report)) errors.push(`stack ${config.name}: policy findings\n${text}`);
+    else if (text !== "") warnings.push(`stack ${config.name}: policy warnings\n${text}`);
+  }
+  if (errors.length > 0) {
+    for (const dir of created.reverse()) if (fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+    return { stacks: [], errors, failure: "policy", warnings };
+  }
   app.synth();
-  return { stacks: configs.map((c) => c.name), errors: [] };
+  return { stacks: configs.map((c) => c.name), errors: [], warnings };
 }
 
 if (require.main === module) {
   const dir = process.env.ENVIRONMENTS_DIR ? path.resolve(process.env.ENVIRONMENTS_DIR) : undefined;
   const result = synthesize({ dir });
+  for (const w of result.warnings ?? []) console.error(w);
   if (result.errors.length > 0) {
-    console.error(`Invalid configuration; nothing was synthesized.\n\n${result.errors.join("\n\n")}`);
+    const what = result.failure === "policy" ? "Policy errors" : "Invalid configuration";
+    console.error(`${what}; nothing was synthesized.\n\n${result.errors.join("\n\n")}`);
     process.exitCode = 1;
   }
 }

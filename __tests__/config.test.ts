@@ -247,6 +247,24 @@ const BAD: [string, unknown, string, RegExp][] = [
     /starting with \//,
   ],
   [
+    "acknowledgement of an unknown rule",
+    variant((c) => (c.acknowledgements = [{ rule: "RUN-999", reason: "a reason long enough" }])),
+    "acknowledgements[0].rule",
+    /must be a rule of the policy pack: API-001/,
+  ],
+  [
+    "acknowledgement without a reason",
+    variant((c) => (c.acknowledgements = [{ rule: "RUN-009", reason: "because" }])),
+    "acknowledgements[0].reason",
+    /at least 10 characters/,
+  ],
+  [
+    "acknowledgement of an unknown service",
+    variant((c) => (c.acknowledgements = [{ rule: "RUN-009", reason: "a reason long enough", service: "nope" }])),
+    "acknowledgements[0].service",
+    /must be one of the services: predict/,
+  ],
+  [
     "boolean as a string",
     variant((c) => (c.services.predict.cpuIdle = "yes")),
     "services.predict.cpuIdle",

@@ -147,4 +147,19 @@ describe("invalid configuration", () => {
     expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  test("a policy error (a finding no acknowledgement accepts) writes nothing, naming rule, path and fix", () => {
+    const outdir = tmp("policy");
+    const result = synthesize({ dir: path.join(__dirname, "fixtures", "policy-violation"), outdir });
+    expect(result.failure).toBe("policy");
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatch(
+      /^stack prod: policy findings\nERROR RUN-009 prod\/predict\/service \(google_cloud_run_v2_service\)\n/,
+    );
+    expect(result.errors[0]).toMatch(
+      /ingress is INGRESS_TRAFFIC_ALL\.\n\s+Fix: Set ingress to internal-and-cloud-load-balancing/,
+    );
+    expect(fs.readdirSync(outdir)).toEqual([]);
+    fs.rmSync(outdir, { recursive: true, force: true });
+  });
 });

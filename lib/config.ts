@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ArtifactRepositoryProps, validateArtifactRepositoryProps } from "./artifact-repository";
 import { CloudRunServiceProps, validateCloudRunServiceProps } from "./cloud-run-service";
 import { checkLabels } from "./common";
+import { RULES } from "./policies";
 import * as rules from "./rules";
 import { Problem, Problems, formatProblems, joinPath } from "./validation";
 
@@ -94,6 +95,9 @@ const environmentSchema = z.strictObject({
   repository: repositorySchema,
   services: z.record(z.string(), serviceSchema),
   differences: z.record(z.string(), z.string()).optional(),
+  acknowledgements: z
+    .array(z.strictObject({ rule: z.string(), reason: z.string(), service: z.string().optional() }))
+    .optional(),
 });
 
 /** An image in the environment's own repository. */
@@ -193,6 +197,26 @@ export interface EnvironmentConfig {
    * @default - none
    */
   readonly differences?: Readonly<Record<string, string>>;
+  /**
+   * Policy findings this environment accepts, each with its reason (at least 10 characters),
+   * on the whole stack or on one service. Recorded in the synthesized stack's metadata; one
+   * that accepts no finding fails synthesis.
+   * @default - none
+   */
+  readonly acknowledgements?: readonly PolicyAcknowledgement[];
+}
+
+/** A policy finding an environment accepts. */
+export interface PolicyAcknowledgement {
+  /** The rule id, such as `RUN-009`. */
+  readonly rule: string;
+  /** Why the finding is accepted; at least 10 characters. */
+  readonly reason: string;
+  /**
+   * The service (its key in `services`) the acknowledgement is limited to.
+   * @default - the whole stack
+   */
+  readonly service?: string;
 }
 
 // Compile-time proof that the schema and the interfaces agree: what the schema accepts is an
@@ -223,7 +247,7 @@ export class ConfigError extends Error {
     readonly problems: readonly Problem[],
   ) {
     super(
-      `environment "${environment}" has ${problems.length} invalid ${problems.length === 1 ? "field" : "fields"}:\n` +
+      `environment ${JSON.stringify(environment)} has ${problems.length} invalid ${problems.length === 1 ? "field" : "fields"}:\n` +
         formatProblems(problems),
     );
   }
@@ -364,6 +388,21 @@ function semanticProblems(config: EnvironmentConfig): Problem[] {
       v.trim().length >= 10 ? undefined : "the reason must say why, in at least 10 characters",
     );
   }
+
+  (config.acknowledgements ?? []).forEach((ack, i) => {
+    const at = `acknowledgements[${i}]`;
+    p.check(`${at}.rule`, ack.rule, (v) =>
+      RULES.some((r) => r.id === v)
+        ? undefined
+        : `must be a rule of the policy pack: ${RULES.map((r) => r.id).join(", ")}`,
+    );
+    p.check(`${at}.reason`, ack.reason, (v) =>
+      v.trim().length >= 10 ? undefined : "the reason must say why, in at least 10 characters",
+    );
+    p.check(`${at}.service`, ack.service, (v) =>
+      v in config.services ? undefined : `must be one of the services: ${Object.keys(config.services).join(", ")}`,
+    );
+  });
 
   if (config.production) productionProblems(p, config);
   return [...p.list];

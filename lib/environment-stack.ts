@@ -1,4 +1,4 @@
-import { GcsBackend, TerraformOutput, TerraformStack, dependable } from "cdktf";
+import { Aspects, GcsBackend, TerraformOutput, TerraformStack, dependable } from "cdktf";
 import { Construct } from "constructs";
 import { apiFor, resourcesUnder } from "./apis";
 import { ArtifactRepository } from "./artifact-repository";
@@ -6,6 +6,7 @@ import { CloudRunService } from "./cloud-run-service";
 import { sortedRecord } from "./common";
 import { EnvironmentConfig, imageReference, parseEnvironmentConfig, repositoryProps, serviceProps } from "./config";
 import { ParityMetadata } from "./parity";
+import { PolicyPack, acknowledge } from "./policy-pack";
 import { ProjectServices } from "./project-services";
 import { GoogleProvider } from "./providers";
 
@@ -25,6 +26,8 @@ export class EnvironmentStack extends TerraformStack {
   readonly services: Readonly<Record<string, CloudRunService>>;
   /** The APIs enabled, derived from the resources the stack creates. */
   readonly apis: ProjectServices;
+  /** The policy pack applied to this stack (at the `prod` tier when `production` is set). */
+  readonly policyPack: PolicyPack;
 
   /**
    * @param config the environment's configuration, typed or untyped; it is validated with
@@ -82,6 +85,14 @@ export class EnvironmentStack extends TerraformStack {
     for (const resource of resources) {
       const api = this.apis.resource(apiFor(resource));
       resource.dependsOn = [...(resource.dependsOn ?? []), dependable(api)];
+    }
+
+    // The policy pack, at this environment's tier, and the findings the environment accepts.
+    const tier = parsed.production ? "prod" : parsed.name;
+    this.policyPack = new PolicyPack({ environment: tier });
+    Aspects.of(this).add(this.policyPack);
+    for (const ack of parsed.acknowledgements ?? []) {
+      acknowledge(ack.service === undefined ? this : this.services[ack.service], ack.rule, ack.reason);
     }
   }
 }

@@ -8,3 +8,6 @@ export * from "./apis";
 export * from "./config";
 export * from "./environment-stack";
 export * from "./parity";
+export * from "./policy-pack";
+export { RULES } from "./policies";
+export type { PolicyRule, ResourceView, RuleResult, Severity, StackView, Tier } from "./policies";

@@ -1,0 +1,648 @@
+/**
+ * The policy pack, cdk-nag style: every rule has a compliant and a non-compliant case, built from
+ * hand-written provider resources (or generic ones for types this library does not import), and
+ * the list of rule ids is pinned.
+ */
+import {
+  App,
+  Aspects,
+  GcsBackend,
+  LocalBackend,
+  TerraformDataSource,
+  TerraformResource,
+  TerraformStack,
+  Testing,
+} from "cdktf";
+import * as fs from "fs";
+import * as path from "path";
+import { Construct } from "constructs";
+import { CloudRunService, EnvironmentStack, PolicyPack, RULES, acknowledge, formatReport, hasErrors } from "../lib";
+import {
+  ArtifactRegistryRepository,
+  ArtifactRegistryRepositoryIamMember,
+  CloudRunV2Service,
+  CloudRunV2ServiceIamMember,
+  GoogleProvider,
+  ProjectService,
+} from "../lib/providers";
+import prod from "../environments/prod";
+import dev from "../environments/dev";
+import staging from "../environments/staging";
+import { DIGEST, Json } from "./helpers";
+
+const IMAGE = `europe-west1-docker.pkg.dev/acme-ml-prod/models/predict@${DIGEST}`;
+const SA = "predict-run@acme-ml-prod.iam.gserviceaccount.com";
+
+/** A stack with a GCS backend and a labelled provider, so only the rule under test can fire. */
+function stackWith(build: (s: Construct) => void): TerraformStack {
+  const stack = new TerraformStack(Testing.app(), "prod");
+  new GcsBackend(stack, { bucket: "acme-ml-prod-tfstate", prefix: "predict/prod" });
+  new GoogleProvider(stack, "google", { project: "acme-ml-prod", region: "europe-west1" }).addOverride(
+    "default_labels",
+    { environment: "prod", app: "predict" },
+  );
+  build(stack);
+  return stack;
+}
+
+/** A generic resource of any type, for types this library does not import (jobs, bindings, v1). */
+function generic(scope: Construct, id: string, type: string, attrs: Record<string, unknown>): TerraformResource {
+  const r = new TerraformResource(scope, id, { terraformResourceType: type });
+  for (const [k, v] of Object.entries(attrs)) r.addOverride(k, v);
+  return r;
+}
+
+/** A compliant v2 service; `edit` changes its configuration before it is created. */
+function service(scope: Construct, edit: (c: Json) => void = () => undefined, id = "svc"): CloudRunV2Service {
+  const config: Json = {
+    name: "predict",
+    location: "europe-west1",
+    ingress: "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
+    deletionProtection: true,
+    template: {
+      serviceAccount: SA,
+      scaling: { minInstanceCount: 1, maxInstanceCount: 10 },
+      containers: [
+        {
+          image: IMAGE,
+          startupProbe: { httpGet: { path: "/healthz" } },
+          env: [
+            { name: "MODEL", value: "resnet" },
+            { name: "API_KEY", valueSource: { secretKeyRef: { secret: "api-key", version: "3" } } },
+          ],
+        },
+      ],
+    },
+  };
+  edit(config);
+  return new CloudRunV2Service(scope, id, config);
+}
+
+/** A compliant Docker repository; `edit` changes its configuration before it is created. */
+function repository(scope: Construct, edit: (c: Json) => void = () => undefined): ArtifactRegistryRepository {
+  const config: Json = {
+    location: "europe-west1",
+    repositoryId: "models",
+    format: "DOCKER",
+    dockerConfig: { immutableTags: true },
+    cleanupPolicies: [{ id: "keep", action: "KEEP", mostRecentVersions: { keepCount: 5 } }],
+  };
+  edit(config);
+  return new ArtifactRegistryRepository(scope, "repo", config);
+}
+
+/** The ids of the rules that fire on a stack at a tier. */
+function fired(stack: TerraformStack, environment = "prod"): string[] {
+  const report = new PolicyPack({ environment }).evaluate(stack);
+  return [...new Set(report.findings.map((f) => f.ruleId))].sort();
+}
+
+describe("the pack", () => {
+  test("the rule ids are pinned", () => {
+    expect(RULES.map((r) => r.id)).toEqual([
+      "API-001",
+      "AR-001",
+      "AR-002",
+      "AR-003",
+      "AR-004",
+      "LABEL-001",
+      "RUN-001",
+      "RUN-002",
+      "RUN-003",
+      "RUN-004",
+      "RUN-005",
+      "RUN-006",
+      "RUN-007",
+      "RUN-008",
+      "RUN-009",
+      "RUN-010",
+      "RUN-011",
+      "STATE-001",
+    ]);
+  });
+
+  test("every rule has an id, what, why, fix, severity and environments; one file each", () => {
+    const files = fs.readdirSync(path.join(__dirname, "..", "lib", "policies"));
+    for (const r of RULES) {
+      expect(r.id).toMatch(/^[A-Z]+-\d{3}$/);
+      for (const text of [r.what, r.why, r.fix]) expect(text.length).toBeGreaterThan(20);
+      expect(["error", "warning"]).toContain(r.severity);
+      expect(r.environments.length).toBeGreaterThan(0);
+      expect(Boolean(r.check) !== Boolean(r.checkStack)).toBe(true);
+      expect(files).toContain(
+        `${r.id.toLowerCase()}-${files.find((f) => f.startsWith(r.id.toLowerCase()))?.slice(r.id.length + 1)}`,
+      );
+    }
+  });
+
+  test("the README's table lists every rule with its severity and environments", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+    const rows = new Map(
+      readme
+        .split("\n")
+        .filter((l) => /^\| [A-Z]+-\d{3} /.test(l))
+        .map((l) =>
+          l
+            .split("|")
+            .slice(1, -1)
+            .map((c) => c.trim()),
+        )
+        .map((cells) => [cells[0], cells]),
+    );
+    expect([...rows.keys()].sort()).toEqual(RULES.map((r) => r.id));
+    for (const r of RULES) {
+      const envs = r.environments.length === 3 ? "all" : r.environments.join(", ");
+      expect(rows.get(r.id)).toEqual([r.id, r.what, r.why, r.severity, envs, r.equivalent ?? "none"]);
+    }
+  });
+
+  test("a compliant stack has no finding at any tier", () => {
+    const stack = stackWith((s) => {
+      service(s);
+      repository(s);
+      new ProjectService(s, "api", { service: "run.googleapis.com", disableOnDestroy: false });
+      new CloudRunV2ServiceIamMember(s, "invoker", {
+        name: "predict",
+        location: "europe-west1",
+        role: "roles/run.invoker",
+        member: `serviceAccount:${SA}`,
+      });
+    });
+    for (const tier of ["dev", "staging", "prod"]) expect(fired(stack, tier)).toEqual([]);
+  });
+});
+
+// [rule, tier, compliant stack, non-compliant stack, message pattern]
+type Case = [string, string, (s: Construct) => void, (s: Construct) => void, RegExp];
+const CASES: Case[] = [
+  [
+    "API-001",
+    "dev",
+    (s) => new ProjectService(s, "api", { service: "run.googleapis.com", disableOnDestroy: false }),
+    (s) => new ProjectService(s, "api", { service: "run.googleapis.com" }),
+    /disable_on_destroy is not set \(provider 6.x defaults it to true\) for run.googleapis.com/,
+  ],
+  [
+    "API-001",
+    "dev",
+    (s) =>
+      new ProjectService(s, "api", {
+        service: "iam.googleapis.com",
+        disableOnDestroy: false,
+        disableDependentServices: false,
+      }),
+    (s) =>
+      new ProjectService(s, "api", {
+        service: "iam.googleapis.com",
+        disableOnDestroy: false,
+        disableDependentServices: true,
+      }),
+    /disable_dependent_services is true/,
+  ],
+  ["AR-001", "dev", (s) => repository(s), (s) => repository(s, (c) => delete c.cleanupPolicies), /no cleanup policies/],
+  [
+    "AR-002",
+    "dev",
+    (s) =>
+      new ArtifactRegistryRepositoryIamMember(s, "r", {
+        repository: "models",
+        role: "roles/artifactregistry.reader",
+        member: `serviceAccount:${SA}`,
+      }),
+    (s) =>
+      new ArtifactRegistryRepositoryIamMember(s, "r", {
+        repository: "models",
+        role: "roles/artifactregistry.reader",
+        member: "allUsers",
+      }),
+    /roles\/artifactregistry.reader is granted to allUsers on an Artifact Registry repository/,
+  ],
+  [
+    "AR-002",
+    "dev",
+    (s) =>
+      generic(s, "b", "google_artifact_registry_repository_iam_binding", {
+        repository: "models",
+        role: "roles/artifactregistry.reader",
+        members: ["group:ml@acme.example"],
+      }),
+    (s) =>
+      generic(s, "b", "google_artifact_registry_repository_iam_binding", {
+        repository: "models",
+        role: "roles/artifactregistry.reader",
+        members: ["group:ml@acme.example", "allAuthenticatedUsers"],
+      }),
+    /granted to allAuthenticatedUsers/,
+  ],
+  [
+    "AR-003",
+    "prod",
+    (s) => repository(s),
+    (s) => repository(s, (c) => (c.dockerConfig.immutableTags = false)),
+    /tags are mutable/,
+  ],
+  [
+    "AR-004",
+    "dev",
+    (s) => repository(s, (c) => (c.vulnerabilityScanningConfig = { enablementConfig: "INHERITED" })),
+    (s) => repository(s, (c) => (c.vulnerabilityScanningConfig = { enablementConfig: "DISABLED" })),
+    /vulnerability scanning is DISABLED/,
+  ],
+  [
+    "LABEL-001",
+    "dev",
+    (s) => repository(s),
+    (s) => repository(s).addOverride("provider", "google.unlabelled"),
+    /missing label\(s\) environment, app/,
+  ],
+  [
+    "RUN-001",
+    "dev",
+    (s) =>
+      new CloudRunV2ServiceIamMember(s, "i", {
+        name: "predict",
+        location: "europe-west1",
+        role: "roles/run.invoker",
+        member: "group:ml@acme.example",
+      }),
+    (s) =>
+      new CloudRunV2ServiceIamMember(s, "i", {
+        name: "predict",
+        location: "europe-west1",
+        role: "roles/run.invoker",
+        member: "allUsers",
+      }),
+    /roles\/run.invoker is granted to allUsers on a Cloud Run workload/,
+  ],
+  [
+    "RUN-001",
+    "dev",
+    (s) =>
+      generic(s, "j", "google_cloud_run_v2_job_iam_binding", {
+        name: "train",
+        role: "roles/run.invoker",
+        members: ["serviceAccount:scheduler@acme-ml-prod.iam.gserviceaccount.com"],
+      }),
+    (s) =>
+      generic(s, "j", "google_cloud_run_v2_job_iam_binding", {
+        name: "train",
+        role: "roles/run.invoker",
+        members: ["allAuthenticatedUsers"],
+      }),
+    /granted to allAuthenticatedUsers/,
+  ],
+  [
+    "RUN-001",
+    "dev",
+    (s) =>
+      generic(s, "svc-policy", "google_cloud_run_service_iam_policy", {
+        service: "predict",
+        policy_data: JSON.stringify({ bindings: [{ role: "roles/run.invoker", members: ["user:ana@acme.example"] }] }),
+      }),
+    (s) =>
+      generic(s, "svc-policy", "google_cloud_run_service_iam_policy", {
+        service: "predict",
+        policy_data: JSON.stringify({ bindings: [{ role: "roles/run.invoker", members: ["allUsers"] }] }),
+      }),
+    /granted to allUsers/,
+  ],
+  [
+    "RUN-002",
+    "dev",
+    (s) => service(s),
+    (s) => service(s, (c) => (c.invokerIamDisabled = true)),
+    /invoker_iam_disabled is true/,
+  ],
+  [
+    "RUN-003",
+    "dev",
+    (s) => service(s),
+    (s) => service(s, (c) => (c.template.serviceAccount = "123456789012-compute@developer.gserviceaccount.com")),
+    /the service account is 123456789012-compute@developer.gserviceaccount.com, a default account/,
+  ],
+  [
+    "RUN-003",
+    "dev",
+    (s) =>
+      generic(s, "job", "google_cloud_run_v2_job", {
+        name: "train",
+        location: "europe-west1",
+        template: { template: { service_account: SA, containers: [{ image: IMAGE }] } },
+      }),
+    (s) =>
+      generic(s, "job", "google_cloud_run_v2_job", {
+        name: "train",
+        location: "europe-west1",
+        template: { template: { containers: [{ image: IMAGE }] } },
+      }),
+    /no service account is set, so it runs as the default compute service account/,
+  ],
+  [
+    "RUN-004",
+    "staging",
+    (s) => service(s),
+    (s) =>
+      service(
+        s,
+        (c) => (c.template.containers[0].image = "europe-west1-docker.pkg.dev/acme-ml-prod/models/predict:1.4.2"),
+      ),
+    /image "europe-west1-docker.pkg.dev\/acme-ml-prod\/models\/predict:1.4.2" is not pinned by digest/,
+  ],
+  [
+    "RUN-005",
+    "staging",
+    (s) => service(s),
+    (s) => service(s, (c) => (c.deletionProtection = false)),
+    /deletion_protection is false/,
+  ],
+  [
+    "RUN-006",
+    "staging",
+    (s) => service(s),
+    (s) => service(s, (c) => delete c.template.scaling.maxInstanceCount),
+    /no maximum instance count/,
+  ],
+  [
+    "RUN-007",
+    "prod",
+    (s) => service(s),
+    (s) => service(s, (c) => (c.template.scaling.minInstanceCount = 0)),
+    /min_instance_count is 0/,
+  ],
+  [
+    "RUN-008",
+    "prod",
+    (s) => service(s),
+    (s) => service(s, (c) => delete c.template.containers[0].startupProbe),
+    /1 container\(s\) have no startup probe/,
+  ],
+  [
+    "RUN-009",
+    "prod",
+    (s) => service(s),
+    (s) => service(s, (c) => (c.ingress = "INGRESS_TRAFFIC_ALL")),
+    /ingress is INGRESS_TRAFFIC_ALL/,
+  ],
+  [
+    "RUN-010",
+    "dev",
+    (s) => service(s),
+    (s) => service(s, (c) => (c.template.containers[0].env[1].valueSource.secretKeyRef.version = "latest")),
+    /API_KEY uses version "latest"/,
+  ],
+  [
+    "RUN-011",
+    "dev",
+    (s) => service(s),
+    (s) => service(s, (c) => c.template.containers[0].env.push({ name: "DB_PASSWORD", value: "hunter2" })),
+    /DB_PASSWORD set as plain text/,
+  ],
+];
+
+describe.each(CASES)("%s (%s)", (id, tier, good, bad, pattern) => {
+  test("compliant", () => {
+    expect(fired(stackWith(good), tier)).toEqual([]);
+  });
+
+  test("non-compliant", () => {
+    const stack = stackWith(bad);
+    const report = new PolicyPack({ environment: tier }).evaluate(stack);
+    const mine = report.findings.filter((f) => f.ruleId === id);
+    expect(mine).toHaveLength(1);
+    expect(mine[0].message).toMatch(pattern);
+    expect(mine[0].severity).toBe(RULES.find((r) => r.id === id)?.severity);
+    expect(fired(stack, tier)).toEqual([id]);
+  });
+});
+
+describe("STATE-001", () => {
+  test("compliant: a GCS backend", () => {
+    expect(
+      fired(
+        stackWith(() => undefined),
+        "dev",
+      ),
+    ).toEqual([]);
+  });
+
+  test("non-compliant: no backend, or a local one", () => {
+    const none = new TerraformStack(Testing.app(), "none");
+    const report = new PolicyPack({ environment: "dev" }).evaluate(none);
+    expect(report.findings.map((f) => [f.ruleId, f.path, f.message])).toEqual([
+      ["STATE-001", "none", expect.stringMatching(/the stack has no backend \(cdktf would fall back to local state\)/)],
+    ]);
+    const local = new TerraformStack(Testing.app(), "local");
+    new LocalBackend(local, { path: "terraform.tfstate" });
+    expect(new PolicyPack({ environment: "dev" }).evaluate(local).findings[0].message).toMatch(
+      /the backend is LocalBackend, not GCS/,
+    );
+  });
+});
+
+describe("rules that cannot resolve a value report it instead of passing", () => {
+  test("an IAM policy whose data is known only at apply", () => {
+    const stack = stackWith((s) =>
+      generic(s, "p", "google_cloud_run_v2_service_iam_policy", { name: "predict", policy_data: "${var.policy}" }),
+    );
+    const [f] = new PolicyPack({ environment: "dev" }).evaluate(stack).findings;
+    expect(f).toMatchObject({
+      ruleId: "RUN-001",
+      severity: "warning",
+      message: expect.stringMatching(/could not be checked: policy_data is \$\{var.policy\}/),
+    });
+  });
+
+  test("a policy from a google_iam_policy data source is read through", () => {
+    const stack = stackWith(() => undefined);
+    // The pack follows ${data.google_iam_policy.x.policy_data} to the data source's bindings.
+    const ds = new TerraformDataSource(stack, "public", { terraformResourceType: "google_iam_policy" });
+    ds.addOverride("binding", [{ role: "roles/run.invoker", members: ["allUsers"] }]);
+    generic(stack, "p", "google_cloud_run_v2_service_iam_policy", {
+      name: "predict",
+      policy_data: `\${${ds.fqn}.policy_data}`,
+    });
+    const findings = new PolicyPack({ environment: "dev" }).evaluate(stack).findings;
+    expect(findings.map((f) => [f.ruleId, f.severity])).toEqual([["RUN-001", "error"]]);
+  });
+});
+
+describe("acknowledgements", () => {
+  const publicService = (s: Construct) => {
+    service(s);
+    new CloudRunV2ServiceIamMember(s, "public", {
+      name: "predict",
+      location: "europe-west1",
+      role: "roles/run.invoker",
+      member: "allUsers",
+    });
+  };
+
+  test("accept a finding on the construct and everything under it, with the reason recorded in the stack metadata", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "prod");
+    new GcsBackend(stack, { bucket: "b-tfstate", prefix: "p" });
+    const site = new Construct(stack, "site");
+    publicService(site);
+    acknowledge(site, "RUN-001", "the public status page; it serves nothing else");
+    const report = new PolicyPack({ environment: "dev" }).evaluate(stack);
+    expect(report.findings.filter((f) => f.ruleId === "RUN-001")).toEqual([]);
+    expect(report.acknowledged.map((f) => [f.ruleId, f.path, f.acknowledged])).toEqual([
+      ["RUN-001", "prod/site/public", "the public status page; it serves nothing else"],
+    ]);
+    expect(stack.toTerraform()["//"].metadata["cdktf-cloud-run-policy"]).toEqual({
+      acknowledgements: [
+        { path: "prod/site", rule: "RUN-001", reason: "the public status page; it serves nothing else" },
+      ],
+    });
+  });
+
+  test("an acknowledgement on a sibling does not apply", () => {
+    const stack = stackWith((s) => {
+      publicService(new Construct(s, "a"));
+      acknowledge(new Construct(s, "b"), "RUN-001", "a reason of some length");
+    });
+    const report = new PolicyPack({ environment: "dev" }).evaluate(stack);
+    expect(report.findings.map((f) => f.ruleId)).toEqual(["RUN-001"]);
+    expect(report.unusedAcknowledgements).toEqual([
+      { path: "prod/b", ruleId: "RUN-001", reason: "a reason of some length" },
+    ]);
+    expect(hasErrors(report)).toBe(true);
+    expect(formatReport(report)).toMatch(
+      /acknowledgement of RUN-001 on prod\/b \("a reason of some length"\) accepts no finding; remove it/,
+    );
+  });
+
+  test("a short reason, an unknown rule or a scope outside a stack is refused", () => {
+    const stack = stackWith(() => undefined);
+    expect(() => acknowledge(stack, "RUN-001", "because")).toThrow(/at least 10 characters; got "because"/);
+    expect(() => acknowledge(stack, "RUN-999", "a long enough reason")).toThrow(
+      /rule "RUN-999" is not in the pack; the rules are API-001, /,
+    );
+    expect(() => acknowledge(new App(), "RUN-001", "a long enough reason")).toThrow(
+      /must be a stack or a construct inside one/,
+    );
+  });
+});
+
+describe("as an Aspect", () => {
+  /** The done-when stack: hand-written resources with four findings. */
+  function handWritten(stack: TerraformStack): void {
+    new GcsBackend(stack, { bucket: "acme-ml-prod-tfstate", prefix: "predict/prod" });
+    new GoogleProvider(stack, "google", { project: "acme-ml-prod", region: "europe-west1" }).addOverride(
+      "default_labels",
+      {
+        environment: "prod",
+        app: "predict",
+      },
+    );
+    new CloudRunV2Service(stack, "api", {
+      name: "predict",
+      location: "europe-west1",
+      ingress: "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
+      template: {
+        serviceAccount: "123456789012-compute@developer.gserviceaccount.com",
+        scaling: { minInstanceCount: 1, maxInstanceCount: 5 },
+        containers: [
+          {
+            image: "europe-west1-docker.pkg.dev/acme-ml-prod/models/predict:1.4.2",
+            startupProbe: { httpGet: { path: "/healthz" } },
+            env: [{ name: "DB_PASSWORD", value: "hunter2" }],
+          },
+        ],
+      },
+    });
+    new CloudRunV2ServiceIamMember(stack, "public", {
+      name: "predict",
+      location: "europe-west1",
+      role: "roles/run.invoker",
+      member: "allUsers",
+    });
+  }
+
+  test("a prod stack with a public invoker, the default compute account, an image by tag and a plaintext DB_PASSWORD fails synth naming each rule", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "prod");
+    handWritten(stack);
+    Aspects.of(stack).add(new PolicyPack({ environment: "prod" }));
+    let message = "";
+    try {
+      app.synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    for (const [id, pathPart] of [
+      ["RUN-001", "prod/public"],
+      ["RUN-003", "prod/api"],
+      ["RUN-004", "prod/api"],
+      ["RUN-011", "prod/api"],
+    ]) {
+      expect(message).toMatch(new RegExp(`\\[${pathPart}\\] ${id} .*Fix: `));
+    }
+  });
+
+  test("the same stack with each finding acknowledged synthesizes, and the reasons are in its output", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "prod");
+    handWritten(stack);
+    Aspects.of(stack).add(new PolicyPack({ environment: "prod" }));
+    const reasons: Record<string, string> = {
+      "RUN-001": "the public demo endpoint; rate-limited upstream",
+      "RUN-003": "migration in progress, ticket OPS-42",
+      "RUN-004": "the vendor publishes tags only; mirrored nightly",
+      "RUN-011": "a throwaway demo database with no data",
+    };
+    for (const [id, reason] of Object.entries(reasons)) acknowledge(stack, id, reason);
+    expect(() => app.synth()).not.toThrow();
+    const tf = JSON.parse(fs.readFileSync(path.join(app.outdir, "stacks", "prod", "cdk.tf.json"), "utf8"));
+    expect(tf["//"].metadata["cdktf-cloud-run-policy"].acknowledgements).toEqual(
+      Object.entries(reasons).map(([rule, reason]) => ({ path: "prod", rule, reason })),
+    );
+  });
+
+  test("warnings are reported and synthesis goes on", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "dev");
+    new GcsBackend(stack, { bucket: "acme-ml-dev-tfstate", prefix: "predict/dev" });
+    new GoogleProvider(stack, "google", { project: "acme-ml-dev" }).addOverride("default_labels", {
+      environment: "dev",
+      app: "predict",
+    });
+    repository(stack, (c) => delete c.cleanupPolicies);
+    Aspects.of(stack).add(new PolicyPack({ environment: "dev" }));
+    expect(() => app.synth()).not.toThrow();
+    const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, "manifest.json"), "utf8"));
+    const messages = manifest.stacks.dev.annotations.map(
+      (a: { level: string; message: string }) => `${a.level} ${a.message}`,
+    );
+    expect(messages.join("\n")).toMatch(/@cdktf\/warn AR-001 .*no cleanup policies/);
+  });
+});
+
+describe("EnvironmentStack applies the pack", () => {
+  test("the default environments have no finding but the ones they acknowledge", () => {
+    for (const config of [dev, staging, prod]) {
+      const stack = new EnvironmentStack(Testing.app(), config.name, config);
+      const report = stack.policyPack.evaluate(stack);
+      expect(report.findings).toEqual([]);
+      expect(report.unusedAcknowledgements).toEqual([]);
+      expect(report.acknowledged.map((f) => f.ruleId)).toEqual(config.name === "prod" ? ["RUN-009"] : []);
+    }
+  });
+
+  test("a production environment is held to the prod rules, and a CloudRunService made by hand is checked too", () => {
+    const stack = new EnvironmentStack(Testing.app(), "prod", prod);
+    new CloudRunService(stack, "extra", {
+      location: "europe-west1",
+      name: "extra",
+      image: "europe-west1-docker.pkg.dev/acme-ml-prod/models/extra:1.0",
+    });
+    expect(stack.policyPack.tier).toBe("prod");
+    const ids = stack.policyPack.evaluate(stack).findings.map((f) => `${f.ruleId} ${f.path}`);
+    expect(ids.sort()).toEqual([
+      "RUN-004 prod/extra/service",
+      "RUN-007 prod/extra/service",
+      "RUN-008 prod/extra/service",
+      "RUN-009 prod/extra/service",
+    ]);
+  });
+});

@@ -1,0 +1,20 @@
+import { CLOUD_RUN_WORKLOADS, PolicyRule, compliant, containersOf, isExpression, nonCompliant, unknown } from "./rule";
+
+export const RUN_004: PolicyRule = {
+  id: "RUN-004",
+  what: "Images are pinned by digest (IMAGE@sha256:…)",
+  why: "A tag can be moved to other content after review; a digest is the image that was tested.",
+  fix: "Deploy IMAGE@sha256:<digest> (ArtifactRepository.imageUri(name, 'sha256:…')), as CI knows the digest it pushed.",
+  severity: "error",
+  environments: ["staging", "prod"],
+  resourceTypes: CLOUD_RUN_WORKLOADS,
+  check: (r) => {
+    const images = containersOf(r).map((c) => c.image);
+    const expressions = images.filter(isExpression);
+    const tagged = images.filter((i) => !isExpression(i) && !/@sha256:[a-f0-9]{64}$/.test(String(i)));
+    if (tagged.length > 0)
+      return nonCompliant(`image ${tagged.map((i) => JSON.stringify(i)).join(", ")} is not pinned by digest`);
+    if (expressions.length > 0) return unknown(`image is ${expressions.join(", ")}, known only at apply`);
+    return compliant;
+  },
+};

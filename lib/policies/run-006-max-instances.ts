@@ -1,0 +1,18 @@
+import { PolicyRule, compliant, get, nonCompliant } from "./rule";
+
+export const RUN_006: PolicyRule = {
+  id: "RUN-006",
+  what: "Every Cloud Run service sets a maximum number of instances",
+  why: "Without a ceiling, a traffic spike or a client loop scales cost (and load on databases) up to Cloud Run's default of 100 instances or the quota.",
+  fix: "Set template.scaling.max_instance_count (CloudRunService's maxInstances).",
+  severity: "error",
+  environments: ["staging", "prod"],
+  resourceTypes: ["google_cloud_run_v2_service", "google_cloud_run_service"],
+  check: (r) => {
+    const max =
+      r.type === "google_cloud_run_v2_service"
+        ? get(r.attrs, "template", "scaling", "max_instance_count")
+        : get(r.attrs, "template", "metadata", "annotations", "autoscaling.knative.dev/maxScale");
+    return max === undefined ? nonCompliant("no maximum instance count is set") : compliant;
+  },
+};
