@@ -5,7 +5,7 @@ import { CloudRunServiceProps, validateCloudRunServiceProps } from "./cloud-run-
 import { checkLabels } from "./common";
 import { RULES } from "./policies";
 import * as rules from "./rules";
-import { Problem, Problems, formatProblems, joinPath } from "./validation";
+import { Problem, Problems, describeProblems, joinPath } from "./validation";
 
 /*
  * The shape of an environment's configuration. zod checks shape and types (and refuses unknown
@@ -246,10 +246,7 @@ export class ConfigError extends Error {
     readonly environment: string,
     readonly problems: readonly Problem[],
   ) {
-    super(
-      `environment ${JSON.stringify(environment)} has ${problems.length} invalid ${problems.length === 1 ? "field" : "fields"}:\n` +
-        formatProblems(problems),
-    );
+    super(describeProblems(`environment ${JSON.stringify(environment)}`, "field", problems));
   }
 }
 

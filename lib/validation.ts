@@ -30,6 +30,11 @@ export function formatValue(value: unknown): string {
   }
 }
 
+/** `SUBJECT has N invalid NOUNs:` then one line per problem. */
+export function describeProblems(subject: string, noun: string, problems: readonly Problem[]): string {
+  return `${subject} has ${problems.length} invalid ${noun}${problems.length === 1 ? "" : "s"}:\n${formatProblems(problems)}`;
+}
+
 /** One line per problem, in the order found: `path: got VALUE; RULE`. */
 export function formatProblems(problems: readonly Problem[], indent = "  - "): string {
   return problems.map((p) => `${indent}${p.path}: got ${formatValue(p.value)}; ${p.rule}`).join("\n");
@@ -47,10 +52,7 @@ export class ValidationError extends Error {
     readonly subject: string,
     readonly problems: readonly Problem[],
   ) {
-    super(
-      `${subject} has ${problems.length} invalid ${problems.length === 1 ? "prop" : "props"}:\n` +
-        formatProblems(problems),
-    );
+    super(describeProblems(subject, "prop", problems));
   }
 }
 

@@ -108,33 +108,34 @@ const app: string = JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "u
 const out = path.join(tmp, "out");
 measure("app", `all environments, the cdktf.json app command (${app})`, app, { env: { CDKTF_OUTDIR: out } });
 
+/** A folder for a template-style fixture: node_modules linked, the template's compiler options. */
+function fixtureDir(name: string, types?: string[]): string {
+  const dir = path.join(tmp, name);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+  const compilerOptions = {
+    target: "ES2018",
+    module: "CommonJS",
+    strict: true,
+    esModuleInterop: true,
+    skipLibCheck: true,
+  };
+  fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { ...compilerOptions, types } }));
+  return dir;
+}
+
 /**
  * The template-style app: the same environments, with the two costs of the project template,
  * the provider's package root imported (all 1,474 resource modules) and ts-node type-checking.
  * Written to a temporary folder: this repository's lint rule forbids the root import.
  */
 function templateApp(): string {
-  const dir = path.join(tmp, "template-app");
-  fs.mkdirSync(dir, { recursive: true });
-  fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+  const dir = fixtureDir("template-app");
   const rootImport = ["@cdktf", "provider-google"].join("/");
   fs.writeFileSync(
     path.join(dir, "main.ts"),
     `import * as google from "${rootImport}";\nimport { synthesize } from "${path.join(root, "main")}";\n` +
       `void google.provider.GoogleProvider;\nsynthesize();\n`,
-  );
-  fs.writeFileSync(
-    path.join(dir, "tsconfig.json"),
-    JSON.stringify({
-      compilerOptions: {
-        target: "ES2018",
-        module: "CommonJS",
-        strict: true,
-        esModuleInterop: true,
-        skipLibCheck: true,
-      },
-      include: ["main.ts"],
-    }),
   );
   return dir;
 }
@@ -178,26 +179,12 @@ measure("npm-test-cold", "npm test with no tsc build info, no dist, no jest cach
 measure("jest", "jest alone (warm cache)", "npx jest", { runs: Math.min(RUNS, 3) });
 
 function templateTest(): string {
-  const dir = path.join(tmp, "template-test");
-  fs.mkdirSync(path.join(dir, "__tests__"), { recursive: true });
-  fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+  const dir = fixtureDir("template-test", ["jest", "node"]);
+  fs.mkdirSync(path.join(dir, "__tests__"));
   const rootImport = ["@cdktf", "provider-google"].join("/");
   fs.writeFileSync(
     path.join(dir, "jest.config.js"),
     `module.exports = { testEnvironment: "node", testMatch: ["**/__tests__/**/*.test.ts"], transform: { "^.+\\\\.ts$": "ts-jest" } };\n`,
-  );
-  fs.writeFileSync(
-    path.join(dir, "tsconfig.json"),
-    JSON.stringify({
-      compilerOptions: {
-        target: "ES2018",
-        module: "CommonJS",
-        strict: true,
-        esModuleInterop: true,
-        skipLibCheck: true,
-        types: ["jest", "node"],
-      },
-    }),
   );
   fs.writeFileSync(
     path.join(dir, "__tests__", "stack.test.ts"),
