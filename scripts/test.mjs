@@ -2,6 +2,9 @@
 // jest. Arguments go to jest (`npm test -- -u` accepts new snapshots). Every step runs even when
 // an earlier one fails, so one run shows every problem; the exit code is non-zero if any failed.
 import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const bin = (name) => `node_modules/.bin/${name}`;
 
@@ -29,12 +32,25 @@ const checks = await Promise.all([
   run("prettier --check .", bin("prettier"), ["--check", ".", "--log-level", "warn"], { buffered: true }),
 ]);
 process.stdout.write(`\n> jest ${process.argv.slice(2).join(" ")}\n`);
-const jest = await run("jest", bin("jest"), process.argv.slice(2), { buffered: false });
+const resultsDir = mkdtempSync(join(tmpdir(), "cdktf-cloud-run-jest-"));
+const resultsFile = join(resultsDir, "results.json");
+const jest = await run("jest", bin("jest"), [...process.argv.slice(2), "--json", `--outputFile=${resultsFile}`], {
+  buffered: false,
+});
+let counts = "";
+try {
+  const r = JSON.parse(readFileSync(resultsFile, "utf8"));
+  counts = `tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`;
+} catch {
+  counts = "tests: 0 passed, 1 failed (jest wrote no results)";
+}
+rmSync(resultsDir, { recursive: true, force: true });
 
 const all = [...checks, jest];
 const failed = all.filter((r) => r.code !== 0);
 process.stdout.write(
   `\n${all.map((r) => `${r.code === 0 ? "ok  " : "FAIL"} ${r.name} (${r.seconds} s)`).join("\n")}\n` +
-    `npm test: ${((Date.now() - started) / 1000).toFixed(1)} s, ${failed.length === 0 ? "all passed" : `${failed.length} failed`}\n`,
+    `npm test: ${((Date.now() - started) / 1000).toFixed(1)} s, ${failed.length === 0 ? "every step passed" : `${failed.length} step(s) failed`}\n` +
+    `${counts}\n`,
 );
 process.exitCode = failed.length === 0 ? 0 : 1;
