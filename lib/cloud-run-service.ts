@@ -543,11 +543,11 @@ export class CloudRunService extends Construct {
       this.serviceAccountEmail = sa.email;
       member = sa.member;
       const project = props.project ?? sa.project;
-      for (const [grantId_, role] of [
+      for (const [roleId, role] of [
         ["log-writer", "roles/logging.logWriter"],
         ["metric-writer", "roles/monitoring.metricWriter"],
       ] as const) {
-        new ProjectIamMember(this, grantId_, { project, role, member });
+        new ProjectIamMember(this, roleId, { project, role, member });
       }
     }
 
