@@ -265,6 +265,12 @@ const BAD: [string, unknown, string, RegExp][] = [
     /must be one of the services: predict/,
   ],
   [
+    "production stage without production guardrails",
+    variant((c) => (c.stage = "production"), staging),
+    "stage",
+    /must be "production" exactly when production is true \(production is false\)/,
+  ],
+  [
     "boolean as a string",
     variant((c) => (c.services.predict.cpuIdle = "yes")),
     "services.predict.cpuIdle",

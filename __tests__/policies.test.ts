@@ -646,3 +646,90 @@ describe("EnvironmentStack applies the pack", () => {
     ]);
   });
 });
+
+describe("hand-written resources, read as Terraform reads them", () => {
+  const findings = (build: (s: Construct) => void, tier = "prod") =>
+    new PolicyPack({ environment: tier })
+      .evaluate(stackWith(build))
+      .findings.map((f) => `${f.severity} ${f.ruleId}: ${f.message}`);
+
+  test("RUN-011 matches whole words: model-server settings are not secrets, HF_TOKEN is", () => {
+    const env = (names: string[]) => (s: Construct) =>
+      service(s, (c) => names.forEach((name) => c.template.containers[0].env.push({ name, value: "x" })));
+    expect(findings(env(["TOKENIZERS_PARALLELISM", "MAX_NEW_TOKENS", "GOOGLE_APPLICATION_CREDENTIALS"]))).toEqual([]);
+    expect(findings(env(["HF_TOKEN", "AWS_ACCESS_KEY_ID"]))).toEqual([
+      expect.stringMatching(/RUN-011: .*HF_TOKEN, AWS_ACCESS_KEY_ID set as plain text/),
+    ]);
+  });
+
+  test("RUN-003 sees the default compute account written as an expression, and reports an unknown account", () => {
+    const account = (sa: string) => (s: Construct) => service(s, (c) => (c.template.serviceAccount = sa));
+    expect(findings(account("${data.google_project.p.number}-compute@developer.gserviceaccount.com"))).toEqual([
+      expect.stringMatching(/^error RUN-003: .*is a default account/),
+    ]);
+    expect(findings(account("${var.runtime_account}"))).toEqual([
+      expect.stringMatching(/^warning RUN-003: could not be checked/),
+    ]);
+    expect(findings(account("${google_service_account.runtime.email}"))).toEqual([]);
+  });
+
+  test("RUN-006 and RUN-007: manual scaling, a service-level minimum, and a maximum of 0", () => {
+    expect(findings((s) => service(s, (c) => (c.scaling = { scalingMode: "MANUAL", manualInstanceCount: 2 })))).toEqual(
+      [],
+    );
+    expect(
+      findings((s) =>
+        service(s, (c) => {
+          c.template.scaling.minInstanceCount = 0;
+          c.scaling = { minInstanceCount: 2 };
+        }),
+      ),
+    ).toEqual([]);
+    expect(findings((s) => service(s, (c) => (c.template.scaling.maxInstanceCount = 0)), "staging")).toEqual([
+      expect.stringMatching(/^error RUN-006: .*the maximum instance count is 0, which means unset/),
+    ]);
+  });
+
+  test("RUN-010 reports a secret version known only at apply instead of passing it", () => {
+    expect(
+      findings((s) =>
+        service(s, (c) => (c.template.containers[0].env[1].valueSource.secretKeyRef.version = "${var.v}")),
+      ),
+    ).toEqual([expect.stringMatching(/^warning RUN-010: could not be checked: API_KEY uses version \$\{var.v\}/)]);
+  });
+
+  test("IAM: a service account's member attribute is never public; data-source members known at apply are unknown", () => {
+    expect(
+      findings(
+        (s) =>
+          new CloudRunV2ServiceIamMember(s, "i", {
+            name: "predict",
+            location: "europe-west1",
+            role: "roles/run.invoker",
+            member: "${google_service_account.gateway.member}",
+          }),
+      ),
+    ).toEqual([]);
+    expect(
+      findings((s) => {
+        const ds = new TerraformDataSource(s, "invokers", { terraformResourceType: "google_iam_policy" });
+        ds.addOverride("binding", [{ role: "roles/run.invoker", members: "${var.invokers}" }]);
+        generic(s, "p", "google_cloud_run_v2_service_iam_policy", {
+          name: "predict",
+          policy_data: `\${${ds.fqn}.policy_data}`,
+        });
+      }),
+    ).toEqual([
+      expect.stringMatching(/^warning RUN-001: could not be checked: the members of data.google_iam_policy.invokers/),
+    ]);
+  });
+
+  test("LABEL-001: labels from an expression are unknown; google-beta resources use google-beta's default labels", () => {
+    expect(findings((s) => repository(s, (c) => (c.labels = "${var.labels}")))).toEqual([
+      expect.stringMatching(/^warning LABEL-001: could not be checked: labels are \$\{var.labels\}/),
+    ]);
+    expect(findings((s) => repository(s).addOverride("provider", "google-beta"))).toEqual([
+      expect.stringMatching(/^warning LABEL-001: .*missing label\(s\) environment, app/),
+    ]);
+  });
+});

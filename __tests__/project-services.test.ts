@@ -1,4 +1,4 @@
-import { Testing } from "cdktf";
+import { TerraformDataSource, Testing } from "cdktf";
 import { ProjectServices, ValidationError } from "../lib";
 import { ServiceAccount } from "../lib/providers";
 import { errorOf, newStack, resources, synth } from "./helpers";
@@ -85,4 +85,14 @@ describe("ProjectServices", () => {
     new ProjectServices(stack, "apis", { services: ["run.googleapis.com"] });
     expect(Testing.synth(stack, true)).toBeTruthy();
   });
+});
+
+test("dependsOn passes a data source (or module) through instead of looking inside it", () => {
+  const out = synth((s) => {
+    const ds = new TerraformDataSource(s, "project", { terraformResourceType: "google_project" });
+    new ProjectServices(s, "apis", { services: ["run.googleapis.com"], dependsOn: [ds] });
+  });
+  expect(Object.values(resources(out, "google_project_service"))[0].depends_on).toEqual([
+    expect.stringMatching(/^data\.google_project\.project/),
+  ]);
 });

@@ -56,8 +56,8 @@ function steps(job: Json): Json[] {
 }
 
 describe("workflows", () => {
-  test("ci, deploy and drift exist", () => {
-    expect(files).toEqual(["ci.yml", "deploy.yml", "drift.yml"]);
+  test("ci, deploy (with apply) and drift exist", () => {
+    expect(files).toEqual(["apply.yml", "ci.yml", "deploy.yml", "drift.yml"]);
   });
 
   test("actionlint reports nothing on any workflow, and does catch a broken one", () => {
@@ -78,14 +78,18 @@ describe("workflows", () => {
   });
 
   test("least privilege: nothing at the top level, permissions on every job, id-token only where a job authenticates", () => {
+    const authenticates = (job: Json): boolean =>
+      steps(job).some((st) => String(st.uses ?? "").startsWith("google-github-actions/auth@")) ||
+      (typeof job.uses === "string" && jobs(path.basename(job.uses)).some(([, called]) => authenticates(called)));
     for (const f of files) {
       expect(workflows[f].permissions).toEqual({});
       for (const [, job] of jobs(f)) {
         expect(job.permissions).toBeDefined();
-        const authenticates = steps(job).some((s) => String(s.uses ?? "").startsWith("google-github-actions/auth@"));
-        expect(job.permissions["id-token"] === "write").toBe(authenticates);
+        expect(job.permissions["id-token"] === "write").toBe(authenticates(job));
         expect(job.permissions.contents).toBe("read");
-        expect(Object.keys(job.permissions).sort()).toEqual(authenticates ? ["contents", "id-token"] : ["contents"]);
+        expect(Object.keys(job.permissions).sort()).toEqual(
+          authenticates(job) ? ["contents", "id-token"] : ["contents"],
+        );
       }
     }
   });
@@ -121,21 +125,43 @@ describe("workflows", () => {
     }
   });
 
-  test("the environment matrix comes from environments/, not a hand-kept list", () => {
+  test("the environment matrices come from environments/, not a hand-kept list", () => {
     for (const f of files) {
       for (const [, job] of jobs(f)) {
-        if (job.strategy?.matrix)
-          expect(job.strategy.matrix).toEqual({ include: "${{ fromJSON(needs.build.outputs.environments) }}" });
+        if (job.strategy?.matrix) {
+          expect([
+            "${{ fromJSON(needs.build.outputs.environments) }}",
+            "${{ fromJSON(inputs.environments) }}",
+          ]).toContain(job.strategy.matrix.include);
+        }
       }
-      expect(text[f]).toContain('echo "matrix=$(npm run -s environments)" >> "$GITHUB_OUTPUT"');
+      if (f !== "apply.yml") expect(text[f]).toContain('echo "matrix=$(npm run -s environments)" >> "$GITHUB_OUTPUT"');
     }
-    const listed = environmentMatrix();
-    expect(listed).toEqual([
-      { environment: "dev", project: "acme-ml-dev" },
-      { environment: "staging", project: "acme-ml-staging" },
-      { environment: "prod", project: "acme-ml-prod" },
-    ]);
-  }, 60_000);
+    expect(environmentMatrix()).toEqual({
+      all: [
+        { environment: "dev", project: "acme-ml-dev" },
+        { environment: "prod", project: "acme-ml-prod" },
+        { environment: "staging", project: "acme-ml-staging" },
+      ],
+      development: [{ environment: "dev", project: "acme-ml-dev" }],
+      preproduction: [{ environment: "staging", project: "acme-ml-staging" }],
+      production: [{ environment: "prod", project: "acme-ml-prod" }],
+    });
+  });
+
+  test("every call of a reusable workflow passes its required inputs and no unknown one", () => {
+    for (const f of files) {
+      for (const [, job] of jobs(f)) {
+        if (typeof job.uses !== "string") continue;
+        const called = workflows[path.basename(job.uses)];
+        expect(job.uses).toBe(`./.github/workflows/${path.basename(job.uses)}`);
+        const inputs: Record<string, Json> = called.on.workflow_call.inputs;
+        const given = Object.keys(job.with ?? {});
+        for (const name of given) expect(Object.keys(inputs)).toContain(name);
+        for (const [name, spec] of Object.entries(inputs)) if (spec.required) expect(given).toContain(name);
+      }
+    }
+  });
 
   test("CI: test, synth, parity to the job summary, cdktf.out uploaded; plans on pull requests only", () => {
     const build = workflows["ci.yml"].jobs.build;
@@ -157,23 +183,40 @@ describe("workflows", () => {
     expect(text["ci.yml"]).toMatch(/terraform plan -input=false -lock=false/);
   });
 
-  test("deploy: the artifact planned is the one applied, one environment at a time, one lock group per environment", () => {
-    const { plan, apply } = workflows["deploy.yml"].jobs;
-    expect(apply.needs).toEqual(["build", "plan"]);
-    expect(apply.strategy["max-parallel"]).toBe(1);
+  test("deploy: stage after stage, the artifact planned is the one applied, one deploy at a time, main only", () => {
+    const wf = workflows["deploy.yml"];
+    expect(wf.on).toEqual({ push: { branches: ["main"] }, workflow_dispatch: null });
+    expect(wf.concurrency).toEqual({ group: "deploy", "cancel-in-progress": false });
+    expect(wf.jobs.build.if).toBe("github.ref == 'refs/heads/main'");
+    expect(text["deploy.yml"]).toContain('npm run -s environments -- --stage "$stage"');
+    const stages = ["development", "preproduction", "production"];
+    const previous = ["plan", "apply-development", "apply-preproduction"];
+    stages.forEach((stage, i) => {
+      const job = wf.jobs[`apply-${stage}`];
+      expect(job.uses).toBe("./.github/workflows/apply.yml");
+      expect(job.needs).toEqual(["build", previous[i]]);
+      expect(job.with).toEqual({ environments: `\${{ needs.build.outputs.${stage} }}` });
+      expect(job.if).toContain(`needs.build.outputs.${stage} != '[]'`);
+      if (i > 0) expect(job.if).toContain("!failure() && !cancelled()");
+    });
+    const upload = steps(wf.jobs.plan).find((st) => String(st.uses).startsWith("actions/upload-artifact@"));
+    expect(upload.with.path).toContain(".terraform.lock.hcl");
+    expect(upload.with["include-hidden-files"]).toBe(true);
+
+    const apply = workflows["apply.yml"].jobs.apply;
     expect(apply.environment).toBe("${{ matrix.environment }}");
-    for (const job of [plan, apply]) expect(job.concurrency.group).toBe("terraform-${{ matrix.environment }}");
+    expect(apply.concurrency.group).toBe("terraform-${{ matrix.environment }}");
     const applyRuns = steps(apply)
-      .map((s) => s.run ?? "")
+      .map((st) => st.run ?? "")
       .join("\n");
     expect(applyRuns).not.toMatch(/npm|cdktf|terraform plan/);
     expect(applyRuns).toMatch(/terraform apply -input=false -no-color tfplan/);
     expect(
       steps(apply)
-        .filter((s) => String(s.uses).startsWith("actions/download-artifact@"))
-        .map((s) => s.with.name),
+        .filter((st) => String(st.uses).startsWith("actions/download-artifact@"))
+        .map((st) => st.with.name),
     ).toEqual(["cdktf-out", "tfplan-${{ matrix.environment }}"]);
-    expect(workflows["deploy.yml"].on).toEqual({ push: { branches: ["main"] }, workflow_dispatch: null });
+    expect(text["apply.yml"]).toContain("service_account: terraform-deploy@");
   });
 
   test("drift: scheduled and on demand, read-only identity, no lock, exit code 2 fails the job", () => {

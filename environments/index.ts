@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parseEnvironmentConfig } from "../lib/config";
+import { parseEnvironmentConfig, stageOf } from "../lib/config";
 
 /** Files in this folder that are not environments. */
 const NOT_ENVIRONMENTS = new Set(["base", "index"]);
@@ -33,12 +33,30 @@ export function environmentFiles(dir: string = __dirname): EnvironmentFile[] {
     });
 }
 
+/** One entry of a GitHub Actions matrix. */
+export interface MatrixEntry {
+  readonly environment: string;
+  readonly project: string;
+}
+
 /**
- * The environments as a GitHub Actions matrix, in promotion order: environments that are not
- * production first, then production ones; by name within each.
+ * The environments as GitHub Actions matrices: all of them, and each promotion stage's
+ * (`development`, `preproduction`, `production`), sorted by name.
  */
-export function environmentMatrix(dir?: string): { environment: string; project: string }[] {
-  const configs = environmentFiles(dir).map((f) => parseEnvironmentConfig(f.config));
-  configs.sort((a, b) => Number(a.production ?? false) - Number(b.production ?? false) || a.name.localeCompare(b.name));
-  return configs.map((c) => ({ environment: c.name, project: c.project }));
+export function environmentMatrix(
+  dir?: string,
+): Record<"all" | "development" | "preproduction" | "production", MatrixEntry[]> {
+  const configs = environmentFiles(dir)
+    .map((f) => parseEnvironmentConfig(f.config))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const entries = (stage?: string) =>
+    configs
+      .filter((c) => stage === undefined || stageOf(c) === stage)
+      .map((c) => ({ environment: c.name, project: c.project }));
+  return {
+    all: entries(),
+    development: entries("development"),
+    preproduction: entries("preproduction"),
+    production: entries("production"),
+  };
 }

@@ -44,7 +44,9 @@ export function resolveDependencies(dependsOn: readonly Dependency[] | undefined
     }
   };
   for (const dep of dependsOn ?? []) {
-    if (dep instanceof TerraformResource || !isConstruct(dep)) {
+    // Anything Terraform can depend on directly (a resource, a module, a data source) has an fqn;
+    // any other construct stands for the resources inside it.
+    if (!isConstruct(dep) || typeof (dep as Partial<ITerraformDependable>).fqn === "string") {
       push(dep as ITerraformDependable);
       continue;
     }

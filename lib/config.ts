@@ -86,6 +86,7 @@ const environmentSchema = z.strictObject({
   name: z.string(),
   app: z.string(),
   production: z.boolean().optional(),
+  stage: z.enum(["development", "preproduction", "production"]).optional(),
   project: z.string(),
   region: z.string(),
   stateBucket: z.string(),
@@ -164,6 +165,12 @@ export interface EnvironmentConfig {
    * @default false
    */
   readonly production?: boolean;
+  /**
+   * Where the environment stands in the promotion order of the deploy workflow: every
+   * development environment is applied first, then preproduction ones, then production ones.
+   * @default - "production" when `production` is set, otherwise "development"
+   */
+  readonly stage?: "development" | "preproduction" | "production";
   /** The GCP project id. */
   readonly project: string;
   /** The region of every resource, such as `europe-west1`. */
@@ -401,6 +408,13 @@ function semanticProblems(config: EnvironmentConfig): Problem[] {
     );
   });
 
+  if ((config.stage === "production") !== Boolean(config.production) && config.stage !== undefined) {
+    p.add(
+      "stage",
+      config.stage,
+      `must be "production" exactly when production is true (production is ${Boolean(config.production)})`,
+    );
+  }
   if (config.production) productionProblems(p, config);
   return [...p.list];
 }
@@ -522,4 +536,9 @@ function closest(key: string, known: readonly string[]): string | undefined {
     }
   }
   return best;
+}
+
+/** The promotion stage of an environment (see {@link EnvironmentConfig.stage}). */
+export function stageOf(config: EnvironmentConfig): NonNullable<EnvironmentConfig["stage"]> {
+  return config.stage ?? (config.production ? "production" : "development");
 }

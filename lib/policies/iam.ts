@@ -47,7 +47,16 @@ function grantsOf(resource: ResourceView): Grant[] | string {
   if (ref) {
     const source = resource.stack.dataSources[ref[1]];
     if (source === undefined) return `policy_data refers to ${ref[1]}, which is not in this stack`;
-    return list(source.binding).map((b) => ({ role: String(b.role), members: list(b.members) as unknown as string[] }));
+    const bindings = list(source.binding).map((b) => ({
+      role: String(b.role),
+      members: list(b.members) as unknown as string[],
+    }));
+    const unresolved = bindings.flatMap((b) => b.members).filter((m) => !knownNotPublic(m) && isExpression(m));
+    const anyPublic = bindings.some((b) => b.members.some((m) => PUBLIC.includes(m)));
+    if (isExpression(source.binding) || (unresolved.length > 0 && !anyPublic)) {
+      return `the members of ${ref[1]} are known only at apply`;
+    }
+    return bindings;
   }
   if (isExpression(data)) return `policy_data is ${data}, known only at apply`;
   try {
@@ -62,6 +71,8 @@ function grantsOf(resource: ResourceView): Grant[] | string {
 function knownNotPublic(member: unknown): boolean {
   return (
     typeof member === "string" &&
-    /^(user|serviceAccount|group|domain|principal|principalSet|deleted:[a-zA-Z]+):/.test(member)
+    (/^(user|serviceAccount|group|domain|principal|principalSet|deleted:[a-zA-Z]+):/.test(member) ||
+      // A service account's `member` attribute is "serviceAccount:EMAIL".
+      /^\$\{google_service_account\.[\w-]+\.member\}$/.test(member))
   );
 }

@@ -1,4 +1,4 @@
-import { ALL_TIERS, PolicyRule, compliant, get, nonCompliant } from "./rule";
+import { ALL_TIERS, PolicyRule, compliant, get, isExpression, nonCompliant, unknown } from "./rule";
 
 /** Resource types of this library's world that take labels. */
 const LABELLED = [
@@ -19,13 +19,16 @@ export const LABEL_001: PolicyRule = {
   environments: ALL_TIERS,
   resourceTypes: LABELLED,
   check: (r) => {
-    const alias = typeof r.attrs.provider === "string" ? /^google\.(.+)$/.exec(r.attrs.provider)?.[1] : undefined;
-    const provider = (r.stack.providers.google ?? []).find((p) => p.alias === alias) ?? {};
-    const labels = {
-      ...((provider.default_labels as Record<string, string> | undefined) ?? {}),
-      ...((r.attrs.labels as Record<string, string> | undefined) ?? {}),
-      ...((get(r.attrs, "metadata", "labels") as Record<string, string> | undefined) ?? {}),
-    };
+    // The provider block the resource uses: "google", "google-beta", or either with an alias.
+    const [name, alias] = typeof r.attrs.provider === "string" ? r.attrs.provider.split(".") : ["google", undefined];
+    const provider = (r.stack.providers[name] ?? []).find((p) => p.alias === alias) ?? {};
+    const sources = [provider.default_labels, r.attrs.labels, get(r.attrs, "metadata", "labels")];
+    const expression = sources.find(isExpression);
+    if (expression !== undefined) return unknown(`labels are ${expression}, known only at apply`);
+    const labels = Object.assign({}, ...sources.filter((l) => typeof l === "object" && l !== null)) as Record<
+      string,
+      unknown
+    >;
     const missing = REQUIRED.filter((k) => !labels[k]);
     return missing.length > 0 ? nonCompliant(`missing label(s) ${missing.join(", ")}`) : compliant;
   },

@@ -1,4 +1,4 @@
-import { ALL_TIERS, PolicyRule, compliant, get, isExpression, nonCompliant } from "./rule";
+import { ALL_TIERS, PolicyRule, compliant, get, isExpression, nonCompliant, unknown } from "./rule";
 
 const DEFAULT_ACCOUNT = /^[0-9]+-compute@developer\.gserviceaccount\.com$|@appspot\.gserviceaccount\.com$/;
 
@@ -22,9 +22,17 @@ export const RUN_003: PolicyRule = {
       return nonCompliant("no service account is set, so it runs as the default compute service account");
     }
     if (isExpression(account)) {
-      return account.includes("google_compute_default_service_account")
-        ? nonCompliant(`the service account is the default compute account (${account})`)
-        : compliant;
+      if (
+        /google_compute_default_service_account|-compute@developer\.gserviceaccount\.com|@appspot\.gserviceaccount\.com/.test(
+          account,
+        )
+      ) {
+        return nonCompliant(`the service account is a default account (${account})`);
+      }
+      // The email of an account created in this configuration is never a default account.
+      return /^\$\{google_service_account\.[\w-]+\.email\}$/.test(account)
+        ? compliant
+        : unknown(`the service account is ${account}, known only at apply`);
     }
     return DEFAULT_ACCOUNT.test(String(account))
       ? nonCompliant(`the service account is ${account}, a default account`)

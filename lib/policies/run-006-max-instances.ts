@@ -1,4 +1,4 @@
-import { PolicyRule, compliant, get, nonCompliant } from "./rule";
+import { PolicyRule, compliant, get, isExpression, nonCompliant, notApplicable, unknown } from "./rule";
 
 export const RUN_006: PolicyRule = {
   id: "RUN-006",
@@ -9,10 +9,20 @@ export const RUN_006: PolicyRule = {
   environments: ["staging", "prod"],
   resourceTypes: ["google_cloud_run_v2_service", "google_cloud_run_service"],
   check: (r) => {
+    if (r.type === "google_cloud_run_v2_service" && get(r.attrs, "scaling", "scaling_mode") === "MANUAL")
+      return notApplicable;
     const max =
       r.type === "google_cloud_run_v2_service"
         ? get(r.attrs, "template", "scaling", "max_instance_count")
         : get(r.attrs, "template", "metadata", "annotations", "autoscaling.knative.dev/maxScale");
-    return max === undefined ? nonCompliant("no maximum instance count is set") : compliant;
+    if (isExpression(max)) return unknown(`the maximum instance count is ${max}, known only at apply`);
+    // The API reads 0 as unset, which is Cloud Run's default of 100.
+    return max === undefined || Number(max) <= 0
+      ? nonCompliant(
+          max === undefined
+            ? "no maximum instance count is set"
+            : `the maximum instance count is ${max}, which means unset`,
+        )
+      : compliant;
   },
 };

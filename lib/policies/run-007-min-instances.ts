@@ -1,4 +1,4 @@
-import { PolicyRule, compliant, get, isExpression, nonCompliant } from "./rule";
+import { PolicyRule, compliant, get, isExpression, nonCompliant, notApplicable, unknown } from "./rule";
 
 export const RUN_007: PolicyRule = {
   id: "RUN-007",
@@ -9,11 +9,16 @@ export const RUN_007: PolicyRule = {
   environments: ["prod"],
   resourceTypes: ["google_cloud_run_v2_service"],
   check: (r) => {
-    const min =
-      get(r.attrs, "template", "scaling", "min_instance_count") ?? get(r.attrs, "scaling", "min_instance_count");
-    if (isExpression(min)) return compliant;
-    return typeof min === "number" && min >= 1
-      ? compliant
-      : nonCompliant(`min_instance_count is ${min ?? "not set (0)"}`);
+    if (get(r.attrs, "scaling", "scaling_mode") === "MANUAL") return notApplicable;
+    // A minimum can be set on the revision template or, as Google recommends, on the service.
+    const mins = [
+      get(r.attrs, "template", "scaling", "min_instance_count"),
+      get(r.attrs, "scaling", "min_instance_count"),
+    ];
+    const known = mins.filter((m): m is number => typeof m === "number");
+    if (known.some((m) => m >= 1)) return compliant;
+    const expression = mins.find(isExpression);
+    if (expression !== undefined) return unknown(`the minimum instance count is ${expression}, known only at apply`);
+    return nonCompliant(`min_instance_count is ${known.length > 0 ? Math.max(...known) : "not set (0)"}`);
   },
 };

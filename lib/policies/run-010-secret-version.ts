@@ -7,6 +7,7 @@ import {
   isExpression,
   nonCompliant,
   notApplicable,
+  unknown,
 } from "./rule";
 
 export const RUN_010: PolicyRule = {
@@ -20,16 +21,18 @@ export const RUN_010: PolicyRule = {
   check: (r) => {
     const secrets = envVars(r).filter((e) => e.secret !== undefined);
     if (secrets.length === 0) return notApplicable;
-    const unpinned = secrets.filter((e) => {
-      const version = e.secret?.version ?? e.secret?.key;
-      return !isExpression(version) && !/^[1-9][0-9]*$/.test(String(version ?? ""));
-    });
-    return unpinned.length > 0
-      ? nonCompliant(
-          unpinned
-            .map((e) => `${e.name} uses version ${JSON.stringify(e.secret?.version ?? e.secret?.key ?? "latest")}`)
-            .join("; "),
-        )
+    const versionOf = (e: (typeof secrets)[number]) => e.secret?.version ?? e.secret?.key;
+    const unpinned = secrets.filter(
+      (e) => !isExpression(versionOf(e)) && !/^[1-9][0-9]*$/.test(String(versionOf(e) ?? "")),
+    );
+    if (unpinned.length > 0) {
+      return nonCompliant(
+        unpinned.map((e) => `${e.name} uses version ${JSON.stringify(versionOf(e) ?? "latest")}`).join("; "),
+      );
+    }
+    const expressions = secrets.filter((e) => isExpression(versionOf(e)));
+    return expressions.length > 0
+      ? unknown(expressions.map((e) => `${e.name} uses version ${versionOf(e)}, known only at apply`).join("; "))
       : compliant;
   },
 };

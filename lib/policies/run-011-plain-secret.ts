@@ -1,7 +1,10 @@
 import { ALL_TIERS, CLOUD_RUN_WORKLOADS, PolicyRule, compliant, envVars, nonCompliant } from "./rule";
 
-/** Names that usually hold a credential. */
-export const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)/i;
+/**
+ * Names that usually hold a credential, as whole words between underscores: DB_PASSWORD and
+ * HF_TOKEN match; TOKENIZERS_PARALLELISM and MAX_NEW_TOKENS (model-server settings) do not.
+ */
+export const SECRET_NAME = /(^|_)(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY)(_|$)/i;
 
 export const RUN_011: PolicyRule = {
   id: "RUN-011",
