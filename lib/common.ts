@@ -3,11 +3,12 @@ import {
   DefaultTokenResolver,
   ITerraformDependable,
   StringConcat,
+  TerraformElement,
   TerraformResource,
   Token,
   Tokenization,
 } from "cdktf";
-import { IConstruct } from "constructs";
+import { Construct, IConstruct } from "constructs";
 import * as rules from "./rules";
 import { Problems } from "./validation";
 
@@ -114,4 +115,30 @@ function resolvedText(scope: IConstruct, member: string): string {
     resolver: new DefaultTokenResolver(new StringConcat()),
   });
   return typeof resolved === "string" ? resolved : JSON.stringify(resolved);
+}
+
+/**
+ * An element that writes nothing Terraform reads: only an entry under the stack's `"//".metadata`
+ * (which Terraform ignores), computed at synthesis, for reviewers and for tools that read the
+ * synthesized stack (the parity check, policy acknowledgements).
+ */
+export abstract class StackMetadata extends TerraformElement {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly key: string,
+  ) {
+    super(scope, id);
+  }
+
+  /** The value written under the key. */
+  protected abstract metadata(): unknown;
+
+  override toMetadata(): Record<string, unknown> {
+    return { [this.key]: this.metadata() };
+  }
+
+  override toTerraform(): Record<string, unknown> {
+    return {};
+  }
 }

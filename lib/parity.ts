@@ -1,5 +1,5 @@
-import { TerraformElement } from "cdktf";
 import { Construct } from "constructs";
+import { StackMetadata } from "./common";
 
 /**
  * Environment parity: compares synthesized stacks (`cdk.tf.json`) resource by resource and
@@ -23,21 +23,17 @@ export interface StackParityInfo {
  * Writes {@link StackParityInfo} into the stack's `"//"` metadata, which Terraform ignores, so
  * that the parity check needs nothing but the synthesized stacks.
  */
-export class ParityMetadata extends TerraformElement {
+export class ParityMetadata extends StackMetadata {
   constructor(
     scope: Construct,
     id: string,
     private readonly info: StackParityInfo,
   ) {
-    super(scope, id);
+    super(scope, id, METADATA_KEY);
   }
 
-  override toMetadata(): Record<string, unknown> {
-    return { [METADATA_KEY]: this.info };
-  }
-
-  override toTerraform(): Record<string, unknown> {
-    return {};
+  protected metadata(): StackParityInfo {
+    return this.info;
   }
 }
 

@@ -1,13 +1,6 @@
-import {
-  Annotations,
-  IAspect,
-  TerraformDataSource,
-  TerraformElement,
-  TerraformProvider,
-  TerraformResource,
-  TerraformStack,
-} from "cdktf";
+import { Annotations, IAspect, TerraformDataSource, TerraformProvider, TerraformResource, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
+import { StackMetadata } from "./common";
 import {
   ALL_TIERS,
   PolicyRule,
@@ -78,26 +71,24 @@ const METADATA_KEY = "cdktf-cloud-run-policy";
 const RECORDER_ID = "policy-acknowledgements";
 
 /** Records a stack's acknowledgements in its `"//"` metadata, for reviewers of the synthesized output. */
-class AcknowledgementRecorder extends TerraformElement {
+class AcknowledgementRecorder extends StackMetadata {
   readonly entries: { scope: IConstruct; ruleId: string; reason: string }[] = [];
 
-  override toMetadata(): Record<string, unknown> {
-    return {
-      [METADATA_KEY]: {
-        acknowledgements: this.entries.map((e) => ({ path: e.scope.node.path, rule: e.ruleId, reason: e.reason })),
-      },
-    };
+  constructor(stack: TerraformStack) {
+    super(stack, RECORDER_ID, METADATA_KEY);
   }
 
-  override toTerraform(): Record<string, unknown> {
-    return {};
+  protected metadata(): unknown {
+    return {
+      acknowledgements: this.entries.map((e) => ({ path: e.scope.node.path, rule: e.ruleId, reason: e.reason })),
+    };
   }
 }
 
 function recorderOf(stack: TerraformStack, create: boolean): AcknowledgementRecorder | undefined {
   const existing = stack.node.tryFindChild(RECORDER_ID);
   if (existing instanceof AcknowledgementRecorder) return existing;
-  return create ? new AcknowledgementRecorder(stack, RECORDER_ID) : undefined;
+  return create ? new AcknowledgementRecorder(stack) : undefined;
 }
 
 /**
