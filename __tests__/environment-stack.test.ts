@@ -1,4 +1,4 @@
-import { App, TerraformResource, TerraformStack, Testing } from "cdktf";
+import { TerraformResource, TerraformStack, Testing } from "cdktf";
 import { ConfigError, EnvironmentConfig, EnvironmentStack, apiFor } from "../lib";
 import { ServiceAccount } from "../lib/providers";
 import dev from "../environments/dev";
@@ -122,7 +122,7 @@ describe("EnvironmentStack", () => {
   });
 
   test("untyped input is validated before anything is created", () => {
-    const app = new App({ outdir: "unused" });
+    const app = Testing.app(); // a temporary outdir: App creates <outdir>/stacks when constructed
     expect(() => new EnvironmentStack(app, "prod", { ...prod, region: 5 })).toThrow(ConfigError);
     expect(app.node.children).toHaveLength(0);
   });

@@ -35,7 +35,13 @@ function actionlintFindings(): { checked: number; findings: Record<string, strin
   const cli = path.join(root, "node_modules", "@tktco", "node-actionlint", "bin", "node-actionlint.js");
   let output: string;
   try {
-    output = execFileSync(process.execPath, [cli, path.join(tmp, "*.yml")], { cwd: root, encoding: "utf8" });
+    // --liftoff-only: V8's baseline WebAssembly compiler alone. Without it, V8 also recompiles the
+    // 9 MB module with its optimizing compiler in the background, and the process waits for that
+    // before it exits: 2.3 s instead of 0.4 s, for a lint that takes 0.2 s either way.
+    output = execFileSync(process.execPath, ["--liftoff-only", cli, path.join(tmp, "*.yml")], {
+      cwd: root,
+      encoding: "utf8",
+    });
   } catch (e) {
     output = (e as { stdout: string }).stdout;
   }
