@@ -340,7 +340,7 @@ const perServiceMB = slope(scaling.filter((s) => s.rssMB !== undefined).map((s) 
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`;
 const fmt = (x: number) => x.toFixed(2);
 const lines = [
-  `Machine: ${machine}. ${RUNS} runs after a warm-up (3 for the slow ones); wall time in seconds; peak RSS in MB.`,
+  `Machine: ${machine}. ${RUNS} runs after a warm-up (3 for the slow ones); wall time in seconds; peak RSS in MB; CPU (user + system) in seconds.`,
   "",
   "| measurement | what | median s | min s | max s | peak RSS MB | CPU s |",
   "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
