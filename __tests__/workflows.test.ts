@@ -183,6 +183,16 @@ describe("workflows", () => {
     expect(steps(build).find((s) => String(s.uses).startsWith("actions/upload-artifact@")).with.path).toBe(
       "cdktf.out/",
     );
+    // The lint caches are restored between `npm ci` (which empties node_modules) and `npm test`,
+    // from the folders scripts/test.mjs writes them to.
+    const at = (run: string) => runs.indexOf(run);
+    const cacheStep = steps(build).find((s) => String(s.uses).startsWith("actions/cache@"));
+    expect(at(cacheStep.uses)).toBeGreaterThan(at("npm ci"));
+    expect(at(cacheStep.uses)).toBeLessThan(at("npm test"));
+    const testScript = fs.readFileSync(path.join(root, "scripts", "test.mjs"), "utf8");
+    for (const folder of cacheStep.with.path.trim().split("\n")) {
+      expect(testScript).toContain(`cache("${folder.replace("node_modules/.cache/", "")}`);
+    }
     const plan = workflows["ci.yml"].jobs.plan;
     expect(plan.if).toBe("github.event_name == 'pull_request'");
     expect(text["ci.yml"]).toMatch(/terraform validate/);
