@@ -164,10 +164,17 @@ describe("the packed library, in a consumer's cdktf app", () => {
 
   test("the contract synthesizes the safe version", () => {
     const out = path.join(app, "out");
-    // One process for both programs: main.js synthesizes, bad-name.js prints its error.
-    badNameOutput = run(process.execPath, ["-e", 'require("./main.js"); require("./bad-name.js")'], app, {
-      CDKTF_OUTDIR: out,
-    });
+    // One process for both programs: main.js synthesizes, bad-name.js prints its error. Then it
+    // says whether zod is loaded, before and after parsing a configuration (only parsing needs it).
+    const zodLoaded = "Object.keys(require.cache).some((f) => /[\\\\/]node_modules[\\\\/]zod[\\\\/]/.test(f))";
+    const script = [
+      'require("./main.js");',
+      'require("./bad-name.js");',
+      `console.log("zod loaded on import: " + ${zodLoaded});`,
+      'try { require("cdktf-cloud-run").parseEnvironmentConfig({}); } catch (e) { console.log(e.name); }',
+      `console.log("zod loaded on parsing: " + ${zodLoaded});`,
+    ].join(" ");
+    badNameOutput = run(process.execPath, ["-e", script], app, { CDKTF_OUTDIR: out });
     const tf = JSON.parse(fs.readFileSync(path.join(out, "stacks", "consumer", "cdk.tf.json"), "utf8"));
     const r = tf.resource;
 
@@ -198,6 +205,10 @@ describe("the packed library, in a consumer's cdktf app", () => {
       docker_config: { immutable_tags: true },
     });
   }, 60_000);
+
+  test("importing the library loads no zod: only parsing an environment's configuration does", () => {
+    expect(badNameOutput).toMatch(/zod loaded on import: false\nConfigError\nzod loaded on parsing: true\n$/);
+  });
 
   test("a bad name throws an error that names the prop, the value and the rule", () => {
     expect(badNameOutput).toContain(

@@ -1,105 +1,23 @@
 import { distance } from "fastest-levenshtein";
-import { z } from "zod";
+import type { z } from "zod";
 import { ArtifactRepositoryProps, validateArtifactRepositoryProps } from "./artifact-repository";
 import { CloudRunServiceProps, validateCloudRunServiceProps } from "./cloud-run-service";
 import { checkLabels } from "./common";
 import { RULES } from "./policies";
 import * as rules from "./rules";
 import { Problem, Problems, describeProblems, joinPath } from "./validation";
+import type * as Schema from "./config-schema";
 
-/*
- * The shape of an environment's configuration. zod checks shape and types (and refuses unknown
- * keys); every GCP rule on a value comes from the constructs' own validation
- * (validateCloudRunServiceProps, validateArtifactRepositoryProps) and lib/rules.ts, so a rule is
- * written once.
+/**
+ * The zod schema (lib/config-schema.ts), loaded on first use: zod takes about 55 ms to load, which
+ * users of the constructs alone, who never parse a configuration, should not pay on import.
  */
-
-const labels = z.record(z.string(), z.string());
-const int = z.number().int();
-
-const probe = z.strictObject({
-  path: z.string(),
-  port: int.optional(),
-  initialDelaySeconds: int.optional(),
-  periodSeconds: int.optional(),
-  timeoutSeconds: int.optional(),
-  failureThreshold: int.optional(),
-});
-
-const imageInRepository = z.strictObject({
-  /** The image name inside the environment's repository, such as `predict-api`. */
-  name: z.string(),
-  /** A tag (`1.4.2`) or a digest (`sha256:…`); production requires a digest. */
-  version: z.string(),
-});
-
-const serviceSchema = z.strictObject({
-  name: z.string().optional(),
-  image: z.union([z.string(), imageInRepository]),
-  containerPort: int.optional(),
-  cpu: z.string().optional(),
-  memory: z.string().optional(),
-  cpuIdle: z.boolean().optional(),
-  startupCpuBoost: z.boolean().optional(),
-  minInstances: int.optional(),
-  maxInstances: int.optional(),
-  concurrency: int.optional(),
-  timeoutSeconds: int.optional(),
-  ingress: z.enum(["all", "internal", "internal-and-cloud-load-balancing"]).optional(),
-  executionEnvironment: z.enum(["gen1", "gen2"]).optional(),
-  env: z.record(z.string(), z.string()).optional(),
-  secretEnv: z.record(z.string(), z.strictObject({ secret: z.string(), version: z.string() })).optional(),
-  startupProbe: probe.optional(),
-  livenessProbe: probe.optional(),
-  labels: labels.optional(),
-  deletionProtection: z.boolean().optional(),
-  traffic: z
-    .array(z.strictObject({ percent: int, revision: z.string().optional(), tag: z.string().optional() }))
-    .optional(),
-  revisionSuffix: z.string().optional(),
-  invokers: z.array(z.string()).optional(),
-  allowPublic: z.boolean().optional(),
-  ignoreImageChanges: z.boolean().optional(),
-  description: z.string().optional(),
-});
-
-const repositorySchema = z.strictObject({
-  repositoryId: z.string(),
-  location: z.string().optional(),
-  description: z.string().optional(),
-  labels: labels.optional(),
-  immutableTags: z.boolean().optional(),
-  cleanup: z
-    .union([
-      z.literal(false),
-      z.strictObject({
-        keepMostRecentVersions: int.optional(),
-        deleteUntaggedOlderThan: z.string().optional(),
-        dryRun: z.boolean().optional(),
-      }),
-    ])
-    .optional(),
-  vulnerabilityScanning: z.boolean().optional(),
-});
-
-const environmentSchema = z.strictObject({
-  name: z.string(),
-  app: z.string(),
-  production: z.boolean().optional(),
-  stage: z.enum(["development", "preproduction", "production"]).optional(),
-  project: z.string(),
-  region: z.string(),
-  stateBucket: z.string(),
-  labels: labels.optional(),
-  deletionProtection: z.boolean().optional(),
-  requireImageDigest: z.boolean().optional(),
-  repository: repositorySchema,
-  services: z.record(z.string(), serviceSchema),
-  differences: z.record(z.string(), z.string()).optional(),
-  acknowledgements: z
-    .array(z.strictObject({ rule: z.string(), reason: z.string(), service: z.string().optional() }))
-    .optional(),
-});
+let schemaModule: typeof Schema | undefined;
+function schema(): typeof Schema.environmentSchema {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load, see above
+  schemaModule ??= require("./config-schema") as typeof Schema;
+  return schemaModule.environmentSchema;
+}
 
 /** An image in the environment's own repository. */
 export interface ImageInRepository {
@@ -228,7 +146,7 @@ export interface PolicyAcknowledgement {
 
 // Compile-time proof that the schema and the interfaces agree: what the schema accepts is an
 // EnvironmentConfig, and every field of the interfaces is in the schema.
-type Parsed = z.infer<typeof environmentSchema>;
+type Parsed = z.infer<typeof Schema.environmentSchema>;
 type ParsedService = Parsed["services"][string];
 type ParsedRepository = Parsed["repository"];
 const _schemaIsSound: [Parsed] extends [EnvironmentConfig] ? true : false = true;
@@ -269,7 +187,7 @@ function environmentName(raw: unknown): string {
  */
 export function parseEnvironmentConfig(raw: unknown): EnvironmentConfig {
   const env = environmentName(raw);
-  const parsed = environmentSchema.safeParse(raw);
+  const parsed = schema().safeParse(raw);
   if (parsed.success) {
     const config = parsed.data as EnvironmentConfig;
     const problems = semanticProblems(config);
@@ -279,7 +197,7 @@ export function parseEnvironmentConfig(raw: unknown): EnvironmentConfig {
   const problems = shapeProblems(parsed.error.issues, raw);
   // When the only shape problems are unknown keys, the rest can still be checked: report both.
   if (parsed.error.issues.every((i) => i.code === "unrecognized_keys")) {
-    const stripped = environmentSchema.safeParse(withoutKeys(raw, parsed.error.issues));
+    const stripped = schema().safeParse(withoutKeys(raw, parsed.error.issues));
     if (stripped.success) problems.push(...semanticProblems(stripped.data as EnvironmentConfig));
   }
   throw new ConfigError(env, problems);
@@ -443,7 +361,7 @@ function shapeProblems(issues: readonly z.core.$ZodIssue[], raw: unknown): Probl
   for (const issue of issues) {
     const base = issue.path.map(String);
     if (issue.code === "unrecognized_keys") {
-      const known = knownKeys(environmentSchema, base);
+      const known = knownKeys(schema(), base);
       for (const key of issue.keys) {
         const near = closest(key, known);
         out.push({
