@@ -54,7 +54,7 @@ export function synthesize(options: { dir?: string; outdir?: string } = {}): Syn
   const warnings: string[] = [];
   for (const config of configs) {
     const stack = new EnvironmentStack(app, config.name, config);
-    const report = stack.policyPack.check(stack);
+    const report = stack.policyPack.evaluate(stack);
     const text = formatReport(report);
     if (hasErrors(report)) errors.push(`stack ${config.name}: policy findings\n${text}`);
     else if (text !== "") warnings.push(`stack ${config.name}: policy warnings\n${text}`);

@@ -156,7 +156,7 @@ export function stackView(stack: TerraformStack): StackView {
 export class PolicyPack implements IAspect {
   readonly tier: Tier;
   readonly rules: readonly PolicyRule[];
-  private readonly reports = new Map<IConstruct, PolicyReport>();
+  private readonly evaluated = new Set<IConstruct>();
 
   constructor(readonly props: PolicyPackProps) {
     this.tier = tierOf(props.environment);
@@ -166,32 +166,20 @@ export class PolicyPack implements IAspect {
   /**
    * Called by cdktf for every construct under the scope the pack was added to. The first visit
    * in each stack evaluates the whole stack and annotates the findings: errors fail synthesis,
-   * warnings are reported. A stack already {@link check}ed is not evaluated again.
+   * warnings are reported.
    */
   visit(node: IConstruct): void {
-    if (TerraformStack.isStack(node)) this.check(node);
-  }
-
-  /**
-   * Evaluates a finished stack once: annotates its findings (as {@link visit} does) and returns
-   * the report. Later calls, and cdktf's aspect pass during synthesis, reuse that report instead
-   * of resolving the stack again (main.ts checks every stack before it writes any). Call it when
-   * the stack is complete: constructs added afterwards are not checked.
-   */
-  check(stack: TerraformStack): PolicyReport {
-    const known = this.reports.get(stack);
-    if (known) return known;
-    const report = this.evaluate(stack);
-    this.reports.set(stack, report);
+    if (!TerraformStack.isStack(node) || this.evaluated.has(node)) return;
+    this.evaluated.add(node);
+    const report = this.evaluate(node);
     for (const f of report.findings) {
       const text = `${f.ruleId} ${f.message} Fix: ${f.fix}`;
       if (f.severity === "error") Annotations.of(f.construct).addError(text);
       else Annotations.of(f.construct).addWarning(text);
     }
     for (const a of report.unusedAcknowledgements) {
-      Annotations.of(stack).addError(unusedMessage(a));
+      Annotations.of(node).addError(unusedMessage(a));
     }
-    return report;
   }
 
   /** Evaluates every rule of this tier on one stack. Pure: adds nothing to the tree. */
