@@ -11,8 +11,9 @@
  */
 const jestPrepare = Error.prepareStackTrace;
 const keepCreationStacks = process.env.CDKTF_CREATION_STACKS === "1";
+const v8Format = (error: unknown, frames: NodeJS.CallSite[]) =>
+  `${error instanceof Error ? `${error.name}: ${error.message}` : "Error"}\n${frames.map((f) => `    at ${String(f)}`).join("\n")}`;
 Error.prepareStackTrace = (error, frames) => {
-  if (error instanceof Error && jestPrepare) return jestPrepare(error, frames);
-  if (!keepCreationStacks) return "";
-  return `Error\n${frames.map((f) => `    at ${String(f)}`).join("\n")}`;
+  if (error instanceof Error) return jestPrepare ? jestPrepare(error, frames) : v8Format(error, frames);
+  return keepCreationStacks ? v8Format(error, frames) : "";
 };

@@ -175,7 +175,7 @@ measure(
 // Cold: as on a fresh clone after `npm ci` (CI's case): no dist/ or build info, no ESLint or
 // Prettier cache, no tsx cache, and jest's cache bypassed (--no-cache).
 const coldCaches = () => {
-  for (const p of ["dist", "tsconfig.tsbuildinfo", "node_modules/.cache/eslint", "node_modules/.cache/prettier"]) {
+  for (const p of ["dist", "node_modules/.cache/tsc", "node_modules/.cache/eslint", "node_modules/.cache/prettier"]) {
     fs.rmSync(path.join(root, p), { recursive: true, force: true });
   }
   for (const entry of fs.readdirSync(os.tmpdir())) {
