@@ -26,13 +26,7 @@ if (!existsSync(STAMP) || readFileSync(STAMP, "utf8") !== lockHash) {
   writeFileSync(STAMP, lockHash);
 }
 // ESLint takes a folder for its cache (with the trailing slash), Prettier a file (its default).
-const cache = (location) => [
-  "--cache",
-  "--cache-strategy",
-  "content",
-  "--cache-location",
-  `node_modules/.cache/${location}`,
-];
+const cache = (location) => ["--cache", "--cache-strategy", "content", "--cache-location", `${CACHES}/${location}`];
 
 function run(name, cmd, args, { buffered }) {
   const started = Date.now();
