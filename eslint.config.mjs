@@ -18,6 +18,23 @@ const providerImports = {
   ],
 };
 
+/** The import direction (tested in __tests__/layout.test.ts): what each part of lib/ may not import. */
+const layer = (files, forbidden, why) => ({
+  files,
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      {
+        paths: providerImports.paths,
+        patterns: [
+          ...providerImports.patterns,
+          { regex: `^\\.\\.?/(\\.\\./)*(${forbidden.join("|")})(/|$)`, message: why },
+        ],
+      },
+    ],
+  },
+});
+
 export default tseslint.config(
   { ignores: ["node_modules/", "dist/", "cdktf.out/", ".gen/", "coverage/", "**/*.js", "**/*.mjs", "**/*.cjs"] },
   eslint.configs.recommended,
@@ -28,6 +45,17 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
+  layer(
+    ["lib/gcp/**"],
+    ["constructs", "policies", "app"],
+    "lib/gcp holds shared facts; it imports no construct, policy or app code.",
+  ),
+  layer(
+    ["lib/policies/**"],
+    ["constructs", "app"],
+    "Policies read synthesized Terraform JSON and lib/gcp facts; they import no construct or app code.",
+  ),
+  layer(["lib/constructs/**", "lib/index.ts"], ["app"], "The library never imports the app (lib/app)."),
   {
     files: ["lib/providers.ts"],
     rules: { "no-restricted-imports": ["error", { paths: providerImports.paths }] },

@@ -1,71 +1,10 @@
-import { App } from "cdktf";
-import * as fs from "fs";
-import * as path from "path";
-import { environmentFiles } from "./environments";
-import {
-  ConfigError,
-  EnvironmentConfig,
-  EnvironmentStack,
-  formatReport,
-  hasErrors,
-  parseEnvironmentConfig,
-} from "./lib";
-
-/** What {@link synthesize} did: the stacks it wrote, or every configuration problem it found. */
-export interface SynthResult {
-  readonly stacks: readonly string[];
-  /** Every problem that stopped synthesis: invalid configuration, or policy errors. */
-  readonly errors: readonly string[];
-  /** What kind of problem stopped it. */
-  readonly failure?: "configuration" | "policy";
-  /** Policy warnings (synthesis went on). */
-  readonly warnings?: readonly string[];
-}
-
 /**
- * Validates every environment in `dir`, then, only if all are valid, writes one stack per
- * environment to `outdir` (`stacks/<env>/cdk.tf.json`). With any problem, nothing is written.
+ * The per-environment app (the `app` command in cdktf.json, and `npm run synth`): one stack per
+ * file in environments/, each validated and checked against the policy pack before anything is
+ * written. The work is in lib/app/synth.ts.
  */
-export function synthesize(options: { dir?: string; outdir?: string } = {}): SynthResult {
-  const configs: EnvironmentConfig[] = [];
-  const errors: string[] = [];
-  for (const file of environmentFiles(options.dir)) {
-    try {
-      const config = parseEnvironmentConfig(file.config);
-      if (config.name !== file.name) {
-        errors.push(`${file.file}: name is "${config.name}"; it must be "${file.name}", the file's name`);
-      }
-      configs.push(config);
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      errors.push(`${file.file}: ${e.message}`);
-    }
-  }
-  if (configs.length === 0 && errors.length === 0) errors.push("no environment files found");
-  if (errors.length > 0) return { stacks: [], errors, failure: "configuration" };
-
-  // Policy findings are checked for every stack before any is written: an error in the last
-  // stack must not leave the first ones written.
-  // cdktf's App creates <outdir>/stacks when it is constructed; if the policy check then stops
-  // synthesis, what it created is removed again, so the folder is as it was.
-  const outdir = path.resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
-  const created = [outdir, path.join(outdir, "stacks")].filter((d) => !fs.existsSync(d));
-  const app = new App({ outdir });
-  const warnings: string[] = [];
-  for (const config of configs) {
-    const stack = new EnvironmentStack(app, config.name, config);
-    const report = stack.policyPack.evaluate(stack);
-    const text = formatReport(report);
-    if (hasErrors(report)) errors.push(`stack ${config.name}: policy findings\n${text}`);
-    else if (text !== "") warnings.push(`stack ${config.name}: policy warnings\n${text}`);
-  }
-  if (errors.length > 0) {
-    for (const dir of created.reverse()) if (fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
-    return { stacks: [], errors, failure: "policy", warnings };
-  }
-  app.synth();
-  return { stacks: configs.map((c) => c.name), errors: [], warnings };
-}
+import * as path from "path";
+import { synthesize } from "./lib/app/synth";
 
 if (require.main === module) {
   const dir = process.env.ENVIRONMENTS_DIR ? path.resolve(process.env.ENVIRONMENTS_DIR) : undefined;

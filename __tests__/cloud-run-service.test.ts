@@ -6,9 +6,10 @@ import {
   CloudRunServiceProps,
   ProjectServices,
   ValidationError,
-  rules,
   runtimeServiceAccountId,
 } from "../lib";
+import { serviceAccountId } from "../lib/gcp/iam";
+import { serviceName as serviceNameConstraint } from "../lib/gcp/run";
 import { IMAGE, errorOf, newStack, only, resources, synth } from "./helpers";
 
 const base: CloudRunServiceProps = {
@@ -545,8 +546,8 @@ describe("runtimeServiceAccountId", () => {
     const serviceName = fc.stringMatching(/^[a-z](?:[-a-z0-9]{0,47}[a-z0-9])?$/);
     fc.assert(
       fc.property(serviceName, (name) => {
-        expect(rules.cloudRunServiceName(name)).toBeUndefined();
-        expect(rules.serviceAccountId(runtimeServiceAccountId(name))).toBeUndefined();
+        expect(serviceNameConstraint(name)).toBeUndefined();
+        expect(serviceAccountId(runtimeServiceAccountId(name))).toBeUndefined();
       }),
       { numRuns: 2000 },
     );

@@ -1,4 +1,4 @@
-import { ConfigError, EnvironmentConfig, parseEnvironmentConfig } from "../lib";
+import { ConfigError, EnvironmentConfig, parseEnvironmentConfig } from "../lib/app";
 import dev from "../environments/dev";
 import prod from "../environments/prod";
 import staging from "../environments/staging";

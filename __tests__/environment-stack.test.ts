@@ -1,5 +1,5 @@
 import { TerraformResource, TerraformStack, Testing } from "cdktf";
-import { ConfigError, EnvironmentConfig, EnvironmentStack, apiFor } from "../lib";
+import { ConfigError, EnvironmentConfig, EnvironmentStack, apiFor } from "../lib/app";
 import { ServiceAccount } from "../lib/providers";
 import dev from "../environments/dev";
 import prod from "../environments/prod";
@@ -131,7 +131,7 @@ describe("EnvironmentStack", () => {
     const scope = new TerraformStack(Testing.app(), "s");
     const bucket = new TerraformResource(scope, "bucket", { terraformResourceType: "google_storage_bucket" });
     expect(() => apiFor(bucket)).toThrow(
-      "s/bucket: no API is known for resource type google_storage_bucket; add it to API_FOR_RESOURCE in lib/apis.ts",
+      "s/bucket: no API is known for resource type google_storage_bucket; add it to API_FOR_RESOURCE in lib/app/apis.ts",
     );
     expect(apiFor(new ServiceAccount(scope, "sa", { accountId: "someone" }))).toBe("iam.googleapis.com");
   });

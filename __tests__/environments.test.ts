@@ -8,8 +8,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { environmentFiles } from "../environments";
-import { synthesize } from "../main";
+import { environmentFiles, synthesize } from "../lib/app";
 
 const root = path.resolve(__dirname, "..");
 const names = environmentFiles().map((f) => f.name);

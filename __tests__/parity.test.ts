@@ -2,8 +2,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { METADATA_KEY, StackJson, compareStacks, isClean, renderMarkdown, renderText } from "../lib/parity";
-import { synthesize } from "../main";
+import { synthesize } from "../lib/app";
+import { PARITY_METADATA_KEY, StackJson, compareStacks, isClean, renderMarkdown, renderText } from "../lib/app/parity";
 import { Json } from "./helpers";
 
 const root = path.resolve(__dirname, "..");
@@ -73,7 +73,7 @@ describe("environment parity", () => {
     const report = compareStacks(
       edited("staging", (s) => {
         service(s).template.max_instance_request_concurrency = 32;
-        s["//"].metadata[METADATA_KEY].differences[
+        s["//"].metadata[PARITY_METADATA_KEY].differences[
           "google_cloud_run_v2_service.predict_service.template.max_instance_request_concurrency"
         ] = "load test of a higher concurrency";
       }),
@@ -101,7 +101,7 @@ describe("environment parity", () => {
   test("a declared difference that no longer exists is reported", () => {
     const report = compareStacks(
       edited("prod", (s) => {
-        s["//"].metadata[METADATA_KEY].differences["google_cloud_run_v2_service.predict_service.ingress"] =
+        s["//"].metadata[PARITY_METADATA_KEY].differences["google_cloud_run_v2_service.predict_service.ingress"] =
           "only the load balancer may call prod";
       }),
     );

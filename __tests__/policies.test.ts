@@ -16,7 +16,8 @@ import {
 import * as fs from "fs";
 import * as path from "path";
 import { Construct } from "constructs";
-import { CloudRunService, EnvironmentStack, PolicyPack, RULES, acknowledge, formatReport, hasErrors } from "../lib";
+import { CloudRunService, PolicyPack, RULES, acknowledge, formatReport, hasErrors } from "../lib";
+import { EnvironmentStack } from "../lib/app";
 import {
   ArtifactRegistryRepository,
   ArtifactRegistryRepositoryIamMember,
@@ -121,17 +122,20 @@ describe("the pack", () => {
     ]);
   });
 
-  test("every rule has an id, what, why, fix, severity and environments; one file each", () => {
-    const files = fs.readdirSync(path.join(__dirname, "..", "lib", "policies"));
+  test("every rule has an id, what, why, fix, severity and environments; one file each, in its service's folder", () => {
+    const rulesDir = path.join(__dirname, "..", "lib", "policies", "rules");
     for (const r of RULES) {
       expect(r.id).toMatch(/^[A-Z]+-\d{3}$/);
       for (const text of [r.what, r.why, r.fix]) expect(text.length).toBeGreaterThan(20);
       expect(["error", "warning"]).toContain(r.severity);
       expect(r.environments.length).toBeGreaterThan(0);
       expect(Boolean(r.check) !== Boolean(r.checkStack)).toBe(true);
-      expect(files).toContain(
-        `${r.id.toLowerCase()}-${files.find((f) => f.startsWith(r.id.toLowerCase()))?.slice(r.id.length + 1)}`,
-      );
+      // RUN-001 lives in rules/run/run-001-<what>.ts and declares nothing else.
+      const folder = path.join(rulesDir, r.id.split("-")[0].toLowerCase());
+      const files = fs.readdirSync(folder).filter((f) => f.startsWith(`${r.id.toLowerCase()}-`));
+      expect(files).toHaveLength(1);
+      const source = fs.readFileSync(path.join(folder, files[0]), "utf8");
+      expect([...source.matchAll(/^export const (\w+)/gm)].map((m) => m[1])).toEqual([r.id.replace("-", "_")]);
     }
   });
 

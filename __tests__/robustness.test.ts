@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { Testing } from "cdktf";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, EnvironmentStack, parseEnvironmentConfig } from "../lib";
+import { ConfigError, EnvironmentStack, parseEnvironmentConfig } from "../lib/app";
 
 const RUNS = 1000;
 

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { environmentMatrix } from "../environments";
+import { environmentMatrix } from "../lib/app/environments";
 import { Json } from "./helpers";
 
 const root = path.resolve(__dirname, "..");

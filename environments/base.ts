@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from "../lib";
+import { EnvironmentOverrides, SharedConfig, extendEnvironment } from "../lib/app";
 
 /**
  * What every environment shares. An environment file states only what differs, through
@@ -42,36 +42,10 @@ export const base = {
       invokers: ["serviceAccount:gateway@acme-ml-shared.iam.gserviceaccount.com"],
     },
   },
-} satisfies Omit<EnvironmentConfig, "name" | "project" | "stateBucket">;
-
-/** Makes every field optional, all the way down; arrays are replaced, not merged. */
-export type DeepPartial<T> = T extends readonly unknown[]
-  ? T
-  : T extends object
-    ? { [K in keyof T]?: DeepPartial<T[K]> }
-    : T;
-
-/** What an environment file states: its identity, and whatever differs from {@link base}. */
-export type EnvironmentOverrides = Pick<EnvironmentConfig, "name" | "project" | "stateBucket"> &
-  DeepPartial<Omit<EnvironmentConfig, "name" | "project" | "stateBucket">>;
+} satisfies SharedConfig;
 
 /**
- * The configuration of one environment: {@link base} with `overrides` merged in. Objects merge
- * key by key; arrays and other values replace what base has. The result is validated when the
- * stack is built (`parseEnvironmentConfig`), so a bad value fails with its field path.
+ * The configuration of one environment: {@link base} with what the environment states merged in
+ * (objects key by key; arrays and other values replace). Validated when the stack is built.
  */
-export function defineEnvironment(overrides: EnvironmentOverrides): EnvironmentConfig {
-  return merge(base, overrides) as EnvironmentConfig;
-}
-
-function merge(a: unknown, b: unknown): unknown {
-  if (b === undefined) return a;
-  if (!isPlainObject(a) || !isPlainObject(b)) return b;
-  const out: Record<string, unknown> = { ...a };
-  for (const [key, value] of Object.entries(b)) out[key] = merge(a[key], value);
-  return out;
-}
-
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
-}
+export const defineEnvironment = (overrides: EnvironmentOverrides) => extendEnvironment(base, overrides);

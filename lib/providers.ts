@@ -18,7 +18,6 @@ export { CloudRunV2Service } from "@cdktf/provider-google/lib/cloud-run-v2-servi
 export type {
   CloudRunV2ServiceConfig,
   CloudRunV2ServiceTemplateContainersEnv,
-  CloudRunV2ServiceTemplateContainersStartupProbe,
   CloudRunV2ServiceTraffic,
 } from "@cdktf/provider-google/lib/cloud-run-v2-service";
 export { CloudRunV2ServiceIamMember } from "@cdktf/provider-google/lib/cloud-run-v2-service-iam-member";

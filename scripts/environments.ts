@@ -5,7 +5,7 @@
  * [{"environment":"dev","project":"acme-ml-dev"}, …], all of them or one promotion stage's. The
  * list comes from the files in environments/, so adding a file adds it to the pipeline.
  */
-import { environmentMatrix } from "../environments";
+import { environmentMatrix } from "../lib/app/environments";
 
 const i = process.argv.indexOf("--stage");
 const stage = i >= 0 ? process.argv[i + 1] : "all";

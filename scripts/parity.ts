@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { compareStacks, isClean, renderMarkdown, renderText, StackJson } from "../lib/parity";
+import { compareStacks, isClean, renderMarkdown, renderText, StackJson } from "../lib/app/parity";
 
 function main(argv: string[]): number {
   const markdown = argv.includes("--markdown");

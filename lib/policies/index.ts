@@ -1,43 +1,5 @@
-import { API_001 } from "./api-001-disable-on-destroy";
-import { AR_001 } from "./ar-001-cleanup";
-import { AR_002 } from "./ar-002-public-reader";
-import { AR_003 } from "./ar-003-immutable-tags";
-import { AR_004 } from "./ar-004-vulnerability-scanning";
-import { LABEL_001 } from "./label-001-labels";
-import { PolicyRule } from "./rule";
-import { RUN_001 } from "./run-001-public-invoker";
-import { RUN_002 } from "./run-002-invoker-iam";
-import { RUN_003 } from "./run-003-service-account";
-import { RUN_004 } from "./run-004-image-digest";
-import { RUN_005 } from "./run-005-deletion-protection";
-import { RUN_006 } from "./run-006-max-instances";
-import { RUN_007 } from "./run-007-min-instances";
-import { RUN_008 } from "./run-008-startup-probe";
-import { RUN_009 } from "./run-009-ingress";
-import { RUN_010 } from "./run-010-secret-version";
-import { RUN_011 } from "./run-011-plain-secret";
-import { STATE_001 } from "./state-001-gcs-backend";
-
-/** Every rule of the pack, in id order. Adding a rule: a file here, then this list. */
-export const RULES: readonly PolicyRule[] = [
-  API_001,
-  AR_001,
-  AR_002,
-  AR_003,
-  AR_004,
-  LABEL_001,
-  RUN_001,
-  RUN_002,
-  RUN_003,
-  RUN_004,
-  RUN_005,
-  RUN_006,
-  RUN_007,
-  RUN_008,
-  RUN_009,
-  RUN_010,
-  RUN_011,
-  STATE_001,
-];
-
-export * from "./rule";
+export { PolicyPack, acknowledge, formatReport, hasErrors } from "./pack";
+export type { AcknowledgementRecord, Finding, PolicyPackProps, PolicyReport } from "./pack";
+export { RULES } from "./rules";
+export type { PolicyRule, RuleResult, Severity, Tier } from "./rule";
+export type { ResourceView, StackView } from "./terraform-json";

@@ -1,0 +1,36 @@
+import { TerraformResource } from "cdktf";
+import { IConstruct } from "constructs";
+
+/**
+ * The API each Terraform resource type needs enabled. {@link EnvironmentStack} enables exactly
+ * the APIs of the resources it creates, and refuses a resource type missing here, so a new kind
+ * of resource cannot be created before its API by accident.
+ */
+export const API_FOR_RESOURCE: Readonly<Record<string, string>> = {
+  google_artifact_registry_repository: "artifactregistry.googleapis.com",
+  google_artifact_registry_repository_iam_member: "artifactregistry.googleapis.com",
+  google_cloud_run_v2_service: "run.googleapis.com",
+  google_cloud_run_v2_service_iam_member: "run.googleapis.com",
+  google_project_iam_member: "cloudresourcemanager.googleapis.com",
+  google_secret_manager_secret_iam_member: "secretmanager.googleapis.com",
+  google_service_account: "iam.googleapis.com",
+};
+
+/** The Terraform resources under a construct, except API enablement itself, in tree order. */
+export function resourcesUnder(scope: IConstruct): TerraformResource[] {
+  return scope.node
+    .findAll()
+    .filter((c): c is TerraformResource => c instanceof TerraformResource)
+    .filter((r) => r.terraformResourceType !== "google_project_service");
+}
+
+/** The API a resource needs; throws for a resource type with no known API. */
+export function apiFor(resource: TerraformResource): string {
+  const api = API_FOR_RESOURCE[resource.terraformResourceType];
+  if (api === undefined) {
+    throw new Error(
+      `${resource.node.path}: no API is known for resource type ${resource.terraformResourceType}; add it to API_FOR_RESOURCE in lib/app/apis.ts`,
+    );
+  }
+  return api;
+}

@@ -1,0 +1,133 @@
+import { validateArtifactRepositoryProps } from "../../constructs/artifact-repository";
+import { validateCloudRunServiceProps } from "../../constructs/cloud-run-service/validate";
+import { imageDigest, imageName, imageTag } from "../../gcp/images";
+import { checkLabels, projectId, region } from "../../gcp/projects";
+import { bucketName } from "../../gcp/storage";
+import { Problem, Problems, joinPath, pattern } from "../../gcp/validation";
+import { RULES } from "../../policies/rules";
+import { imageReference, repositoryProps, repositoryUrl, serviceProps } from "./props";
+import type { EnvironmentConfig } from "./types";
+
+/** Environment name: part of stack ids, state prefixes and label values. */
+const environmentName = pattern(
+  /^[a-z][a-z0-9-]{0,19}$/,
+  "must be 1-20 lowercase letters, digits and hyphens, starting with a letter",
+);
+
+/** Application name: part of state prefixes and label values. */
+const appName = pattern(
+  /^[a-z][a-z0-9-]{0,29}$/,
+  "must be 1-30 lowercase letters, digits and hyphens, starting with a letter",
+);
+
+/**
+ * Every problem of a configuration whose shape is right: each value against the constructs' own
+ * constraints (with config paths), then what spans fields, then the production guardrails.
+ */
+export function semanticProblems(config: EnvironmentConfig): Problem[] {
+  const p = new Problems();
+  p.check("name", config.name, environmentName);
+  p.check("app", config.app, appName);
+  p.check("project", config.project, projectId);
+  p.check("region", config.region, region);
+  p.check("stateBucket", config.stateBucket, bucketName);
+  checkLabels(p, "labels", config.labels);
+
+  // The repository and each service: the constructs' own rules, with config paths.
+  const repo = repositoryProps(config);
+  // project is reported at the top; a location taken from region is reported at region.
+  const fromTop = (x: Problem) =>
+    x.path === "project" || (x.path === "location" && config.repository.location === undefined);
+  p.addAll(
+    validateArtifactRepositoryProps(repo).filter((x) => !fromTop(x)),
+    "repository",
+  );
+  const url = repositoryUrl(config);
+
+  const ids = Object.keys(config.services);
+  if (ids.length === 0) p.add("services", config.services, "must define at least one service");
+  const names = new Map<string, string>();
+  for (const id of ids) {
+    const at = `services.${id}`;
+    const svc = config.services[id];
+    const props = { ...serviceProps(config, id), image: imageReference(svc.image, url) };
+    let imagePartsValid = true;
+    if (typeof svc.image !== "string") {
+      const { name, version } = svc.image;
+      const before = p.list.length;
+      p.check(`${at}.image.name`, name, imageName);
+      p.check(`${at}.image.version`, version, version.startsWith("sha256:") ? imageDigest : imageTag);
+      imagePartsValid = p.list.length === before;
+    }
+    for (const problem of validateCloudRunServiceProps(props)) {
+      if (problem.path === "project" || problem.path === "location") continue; // reported above
+      if (problem.path === "image" && !imagePartsValid) continue; // reported at image.name or image.version
+      // A name taken from the id is reported at the id.
+      const path = problem.path === "name" && svc.name === undefined ? "" : problem.path;
+      p.add(joinPath(at, path === "" ? "" : path), problem.value, problem.allowed);
+    }
+    const other = names.get(props.name);
+    if (other !== undefined) {
+      p.add(
+        `${at}${svc.name === undefined ? "" : ".name"}`,
+        props.name,
+        `is the same service name as services.${other}`,
+      );
+    }
+    names.set(props.name, id);
+  }
+
+  for (const [path, reason] of Object.entries(config.differences ?? {})) {
+    p.check(`differences.${path}`, path, (v) =>
+      /^[a-z][a-z0-9_]*(\.[^.\s]+)+$/.test(v)
+        ? undefined
+        : "must be an attribute path such as google_cloud_run_v2_service.predict_service.template.scaling",
+    );
+    p.check(`differences.${path}`, reason, (v) =>
+      v.trim().length >= 10 ? undefined : "the reason must say why, in at least 10 characters",
+    );
+  }
+
+  (config.acknowledgements ?? []).forEach((ack, i) => {
+    const at = `acknowledgements[${i}]`;
+    p.check(`${at}.rule`, ack.rule, (v) =>
+      RULES.some((r) => r.id === v)
+        ? undefined
+        : `must be a rule of the policy pack: ${RULES.map((r) => r.id).join(", ")}`,
+    );
+    p.check(`${at}.reason`, ack.reason, (v) =>
+      v.trim().length >= 10 ? undefined : "the reason must say why, in at least 10 characters",
+    );
+    p.check(`${at}.service`, ack.service, (v) =>
+      v in config.services ? undefined : `must be one of the services: ${Object.keys(config.services).join(", ")}`,
+    );
+  });
+
+  if ((config.stage === "production") !== Boolean(config.production) && config.stage !== undefined) {
+    p.add(
+      "stage",
+      config.stage,
+      `must be "production" exactly when production is true (production is ${Boolean(config.production)})`,
+    );
+  }
+  if (config.production) productionProblems(p, config);
+  return [...p.list];
+}
+
+/** The guardrails an environment marked `production` may not relax. */
+function productionProblems(p: Problems, config: EnvironmentConfig): void {
+  const why = "production requires it";
+  if (config.deletionProtection === false) p.add("deletionProtection", false, `must be true: ${why}`);
+  if (config.requireImageDigest === false) p.add("requireImageDigest", false, `must be true: ${why}`);
+  if (config.repository.immutableTags === false) p.add("repository.immutableTags", false, `must be true: ${why}`);
+  for (const [id, svc] of Object.entries(config.services)) {
+    const at = `services.${id}`;
+    if (svc.deletionProtection === false) p.add(`${at}.deletionProtection`, false, `must be true: ${why}`);
+    if ((svc.minInstances ?? 0) < 1) {
+      p.add(`${at}.minInstances`, svc.minInstances, `must be at least 1: ${why} (no cold starts for users)`);
+    }
+    if (svc.maxInstances === undefined) {
+      p.add(`${at}.maxInstances`, undefined, `must be set explicitly: ${why} (a deliberate cost ceiling)`);
+    }
+  }
+}

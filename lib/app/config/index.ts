@@ -1,0 +1,11 @@
+export { ConfigError, parseEnvironmentConfig } from "./parse";
+export { imageReference, repositoryProps, repositoryUrl, serviceProps, stageOf } from "./props";
+export type {
+  EnvironmentConfig,
+  ImageInRepository,
+  PolicyAcknowledgement,
+  RepositoryConfig,
+  ServiceConfig,
+} from "./types";
+export { extendEnvironment } from "./define";
+export type { DeepPartial, EnvironmentOverrides, SharedConfig } from "./define";

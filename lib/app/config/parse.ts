@@ -1,0 +1,48 @@
+import { describeProblems, Problem } from "../../gcp/validation";
+import { semanticProblems } from "./checks";
+import { environmentSchema } from "./schema";
+import type { EnvironmentConfig } from "./types";
+import { isRecord, shapeProblems, withoutKeys } from "./zod-issues";
+
+/**
+ * Thrown by {@link parseEnvironmentConfig}: every problem of one environment, each with the field
+ * path, the value received and what is allowed.
+ */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+
+  constructor(
+    readonly environment: string,
+    readonly problems: readonly Problem[],
+  ) {
+    super(describeProblems(`environment ${JSON.stringify(environment)}`, "field", problems));
+  }
+}
+
+/** The environment name at the start of every message, before its own validity is known. */
+function environmentName(raw: unknown): string {
+  const name = isRecord(raw) ? raw.name : undefined;
+  return typeof name === "string" && name !== "" ? name : "(unnamed)";
+}
+
+/**
+ * Checks untyped configuration (from TypeScript, JSON or YAML) and returns it typed, or throws a
+ * {@link ConfigError} that lists every problem at once. Unknown keys are errors.
+ */
+export function parseEnvironmentConfig(raw: unknown): EnvironmentConfig {
+  const env = environmentName(raw);
+  const parsed = environmentSchema.safeParse(raw);
+  if (parsed.success) {
+    const config = parsed.data as EnvironmentConfig;
+    const problems = semanticProblems(config);
+    if (problems.length > 0) throw new ConfigError(env, problems);
+    return config;
+  }
+  const problems = shapeProblems(parsed.error.issues, raw);
+  // When the only shape problems are unknown keys, the rest can still be checked: report both.
+  if (parsed.error.issues.every((i) => i.code === "unrecognized_keys")) {
+    const stripped = environmentSchema.safeParse(withoutKeys(raw, parsed.error.issues));
+    if (stripped.success) problems.push(...semanticProblems(stripped.data as EnvironmentConfig));
+  }
+  throw new ConfigError(env, problems);
+}

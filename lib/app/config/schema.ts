@@ -1,0 +1,113 @@
+/* The zod schema of an environment's configuration. */
+import { z } from "zod";
+import type { EnvironmentConfig, RepositoryConfig, ServiceConfig } from "./types";
+
+/*
+ * The shape of an environment's configuration. zod checks shape and types (and refuses unknown
+ * keys); every GCP constraint on a value comes from the constructs' own validation
+ * (validateCloudRunServiceProps, validateArtifactRepositoryProps) and lib/gcp/, so each is
+ * written once.
+ */
+
+const labels = z.record(z.string(), z.string());
+const int = z.number().int();
+
+const probe = z.strictObject({
+  path: z.string(),
+  port: int.optional(),
+  initialDelaySeconds: int.optional(),
+  periodSeconds: int.optional(),
+  timeoutSeconds: int.optional(),
+  failureThreshold: int.optional(),
+});
+
+const imageInRepository = z.strictObject({
+  /** The image name inside the environment's repository, such as `predict-api`. */
+  name: z.string(),
+  /** A tag (`1.4.2`) or a digest (`sha256:…`); production requires a digest. */
+  version: z.string(),
+});
+
+const serviceSchema = z.strictObject({
+  name: z.string().optional(),
+  image: z.union([z.string(), imageInRepository]),
+  containerPort: int.optional(),
+  cpu: z.string().optional(),
+  memory: z.string().optional(),
+  cpuIdle: z.boolean().optional(),
+  startupCpuBoost: z.boolean().optional(),
+  minInstances: int.optional(),
+  maxInstances: int.optional(),
+  concurrency: int.optional(),
+  timeoutSeconds: int.optional(),
+  ingress: z.enum(["all", "internal", "internal-and-cloud-load-balancing"]).optional(),
+  executionEnvironment: z.enum(["gen1", "gen2"]).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  secretEnv: z.record(z.string(), z.strictObject({ secret: z.string(), version: z.string() })).optional(),
+  startupProbe: probe.optional(),
+  livenessProbe: probe.optional(),
+  labels: labels.optional(),
+  deletionProtection: z.boolean().optional(),
+  traffic: z
+    .array(z.strictObject({ percent: int, revision: z.string().optional(), tag: z.string().optional() }))
+    .optional(),
+  revisionSuffix: z.string().optional(),
+  invokers: z.array(z.string()).optional(),
+  allowPublic: z.boolean().optional(),
+  ignoreImageChanges: z.boolean().optional(),
+  description: z.string().optional(),
+});
+
+const repositorySchema = z.strictObject({
+  repositoryId: z.string(),
+  location: z.string().optional(),
+  description: z.string().optional(),
+  labels: labels.optional(),
+  immutableTags: z.boolean().optional(),
+  cleanup: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        keepMostRecentVersions: int.optional(),
+        deleteUntaggedOlderThan: z.string().optional(),
+        dryRun: z.boolean().optional(),
+      }),
+    ])
+    .optional(),
+  vulnerabilityScanning: z.boolean().optional(),
+});
+
+export const environmentSchema = z.strictObject({
+  name: z.string(),
+  app: z.string(),
+  production: z.boolean().optional(),
+  stage: z.enum(["development", "preproduction", "production"]).optional(),
+  project: z.string(),
+  region: z.string(),
+  stateBucket: z.string(),
+  labels: labels.optional(),
+  deletionProtection: z.boolean().optional(),
+  requireImageDigest: z.boolean().optional(),
+  repository: repositorySchema,
+  services: z.record(z.string(), serviceSchema),
+  differences: z.record(z.string(), z.string()).optional(),
+  acknowledgements: z
+    .array(z.strictObject({ rule: z.string(), reason: z.string(), service: z.string().optional() }))
+    .optional(),
+});
+
+// Compile-time proof that the schema and the interfaces agree: what the schema accepts is an
+// EnvironmentConfig, and every field of the interfaces is in the schema.
+type Parsed = z.infer<typeof environmentSchema>;
+type ParsedService = Parsed["services"][string];
+type ParsedRepository = Parsed["repository"];
+const _schemaIsSound: [Parsed] extends [EnvironmentConfig] ? true : false = true;
+const _allFieldsInSchema: [
+  Exclude<keyof EnvironmentConfig, keyof Parsed>,
+  Exclude<keyof ServiceConfig, keyof ParsedService>,
+  Exclude<keyof RepositoryConfig, keyof ParsedRepository>,
+] extends [never, never, never]
+  ? true
+  : false = true;
+void _schemaIsSound;
+void _allFieldsInSchema;

@@ -1,0 +1,133 @@
+import type { ArtifactRepositoryProps } from "../../constructs/artifact-repository";
+import type { CloudRunServiceProps } from "../../constructs/cloud-run-service";
+
+/*
+ * The configuration of one environment, as environments/<env>.ts states it. The schema
+ * (schema.ts) checks the shape; checks.ts checks every value against the constructs' own
+ * constraints; props.ts turns it into construct props.
+ */
+
+/** An image in the environment's own repository. */
+export interface ImageInRepository {
+  /** The image name inside the repository, such as `predict-api`. */
+  readonly name: string;
+  /** A tag (`1.4.2`) or a digest (`sha256:…`); production requires a digest. */
+  readonly version: string;
+}
+
+/**
+ * One service of an environment. The fields are those of {@link CloudRunServiceProps}, with the
+ * same defaults; project and location come from the environment.
+ */
+export interface ServiceConfig extends Omit<
+  CloudRunServiceProps,
+  | "project"
+  | "location"
+  | "dependsOn"
+  | "name"
+  | "image"
+  | "serviceAccountEmail"
+  | "serviceAccountId"
+  | "requireImageDigest"
+> {
+  /**
+   * The Cloud Run service name.
+   * @default - the service's key in `services`
+   */
+  readonly name?: string;
+  /** A full image reference, or an image in the environment's repository. */
+  readonly image: string | ImageInRepository;
+}
+
+/**
+ * The environment's Artifact Registry repository. The fields are those of
+ * {@link ArtifactRepositoryProps}; `preventDestroy` follows the environment's `deletionProtection`.
+ */
+export interface RepositoryConfig extends Omit<
+  ArtifactRepositoryProps,
+  "project" | "location" | "dependsOn" | "preventDestroy"
+> {
+  /**
+   * A region or multi-region.
+   * @default - the environment's region
+   */
+  readonly location?: string;
+}
+
+/**
+ * One environment: where it runs, its state, its repository and its services.
+ *
+ * Field paths in errors follow this shape: `services.predict.memory`.
+ */
+export interface EnvironmentConfig {
+  /** The environment: `dev`, `staging`, `prod`. Also the stack id. 1-20 lowercase letters, digits, hyphens. */
+  readonly name: string;
+  /** The application, in labels and the state prefix (`<app>/<env>`). */
+  readonly app: string;
+  /**
+   * Hold this environment to the production guardrails: deletion protection, destroy protection
+   * and immutable tags on the repository, images pinned by digest, at least one minimum instance
+   * and an explicit maximum on every service.
+   * @default false
+   */
+  readonly production?: boolean;
+  /**
+   * Where the environment stands in the promotion order of the deploy workflow: every
+   * development environment is applied first, then preproduction ones, then production ones.
+   * @default - "production" when `production` is set, otherwise "development"
+   */
+  readonly stage?: "development" | "preproduction" | "production";
+  /** The GCP project id. */
+  readonly project: string;
+  /** The region of every resource, such as `europe-west1`. */
+  readonly region: string;
+  /** The GCS bucket holding Terraform state; it must exist, with object versioning, before `init`. */
+  readonly stateBucket: string;
+  /**
+   * Labels on every resource that takes labels (besides `environment`, `app` and `managed-by`).
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Deletion protection on every service and `prevent_destroy` on the repository. A service may
+   * override it.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * Refuse images that are not pinned by digest.
+   * @default true
+   */
+  readonly requireImageDigest?: boolean;
+  readonly repository: RepositoryConfig;
+  /** The services, by construct id; the id is also the service name unless `name` is set. */
+  readonly services: Readonly<Record<string, ServiceConfig>>;
+  /**
+   * Where this environment intentionally differs from the others, for the parity check
+   * (`npm run parity`): attribute path as the parity matrix spells it
+   * (`google_cloud_run_v2_service.predict_service.template.scaling.min_instance_count`) → the
+   * reason, at least 10 characters. A path covers everything below it.
+   * @default - none
+   */
+  readonly differences?: Readonly<Record<string, string>>;
+  /**
+   * Policy findings this environment accepts, each with its reason (at least 10 characters),
+   * on the whole stack or on one service. Recorded in the synthesized stack's metadata; one
+   * that accepts no finding fails synthesis.
+   * @default - none
+   */
+  readonly acknowledgements?: readonly PolicyAcknowledgement[];
+}
+
+/** A policy finding an environment accepts. */
+export interface PolicyAcknowledgement {
+  /** The rule id, such as `RUN-009`. */
+  readonly rule: string;
+  /** Why the finding is accepted; at least 10 characters. */
+  readonly reason: string;
+  /**
+   * The service (its key in `services`) the acknowledgement is limited to.
+   * @default - the whole stack
+   */
+  readonly service?: string;
+}

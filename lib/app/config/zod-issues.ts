@@ -1,0 +1,118 @@
+import { distance } from "fastest-levenshtein";
+import type { z } from "zod";
+import { Problem, joinPath } from "../../gcp/validation";
+import { environmentSchema } from "./schema";
+
+/** zod's issues as problems: config paths, the values received, and "did you mean" for typos. */
+
+/** Turns zod's issues into problems with config paths and the values received. */
+export function shapeProblems(issues: readonly z.core.$ZodIssue[], raw: unknown): Problem[] {
+  const out: Problem[] = [];
+  for (const issue of issues) {
+    const base = issue.path.map(String);
+    if (issue.code === "unrecognized_keys") {
+      const known = knownKeys(environmentSchema, base);
+      for (const key of issue.keys) {
+        const near = closest(key, known);
+        out.push({
+          path: pathOf([...base, key]),
+          value: valueAt(raw, [...base, key]),
+          allowed: near
+            ? `is not a known field; did you mean "${near}"?`
+            : `is not a known field; known fields: ${known.join(", ")}`,
+        });
+      }
+      continue;
+    }
+    const value = valueAt(raw, base);
+    out.push({ path: pathOf(base), value, allowed: describeIssue(issue, value) });
+  }
+  return out;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
+  if (value === undefined && issue.code === "invalid_type") return "is required";
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.expected === "int" ? "must be a whole number" : `must be ${article(issue.expected)}`;
+    case "invalid_value":
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "invalid_union":
+      return "must be an image reference string, or { name, version } for an image in the environment's repository";
+    default:
+      return issue.message;
+  }
+}
+
+function article(type: string): string {
+  return `${/^[aeiou]/.test(type) ? "an" : "a"} ${type}`;
+}
+
+function pathOf(parts: readonly string[]): string {
+  return parts.reduce((acc, part) => joinPath(acc, /^[0-9]+$/.test(part) ? `[${part}]` : part), "") || "(root)";
+}
+
+function valueAt(raw: unknown, parts: readonly string[]): unknown {
+  let at: unknown = raw;
+  for (const part of parts) {
+    if (!isRecord(at) && !Array.isArray(at)) return undefined;
+    at = (at as Record<string, unknown>)[part];
+  }
+  return at;
+}
+
+export function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+/** The keys an object schema allows at a path, for "did you mean" hints. */
+function knownKeys(schema: z.core.$ZodType, path: readonly string[]): string[] {
+  let at: z.core.$ZodType | undefined = schema;
+  const step = (s: z.core.$ZodType): z.core.$ZodType => {
+    const def = s._zod.def as { type: string; innerType?: z.core.$ZodType; options?: z.core.$ZodType[] };
+    if (def.type === "optional" && def.innerType) return step(def.innerType);
+    if (def.type === "union" && def.options) {
+      const obj = def.options.find((o) => (o._zod.def as { type: string }).type === "object");
+      return obj ?? s;
+    }
+    return s;
+  };
+  for (const part of path) {
+    if (at === undefined) return [];
+    const def = step(at)._zod.def as {
+      type: string;
+      shape?: Record<string, z.core.$ZodType>;
+      valueType?: z.core.$ZodType;
+      element?: z.core.$ZodType;
+    };
+    at = def.type === "object" ? def.shape?.[part] : def.type === "record" ? def.valueType : def.element;
+  }
+  if (at === undefined) return [];
+  const def = step(at)._zod.def as { type: string; shape?: Record<string, unknown> };
+  return def.type === "object" && def.shape ? Object.keys(def.shape) : [];
+}
+
+/** The known key nearest to a typo, if it is close (edit distance at most 2). */
+function closest(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const k of known) {
+    const d = distance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** A copy of `raw` without the keys zod did not recognise. */
+export function withoutKeys(raw: unknown, issues: readonly z.core.$ZodIssue[]): unknown {
+  const copy = structuredClone(raw) as Record<string, unknown>;
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    const parent = valueAt(copy, issue.path.map(String)) as Record<string, unknown>;
+    for (const key of issue.keys) delete parent[key];
+  }
+  return copy;
+}

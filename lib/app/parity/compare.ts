@@ -1,0 +1,181 @@
+import { PARITY_METADATA_KEY, StackParityInfo } from "./metadata";
+
+/**
+ * Environment parity: compares synthesized stacks (`cdk.tf.json`) resource by resource and
+ * attribute by attribute, after normalizing what must differ between environments (the project
+ * id and the environment name, and names derived from them). Differences an environment declares
+ * in its configuration, with a reason, are expected; any other is configuration drift.
+ */
+
+/** A synthesized stack, parsed: `cdktf.out/stacks/<name>/cdk.tf.json`. */
+export type StackJson = Record<string, unknown>;
+
+/** One row of the matrix: an attribute path and its value in each environment. */
+export interface ParityRow {
+  readonly path: string;
+  /** Environment → normalized value as JSON text; `undefined` where the attribute is absent. */
+  readonly values: Readonly<Record<string, string | undefined>>;
+  /** The reasons given by environments that declare this difference; empty when undeclared. */
+  readonly reasons: Readonly<Record<string, string>>;
+  /** `resource` when a whole resource exists in some environments only. */
+  readonly kind: "attribute" | "resource";
+}
+
+export interface ParityReport {
+  readonly environments: readonly string[];
+  /** Differences nobody declared: configuration drift. */
+  readonly drift: readonly ParityRow[];
+  /** Differences declared with a reason. */
+  readonly declared: readonly ParityRow[];
+  /** Declarations that match no difference any more: `environment`, `path`, `reason`. */
+  readonly stale: readonly { environment: string; path: string; reason: string }[];
+}
+
+const ABSENT = undefined;
+
+/** Reads the parity info a stack recorded, or fails naming what is missing. */
+function parityInfo(name: string, stack: StackJson): StackParityInfo {
+  const meta = (stack["//"] as { metadata?: Record<string, unknown> } | undefined)?.metadata?.[PARITY_METADATA_KEY];
+  if (typeof meta !== "object" || meta === null) {
+    throw new Error(
+      `stack ${name} has no "//".metadata["${PARITY_METADATA_KEY}"]: was it synthesized by EnvironmentStack?`,
+    );
+  }
+  return meta as StackParityInfo;
+}
+
+/**
+ * The attributes of a stack as `path → JSON value`, normalized. Resources are named by their
+ * logical id without cdktf's hash suffix (`google_cloud_run_v2_service.predict_service`); list
+ * elements that carry a `name` or `id` are keyed by it (`env[LOG_LEVEL]`) so that adding one
+ * element does not shift the others.
+ */
+function flattenStack(stack: StackJson, info: StackParityInfo): Map<string, string> {
+  const out = new Map<string, string>();
+  const normalize = normalizer(info);
+  const visit = (path: string, value: unknown): void => {
+    if (Array.isArray(value)) {
+      if (value.length === 0) out.set(path, "[]");
+      value.forEach((item, i) => visit(`${path}[${elementKey(item) ?? i}]`, item));
+    } else if (typeof value === "object" && value !== null) {
+      const entries = Object.entries(value).filter(([k]) => k !== "//");
+      if (entries.length === 0) out.set(path, "{}");
+      for (const [k, v] of entries) visit(`${path}.${k}`, v);
+    } else {
+      out.set(path, JSON.stringify(typeof value === "string" ? normalize(value) : value));
+    }
+  };
+  for (const [section, body] of Object.entries(stack)) {
+    if (section === "//") continue;
+    if (section === "resource" || section === "data") {
+      const prefix = section === "data" ? "data." : "";
+      for (const [type, byId] of Object.entries(body as Record<string, Record<string, unknown>>)) {
+        for (const [id, resource] of Object.entries(byId)) {
+          visit(`${prefix}${type}.${readableId(id)}`, resource);
+        }
+      }
+    } else {
+      visit(section, body);
+    }
+  }
+  return out;
+}
+
+/** A logical id without cdktf's 8-character hash suffix; references keep their full id. */
+function readableId(id: string): string {
+  return id.replace(/_[0-9A-F]{8}$/, "");
+}
+
+function elementKey(item: unknown): string | undefined {
+  if (typeof item !== "object" || item === null) return undefined;
+  const { name, id } = item as { name?: unknown; id?: unknown };
+  return typeof name === "string" ? name : typeof id === "string" ? id : undefined;
+}
+
+/**
+ * Replaces the project id, and the environment name as a whole word, with placeholders. A word
+ * next to a dot is part of a host name (`docker.pkg.dev`), not the environment.
+ */
+function normalizer(info: StackParityInfo): (value: string) => string {
+  const env = new RegExp(`(?<![A-Za-z0-9.])${escape(info.environment)}(?![A-Za-z0-9.])`, "g");
+  return (value) =>
+    value
+      .split(info.project)
+      .join("<project>")
+      .replace(env, "<env>")
+      .replace(/(\$\{[^}]*?)_[0-9A-F]{8}(?=[.}\]])/g, "$1");
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** The resource a path belongs to: `type.name` (or `data.type.name`), or the top-level section. */
+function resourceOf(path: string): string {
+  const parts = path.split(".");
+  if (parts[0] === "data") return parts.slice(0, 3).join(".");
+  // Resource types have an underscore (google_…); sections (provider, terraform, output) do not.
+  return parts.length >= 2 && /^[a-z0-9]+_[a-z0-9_]+$/.test(parts[0]) ? parts.slice(0, 2).join(".") : parts[0];
+}
+
+/** A declared path covers itself and everything below it. */
+function covers(declared: string, path: string): boolean {
+  return path === declared || path.startsWith(`${declared}.`) || path.startsWith(`${declared}[`);
+}
+
+/** Compares every stack with every other; `stacks` maps environment name → parsed stack. */
+export function compareStacks(stacks: Readonly<Record<string, StackJson>>): ParityReport {
+  const environments = Object.keys(stacks).sort();
+  const infos = Object.fromEntries(environments.map((e) => [e, parityInfo(e, stacks[e])]));
+  const flat = Object.fromEntries(environments.map((e) => [e, flattenStack(stacks[e], infos[e])]));
+  const paths = [...new Set(environments.flatMap((e) => [...flat[e].keys()]))].sort();
+  const resourcesIn = Object.fromEntries(environments.map((e) => [e, new Set([...flat[e].keys()].map(resourceOf))]));
+
+  const used = new Set<string>(); // `${env}\u0000${declared path}` that matched a difference
+  const reasonsFor = (path: string): Record<string, string> => {
+    const reasons: Record<string, string> = {};
+    for (const e of environments) {
+      for (const [declared, reason] of Object.entries(infos[e].differences)) {
+        if (covers(declared, path)) {
+          reasons[e] = reason;
+          used.add(`${e}\u0000${declared}`);
+        }
+      }
+    }
+    return reasons;
+  };
+
+  const drift: ParityRow[] = [];
+  const declared: ParityRow[] = [];
+  const reportedResources = new Set<string>();
+  for (const path of paths) {
+    const resource = resourceOf(path);
+    const missingIn = environments.filter((e) => !resourcesIn[e].has(resource));
+    if (missingIn.length > 0) {
+      if (reportedResources.has(resource)) continue;
+      reportedResources.add(resource);
+      const values = Object.fromEntries(
+        environments.map((e) => [e, resourcesIn[e].has(resource) ? "(present)" : ABSENT]),
+      );
+      const row: ParityRow = { path: resource, values, reasons: reasonsFor(resource), kind: "resource" };
+      (Object.keys(row.reasons).length > 0 ? declared : drift).push(row);
+      continue;
+    }
+    const values = Object.fromEntries(environments.map((e) => [e, flat[e].get(path)]));
+    if (new Set(Object.values(values)).size <= 1) continue;
+    const row: ParityRow = { path, values, reasons: reasonsFor(path), kind: "attribute" };
+    (Object.keys(row.reasons).length > 0 ? declared : drift).push(row);
+  }
+
+  const stale = environments.flatMap((e) =>
+    Object.entries(infos[e].differences)
+      .filter(([path]) => !used.has(`${e}\u0000${path}`))
+      .map(([path, reason]) => ({ environment: e, path, reason })),
+  );
+  return { environments, drift, declared, stale };
+}
+
+/** True when there is no undeclared difference and no stale declaration. */
+export function isClean(report: ParityReport): boolean {
+  return report.drift.length === 0 && report.stale.length === 0;
+}

@@ -1,0 +1,31 @@
+import { Construct } from "constructs";
+import { StackMetadata } from "../../gcp/terraform";
+
+/** The key under the stack's `"//".metadata` where {@link ParityMetadata} is written. */
+export const PARITY_METADATA_KEY = "cdktf-cloud-run";
+
+/** What a stack records about itself for the parity check. */
+export interface StackParityInfo {
+  readonly environment: string;
+  readonly project: string;
+  /** Attribute path (as the parity matrix spells it) → why this environment differs there. */
+  readonly differences: Readonly<Record<string, string>>;
+}
+
+/**
+ * Writes {@link StackParityInfo} into the stack's `"//"` metadata, which Terraform ignores, so
+ * that the parity check needs nothing but the synthesized stacks.
+ */
+export class ParityMetadata extends StackMetadata {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly info: StackParityInfo,
+  ) {
+    super(scope, id, PARITY_METADATA_KEY);
+  }
+
+  protected metadata(): StackParityInfo {
+    return this.info;
+  }
+}

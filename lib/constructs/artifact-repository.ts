@@ -1,0 +1,247 @@
+import { Token } from "cdktf";
+import { Construct } from "constructs";
+import {
+  artifactRegistryLocation,
+  dockerRepositoryUrl,
+  duration,
+  parseDurationSeconds,
+  repositoryId,
+} from "../gcp/artifact-registry";
+import { iamMember, isPublicMember } from "../gcp/iam";
+import { imageDigest, imageInRepository, imageName, imageTag } from "../gcp/images";
+import { checkLabels } from "../gcp/projects";
+import { sortedRecord } from "../gcp/terraform";
+import { Problem, Problems, intRange, throwIfInvalid } from "../gcp/validation";
+import {
+  ArtifactRegistryRepository,
+  ArtifactRegistryRepositoryCleanupPolicies,
+  ArtifactRegistryRepositoryIamMember,
+} from "../providers";
+import { CommonProps, checkCommonProps, grantId, resolveDependencies } from "./common";
+
+/** Cleanup policies of an {@link ArtifactRepository}. */
+export interface CleanupProps {
+  /**
+   * Keep this many most recent versions of each image, whatever else the policies say.
+   * @default 10
+   */
+  readonly keepMostRecentVersions?: number;
+
+  /**
+   * Delete untagged versions older than this ("30d", "12h", "90m", "3600s"). Written to the
+   * API in seconds, the form it stores.
+   * @default "30d"
+   */
+  readonly deleteUntaggedOlderThan?: string;
+
+  /**
+   * Only report what the policies would delete, without deleting.
+   * @default false
+   */
+  readonly dryRun?: boolean;
+}
+
+export interface ArtifactRepositoryProps extends CommonProps {
+  /**
+   * The repository id, the last part of its name. Changing it replaces the repository.
+   * 1-63 lowercase letters, digits and hyphens, starting with a letter.
+   */
+  readonly repositoryId: string;
+
+  /** A region (`europe-west1`) or multi-region (`us`, `europe`, `asia`). */
+  readonly location: string;
+
+  /**
+   * A description shown in the console.
+   * @default - none
+   */
+  readonly description?: string;
+
+  /**
+   * Labels on the repository.
+   * @see https://cloud.google.com/resource-manager/docs/labels-overview#requirements
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+
+  /**
+   * Refuse to move a tag once pushed, so a tag always means the same image.
+   * @default true
+   */
+  readonly immutableTags?: boolean;
+
+  /**
+   * Cleanup policies, or `false` for none.
+   * @default - keep the 10 most recent versions; delete untagged versions older than 30 days
+   */
+  readonly cleanup?: CleanupProps | false;
+
+  /**
+   * Scan pushed images for vulnerabilities. `true` writes `INHERITED` (scanning follows the
+   * project's Container Scanning API setting), `false` writes `DISABLED`.
+   * @default true
+   */
+  readonly vulnerabilityScanning?: boolean;
+
+  /**
+   * Add Terraform's `lifecycle.prevent_destroy`, so a plan that would delete the repository (and
+   * every image in it) fails. The resource has no `deletion_protection` field of its own.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+}
+
+/** Options of a grant on a repository. */
+export interface GrantOptions {
+  /**
+   * Allow `allUsers` or `allAuthenticatedUsers`, which makes the grant public.
+   * @default false
+   */
+  readonly allowPublic?: boolean;
+}
+
+const DEFAULT_KEEP = 10;
+const DEFAULT_UNTAGGED_AGE = "30d";
+
+/** Checks {@link ArtifactRepositoryProps}; returns every problem, with prop paths. */
+export function validateArtifactRepositoryProps(props: ArtifactRepositoryProps): Problem[] {
+  const problems = new Problems();
+  checkCommonProps(problems, props);
+  problems.check("repositoryId", props.repositoryId, repositoryId);
+  problems.check("location", props.location, artifactRegistryLocation);
+  checkLabels(problems, "labels", props.labels);
+  if (props.description !== undefined && props.description.length > 256) {
+    problems.add("description", props.description, "must be at most 256 characters");
+  }
+  if (props.cleanup) {
+    problems.check(
+      "cleanup.keepMostRecentVersions",
+      props.cleanup.keepMostRecentVersions,
+      intRange(1, 10000, "must be a whole number from 1 to 10000"),
+    );
+    problems.check("cleanup.deleteUntaggedOlderThan", props.cleanup.deleteUntaggedOlderThan, duration);
+  }
+  return [...problems.list];
+}
+
+/**
+ * A Docker-format Artifact Registry repository with immutable tags, cleanup policies,
+ * vulnerability scanning and protection from destroy by default.
+ *
+ * The construct id of the repository resource inside is `repository`; it becomes the Terraform
+ * address, so it never changes between versions.
+ */
+export class ArtifactRepository extends Construct {
+  /** The `google_artifact_registry_repository` resource. */
+  readonly repository: ArtifactRegistryRepository;
+  readonly repositoryId: string;
+  readonly location: string;
+  /** `LOCATION-docker.pkg.dev/PROJECT/REPOSITORY`, the prefix of every image in it. */
+  readonly repositoryUrl: string;
+
+  private readonly project?: string;
+
+  constructor(scope: Construct, id: string, props: ArtifactRepositoryProps) {
+    super(scope, id);
+    throwIfInvalid(this, "ArtifactRepository", validateArtifactRepositoryProps(props));
+
+    this.repositoryId = props.repositoryId;
+    this.location = props.location;
+    this.project = props.project;
+    const dependsOn = resolveDependencies(props.dependsOn);
+
+    const cleanup = props.cleanup === false ? undefined : (props.cleanup ?? {});
+    this.repository = new ArtifactRegistryRepository(this, "repository", {
+      project: props.project,
+      location: props.location,
+      repositoryId: props.repositoryId,
+      description: props.description,
+      format: "DOCKER",
+      mode: "STANDARD_REPOSITORY",
+      labels: sortedRecord(props.labels),
+      dockerConfig: { immutableTags: props.immutableTags ?? true },
+      cleanupPolicyDryRun: cleanup === undefined ? undefined : (cleanup.dryRun ?? false),
+      cleanupPolicies: cleanup === undefined ? undefined : cleanupPolicies(cleanup),
+      vulnerabilityScanningConfig: {
+        enablementConfig: (props.vulnerabilityScanning ?? true) ? "INHERITED" : "DISABLED",
+      },
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
+    });
+
+    this.repositoryUrl = dockerRepositoryUrl(
+      props.location,
+      props.project ?? this.repository.project,
+      props.repositoryId,
+    );
+  }
+
+  /**
+   * The full reference of an image in this repository: `…/IMAGE:TAG`, or `…/IMAGE@sha256:…` when
+   * given a `sha256:` digest. Throws when the image name, tag or digest is malformed.
+   */
+  imageUri(image: string, tagOrDigest: string): string {
+    const problems = new Problems().check("image", image, imageName);
+    const isDigest = tagOrDigest.startsWith("sha256:");
+    problems.check("tagOrDigest", tagOrDigest, isDigest ? imageDigest : imageTag);
+    problems.throwIfAny(`ArtifactRepository "${this.node.path}".imageUri()`);
+    return imageInRepository(this.repositoryUrl, image, tagOrDigest);
+  }
+
+  /** Lets `member` pull images (`roles/artifactregistry.reader`). Returns the IAM member. */
+  grantReader(member: string, options: GrantOptions = {}): ArtifactRegistryRepositoryIamMember {
+    return this.grant("roles/artifactregistry.reader", "reader", member, options);
+  }
+
+  /** Lets `member` push images (`roles/artifactregistry.writer`). Never public. Returns the IAM member. */
+  grantWriter(member: string): ArtifactRegistryRepositoryIamMember {
+    return this.grant("roles/artifactregistry.writer", "writer", member, {});
+  }
+
+  private grant(
+    role: string,
+    kind: string,
+    member: string,
+    options: GrantOptions,
+  ): ArtifactRegistryRepositoryIamMember {
+    const problems = new Problems().check("member", member, iamMember);
+    if (!Token.isUnresolved(member) && isPublicMember(member) && !(kind === "reader" && options.allowPublic)) {
+      problems.add(
+        "member",
+        member,
+        kind === "reader"
+          ? "a public reader exposes every image to the internet; pass { allowPublic: true } if that is intended (checkov CKV_GCP_101)"
+          : "writers can never be public",
+      );
+    }
+    problems.throwIfAny(`ArtifactRepository "${this.node.path}".grant${kind === "reader" ? "Reader" : "Writer"}()`);
+
+    const id = grantId(this, kind, member);
+    const existing = this.node.tryFindChild(id);
+    if (existing instanceof ArtifactRegistryRepositoryIamMember) return existing;
+    return new ArtifactRegistryRepositoryIamMember(this, id, {
+      project: this.project,
+      location: this.location,
+      repository: this.repository.name,
+      role,
+      member,
+    });
+  }
+}
+
+function cleanupPolicies(cleanup: CleanupProps): ArtifactRegistryRepositoryCleanupPolicies[] {
+  const olderThan = cleanup.deleteUntaggedOlderThan ?? DEFAULT_UNTAGGED_AGE;
+  const seconds = parseDurationSeconds(olderThan);
+  return [
+    {
+      id: "delete-untagged",
+      action: "DELETE",
+      condition: { tagState: "UNTAGGED", olderThan: seconds === undefined ? olderThan : `${seconds}s` },
+    },
+    {
+      id: "keep-most-recent",
+      action: "KEEP",
+      mostRecentVersions: { keepCount: cleanup.keepMostRecentVersions ?? DEFAULT_KEEP },
+    },
+  ];
+}

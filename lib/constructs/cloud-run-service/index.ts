@@ -1,0 +1,3 @@
+export { CloudRunService } from "./service";
+export { runtimeServiceAccountId } from "./service-account";
+export type { CloudRunServiceProps, HttpProbe, Ingress, InvokerOptions, SecretEnvVar, TrafficTarget } from "./props";

@@ -1,0 +1,283 @@
+import { INGRESS } from "../../gcp/run";
+import { CommonProps } from "../common";
+
+/*
+ * The props of CloudRunService and their defaults. Every default is written to the synthesized
+ * JSON explicitly, so a stack's snapshot shows what runs.
+ */
+
+/** An environment variable read from Secret Manager. */
+export interface SecretEnvVar {
+  /** The secret: its id in the service's project, or `projects/PROJECT/secrets/ID`. */
+  readonly secret: string;
+  /**
+   * A pinned version number such as `"3"`. `latest` is refused: it changes what runs without a
+   * deploy, and a new revision may start with a value nobody reviewed.
+   */
+  readonly version: string;
+}
+
+/** An HTTP health check. */
+export interface HttpProbe {
+  /** The path to GET, starting with `/`. */
+  readonly path: string;
+  /**
+   * The port to call.
+   * @default - the container port
+   */
+  readonly port?: number;
+  /**
+   * Seconds to wait after the container starts before the first check.
+   * @default 0
+   */
+  readonly initialDelaySeconds?: number;
+  /**
+   * Seconds between checks.
+   * @default 10
+   */
+  readonly periodSeconds?: number;
+  /**
+   * Seconds before a check times out; at most `periodSeconds`.
+   * @default 1
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Failed checks in a row before the container is restarted (liveness) or fails to start (startup).
+   * @default 3
+   */
+  readonly failureThreshold?: number;
+}
+
+/** One traffic target: a share of requests, and optionally a tag with its own URL. */
+export interface TrafficTarget {
+  /** Whole percent of requests, 0-100. All targets together must total 100. */
+  readonly percent: number;
+  /**
+   * The revision, named `SERVICE-SUFFIX`.
+   * @default - the latest ready revision
+   */
+  readonly revision?: string;
+  /**
+   * A tag, which gives this target its own URL (`https://TAG---SERVICE-...run.app`), for testing a
+   * canary before it takes traffic.
+   * @default - no tag
+   */
+  readonly tag?: string;
+}
+
+/** Where requests may come from. */
+export type Ingress = keyof typeof INGRESS;
+
+export interface CloudRunServiceProps extends CommonProps {
+  /**
+   * The service name: 1-49 lowercase letters, digits and hyphens, starting with a letter.
+   * Changing it replaces the service.
+   * @see https://cloud.google.com/run/docs/reference/rest/v2/projects.locations.services
+   */
+  readonly name: string;
+
+  /** The region, such as `europe-west1`. */
+  readonly location: string;
+
+  /**
+   * The container image. Prefer a digest (`…@sha256:…`): a tag can be moved to other content.
+   * See {@link ArtifactRepository.imageUri}.
+   */
+  readonly image: string;
+
+  /**
+   * Refuse an image that is not pinned by digest. Production environments set this.
+   * @default false
+   */
+  readonly requireImageDigest?: boolean;
+
+  /**
+   * The port the container listens on; Cloud Run sends requests there and sets `PORT` to it.
+   * @default 8080
+   */
+  readonly containerPort?: number;
+
+  /**
+   * Plain environment variables. Never put secrets here: use `secretEnv`.
+   * @default - none
+   */
+  readonly env?: Readonly<Record<string, string>>;
+
+  /**
+   * Environment variables read from Secret Manager, each with a pinned version. The runtime
+   * service account is granted `roles/secretmanager.secretAccessor` on each secret.
+   * @default - none
+   */
+  readonly secretEnv?: Readonly<Record<string, SecretEnvVar>>;
+
+  /**
+   * CPU limit: "1", "2", "4", "6", "8", or a fraction from "0.08" to "1". Below 1 CPU, Cloud Run
+   * needs concurrency 1, `cpuIdle` true and the gen1 execution environment.
+   * @see https://cloud.google.com/run/docs/configuring/services/cpu
+   * @default "1"
+   */
+  readonly cpu?: string;
+
+  /**
+   * Memory limit, such as "512Mi" or "2Gi"; checked against `cpu`.
+   * @see https://cloud.google.com/run/docs/configuring/services/memory-limits
+   * @default "512Mi"
+   */
+  readonly memory?: string;
+
+  /**
+   * Allocate CPU only while a request is being handled (request-based billing). Always written:
+   * once limits are set, leaving it out gives a permanent diff.
+   * @default true
+   */
+  readonly cpuIdle?: boolean;
+
+  /**
+   * Give the container more CPU while it starts, which shortens cold starts of model servers.
+   * @default true
+   */
+  readonly startupCpuBoost?: boolean;
+
+  /**
+   * Instances kept warm. Above 0 avoids cold starts and costs money while idle.
+   * @default 0
+   */
+  readonly minInstances?: number;
+
+  /**
+   * The most instances Cloud Run may start. Always written, so a traffic spike or a loop cannot
+   * scale cost without bound (Cloud Run's own default is 100).
+   * @default 10
+   */
+  readonly maxInstances?: number;
+
+  /**
+   * Concurrent requests per instance, 1-1000.
+   * @see https://cloud.google.com/run/docs/about-concurrency
+   * @default 80
+   */
+  readonly concurrency?: number;
+
+  /**
+   * Request timeout in seconds, 1-3600.
+   * @default 300
+   */
+  readonly timeoutSeconds?: number;
+
+  /**
+   * Where requests may come from. Every request still needs `roles/run.invoker` (see
+   * {@link CloudRunService.grantInvoker}).
+   * @default "all"
+   */
+  readonly ingress?: Ingress;
+
+  /**
+   * The execution environment. gen2 has full Linux compatibility and faster CPU; gen1 starts
+   * faster and is required below 1 CPU.
+   * @default "gen2"
+   */
+  readonly executionEnvironment?: "gen1" | "gen2";
+
+  /**
+   * An HTTP startup probe; until it passes, no request is sent.
+   * @default - Cloud Run's default TCP startup check on the container port
+   */
+  readonly startupProbe?: HttpProbe;
+
+  /**
+   * An HTTP liveness probe; a container failing it is restarted.
+   * @default - none
+   */
+  readonly livenessProbe?: HttpProbe;
+
+  /**
+   * Labels on the service.
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+
+  /**
+   * Make `terraform destroy` (and a replacing plan) fail for this service. Always written, so a
+   * stack's snapshot shows it.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * How requests are split between revisions. Percents must total 100; tags must be unique.
+   * @default - 100% to the latest ready revision
+   */
+  readonly traffic?: readonly TrafficTarget[];
+
+  /**
+   * Names the revision this template creates `NAME-SUFFIX`, so traffic can refer to it.
+   * @default - Cloud Run generates revision names
+   */
+  readonly revisionSuffix?: string;
+
+  /**
+   * An existing service account to run as, instead of the one this construct creates. Never the
+   * default compute or App Engine account.
+   * @default - a dedicated account is created, with log and metric writing only
+   */
+  readonly serviceAccountEmail?: string;
+
+  /**
+   * The account id of the runtime service account this construct creates.
+   * @default - derived from `name` (see {@link runtimeServiceAccountId})
+   */
+  readonly serviceAccountId?: string;
+
+  /**
+   * Principals allowed to call the service (`roles/run.invoker`), as with
+   * {@link CloudRunService.grantInvoker}.
+   * @default - none
+   */
+  readonly invokers?: readonly string[];
+
+  /**
+   * Allow `allUsers` or `allAuthenticatedUsers` among the invokers: anyone on the internet may
+   * call the service.
+   * @default false
+   */
+  readonly allowPublic?: boolean;
+
+  /**
+   * Leave the image, the revision name and the deploying client to a pipeline that deploys
+   * outside Terraform (`gcloud run deploy`); without this, every apply would roll the image
+   * back (provider issue 13410).
+   * @default false
+   */
+  readonly ignoreImageChanges?: boolean;
+
+  /**
+   * A description of the service.
+   * @default - none
+   */
+  readonly description?: string;
+}
+
+/** The defaults of {@link CloudRunServiceProps}, in one place. */
+export const DEFAULTS = {
+  containerPort: 8080,
+  cpu: "1",
+  memory: "512Mi",
+  cpuIdle: true,
+  startupCpuBoost: true,
+  minInstances: 0,
+  maxInstances: 10,
+  concurrency: 80,
+  timeoutSeconds: 300,
+  ingress: "all" as Ingress,
+  executionEnvironment: "gen2" as const,
+  deletionProtection: true,
+};
+
+/** Options of {@link CloudRunService.grantInvoker}. */
+export interface InvokerOptions {
+  /**
+   * Allow `allUsers` or `allAuthenticatedUsers`.
+   * @default - the service's `allowPublic` prop
+   */
+  readonly allowPublic?: boolean;
+}

@@ -1,0 +1,87 @@
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { Problems, throwIfInvalid } from "../../gcp/validation";
+import { CloudRunV2Service, CloudRunV2ServiceIamMember, ServiceAccount } from "../../providers";
+import { grantId, resolveDependencies } from "../common";
+import { CloudRunServiceProps, InvokerOptions } from "./props";
+import { createRuntimeServiceAccount, grantSecretAccess } from "./service-account";
+import { serviceConfig } from "./template";
+import { checkInvoker, validateCloudRunServiceProps } from "./validate";
+
+/**
+ * A Cloud Run service (v2 API) running as its own least-privilege service account, with scaling
+ * capped, resources validated together, and deletion protection on by default.
+ *
+ * Construct ids inside (`service`, `service-account`, `log-writer`, `metric-writer`,
+ * `secret-access-…`, `invoker-…`) become Terraform addresses; they never change between versions.
+ */
+export class CloudRunService extends Construct {
+  /** The `google_cloud_run_v2_service` resource. */
+  readonly service: CloudRunV2Service;
+  /** The service name. */
+  readonly serviceName: string;
+  /** The service's main URL (`https://…run.app`), known after apply. */
+  readonly uri: string;
+  /** The email of the service account the service runs as. */
+  readonly serviceAccountEmail: string;
+  /** The runtime service account this construct created, unless an existing one was passed. */
+  readonly serviceAccount?: ServiceAccount;
+
+  private readonly props: CloudRunServiceProps;
+
+  constructor(scope: Construct, id: string, props: CloudRunServiceProps) {
+    super(scope, id);
+    throwIfInvalid(this, "CloudRunService", validateCloudRunServiceProps(props));
+    this.props = props;
+    this.serviceName = props.name;
+    const dependsOn = resolveDependencies(props.dependsOn);
+    const depends = (extra: ITerraformDependable[] = []): ITerraformDependable[] | undefined =>
+      dependsOn.length + extra.length > 0 ? [...dependsOn, ...extra] : undefined;
+
+    let member: string;
+    if (props.serviceAccountEmail !== undefined) {
+      this.serviceAccountEmail = props.serviceAccountEmail;
+      member = `serviceAccount:${props.serviceAccountEmail}`;
+    } else {
+      const sa = createRuntimeServiceAccount(this, {
+        project: props.project,
+        serviceName: props.name,
+        accountId: props.serviceAccountId,
+        dependsOn: depends(),
+      });
+      this.serviceAccount = sa;
+      this.serviceAccountEmail = sa.email;
+      member = sa.member;
+    }
+
+    const secretGrants = grantSecretAccess(this, props, member, depends());
+    this.service = new CloudRunV2Service(this, "service", {
+      ...serviceConfig(props, this.serviceAccountEmail),
+      dependsOn: depends(secretGrants),
+    });
+    this.uri = this.service.uri;
+
+    (props.invokers ?? []).forEach((m) => this.grantInvoker(m));
+  }
+
+  /**
+   * Lets `member` call the service (`roles/run.invoker`), additively: other grants on the
+   * service are left alone. `allUsers` and `allAuthenticatedUsers` need `allowPublic`.
+   * Returns the IAM member; granting the same member twice returns the first.
+   */
+  grantInvoker(member: string, options: InvokerOptions = {}): CloudRunV2ServiceIamMember {
+    const p = new Problems();
+    checkInvoker(p, "member", member, options.allowPublic ?? this.props.allowPublic ?? false);
+    p.throwIfAny(`CloudRunService "${this.node.path}".grantInvoker()`);
+    const id = grantId(this, "invoker", member);
+    const existing = this.node.tryFindChild(id);
+    if (existing instanceof CloudRunV2ServiceIamMember) return existing;
+    return new CloudRunV2ServiceIamMember(this, id, {
+      project: this.props.project,
+      location: this.props.location,
+      name: this.service.name,
+      role: "roles/run.invoker",
+      member,
+    });
+  }
+}

@@ -1,0 +1,200 @@
+import { Token } from "cdktf";
+import {
+  iamMember,
+  isPublicMember,
+  notDefaultServiceAccount,
+  serviceAccountEmail,
+  serviceAccountId,
+} from "../../gcp/iam";
+import { imagePinnedByDigest, imageReference } from "../../gcp/images";
+import { checkLabels, region } from "../../gcp/projects";
+import * as run from "../../gcp/run";
+import { secretName, secretVersion } from "../../gcp/secret-manager";
+import { Constraint, Problem, Problems, intRange } from "../../gcp/validation";
+import { checkCommonProps } from "../common";
+import { CloudRunServiceProps, DEFAULTS, HttpProbe } from "./props";
+
+/** Checks {@link CloudRunServiceProps}; returns every problem, with prop paths. */
+export function validateCloudRunServiceProps(props: CloudRunServiceProps): Problem[] {
+  const p = new Problems();
+  checkCommonProps(p, props);
+  p.check("name", props.name, run.serviceName);
+  p.check("location", props.location, region);
+  p.check("image", props.image, imageReference);
+  if (props.requireImageDigest && imageReference(props.image) === undefined) {
+    p.check("image", props.image, imagePinnedByDigest);
+  }
+  p.check("containerPort", props.containerPort, run.containerPort);
+  checkLabels(p, "labels", props.labels);
+  if (props.description !== undefined && props.description.length > 512) {
+    p.add("description", props.description, "must be at most 512 characters");
+  }
+  checkResources(p, props);
+
+  // Scaling.
+  p.check("minInstances", props.minInstances, run.minInstances);
+  p.check("maxInstances", props.maxInstances, run.maxInstances);
+  const min = props.minInstances ?? DEFAULTS.minInstances;
+  const max = props.maxInstances ?? DEFAULTS.maxInstances;
+  if (!Token.isUnresolved(min) && !Token.isUnresolved(max) && min > max) {
+    p.add("minInstances", min, `must not exceed maxInstances (${max})`);
+  }
+
+  p.check("ingress", props.ingress, (v) =>
+    v in run.INGRESS
+      ? undefined
+      : `must be one of ${Object.keys(run.INGRESS)
+          .map((k) => `"${k}"`)
+          .join(", ")}`,
+  );
+
+  checkEnv(p, props);
+  checkProbe(p, "startupProbe", props.startupProbe, run.MAX_PROBE_PERIOD.startup);
+  checkProbe(p, "livenessProbe", props.livenessProbe, run.MAX_PROBE_PERIOD.liveness);
+  checkTraffic(p, props);
+  checkIdentity(p, props);
+  (props.invokers ?? []).forEach((m, i) => checkInvoker(p, `invokers[${i}]`, m, props.allowPublic ?? false));
+  return [...p.list];
+}
+
+/** CPU, memory, concurrency and timeout: each alone, then together (only when each alone is well formed). */
+function checkResources(p: Problems, props: CloudRunServiceProps): void {
+  const gen = props.executionEnvironment ?? DEFAULTS.executionEnvironment;
+  if (gen !== "gen1" && gen !== "gen2") p.add("executionEnvironment", gen, 'must be "gen1" or "gen2"');
+  const cpu = props.cpu ?? DEFAULTS.cpu;
+  const memory = props.memory ?? DEFAULTS.memory;
+  p.check("cpu", props.cpu, run.cpu);
+  p.check("memory", props.memory, run.memory(gen === "gen1" ? "gen1" : "gen2"));
+  const concurrency = props.concurrency ?? DEFAULTS.concurrency;
+  p.check("concurrency", props.concurrency, run.concurrency);
+  p.check("timeoutSeconds", props.timeoutSeconds, run.timeoutSeconds);
+  if (Token.isUnresolved(cpu) || Token.isUnresolved(memory) || run.cpu(cpu) !== undefined) return;
+  const cpus = run.parseCpu(cpu) as number;
+  const mi = run.parseMemoryMi(memory);
+  if (mi !== undefined) {
+    const combo = run.cpuMemoryCombination(cpus, mi);
+    if (combo !== undefined) p.add("memory", memory, `${combo} (cpu is "${cpu}")`);
+  }
+  if (cpus < 1) {
+    const why = `below 1 CPU (cpu is "${cpu}") Cloud Run requires`;
+    if (concurrency !== 1) p.add("concurrency", concurrency, `${why} concurrency 1`);
+    if (gen !== "gen1") p.add("executionEnvironment", gen, `${why} "gen1"`);
+    if (props.cpuIdle === false) p.add("cpuIdle", false, `${why} cpuIdle true (request-based billing)`);
+  }
+}
+
+function checkEnv(p: Problems, props: CloudRunServiceProps): void {
+  const names = new Set<string>();
+  for (const [name, value] of Object.entries(props.env ?? {})) {
+    p.check(`env.${name}`, name, run.envName);
+    if (typeof value !== "string") p.add(`env.${name}`, value, "must be a string");
+    names.add(name);
+  }
+  for (const [name, ref] of Object.entries(props.secretEnv ?? {})) {
+    p.check(`secretEnv.${name}`, name, run.envName);
+    if (names.has(name)) p.add(`secretEnv.${name}`, name, "is also set in env; a variable comes from one place");
+    p.check(`secretEnv.${name}.secret`, ref.secret, secretName);
+    p.check(`secretEnv.${name}.version`, ref.version, secretVersion);
+  }
+}
+
+function checkProbe(p: Problems, path: string, probe: HttpProbe | undefined, maxPeriod: number): void {
+  if (probe === undefined) return;
+  p.check(`${path}.path`, probe.path, run.probePath);
+  p.check(`${path}.port`, probe.port, run.containerPort);
+  const range = (lo: number): Constraint<number> =>
+    intRange(lo, maxPeriod, `must be a whole number of seconds from ${lo} to ${maxPeriod}`);
+  p.check(`${path}.initialDelaySeconds`, probe.initialDelaySeconds, range(0));
+  p.check(`${path}.periodSeconds`, probe.periodSeconds, range(1));
+  p.check(`${path}.timeoutSeconds`, probe.timeoutSeconds, range(1));
+  p.check(`${path}.failureThreshold`, probe.failureThreshold, intRange(1, 100, "must be a whole number from 1 to 100"));
+  const period = probe.periodSeconds ?? 10;
+  const timeout = probe.timeoutSeconds ?? 1;
+  if (!Token.isUnresolved(period) && !Token.isUnresolved(timeout) && timeout > period) {
+    p.add(`${path}.timeoutSeconds`, timeout, `must not exceed periodSeconds (${period})`);
+  }
+}
+
+function checkTraffic(p: Problems, props: CloudRunServiceProps): void {
+  if (props.revisionSuffix !== undefined) {
+    p.check("revisionSuffix", props.revisionSuffix, (s) =>
+      /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/.test(s) && `${props.name}-${s}`.length <= 63
+        ? undefined
+        : "must be lowercase letters, digits and hyphens, not starting or ending with a hyphen, and NAME-SUFFIX at most 63 characters",
+    );
+  }
+  const traffic = props.traffic;
+  if (traffic === undefined) return;
+  if (traffic.length === 0) {
+    p.add("traffic", traffic, "must have at least one target, or be left out for 100% to the latest revision");
+    return;
+  }
+  let total = 0;
+  let resolvedTotal = true;
+  const tags = new Map<string, number>();
+  const targets = new Map<string, number>();
+  traffic.forEach((t, i) => {
+    const at = `traffic[${i}]`;
+    p.check(`${at}.percent`, t.percent, run.percent);
+    if (Token.isUnresolved(t.percent)) resolvedTotal = false;
+    else total += t.percent;
+    const target = t.revision ?? "(latest)";
+    if (targets.has(target)) {
+      p.add(`${at}.revision`, t.revision, `targets the same revision as traffic[${targets.get(target)}]; merge them`);
+    }
+    targets.set(target, i);
+    if (t.revision !== undefined && !Token.isUnresolved(t.revision) && !Token.isUnresolved(props.name)) {
+      if (!t.revision.startsWith(`${props.name}-`)) {
+        p.add(`${at}.revision`, t.revision, `must be a revision of this service, named "${props.name}-SUFFIX"`);
+      }
+    }
+    if (t.tag !== undefined && !Token.isUnresolved(t.tag)) {
+      p.check(`${at}.tag`, t.tag, run.trafficTag);
+      if (tags.has(t.tag))
+        p.add(`${at}.tag`, t.tag, `is already used by traffic[${tags.get(t.tag)}]; tags must be unique`);
+      tags.set(t.tag, i);
+      if (!Token.isUnresolved(props.name) && t.tag.length + props.name.length > run.MAX_TAG_AND_SERVICE_NAME) {
+        p.add(
+          `${at}.tag`,
+          t.tag,
+          `tag and service name together must be at most ${run.MAX_TAG_AND_SERVICE_NAME} characters (got ${t.tag.length + props.name.length})`,
+        );
+      }
+    }
+  });
+  if (resolvedTotal && total !== 100) {
+    p.add(
+      "traffic",
+      traffic.map((t) => t.percent),
+      `percents must total 100 (they total ${total})`,
+    );
+  }
+}
+
+/** The runtime identity: an existing account (never a default one), or the id of the one created. */
+function checkIdentity(p: Problems, props: CloudRunServiceProps): void {
+  if (props.serviceAccountEmail !== undefined) {
+    p.check("serviceAccountEmail", props.serviceAccountEmail, serviceAccountEmail);
+    p.check("serviceAccountEmail", props.serviceAccountEmail, notDefaultServiceAccount);
+    if (props.serviceAccountId !== undefined) {
+      p.add("serviceAccountId", props.serviceAccountId, "must not be set together with serviceAccountEmail");
+    }
+  } else {
+    p.check("serviceAccountId", props.serviceAccountId, serviceAccountId);
+    if (props.serviceAccountId === undefined && Token.isUnresolved(props.name)) {
+      p.add("serviceAccountId", undefined, "is required when name is a token: the account id is derived from the name");
+    }
+  }
+}
+
+/** An invoker: an IAM principal, public only when allowed. */
+export function checkInvoker(p: Problems, path: string, member: string, allowPublic: boolean): void {
+  p.check(path, member, iamMember);
+  if (!Token.isUnresolved(member) && isPublicMember(member) && !allowPublic) {
+    p.add(
+      path,
+      member,
+      "makes the service callable by anyone on the internet; set allowPublic: true if that is intended (checkov CKV_GCP_102)",
+    );
+  }
+}

@@ -1,0 +1,39 @@
+import { Constraint, pattern } from "./validation";
+import { region } from "./projects";
+
+/** Artifact Registry: repository ids, locations, URLs and cleanup ages. */
+
+/** Artifact Registry repository id (unverified: conservative, RFC 1035 style up to 63). */
+export const repositoryId = pattern(
+  /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/,
+  "must be 1-63 characters of lowercase letters, digits and hyphens, start with a letter and not end with a hyphen",
+);
+
+/** Artifact Registry location: a region or one of the multi-regions. Source: AR locations docs. */
+export const artifactRegistryLocation: Constraint<string> = (value) =>
+  ["us", "europe", "asia"].includes(value) || region(value) === undefined
+    ? undefined
+    : "must be a region such as europe-west1, or one of the multi-regions us, europe, asia";
+
+/** The URL prefix of every image in a Docker repository: `LOCATION-docker.pkg.dev/PROJECT/REPOSITORY`. */
+export function dockerRepositoryUrl(location: string, project: string, repositoryId: string): string {
+  return `${location}-docker.pkg.dev/${project}/${repositoryId}`;
+}
+
+/**
+ * Cleanup-policy age such as "30d", "12h", "3600s". Returned normalised to seconds, the form the
+ * API stores (writing "30d" shows a permanent diff).
+ */
+export function parseDurationSeconds(value: string): number | undefined {
+  const m = /^([0-9]+)(s|m|h|d)$/.exec(value);
+  if (!m) return undefined;
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as "s" | "m" | "h" | "d"];
+  return Number(m[1]) * unit;
+}
+
+export const duration: Constraint<string> = (value) => {
+  const seconds = parseDurationSeconds(value);
+  return seconds !== undefined && seconds > 0
+    ? undefined
+    : 'must be a positive duration such as "30d", "12h", "90m" or "3600s"';
+};

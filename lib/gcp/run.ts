@@ -1,0 +1,118 @@
+import { Constraint, intRange, pattern } from "./validation";
+
+/** Cloud Run: names, resources, scaling, requests, probes, traffic and ingress. */
+
+/** Cloud Run service name. Source: googleapis run/v2 service.proto. */
+export const serviceName = pattern(
+  /^[a-z](?:[-a-z0-9]{0,47}[a-z0-9])?$/,
+  "must be 1-49 characters of lowercase letters, digits and hyphens, start with a letter and not end with a hyphen",
+);
+
+/** Parses a CPU limit ("1", "0.5", "500m") into vCPUs, or undefined when malformed. */
+export function parseCpu(value: string): number | undefined {
+  const milli = /^([0-9]+)m$/.exec(value);
+  if (milli) return Number(milli[1]) / 1000;
+  return /^[0-9]+(?:\.[0-9]{1,3})?$/.test(value) ? Number(value) : undefined;
+}
+
+/** CPU limit. Source: Cloud Run "Configure CPU limits": 0.08-1 in steps of 0.001, or 1, 2, 4, 6, 8. */
+export const cpu: Constraint<string> = (value) => {
+  const n = parseCpu(value);
+  const allowed =
+    'must be "1", "2", "4", "6" or "8", or a fraction from "0.08" to "1" (up to 3 decimals, or millicores such as "500m")';
+  if (n === undefined || n < 0.08 || n > 8) return allowed;
+  return n < 1 || [1, 2, 4, 6, 8].includes(n) ? undefined : allowed;
+};
+
+/** Parses a memory limit ("512Mi", "2Gi") into MiB, or undefined when malformed. */
+export function parseMemoryMi(value: string): number | undefined {
+  const m = /^([0-9]+)(Mi|Gi)$/.exec(value);
+  if (!m) return undefined;
+  return Number(m[1]) * (m[2] === "Gi" ? 1024 : 1);
+}
+
+/**
+ * Memory limit format and range. Source: Cloud Run "Configure memory limits": at least 512 MiB in
+ * the second generation execution environment (128 MiB in the first), at most 32 GiB.
+ */
+export function memory(gen: "gen1" | "gen2"): Constraint<string> {
+  const min = gen === "gen2" ? 512 : 128;
+  return (value) => {
+    const mi = parseMemoryMi(value);
+    if (mi === undefined) return 'must be a whole number of Mi or Gi, such as "512Mi" or "2Gi"';
+    if (mi < min || mi > 32 * 1024)
+      return `must be from ${min === 512 ? "512Mi" : "128Mi"} to 32Gi in the ${gen} execution environment`;
+    return undefined;
+  };
+}
+
+/**
+ * CPU and memory together. Source: Cloud Run "Configure CPU limits" and "Configure memory limits":
+ * 1 vCPU up to 4 GiB, 2 up to 8 GiB, 4 from 2 to 16 GiB, 6 from 4 to 24 GiB, 8 from 4 to 32 GiB;
+ * below 1 vCPU, memory above 512 MiB needs at least 0.5 vCPU and above 1 GiB needs 1 vCPU.
+ */
+export function cpuMemoryCombination(cpus: number, memoryMi: number): string | undefined {
+  const gi = 1024;
+  const maxFor = (c: number): number =>
+    c < 0.5 ? 512 : c < 1 ? gi : c === 1 ? 4 * gi : c === 2 ? 8 * gi : c === 4 ? 16 * gi : c === 6 ? 24 * gi : 32 * gi;
+  const minFor = (c: number): number => (c === 4 ? 2 * gi : c >= 6 ? 4 * gi : 0);
+  const max = maxFor(cpus);
+  const min = minFor(cpus);
+  const show = (mi: number): string => (mi % gi === 0 ? `${mi / gi}Gi` : `${mi}Mi`);
+  if (memoryMi > max) return `${cpus} vCPU allows at most ${show(max)} of memory; raise cpu or lower memory`;
+  if (memoryMi < min) return `${cpus} vCPU needs at least ${show(min)} of memory`;
+  return undefined;
+}
+
+/** Maximum concurrent requests per instance. Source: Cloud Run concurrency docs (1-1000). */
+export const concurrency = intRange(1, 1000, "concurrency must be a whole number from 1 to 1000");
+
+/** Request timeout in seconds. Source: Cloud Run request timeout docs (at most 3600 s). */
+export const timeoutSeconds = intRange(1, 3600, "must be a whole number of seconds from 1 to 3600");
+
+export const minInstances = intRange(0, 1000, "must be a whole number from 0 to 1000");
+export const maxInstances = intRange(1, 1000, "must be a whole number from 1 to 1000");
+export const containerPort = intRange(1, 65535, "must be a whole number from 1 to 65535");
+export const percent = intRange(0, 100, "must be a whole number from 0 to 100");
+
+/**
+ * Environment variable name. Source: Cloud Run "Configure environment variables": names may not
+ * contain "=", may not start with "X_GOOGLE_", and PORT, K_SERVICE, K_REVISION, K_CONFIGURATION
+ * are set by Cloud Run.
+ */
+export const envName: Constraint<string> = (value) => {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value))
+    return "must be letters, digits and underscores, not starting with a digit";
+  if (["PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"].includes(value))
+    return `${value} is reserved and set by Cloud Run`;
+  if (value.startsWith("X_GOOGLE_")) return "names starting with X_GOOGLE_ are reserved by Cloud Run";
+  return undefined;
+};
+
+/** HTTP probe path. */
+export const probePath = pattern(/^\/\S*$/, "must be a path starting with /");
+
+/**
+ * The longest `periodSeconds` and `initialDelaySeconds` of a probe. Source: Cloud Run v2 API
+ * reference (Probe): 240 s for startup probes, 3600 s for liveness probes.
+ */
+export const MAX_PROBE_PERIOD = { startup: 240, liveness: 3600 } as const;
+
+/** Traffic tag (unverified: conservative, DNS label). */
+export const trafficTag = pattern(
+  /^[a-z](?:[-a-z0-9]*[a-z0-9])?$/,
+  "a tag must be lowercase letters, digits and hyphens, start with a letter and not end with a hyphen",
+);
+
+/** A tag and the service name together (unverified, third-party report: at most 46 characters). */
+export const MAX_TAG_AND_SERVICE_NAME = 46;
+
+/** Where requests may come from: our names for the API's ingress values. Source: Cloud Run v2 API. */
+export const INGRESS = {
+  all: "INGRESS_TRAFFIC_ALL",
+  internal: "INGRESS_TRAFFIC_INTERNAL_ONLY",
+  "internal-and-cloud-load-balancing": "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
+} as const;
+
+/** The ingress the API uses when none is set: the whole internet. */
+export const DEFAULT_INGRESS = INGRESS.all;

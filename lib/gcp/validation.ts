@@ -1,0 +1,126 @@
+import { IConstruct } from "constructs";
+import { isUnresolved } from "./terraform";
+
+/**
+ * One invalid value: where it is (a prop or field path such as `traffic[1].percent`), what was
+ * received, and what is allowed instead.
+ */
+export interface Problem {
+  readonly path: string;
+  readonly value: unknown;
+  /** What the value must be, such as `must be a whole number from 1 to 1000`. */
+  readonly allowed: string;
+}
+
+/**
+ * A constraint checks one value and returns what is allowed when the value breaks it, or
+ * `undefined` when the value is fine. Constraints never see unresolved tokens:
+ * {@link Problems.check} skips them. (Policy rules, in lib/policies, are a different thing: they
+ * read a whole synthesized stack.)
+ */
+export type Constraint<T> = (value: T) => string | undefined;
+
+/** A constraint that a string matches `re`. */
+export function pattern(re: RegExp, allowed: string): Constraint<string> {
+  return (value) => (typeof value === "string" && re.test(value) ? undefined : allowed);
+}
+
+/** A constraint that a number is a whole number from `min` to `max`. */
+export function intRange(min: number, max: number, allowed: string): Constraint<number> {
+  return (value) => (Number.isInteger(value) && value >= min && value <= max ? undefined : allowed);
+}
+
+/** Renders a received value for an error message: strings quoted, objects as JSON. */
+function formatValue(value: unknown): string {
+  if (value === undefined) return "undefined";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
+  try {
+    const json = JSON.stringify(value);
+    return json.length > 120 ? `${json.slice(0, 117)}...` : json;
+  } catch {
+    return String(value);
+  }
+}
+
+/** `SUBJECT has N invalid NOUNs:` then one line per problem. */
+export function describeProblems(subject: string, noun: string, problems: readonly Problem[]): string {
+  return `${subject} has ${problems.length} invalid ${noun}${problems.length === 1 ? "" : "s"}:\n${formatProblems(problems)}`;
+}
+
+/** One line per problem, in the order found: `path: got VALUE; ALLOWED`. */
+function formatProblems(problems: readonly Problem[], indent = "  - "): string {
+  return problems.map((p) => `${indent}${p.path}: got ${formatValue(p.value)}; ${p.allowed}`).join("\n");
+}
+
+/**
+ * Thrown by a construct whose props break one or more constraints. The message lists every
+ * problem at once, each naming the construct path, the prop, the value received and what is
+ * allowed.
+ */
+export class ValidationError extends Error {
+  override readonly name = "ValidationError";
+
+  constructor(
+    /** What was being validated, for example `CloudRunService "app/stack/predict"`. */
+    readonly subject: string,
+    readonly problems: readonly Problem[],
+  ) {
+    super(describeProblems(subject, "prop", problems));
+  }
+}
+
+/**
+ * Collects problems so that one error can list them all. Values that are unresolved tokens are
+ * skipped: they cannot be checked before Terraform runs.
+ */
+export class Problems {
+  private readonly found: Problem[] = [];
+
+  /** Applies `constraint` to `value` unless it is undefined or an unresolved token. */
+  check<T>(path: string, value: T | undefined, constraint: Constraint<T>): this {
+    if (value === undefined || isUnresolved(value)) return this;
+    const broken = constraint(value);
+    if (broken !== undefined) this.found.push({ path, value, allowed: broken });
+    return this;
+  }
+
+  /** Records a problem found by a check that spans several props. */
+  add(path: string, value: unknown, allowed: string): this {
+    this.found.push({ path, value, allowed });
+    return this;
+  }
+
+  /** Adds problems found elsewhere, with their paths prefixed (`services.predict` + `.memory`). */
+  addAll(problems: readonly Problem[], prefix = ""): this {
+    for (const p of problems) this.found.push({ ...p, path: joinPath(prefix, p.path) });
+    return this;
+  }
+
+  get list(): readonly Problem[] {
+    return this.found;
+  }
+
+  /** Throws one {@link ValidationError} listing every problem, if there is any. */
+  throwIfAny(subject: string): void {
+    if (this.found.length > 0) throw new ValidationError(subject, this.found);
+  }
+}
+
+/**
+ * Throws a {@link ValidationError} for a construct whose props have problems, after removing the
+ * construct from its parent, so that a failed constructor leaves nothing behind in the tree.
+ */
+export function throwIfInvalid(construct: IConstruct, kind: string, problems: readonly Problem[]): void {
+  if (problems.length === 0) return;
+  const path = construct.node.path;
+  construct.node.scope?.node.tryRemoveChild(construct.node.id);
+  throw new ValidationError(`${kind} "${path}"`, problems);
+}
+
+/** Joins a prefix and a path: `a` + `b` → `a.b`, `a` + `[0]` → `a[0]`. */
+export function joinPath(prefix: string, path: string): string {
+  if (prefix === "") return path;
+  if (path === "") return prefix;
+  return path.startsWith("[") ? `${prefix}${path}` : `${prefix}.${path}`;
+}

@@ -1,0 +1,221 @@
+import { Annotations, IAspect, TerraformStack } from "cdktf";
+import { IConstruct } from "constructs";
+import { StackMetadata } from "../gcp/terraform";
+import { ALL_TIERS, PolicyRule, RuleResult, Severity, Tier } from "./rule";
+import { RULES } from "./rules";
+import { stackView } from "./terraform-json";
+
+/**
+ * The policy pack: GCP security and reliability rules (lib/policies/rules/), applied as a cdktf Aspect
+ * to every resource that will be synthesized, whether our constructs made it or not.
+ *
+ *   Aspects.of(stack).add(new PolicyPack({ environment: "prod" }));
+ *
+ * Findings of severity error fail synthesis (cdktf's error annotations); warnings are reported
+ * and synthesis goes on. `acknowledge(scope, ruleId, reason)` accepts a finding on a construct
+ * and everything under it; the acknowledgement is recorded in the stack's metadata.
+ */
+
+/** One finding: a rule a resource (or a stack) does not meet. */
+export interface Finding {
+  readonly ruleId: string;
+  /** `warning` also for a check that could not be made (`unknown`). */
+  readonly severity: Severity;
+  readonly path: string;
+  readonly resourceType?: string;
+  /** What is wrong, with the values found. */
+  readonly message: string;
+  readonly fix: string;
+  readonly construct: IConstruct;
+  /** Set when an acknowledgement accepts the finding: its reason. */
+  readonly acknowledged?: string;
+}
+
+export interface PolicyReport {
+  /** Findings no acknowledgement accepts. */
+  readonly findings: readonly Finding[];
+  /** Findings accepted by an acknowledgement. */
+  readonly acknowledged: readonly Finding[];
+  /** Acknowledgements that accepted nothing: reported as errors, so they do not rot. */
+  readonly unusedAcknowledgements: readonly AcknowledgementRecord[];
+}
+
+export interface PolicyPackProps {
+  /**
+   * The environment tier: which rules apply (some are for staging and prod, or prod only).
+   * Any other name is treated as `dev`.
+   */
+  readonly environment: string;
+  /**
+   * The rules to apply.
+   * @default - every rule of the pack (RULES)
+   */
+  readonly rules?: readonly PolicyRule[];
+}
+
+export interface AcknowledgementRecord {
+  readonly path: string;
+  readonly ruleId: string;
+  readonly reason: string;
+}
+
+/** The key under the stack's `"//".metadata` where acknowledgements are recorded. */
+const POLICY_METADATA_KEY = "cdktf-cloud-run-policy";
+const RECORDER_ID = "policy-acknowledgements";
+
+/** Records a stack's acknowledgements in its `"//"` metadata, for reviewers of the synthesized output. */
+class AcknowledgementRecorder extends StackMetadata {
+  readonly entries: { scope: IConstruct; ruleId: string; reason: string }[] = [];
+
+  constructor(stack: TerraformStack) {
+    super(stack, RECORDER_ID, POLICY_METADATA_KEY);
+  }
+
+  protected metadata(): unknown {
+    return {
+      acknowledgements: this.entries.map((e) => ({ path: e.scope.node.path, rule: e.ruleId, reason: e.reason })),
+    };
+  }
+}
+
+function recorderOf(stack: TerraformStack, create: boolean): AcknowledgementRecorder | undefined {
+  const existing = stack.node.tryFindChild(RECORDER_ID);
+  if (existing instanceof AcknowledgementRecorder) return existing;
+  return create ? new AcknowledgementRecorder(stack) : undefined;
+}
+
+/**
+ * Accepts findings of one rule on `scope` and everything under it (a stack included). The reason
+ * (at least 10 characters) is recorded in the synthesized stack's metadata. An acknowledgement
+ * that accepts no finding is reported as an error by the pack.
+ */
+export function acknowledge(
+  scope: IConstruct,
+  ruleId: string,
+  reason: string,
+  rules: readonly PolicyRule[] = RULES,
+): void {
+  const problems: string[] = [];
+  if (!rules.some((r) => r.id === ruleId)) {
+    problems.push(
+      `rule ${JSON.stringify(ruleId)} is not in the pack; the rules are ${rules.map((r) => r.id).join(", ")}`,
+    );
+  }
+  if (typeof reason !== "string" || reason.trim().length < 10) {
+    problems.push(`the reason must say why, in at least 10 characters; got ${JSON.stringify(reason)}`);
+  }
+  let stack: TerraformStack | undefined;
+  try {
+    stack = TerraformStack.of(scope);
+  } catch {
+    problems.push("the scope must be a stack or a construct inside one");
+  }
+  if (problems.length > 0 || stack === undefined) {
+    throw new Error(`acknowledge(${scope.node.path || "(app)"}, ${ruleId}): ${problems.join("; ")}`);
+  }
+  recorderOf(stack, true)!.entries.push({ scope, ruleId, reason: reason.trim() });
+}
+
+function tierOf(environment: string): Tier {
+  return (ALL_TIERS as readonly string[]).includes(environment) ? (environment as Tier) : "dev";
+}
+
+export class PolicyPack implements IAspect {
+  readonly tier: Tier;
+  readonly rules: readonly PolicyRule[];
+  private readonly evaluated = new Set<IConstruct>();
+
+  constructor(readonly props: PolicyPackProps) {
+    this.tier = tierOf(props.environment);
+    this.rules = (props.rules ?? RULES).filter((r) => r.environments.includes(this.tier));
+  }
+
+  /**
+   * Called by cdktf for every construct under the scope the pack was added to. The first visit
+   * in each stack evaluates the whole stack and annotates the findings: errors fail synthesis,
+   * warnings are reported.
+   */
+  visit(node: IConstruct): void {
+    if (!TerraformStack.isStack(node) || this.evaluated.has(node)) return;
+    this.evaluated.add(node);
+    const report = this.evaluate(node);
+    for (const f of report.findings) {
+      const text = `${f.ruleId} ${f.message} Fix: ${f.fix}`;
+      if (f.severity === "error") Annotations.of(f.construct).addError(text);
+      else Annotations.of(f.construct).addWarning(text);
+    }
+    for (const a of report.unusedAcknowledgements) {
+      Annotations.of(node).addError(unusedMessage(a));
+    }
+  }
+
+  /** Evaluates every rule of this tier on one stack. Pure: adds nothing to the tree. */
+  evaluate(stack: TerraformStack): PolicyReport {
+    const view = stackView(stack);
+    const raw: Omit<Finding, "acknowledged">[] = [];
+    const add = (rule: PolicyRule, result: RuleResult, path: string, construct: IConstruct, type?: string) => {
+      if (result.status === "non-compliant" || result.status === "unknown") {
+        raw.push({
+          ruleId: rule.id,
+          severity: result.status === "unknown" ? "warning" : rule.severity,
+          path,
+          resourceType: type,
+          message:
+            result.status === "unknown" ? `could not be checked: ${result.detail}.` : `${rule.what}: ${result.detail}.`,
+          fix: rule.fix,
+          construct,
+        });
+      }
+    };
+    for (const rule of this.rules) {
+      if (rule.checkStack) add(rule, rule.checkStack(view), stack.node.path, stack);
+      if (rule.check && rule.resourceTypes) {
+        for (const r of view.resources) {
+          if (rule.resourceTypes.includes(r.type)) add(rule, rule.check(r), r.path, r.construct, r.type);
+        }
+      }
+    }
+
+    const entries = recorderOf(stack, false)?.entries ?? [];
+    const used = new Set<(typeof entries)[number]>();
+    const findings: Finding[] = [];
+    const acknowledged: Finding[] = [];
+    for (const f of raw) {
+      const scopes = new Set(f.construct.node.scopes);
+      const ack = entries.find((e) => e.ruleId === f.ruleId && scopes.has(e.scope));
+      if (ack) {
+        used.add(ack);
+        acknowledged.push({ ...f, acknowledged: ack.reason });
+      } else {
+        findings.push(f);
+      }
+    }
+    const unusedAcknowledgements = entries
+      .filter((e) => !used.has(e))
+      .map((e) => ({ path: e.scope.node.path, ruleId: e.ruleId, reason: e.reason }));
+    return { findings, acknowledged, unusedAcknowledgements };
+  }
+}
+
+function unusedMessage(a: AcknowledgementRecord): string {
+  return `acknowledgement of ${a.ruleId} on ${a.path} ("${a.reason}") accepts no finding; remove it`;
+}
+
+/** The findings of a report as lines for a terminal: rule, severity, path, what is wrong, the fix. */
+export function formatReport(report: PolicyReport): string {
+  const lines: string[] = [];
+  for (const f of report.findings) {
+    lines.push(
+      `${f.severity === "error" ? "ERROR" : "WARN "} ${f.ruleId} ${f.path}${f.resourceType ? ` (${f.resourceType})` : ""}`,
+    );
+    lines.push(`      ${f.message}`);
+    lines.push(`      Fix: ${f.fix}`);
+  }
+  for (const a of report.unusedAcknowledgements) lines.push(`ERROR ${a.ruleId} ${a.path}`, `      ${unusedMessage(a)}`);
+  return lines.join("\n");
+}
+
+/** True when the report has an error: an unaccepted error finding or an unused acknowledgement. */
+export function hasErrors(report: PolicyReport): boolean {
+  return report.findings.some((f) => f.severity === "error") || report.unusedAcknowledgements.length > 0;
+}

@@ -1,0 +1,44 @@
+import { API_001 } from "./api/api-001-disable-on-destroy";
+import { AR_001 } from "./ar/ar-001-cleanup";
+import { AR_002 } from "./ar/ar-002-public-reader";
+import { AR_003 } from "./ar/ar-003-immutable-tags";
+import { AR_004 } from "./ar/ar-004-vulnerability-scanning";
+import { LABEL_001 } from "./label/label-001-labels";
+import { PolicyRule } from "../rule";
+import { RUN_001 } from "./run/run-001-public-invoker";
+import { RUN_002 } from "./run/run-002-invoker-iam";
+import { RUN_003 } from "./run/run-003-service-account";
+import { RUN_004 } from "./run/run-004-image-digest";
+import { RUN_005 } from "./run/run-005-deletion-protection";
+import { RUN_006 } from "./run/run-006-max-instances";
+import { RUN_007 } from "./run/run-007-min-instances";
+import { RUN_008 } from "./run/run-008-startup-probe";
+import { RUN_009 } from "./run/run-009-ingress";
+import { RUN_010 } from "./run/run-010-secret-version";
+import { RUN_011 } from "./run/run-011-plain-secret";
+import { STATE_001 } from "./state/state-001-gcs-backend";
+
+/**
+ * Every rule of the pack, in id order. Adding a rule: a file in the folder of the service it
+ * checks (`run/`, `ar/`, …), then this list.
+ */
+export const RULES: readonly PolicyRule[] = [
+  API_001,
+  AR_001,
+  AR_002,
+  AR_003,
+  AR_004,
+  LABEL_001,
+  RUN_001,
+  RUN_002,
+  RUN_003,
+  RUN_004,
+  RUN_005,
+  RUN_006,
+  RUN_007,
+  RUN_008,
+  RUN_009,
+  RUN_010,
+  RUN_011,
+  STATE_001,
+];

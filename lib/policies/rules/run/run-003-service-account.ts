@@ -1,0 +1,37 @@
+import { isDefaultServiceAccount, mentionsDefaultServiceAccount } from "../../../gcp/iam";
+import { ALL_TIERS, PolicyRule, compliant, nonCompliant, unknown } from "../../rule";
+import { get, isExpression } from "../../terraform-json";
+
+export const RUN_003: PolicyRule = {
+  id: "RUN-003",
+  what: "Cloud Run workloads run as a dedicated service account, never the default compute or App Engine one",
+  why: "The default compute service account holds Editor on the project: code in the container could change almost anything.",
+  fix: "Set the service account to a dedicated one with only the roles the workload needs (CloudRunService creates one).",
+  severity: "error",
+  environments: ALL_TIERS,
+  equivalent: "none for Cloud Run (checkov CKV_GCP_46/47/48 cover default accounts elsewhere)",
+  resourceTypes: ["google_cloud_run_v2_service", "google_cloud_run_v2_job", "google_cloud_run_service"],
+  check: (r) => {
+    const account =
+      r.type === "google_cloud_run_v2_service"
+        ? get(r.attrs, "template", "service_account")
+        : r.type === "google_cloud_run_v2_job"
+          ? get(r.attrs, "template", "template", "service_account")
+          : get(r.attrs, "template", "spec", "service_account_name");
+    if (account === undefined || account === "") {
+      return nonCompliant("no service account is set, so it runs as the default compute service account");
+    }
+    if (isExpression(account)) {
+      if (mentionsDefaultServiceAccount(account)) {
+        return nonCompliant(`the service account is a default account (${account})`);
+      }
+      // The email of an account created in this configuration is never a default account.
+      return /^\$\{google_service_account\.[\w-]+\.email\}$/.test(account)
+        ? compliant
+        : unknown(`the service account is ${account}, known only at apply`);
+    }
+    return isDefaultServiceAccount(String(account))
+      ? nonCompliant(`the service account is ${account}, a default account`)
+      : compliant;
+  },
+};
