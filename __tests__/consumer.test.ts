@@ -1,14 +1,14 @@
 /**
- * The consumer's view: pack the library as npm would publish it, install the tarball into a
- * fresh cdktf app outside this repository, compile that app with `tsc --strict`, synthesize it,
- * and read what it wrote.
+ * The consumer's view: build the package as it is published (`npm run package` writes dist/ with
+ * its own manifest), pack it, install the tarball into a fresh cdktf app outside this repository,
+ * compile that app with `tsc --strict`, synthesize it, and read what it wrote.
  *
- * The tarball and its own dependencies are installed by npm, offline, from the cache `npm ci`
- * filled. The peer dependencies (cdktf, constructs, the provider) and TypeScript belong to the
- * consuming app; they are linked from this repository's node_modules rather than installed again
- * (the provider alone unpacks to about 300 MB).
+ * The package has no dependencies of its own, so npm installs it offline with nothing to fetch.
+ * The peer dependencies (cdktf, constructs, the provider) and TypeScript belong to the consuming
+ * app; they are linked from this repository's node_modules rather than installed again (the
+ * provider alone unpacks to about 300 MB).
  */
-import { execFileSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -59,46 +59,41 @@ try {
 `;
 
 /** Runs a command; a failure shows what the command printed. */
+/** Runs a command; returns what it printed (stderr after stdout), or fails showing it. */
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
-  try {
-    return execFileSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: "utf8", stdio: "pipe" });
-  } catch (e) {
-    const { stdout, stderr } = e as { stdout?: string; stderr?: string };
-    throw new Error(`${cmd} ${args.join(" ")} failed:\n${stdout ?? ""}${stderr ?? ""}`);
-  }
+  const r = spawnSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${r.stdout}${r.stderr}`);
+  return r.stdout + r.stderr;
 }
 
 describe("the packed library, in a consumer's cdktf app", () => {
   let app: string;
   let packDir: string;
+  let installOutput: string;
 
   beforeAll(() => {
     packDir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-pack-"));
     app = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-consumer-"));
-    // `tsc -b` is incremental: after `npm test`'s type-check has built dist/, this is a no-op.
+    // What `npm run package` does. `tsc -b` is incremental: after `npm test` has built dist/,
+    // this is a no-op.
     run(
       process.execPath,
       [path.join(repo, "node_modules", "typescript", "bin", "tsc"), "-b", "tsconfig.build.json"],
       repo,
     );
-    const tarball = run("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", packDir], repo)
+    run(process.execPath, [path.join(repo, "scripts", "package.mjs")], repo);
+    const tarball = run("npm", ["pack", "--silent", "--pack-destination", packDir, "./dist"], repo)
       .trim()
       .split("\n")
       .pop()!;
 
     fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "consumer", private: true }));
-    run(
+    // Scripts are not ignored: a package that ships an install-time script makes npm warn here.
+    installOutput = run(
       "npm",
-      [
-        "install",
-        "--offline",
-        "--no-audit",
-        "--no-fund",
-        "--ignore-scripts",
-        "--legacy-peer-deps",
-        path.join(packDir, tarball),
-      ],
+      ["install", "--offline", "--no-audit", "--no-fund", "--legacy-peer-deps", path.join(packDir, tarball)],
       app,
+      { npm_config_loglevel: "warn" },
     );
     for (const peer of PEERS) {
       const link = path.join(app, "node_modules", peer);
@@ -130,19 +125,42 @@ describe("the packed library, in a consumer's cdktf app", () => {
     fs.rmSync(packDir, { recursive: true, force: true });
   });
 
-  test("the tarball holds the compiled library and its declarations, not the sources or tests", () => {
+  test("the tarball holds the compiled library and its declarations, not the app, the sources or tests", () => {
     const installed = path.join(app, "node_modules", "cdktf-cloud-run");
     const pkg = JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8"));
-    expect(pkg.main).toBe("dist/index.js");
-    expect(pkg.types).toBe("dist/index.d.ts");
+    expect(pkg.main).toBe("index.js");
+    expect(pkg.types).toBe("index.d.ts");
     expect(Object.keys(pkg.peerDependencies).sort()).toEqual(["@cdktf/provider-google", "cdktf", "constructs"]);
-    expect(fs.existsSync(path.join(installed, "dist", "index.d.ts"))).toBe(true);
-    expect(fs.existsSync(path.join(installed, "lib"))).toBe(false);
-    expect(fs.existsSync(path.join(installed, "__tests__"))).toBe(false);
+    // Nothing runs at install time and nothing else is installed: no scripts, no dependencies.
+    expect(pkg.scripts).toBeUndefined();
+    expect(pkg.dependencies).toBeUndefined();
+    expect(installOutput).toMatch(/^added 1 package\b/m);
+    expect(installOutput).not.toMatch(/warn/i);
+    expect(fs.existsSync(path.join(installed, "index.d.ts"))).toBe(true);
+    const shipped = fs.readdirSync(installed, { recursive: true, encoding: "utf8" });
+    expect(shipped.filter((f) => /(^|\/)app(\/|$)|\.ts$/.test(f) && !f.endsWith(".d.ts"))).toEqual([]);
+    expect(shipped.filter((f) => /__tests__|\.tsbuildinfo/.test(f))).toEqual([]);
+  });
+
+  test("the package root exports the constructs, the policy pack and errors, and nothing of the app", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the installed package, as a consumer loads it
+    const exported = Object.keys(require(path.join(app, "node_modules", "cdktf-cloud-run"))).sort();
+    expect(exported).toEqual([
+      "ArtifactRepository",
+      "CloudRunService",
+      "PolicyPack",
+      "ProjectServices",
+      "RULES",
+      "ValidationError",
+      "acknowledge",
+      "formatReport",
+      "hasErrors",
+      "runtimeServiceAccountId",
+    ]);
   });
 
   test("the declarations import nothing a consumer lacks: only the peers and the library itself", () => {
-    const dist = path.join(app, "node_modules", "cdktf-cloud-run", "dist");
+    const dist = path.join(app, "node_modules", "cdktf-cloud-run");
     const allowed = /^(cdktf|constructs|@cdktf\/provider-google\/lib\/[a-z0-9-]+|(\.\.?\/)+[\w./-]+)$/;
     const imported = new Set<string>();
     const declarations = fs.readdirSync(dist, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".d.ts"));

@@ -518,9 +518,11 @@ describe("acknowledgements", () => {
 
   test("a short reason, an unknown rule or a scope outside a stack is refused", () => {
     const stack = stackWith(() => undefined);
-    expect(() => acknowledge(stack, "RUN-001", "because")).toThrow(/at least 10 characters; got "because"/);
+    expect(() => acknowledge(stack, "RUN-001", "because")).toThrow(
+      /reason: got "because"; the reason must say why, in at least 10 characters/,
+    );
     expect(() => acknowledge(stack, "RUN-999", "a long enough reason")).toThrow(
-      /rule "RUN-999" is not in the pack; the rules are API-001, /,
+      /ruleId: got "RUN-999"; must be a rule of the policy pack: API-001, /,
     );
     expect(() => acknowledge(new App(), "RUN-001", "a long enough reason")).toThrow(
       /must be a stack or a construct inside one/,

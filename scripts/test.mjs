@@ -5,10 +5,10 @@
 // The machine has two cores and every step is CPU-bound, so the order only matters for idle
 // time: the library is built first (jest's consumer test packs dist/), side by side with ESLint
 // and Prettier; jest starts as soon as dist/ is there, beside the type-check of everything else.
-// tsc (build info), ESLint and Prettier keep caches in node_modules/.cache: a second run
-// re-checks only what changed. tsc decides what is up to date from the project's own files, not
-// from node_modules, so the caches are dropped whenever package-lock.json changes (`npm ci` also
-// empties node_modules).
+// tsc (build info, in node_modules/.cache and, for the library, in dist/ beside what it built),
+// ESLint and Prettier keep caches: a second run re-checks only what changed. tsc decides what is
+// up to date from the project's own files, not from node_modules, so the caches and dist/ are
+// dropped whenever package-lock.json changes (`npm ci` also empties node_modules).
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -22,6 +22,7 @@ const STAMP = `${CACHES}/cdktf-cloud-run-lock.sha256`;
 const lockHash = createHash("sha256").update(readFileSync("package-lock.json")).digest("hex");
 if (!existsSync(STAMP) || readFileSync(STAMP, "utf8") !== lockHash) {
   for (const tool of ["tsc", "eslint", "prettier"]) rmSync(`${CACHES}/${tool}`, { recursive: true, force: true });
+  rmSync("dist", { recursive: true, force: true });
   mkdirSync(CACHES, { recursive: true });
   writeFileSync(STAMP, lockHash);
 }

@@ -30,6 +30,12 @@ export function intRange(min: number, max: number, allowed: string): Constraint<
   return (value) => (Number.isInteger(value) && value >= min && value <= max ? undefined : allowed);
 }
 
+/** A reason given for an exception (an acknowledged finding, a declared difference): it must say why. */
+export const reasonText: Constraint<string> = (value) =>
+  typeof value === "string" && value.trim().length >= 10
+    ? undefined
+    : "the reason must say why, in at least 10 characters";
+
 /** Renders a received value for an error message: strings quoted, objects as JSON. */
 function formatValue(value: unknown): string {
   if (value === undefined) return "undefined";

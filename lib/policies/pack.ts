@@ -1,6 +1,7 @@
 import { Annotations, IAspect, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
 import { StackMetadata } from "../gcp/terraform";
+import { Constraint, Problems, reasonText } from "../gcp/validation";
 import { ALL_TIERS, PolicyRule, RuleResult, Severity, Tier } from "./rule";
 import { RULES } from "./rules";
 import { stackView } from "./terraform-json";
@@ -95,25 +96,23 @@ export function acknowledge(
   reason: string,
   rules: readonly PolicyRule[] = RULES,
 ): void {
-  const problems: string[] = [];
-  if (!rules.some((r) => r.id === ruleId)) {
-    problems.push(
-      `rule ${JSON.stringify(ruleId)} is not in the pack; the rules are ${rules.map((r) => r.id).join(", ")}`,
-    );
-  }
-  if (typeof reason !== "string" || reason.trim().length < 10) {
-    problems.push(`the reason must say why, in at least 10 characters; got ${JSON.stringify(reason)}`);
-  }
+  const problems = new Problems().check("ruleId", ruleId, knownRule(rules)).check("reason", reason, reasonText);
   let stack: TerraformStack | undefined;
   try {
     stack = TerraformStack.of(scope);
   } catch {
-    problems.push("the scope must be a stack or a construct inside one");
+    problems.add("scope", scope.node.path || "(app)", "must be a stack or a construct inside one");
   }
-  if (problems.length > 0 || stack === undefined) {
-    throw new Error(`acknowledge(${scope.node.path || "(app)"}, ${ruleId}): ${problems.join("; ")}`);
-  }
-  recorderOf(stack, true)!.entries.push({ scope, ruleId, reason: reason.trim() });
+  problems.throwIfAny(`acknowledge(${scope.node.path || "(app)"}, ${JSON.stringify(ruleId)})`);
+  recorderOf(stack!, true)!.entries.push({ scope, ruleId, reason: reason.trim() });
+}
+
+/** A rule id of the pack, such as `RUN-009`. */
+export function knownRule(rules: readonly PolicyRule[] = RULES): Constraint<string> {
+  return (id) =>
+    rules.some((r) => r.id === id)
+      ? undefined
+      : `must be a rule of the policy pack: ${rules.map((r) => r.id).join(", ")}`;
 }
 
 function tierOf(environment: string): Tier {

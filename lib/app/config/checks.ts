@@ -3,8 +3,8 @@ import { validateCloudRunServiceProps } from "../../constructs/cloud-run-service
 import { imageDigest, imageName, imageTag } from "../../gcp/images";
 import { checkLabels, projectId, region } from "../../gcp/projects";
 import { bucketName } from "../../gcp/storage";
-import { Problem, Problems, joinPath, pattern } from "../../gcp/validation";
-import { RULES } from "../../policies/rules";
+import { Problem, Problems, joinPath, pattern, reasonText } from "../../gcp/validation";
+import { knownRule } from "../../policies/pack";
 import { imageReference, repositoryProps, repositoryUrl, serviceProps } from "./props";
 import type { EnvironmentConfig } from "./types";
 
@@ -83,21 +83,13 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
         ? undefined
         : "must be an attribute path such as google_cloud_run_v2_service.predict_service.template.scaling",
     );
-    p.check(`differences.${path}`, reason, (v) =>
-      v.trim().length >= 10 ? undefined : "the reason must say why, in at least 10 characters",
-    );
+    p.check(`differences.${path}`, reason, reasonText);
   }
 
   (config.acknowledgements ?? []).forEach((ack, i) => {
     const at = `acknowledgements[${i}]`;
-    p.check(`${at}.rule`, ack.rule, (v) =>
-      RULES.some((r) => r.id === v)
-        ? undefined
-        : `must be a rule of the policy pack: ${RULES.map((r) => r.id).join(", ")}`,
-    );
-    p.check(`${at}.reason`, ack.reason, (v) =>
-      v.trim().length >= 10 ? undefined : "the reason must say why, in at least 10 characters",
-    );
+    p.check(`${at}.rule`, ack.rule, knownRule());
+    p.check(`${at}.reason`, ack.reason, reasonText);
     p.check(`${at}.service`, ack.service, (v) =>
       v in config.services ? undefined : `must be one of the services: ${Object.keys(config.services).join(", ")}`,
     );
