@@ -1,11 +1,12 @@
-import { ConfigError, EnvironmentConfig, parseEnvironmentConfig } from "../lib/app";
-import dev from "../environments/dev";
-import prod from "../environments/prod";
-import staging from "../environments/staging";
+import { ConfigError, EnvironmentConfig, environmentFiles, parseEnvironmentConfig } from "../lib/app";
+import { fixtureEnvironment } from "./fixtures/environment";
 import { Json } from "./helpers";
 
-/** A deep copy of prod, changed by `edit`: every bad case starts from a valid configuration. */
-function variant(edit: (c: Json) => void, from: EnvironmentConfig = prod): unknown {
+/** A production fixture environment (service `predict`), valid at every stage. */
+const valid = fixtureEnvironment({ name: "live", stage: "production" });
+
+/** A deep copy of a valid configuration, changed by `edit`: every bad case starts from one. */
+function variant(edit: (c: Json) => void, from: EnvironmentConfig = valid): unknown {
   const copy = structuredClone(from);
   edit(copy);
   return copy;
@@ -21,18 +22,14 @@ function problemsOf(raw: unknown): { message: string; paths: string[] } {
   throw new Error("expected a ConfigError");
 }
 
-describe("parseEnvironmentConfig accepts the example environments", () => {
-  test.each([
-    ["dev", dev],
-    ["staging", staging],
-    ["prod", prod],
-  ])("%s", (_name, config) => {
+describe("parseEnvironmentConfig accepts the environments in environments/", () => {
+  test.each(environmentFiles().map((f) => [f.name, f.config] as const))("%s", (_name, config) => {
     expect(parseEnvironmentConfig(config)).toEqual(config);
   });
 
   test("and the same configuration read from JSON", () => {
-    const fromJson = JSON.parse(JSON.stringify(prod));
-    expect(parseEnvironmentConfig(fromJson)).toEqual(prod);
+    const fromJson = JSON.parse(JSON.stringify(valid));
+    expect(parseEnvironmentConfig(fromJson)).toEqual(valid);
   });
 });
 
@@ -195,25 +192,25 @@ const BAD: [string, unknown, string, RegExp][] = [
     "prod without min instances",
     variant((c) => (c.services.predict.minInstances = 0)),
     "services.predict.minInstances",
-    /at least 1: production requires it/,
+    /at least 1: stage "production" requires it/,
   ],
   [
     "prod without max instances",
     variant((c) => delete c.services.predict.maxInstances),
     "services.predict.maxInstances",
-    /set explicitly: production requires it/,
+    /set explicitly: stage "production" requires it/,
   ],
   [
     "prod without deletion protection",
     variant((c) => (c.deletionProtection = false)),
     "deletionProtection",
-    /must be true: production requires it/,
+    /must be true: stage "production" requires it/,
   ],
   [
     "prod with mutable tags",
     variant((c) => (c.repository.immutableTags = false)),
     "repository.immutableTags",
-    /production requires it/,
+    /stage "production" requires it/,
   ],
   [
     "public invoker without allowPublic",
@@ -264,11 +261,18 @@ const BAD: [string, unknown, string, RegExp][] = [
     "acknowledgements[0].service",
     /must be one of the services: predict/,
   ],
+  ["missing stage", variant((c) => delete c.stage), "stage", /is required/],
   [
-    "production stage without production guardrails",
-    variant((c) => (c.stage = "production"), staging),
+    "unknown stage",
+    variant((c) => (c.stage = "prod")),
     "stage",
-    /must be "production" exactly when production is true \(production is false\)/,
+    /got "prod"; must be one of "development", "preproduction", "production"/,
+  ],
+  [
+    "preproduction without deletion protection",
+    variant((c) => Object.assign(c, { name: "qa", stage: "preproduction", deletionProtection: false })),
+    "deletionProtection",
+    /must be true: stage "preproduction" requires it/,
   ],
   [
     "boolean as a string",
@@ -311,20 +315,18 @@ describe("parseEnvironmentConfig refuses bad configuration, naming the environme
     );
   });
 
-  test("dev may relax the production guardrails explicitly; the same values in prod fail", () => {
-    expect(() => parseEnvironmentConfig(dev)).not.toThrow();
-    const devLike = variant((c) => {
-      c.deletionProtection = false;
-      c.requireImageDigest = false;
-      c.repository.immutableTags = false;
-      c.services.predict.minInstances = 0;
-    });
-    expect(problemsOf(devLike).paths).toEqual([
-      "deletionProtection",
-      "requireImageDigest",
-      "repository.immutableTags",
-      "services.predict.minInstances",
-    ]);
+  test("the stage decides which guardrails may be relaxed, whatever the environment's name", () => {
+    const relaxed = (stage: string, name: string) =>
+      variant((c) => {
+        Object.assign(c, { name, stage, deletionProtection: false, requireImageDigest: false });
+        c.repository.immutableTags = false;
+        c.services.predict.minInstances = 0;
+        c.services.predict.image.version = "main";
+      });
+    expect(() => parseEnvironmentConfig(relaxed("development", "prod"))).not.toThrow();
+    const guarded = ["deletionProtection", "requireImageDigest", "repository.immutableTags"];
+    expect(problemsOf(relaxed("preproduction", "dev")).paths).toEqual(guarded);
+    expect(problemsOf(relaxed("production", "dev")).paths).toEqual([...guarded, "services.predict.minInstances"]);
   });
 
   test("a ConfigError is never a TypeError, whatever the input", () => {

@@ -151,6 +151,7 @@ describe("the packed library, in a consumer's cdktf app", () => {
       "PolicyPack",
       "ProjectServices",
       "RULES",
+      "STAGES",
       "ValidationError",
       "acknowledge",
       "formatReport",

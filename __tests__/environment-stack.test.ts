@@ -1,8 +1,7 @@
 import { TerraformResource, TerraformStack, Testing } from "cdktf";
 import { ConfigError, EnvironmentConfig, EnvironmentStack, apiFor } from "../lib/app";
 import { ServiceAccount } from "../lib/providers";
-import dev from "../environments/dev";
-import prod from "../environments/prod";
+import { FIXTURE_DIGEST, fixtureEnvironment, fixtureService } from "./fixtures/environment";
 import { Json, Synth, resources } from "./helpers";
 
 function stackOf(config: unknown): { stack: EnvironmentStack; out: Synth } {
@@ -10,6 +9,15 @@ function stackOf(config: unknown): { stack: EnvironmentStack; out: Synth } {
   return { stack, out: JSON.parse(Testing.synth(stack)) as Synth };
 }
 
+const prod = fixtureEnvironment({ name: "live", stage: "production", labels: { "cost-center": "ml", team: "ml" } });
+const dev: EnvironmentConfig = fixtureEnvironment({
+  name: "sandbox",
+  stage: "development",
+  deletionProtection: false,
+  requireImageDigest: false,
+  repository: { repositoryId: "images", immutableTags: false },
+  services: { predict: fixtureService({ image: { name: "predict-api", version: "main" } }) },
+});
 const withTwoServices: EnvironmentConfig = {
   ...dev,
   services: {
@@ -23,14 +31,14 @@ describe("EnvironmentStack", () => {
 
   test("the provider carries the environment's project, region and default labels", () => {
     expect((out.provider as Json).google[0]).toEqual({
-      project: "acme-ml-prod",
+      project: "acme-fx-live",
       region: "europe-west1",
       default_labels: {
-        app: "predict",
-        "cost-center": "ml-serving",
-        environment: "prod",
+        app: "fixture",
+        "cost-center": "ml",
+        environment: "live",
         "managed-by": "cdktf-cloud-run",
-        team: "ml-platform",
+        team: "ml",
       },
     });
   });
@@ -67,8 +75,8 @@ describe("EnvironmentStack", () => {
   test("production: deletion protection, protected repository with immutable tags, digest, min 1 and max set", () => {
     const svc = Object.values(resources(out, "google_cloud_run_v2_service"))[0];
     expect(svc.deletion_protection).toBe(true);
-    expect(svc.template.containers[0].image).toMatch(
-      /^europe-west1-docker\.pkg\.dev\/acme-ml-prod\/models\/predict-api@sha256:[0-9a-f]{64}$/,
+    expect(svc.template.containers[0].image).toBe(
+      `europe-west1-docker.pkg.dev/acme-fx-live/images/predict-api@${FIXTURE_DIGEST}`,
     );
     expect(svc.template.scaling).toEqual({ min_instance_count: 1, max_instance_count: 20 });
     const repo = Object.values(resources(out, "google_artifact_registry_repository"))[0];
@@ -78,11 +86,13 @@ describe("EnvironmentStack", () => {
     expect(invokers).not.toContain("allUsers");
   });
 
-  test("dev relaxes them, as its configuration says", () => {
+  test("a development environment relaxes them, as its configuration says", () => {
     const d = stackOf(dev).out;
     const svc = Object.values(resources(d, "google_cloud_run_v2_service"))[0];
     expect(svc.deletion_protection).toBe(false);
-    expect(svc.template.containers[0].image).toBe("europe-west1-docker.pkg.dev/acme-ml-dev/models/predict-api:main");
+    expect(svc.template.containers[0].image).toBe(
+      "europe-west1-docker.pkg.dev/acme-fx-sandbox/images/predict-api:main",
+    );
     const repo = Object.values(resources(d, "google_artifact_registry_repository"))[0];
     expect(repo.lifecycle).toEqual({ prevent_destroy: false });
     expect(repo.docker_config).toEqual({ immutable_tags: false });
@@ -109,21 +119,21 @@ describe("EnvironmentStack", () => {
       "predict_url",
       "repository_url",
     ]);
-    for (const o of Object.values(outputs) as Json[]) expect(o.description).toMatch(/ in dev/);
-    expect(outputs.repository_url.value).toBe("europe-west1-docker.pkg.dev/acme-ml-dev/models");
+    for (const o of Object.values(outputs) as Json[]) expect(o.description).toMatch(/ in sandbox/);
+    expect(outputs.repository_url.value).toBe("europe-west1-docker.pkg.dev/acme-fx-sandbox/images");
     expect(outputs.predict_url.value).toMatch(/^\$\{google_cloud_run_v2_service\.predict_service_[0-9A-F]+\.uri\}$/);
   });
 
   test("exposes the validated config, repository, services and APIs", () => {
-    expect(stack.config.name).toBe("prod");
-    expect(stack.repository.repositoryUrl).toBe("europe-west1-docker.pkg.dev/acme-ml-prod/models");
+    expect(stack.config.name).toBe("live");
+    expect(stack.repository.repositoryUrl).toBe("europe-west1-docker.pkg.dev/acme-fx-live/images");
     expect(stack.services.predict.serviceName).toBe("predict");
     expect(stack.apis.services).toContain("run.googleapis.com");
   });
 
   test("untyped input is validated before anything is created", () => {
     const app = Testing.app(); // a temporary outdir: App creates <outdir>/stacks when constructed
-    expect(() => new EnvironmentStack(app, "prod", { ...prod, region: 5 })).toThrow(ConfigError);
+    expect(() => new EnvironmentStack(app, "live", { ...prod, region: 5 })).toThrow(ConfigError);
     expect(app.node.children).toHaveLength(0);
   });
 

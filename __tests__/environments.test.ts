@@ -8,10 +8,12 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { environmentFiles, synthesize } from "../lib/app";
+import { environmentFiles, parseEnvironmentConfig, synthesize } from "../lib/app";
 
 const root = path.resolve(__dirname, "..");
-const names = environmentFiles().map((f) => f.name);
+// Whatever environments/ holds: adding a file adds a stack, a snapshot and every check below.
+const configs = environmentFiles().map((f) => parseEnvironmentConfig(f.config));
+const names = configs.map((c) => c.name);
 
 function tmp(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `cdktf-cloud-run-${prefix}-`));
@@ -38,12 +40,12 @@ describe("environments", () => {
   });
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
-  test("dev, staging and prod, one stack each, found from the files in environments/", () => {
-    expect(names).toEqual(["dev", "prod", "staging"]);
-    expect(Object.keys(stacks)).toEqual(["dev", "prod", "staging"]);
+  test("one stack per file in environments/, named after it", () => {
+    expect(names.length).toBeGreaterThan(0);
+    expect(Object.keys(stacks)).toEqual(names);
   });
 
-  test.each(["dev", "prod", "staging"])("%s matches its snapshot", (env) => {
+  test.each(names)("%s matches its snapshot", (env) => {
     expect(JSON.parse(stacks[env])).toMatchSnapshot();
   });
 
@@ -57,14 +59,15 @@ describe("environments", () => {
     }
   });
 
-  test("every stack has its own GCS backend; none falls back to local state", () => {
-    const prefixes = Object.entries(stacks).map(([env, text]) => {
-      const tf = JSON.parse(text);
-      expect(Object.keys(tf.terraform.backend)).toEqual(["gcs"]);
-      expect(tf.terraform.backend.gcs.bucket).toBe(`acme-ml-${env}-tfstate`);
-      return tf.terraform.backend.gcs.prefix;
+  test("every stack has its own GCS backend, in its environment's bucket; none falls back to local state", () => {
+    const places = configs.map((config) => {
+      const tf = JSON.parse(stacks[config.name]);
+      expect(tf.terraform.backend).toEqual({
+        gcs: { bucket: config.stateBucket, prefix: `${config.app}/${config.name}` },
+      });
+      return `${config.stateBucket}/${config.app}/${config.name}`;
     });
-    expect(prefixes).toEqual(["predict/dev", "predict/prod", "predict/staging"]);
+    expect(new Set(places).size).toBe(configs.length);
   });
 
   test("stacks never reference each other", () => {
@@ -90,7 +93,7 @@ describe("synthesis is deterministic", () => {
       return result;
     });
     fs.rmSync(copy, { recursive: true, force: true });
-    expect(Object.keys(runs[0])).toEqual(["dev", "prod", "staging"]);
+    expect(Object.keys(runs[0])).toEqual(names);
     expect(runs[1]).toEqual(runs[0]);
   }, 60_000);
 });
@@ -103,7 +106,7 @@ describe("invalid configuration", () => {
     const result = synthesize({ dir: fixtures, outdir });
     expect(result.stacks).toEqual([]);
     expect(result.errors).toHaveLength(1);
-    expect(result.errors[0]).toMatch(/staging\.ts: environment "staging" has 2 invalid fields/);
+    expect(result.errors[0]).toMatch(/beta\.ts: environment "beta" has 2 invalid fields/);
     expect(fs.readdirSync(outdir)).toEqual([]);
     fs.rmSync(outdir, { recursive: true, force: true });
   });
@@ -139,10 +142,10 @@ describe("invalid configuration", () => {
     const dir = tmp("misnamed");
     fs.writeFileSync(
       path.join(dir, "qa.ts"),
-      `export { default } from ${JSON.stringify(path.join(root, "environments", "dev"))};\n`,
+      `export { default } from ${JSON.stringify(path.join(__dirname, "fixtures", "invalid-environments", "alpha"))};\n`,
     );
     const result = synthesize({ dir, outdir: path.join(dir, "out") });
-    expect(result.errors).toEqual([expect.stringMatching(/qa\.ts: name is "dev"; it must be "qa", the file's name/)]);
+    expect(result.errors).toEqual([expect.stringMatching(/qa\.ts: name is "alpha"; it must be "qa", the file's name/)]);
     expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -153,7 +156,7 @@ describe("invalid configuration", () => {
     expect(result.failure).toBe("policy");
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0]).toMatch(
-      /^stack prod: policy findings\nERROR RUN-009 prod\/predict\/service \(google_cloud_run_v2_service\)\n/,
+      /^stack live: policy findings\nERROR RUN-009 live\/predict\/service \(google_cloud_run_v2_service\)\n/,
     );
     expect(result.errors[0]).toMatch(
       /ingress is INGRESS_TRAFFIC_ALL\.\n\s+Fix: Set ingress to internal-and-cloud-load-balancing/,

@@ -16,8 +16,8 @@ import {
 import * as fs from "fs";
 import * as path from "path";
 import { Construct } from "constructs";
-import { CloudRunService, PolicyPack, RULES, acknowledge, formatReport, hasErrors } from "../lib";
-import { EnvironmentStack } from "../lib/app";
+import { CloudRunService, PolicyPack, RULES, STAGES, Stage, acknowledge, formatReport, hasErrors } from "../lib";
+import { EnvironmentStack, environmentFiles, parseEnvironmentConfig } from "../lib/app";
 import {
   ArtifactRegistryRepository,
   ArtifactRegistryRepositoryIamMember,
@@ -26,9 +26,7 @@ import {
   GoogleProvider,
   ProjectService,
 } from "../lib/providers";
-import prod from "../environments/prod";
-import dev from "../environments/dev";
-import staging from "../environments/staging";
+import { fixtureEnvironment } from "./fixtures/environment";
 import { DIGEST, Json } from "./helpers";
 
 const IMAGE = `europe-west1-docker.pkg.dev/acme-ml-prod/models/predict@${DIGEST}`;
@@ -92,9 +90,9 @@ function repository(scope: Construct, edit: (c: Json) => void = () => undefined)
   return new ArtifactRegistryRepository(scope, "repo", config);
 }
 
-/** The ids of the rules that fire on a stack at a tier. */
-function fired(stack: TerraformStack, environment = "prod"): string[] {
-  const report = new PolicyPack({ environment }).evaluate(stack);
+/** The ids of the rules that fire on a stack at a stage. */
+function fired(stack: TerraformStack, stage: Stage = "production"): string[] {
+  const report = new PolicyPack({ stage }).evaluate(stack);
   return [...new Set(report.findings.map((f) => f.ruleId))].sort();
 }
 
@@ -122,13 +120,14 @@ describe("the pack", () => {
     ]);
   });
 
-  test("every rule has an id, what, why, fix, severity and environments; one file each, in its service's folder", () => {
+  test("every rule has an id, what, why, fix, severity and stages; one file each, in its service's folder", () => {
     const rulesDir = path.join(__dirname, "..", "lib", "policies", "rules");
     for (const r of RULES) {
       expect(r.id).toMatch(/^[A-Z]+-\d{3}$/);
       for (const text of [r.what, r.why, r.fix]) expect(text.length).toBeGreaterThan(20);
       expect(["error", "warning"]).toContain(r.severity);
-      expect(r.environments.length).toBeGreaterThan(0);
+      expect(r.stages.length).toBeGreaterThan(0);
+      for (const stage of r.stages) expect(STAGES).toContain(stage);
       expect(Boolean(r.check) !== Boolean(r.checkStack)).toBe(true);
       // RUN-001 lives in rules/run/run-001-<what>.ts and declares nothing else.
       const folder = path.join(rulesDir, r.id.split("-")[0].toLowerCase());
@@ -139,7 +138,7 @@ describe("the pack", () => {
     }
   });
 
-  test("the README's table lists every rule with its severity and environments", () => {
+  test("the README's table lists every rule with its severity and stages", () => {
     const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
     const rows = new Map(
       readme
@@ -155,12 +154,12 @@ describe("the pack", () => {
     );
     expect([...rows.keys()].sort()).toEqual(RULES.map((r) => r.id));
     for (const r of RULES) {
-      const envs = r.environments.length === 3 ? "all" : r.environments.join(", ");
-      expect(rows.get(r.id)).toEqual([r.id, r.what, r.why, r.severity, envs, r.equivalent ?? "none"]);
+      const stages = r.stages.length === STAGES.length ? "all" : r.stages.join(", ");
+      expect(rows.get(r.id)).toEqual([r.id, r.what, r.why, r.severity, stages, r.equivalent ?? "none"]);
     }
   });
 
-  test("a compliant stack has no finding at any tier", () => {
+  test("a compliant stack has no finding at any stage", () => {
     const stack = stackWith((s) => {
       service(s);
       repository(s);
@@ -172,23 +171,23 @@ describe("the pack", () => {
         member: `serviceAccount:${SA}`,
       });
     });
-    for (const tier of ["dev", "staging", "prod"]) expect(fired(stack, tier)).toEqual([]);
+    for (const stage of STAGES) expect(fired(stack, stage)).toEqual([]);
   });
 });
 
-// [rule, tier, compliant stack, non-compliant stack, message pattern]
-type Case = [string, string, (s: Construct) => void, (s: Construct) => void, RegExp];
+// [rule, stage, compliant stack, non-compliant stack, message pattern]
+type Case = [string, Stage, (s: Construct) => void, (s: Construct) => void, RegExp];
 const CASES: Case[] = [
   [
     "API-001",
-    "dev",
+    "development",
     (s) => new ProjectService(s, "api", { service: "run.googleapis.com", disableOnDestroy: false }),
     (s) => new ProjectService(s, "api", { service: "run.googleapis.com" }),
     /disable_on_destroy is not set \(provider 6.x defaults it to true\) for run.googleapis.com/,
   ],
   [
     "API-001",
-    "dev",
+    "development",
     (s) =>
       new ProjectService(s, "api", {
         service: "iam.googleapis.com",
@@ -203,10 +202,16 @@ const CASES: Case[] = [
       }),
     /disable_dependent_services is true/,
   ],
-  ["AR-001", "dev", (s) => repository(s), (s) => repository(s, (c) => delete c.cleanupPolicies), /no cleanup policies/],
+  [
+    "AR-001",
+    "development",
+    (s) => repository(s),
+    (s) => repository(s, (c) => delete c.cleanupPolicies),
+    /no cleanup policies/,
+  ],
   [
     "AR-002",
-    "dev",
+    "development",
     (s) =>
       new ArtifactRegistryRepositoryIamMember(s, "r", {
         repository: "models",
@@ -223,7 +228,7 @@ const CASES: Case[] = [
   ],
   [
     "AR-002",
-    "dev",
+    "development",
     (s) =>
       generic(s, "b", "google_artifact_registry_repository_iam_binding", {
         repository: "models",
@@ -240,28 +245,28 @@ const CASES: Case[] = [
   ],
   [
     "AR-003",
-    "prod",
+    "production",
     (s) => repository(s),
     (s) => repository(s, (c) => (c.dockerConfig.immutableTags = false)),
     /tags are mutable/,
   ],
   [
     "AR-004",
-    "dev",
+    "development",
     (s) => repository(s, (c) => (c.vulnerabilityScanningConfig = { enablementConfig: "INHERITED" })),
     (s) => repository(s, (c) => (c.vulnerabilityScanningConfig = { enablementConfig: "DISABLED" })),
     /vulnerability scanning is DISABLED/,
   ],
   [
     "LABEL-001",
-    "dev",
+    "development",
     (s) => repository(s),
     (s) => repository(s).addOverride("provider", "google.unlabelled"),
     /missing label\(s\) environment, app/,
   ],
   [
     "RUN-001",
-    "dev",
+    "development",
     (s) =>
       new CloudRunV2ServiceIamMember(s, "i", {
         name: "predict",
@@ -280,7 +285,7 @@ const CASES: Case[] = [
   ],
   [
     "RUN-001",
-    "dev",
+    "development",
     (s) =>
       generic(s, "j", "google_cloud_run_v2_job_iam_binding", {
         name: "train",
@@ -297,7 +302,7 @@ const CASES: Case[] = [
   ],
   [
     "RUN-001",
-    "dev",
+    "development",
     (s) =>
       generic(s, "svc-policy", "google_cloud_run_service_iam_policy", {
         service: "predict",
@@ -312,21 +317,21 @@ const CASES: Case[] = [
   ],
   [
     "RUN-002",
-    "dev",
+    "development",
     (s) => service(s),
     (s) => service(s, (c) => (c.invokerIamDisabled = true)),
     /invoker_iam_disabled is true/,
   ],
   [
     "RUN-003",
-    "dev",
+    "development",
     (s) => service(s),
     (s) => service(s, (c) => (c.template.serviceAccount = "123456789012-compute@developer.gserviceaccount.com")),
     /the service account is 123456789012-compute@developer.gserviceaccount.com, a default account/,
   ],
   [
     "RUN-003",
-    "dev",
+    "development",
     (s) =>
       generic(s, "job", "google_cloud_run_v2_job", {
         name: "train",
@@ -343,7 +348,7 @@ const CASES: Case[] = [
   ],
   [
     "RUN-004",
-    "staging",
+    "preproduction",
     (s) => service(s),
     (s) =>
       service(
@@ -354,68 +359,72 @@ const CASES: Case[] = [
   ],
   [
     "RUN-005",
-    "staging",
+    "preproduction",
     (s) => service(s),
     (s) => service(s, (c) => (c.deletionProtection = false)),
     /deletion_protection is false/,
   ],
   [
     "RUN-006",
-    "staging",
+    "preproduction",
     (s) => service(s),
     (s) => service(s, (c) => delete c.template.scaling.maxInstanceCount),
     /no maximum instance count/,
   ],
   [
     "RUN-007",
-    "prod",
+    "production",
     (s) => service(s),
     (s) => service(s, (c) => (c.template.scaling.minInstanceCount = 0)),
     /min_instance_count is 0/,
   ],
   [
     "RUN-008",
-    "prod",
+    "production",
     (s) => service(s),
     (s) => service(s, (c) => delete c.template.containers[0].startupProbe),
     /1 container\(s\) have no startup probe/,
   ],
   [
     "RUN-009",
-    "prod",
+    "production",
     (s) => service(s),
     (s) => service(s, (c) => (c.ingress = "INGRESS_TRAFFIC_ALL")),
     /ingress is INGRESS_TRAFFIC_ALL/,
   ],
   [
     "RUN-010",
-    "dev",
+    "development",
     (s) => service(s),
     (s) => service(s, (c) => (c.template.containers[0].env[1].valueSource.secretKeyRef.version = "latest")),
     /API_KEY uses version "latest"/,
   ],
   [
     "RUN-011",
-    "dev",
+    "development",
     (s) => service(s),
     (s) => service(s, (c) => c.template.containers[0].env.push({ name: "DB_PASSWORD", value: "hunter2" })),
     /DB_PASSWORD set as plain text/,
   ],
 ];
 
-describe.each(CASES)("%s (%s)", (id, tier, good, bad, pattern) => {
+describe.each(CASES)("%s (%s)", (id, stage, good, bad, pattern) => {
   test("compliant", () => {
-    expect(fired(stackWith(good), tier)).toEqual([]);
+    expect(fired(stackWith(good), stage)).toEqual([]);
   });
 
   test("non-compliant", () => {
     const stack = stackWith(bad);
-    const report = new PolicyPack({ environment: tier }).evaluate(stack);
+    const report = new PolicyPack({ stage }).evaluate(stack);
     const mine = report.findings.filter((f) => f.ruleId === id);
     expect(mine).toHaveLength(1);
     expect(mine[0].message).toMatch(pattern);
     expect(mine[0].severity).toBe(RULES.find((r) => r.id === id)?.severity);
-    expect(fired(stack, tier)).toEqual([id]);
+    expect(fired(stack, stage)).toEqual([id]);
+    // Not at the stages the rule does not cover.
+    for (const other of STAGES.filter((s) => !RULES.find((r) => r.id === id)!.stages.includes(s))) {
+      expect(fired(stack, other)).not.toContain(id);
+    }
   });
 });
 
@@ -424,20 +433,20 @@ describe("STATE-001", () => {
     expect(
       fired(
         stackWith(() => undefined),
-        "dev",
+        "development",
       ),
     ).toEqual([]);
   });
 
   test("non-compliant: no backend, or a local one", () => {
     const none = new TerraformStack(Testing.app(), "none");
-    const report = new PolicyPack({ environment: "dev" }).evaluate(none);
+    const report = new PolicyPack({ stage: "development" }).evaluate(none);
     expect(report.findings.map((f) => [f.ruleId, f.path, f.message])).toEqual([
       ["STATE-001", "none", expect.stringMatching(/the stack has no backend \(cdktf would fall back to local state\)/)],
     ]);
     const local = new TerraformStack(Testing.app(), "local");
     new LocalBackend(local, { path: "terraform.tfstate" });
-    expect(new PolicyPack({ environment: "dev" }).evaluate(local).findings[0].message).toMatch(
+    expect(new PolicyPack({ stage: "development" }).evaluate(local).findings[0].message).toMatch(
       /the backend is LocalBackend, not GCS/,
     );
   });
@@ -448,7 +457,7 @@ describe("rules that cannot resolve a value report it instead of passing", () =>
     const stack = stackWith((s) =>
       generic(s, "p", "google_cloud_run_v2_service_iam_policy", { name: "predict", policy_data: "${var.policy}" }),
     );
-    const [f] = new PolicyPack({ environment: "dev" }).evaluate(stack).findings;
+    const [f] = new PolicyPack({ stage: "development" }).evaluate(stack).findings;
     expect(f).toMatchObject({
       ruleId: "RUN-001",
       severity: "warning",
@@ -465,7 +474,7 @@ describe("rules that cannot resolve a value report it instead of passing", () =>
       name: "predict",
       policy_data: `\${${ds.fqn}.policy_data}`,
     });
-    const findings = new PolicyPack({ environment: "dev" }).evaluate(stack).findings;
+    const findings = new PolicyPack({ stage: "development" }).evaluate(stack).findings;
     expect(findings.map((f) => [f.ruleId, f.severity])).toEqual([["RUN-001", "error"]]);
   });
 });
@@ -488,7 +497,7 @@ describe("acknowledgements", () => {
     const site = new Construct(stack, "site");
     publicService(site);
     acknowledge(site, "RUN-001", "the public status page; it serves nothing else");
-    const report = new PolicyPack({ environment: "dev" }).evaluate(stack);
+    const report = new PolicyPack({ stage: "development" }).evaluate(stack);
     expect(report.findings.filter((f) => f.ruleId === "RUN-001")).toEqual([]);
     expect(report.acknowledged.map((f) => [f.ruleId, f.path, f.acknowledged])).toEqual([
       ["RUN-001", "prod/site/public", "the public status page; it serves nothing else"],
@@ -505,7 +514,7 @@ describe("acknowledgements", () => {
       publicService(new Construct(s, "a"));
       acknowledge(new Construct(s, "b"), "RUN-001", "a reason of some length");
     });
-    const report = new PolicyPack({ environment: "dev" }).evaluate(stack);
+    const report = new PolicyPack({ stage: "development" }).evaluate(stack);
     expect(report.findings.map((f) => f.ruleId)).toEqual(["RUN-001"]);
     expect(report.unusedAcknowledgements).toEqual([
       { path: "prod/b", ruleId: "RUN-001", reason: "a reason of some length" },
@@ -569,7 +578,7 @@ describe("as an Aspect", () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, "prod");
     handWritten(stack);
-    Aspects.of(stack).add(new PolicyPack({ environment: "prod" }));
+    Aspects.of(stack).add(new PolicyPack({ stage: "production" }));
     let message = "";
     try {
       app.synth();
@@ -590,7 +599,7 @@ describe("as an Aspect", () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, "prod");
     handWritten(stack);
-    Aspects.of(stack).add(new PolicyPack({ environment: "prod" }));
+    Aspects.of(stack).add(new PolicyPack({ stage: "production" }));
     const reasons: Record<string, string> = {
       "RUN-001": "the public demo endpoint; rate-limited upstream",
       "RUN-003": "migration in progress, ticket OPS-42",
@@ -614,7 +623,7 @@ describe("as an Aspect", () => {
       app: "predict",
     });
     repository(stack, (c) => delete c.cleanupPolicies);
-    Aspects.of(stack).add(new PolicyPack({ environment: "dev" }));
+    Aspects.of(stack).add(new PolicyPack({ stage: "development" }));
     expect(() => app.synth()).not.toThrow();
     const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, "manifest.json"), "utf8"));
     const messages = manifest.stacks.dev.annotations.map(
@@ -625,39 +634,71 @@ describe("as an Aspect", () => {
 });
 
 describe("EnvironmentStack applies the pack", () => {
-  test("the default environments have no finding but the ones they acknowledge", () => {
-    for (const config of [dev, staging, prod]) {
-      const stack = new EnvironmentStack(Testing.app(), config.name, config);
+  test.each(environmentFiles().map((f) => [f.name, f.config] as const))(
+    "%s (environments/) has no finding but those it acknowledges, each used",
+    (name, raw) => {
+      const config = parseEnvironmentConfig(raw);
+      const stack = new EnvironmentStack(Testing.app(), name, config);
       const report = stack.policyPack.evaluate(stack);
-      expect(report.findings).toEqual([]);
+      expect(stack.policyPack.stage).toBe(config.stage);
+      expect(report.findings.filter((f) => f.severity === "error")).toEqual([]);
       expect(report.unusedAcknowledgements).toEqual([]);
-      expect(report.acknowledged.map((f) => f.ruleId)).toEqual(config.name === "prod" ? ["RUN-009"] : []);
-    }
-  });
+      const acknowledged = new Set(report.acknowledged.map((f) => f.ruleId));
+      expect([...acknowledged].sort()).toEqual([...new Set((config.acknowledgements ?? []).map((a) => a.rule))].sort());
+    },
+  );
 
-  test("a production environment is held to the prod rules, and a CloudRunService made by hand is checked too", () => {
-    const stack = new EnvironmentStack(Testing.app(), "prod", prod);
+  test("the stage picks the rules, never the name: a preproduction environment named qa gets production's guardrails", () => {
+    const qa = fixtureEnvironment({ name: "qa", stage: "preproduction" });
+    const stack = new EnvironmentStack(Testing.app(), "qa", qa);
     new CloudRunService(stack, "extra", {
       location: "europe-west1",
       name: "extra",
-      image: "europe-west1-docker.pkg.dev/acme-ml-prod/models/extra:1.0",
+      image: "europe-west1-docker.pkg.dev/acme-ml-qa/models/extra:1.0",
+      deletionProtection: false,
     });
-    expect(stack.policyPack.tier).toBe("prod");
+    expect(stack.policyPack.stage).toBe("preproduction");
+    const ids = stack.policyPack.evaluate(stack).findings.map((f) => `${f.ruleId} ${f.path}`);
+    // Production adds RUN-007 (a warm instance costs money); development none of these.
+    expect(ids.sort()).toEqual([
+      "RUN-004 qa/extra/service",
+      "RUN-005 qa/extra/service",
+      "RUN-008 qa/extra/service",
+      "RUN-009 qa/extra/service",
+    ]);
+  });
+
+  test("a production environment is held to every rule, and a CloudRunService made by hand is checked too", () => {
+    const stack = new EnvironmentStack(
+      Testing.app(),
+      "live",
+      fixtureEnvironment({ name: "live", stage: "production" }),
+    );
+    new CloudRunService(stack, "extra", {
+      location: "europe-west1",
+      name: "extra",
+      image: "europe-west1-docker.pkg.dev/acme-ml-live/models/extra:1.0",
+    });
     const ids = stack.policyPack.evaluate(stack).findings.map((f) => `${f.ruleId} ${f.path}`);
     expect(ids.sort()).toEqual([
-      "RUN-004 prod/extra/service",
-      "RUN-007 prod/extra/service",
-      "RUN-008 prod/extra/service",
-      "RUN-009 prod/extra/service",
+      "RUN-004 live/extra/service",
+      "RUN-007 live/extra/service",
+      "RUN-008 live/extra/service",
+      "RUN-009 live/extra/service",
     ]);
+  });
+
+  test("an unknown stage is refused by the pack", () => {
+    expect(() => new PolicyPack({ stage: "prod" as Stage })).toThrow(
+      /PolicyPack has 1 invalid prop:\n {2}- stage: got "prod"; must be one of "development", "preproduction", "production"/,
+    );
+    expect(() => new PolicyPack({} as { stage: Stage })).toThrow(/stage: got undefined/);
   });
 });
 
 describe("hand-written resources, read as Terraform reads them", () => {
-  const findings = (build: (s: Construct) => void, tier = "prod") =>
-    new PolicyPack({ environment: tier })
-      .evaluate(stackWith(build))
-      .findings.map((f) => `${f.severity} ${f.ruleId}: ${f.message}`);
+  const findings = (build: (s: Construct) => void, stage: Stage = "production") =>
+    new PolicyPack({ stage }).evaluate(stackWith(build)).findings.map((f) => `${f.severity} ${f.ruleId}: ${f.message}`);
 
   test("RUN-011 matches whole words: model-server settings are not secrets, HF_TOKEN is", () => {
     const env = (names: string[]) => (s: Construct) =>
@@ -691,7 +732,7 @@ describe("hand-written resources, read as Terraform reads them", () => {
         }),
       ),
     ).toEqual([]);
-    expect(findings((s) => service(s, (c) => (c.template.scaling.maxInstanceCount = 0)), "staging")).toEqual([
+    expect(findings((s) => service(s, (c) => (c.template.scaling.maxInstanceCount = 0)), "preproduction")).toEqual([
       expect.stringMatching(/^error RUN-006: .*the maximum instance count is 0, which means unset/),
     ]);
   });

@@ -90,7 +90,7 @@ const service = fc
 const validConfig = fc.record({
   name: fc.constantFrom("dev", "staging", "prod", "qa"),
   app: fc.constantFrom("predict", "search"),
-  production: fc.constantFrom(false, false, false, true),
+  stage: fc.constantFrom("development", "development", "preproduction", "production"),
   project: fc.constantFrom("acme-ml-dev", "acme-ml-prod"),
   region: fc.constantFrom("europe-west1", "us-central1"),
   stateBucket: fc.constantFrom("acme-ml-tfstate", "acme_state-2"),
@@ -118,7 +118,7 @@ const junk = fc.oneof(
 const FIELD_PATHS = [
   "name",
   "app",
-  "production",
+  "stage",
   "project",
   "region",
   "stateBucket",

@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { environmentMatrix } from "../lib/app/environments";
+import { STAGES } from "../lib";
+import { environmentFiles, environmentMatrix, parseEnvironmentConfig } from "../lib/app";
 import { Json } from "./helpers";
 
 const root = path.resolve(__dirname, "..");
@@ -143,16 +144,12 @@ describe("workflows", () => {
       }
       if (f !== "apply.yml") expect(text[f]).toContain('echo "matrix=$(npm run -s environments)" >> "$GITHUB_OUTPUT"');
     }
-    expect(environmentMatrix()).toEqual({
-      all: [
-        { environment: "dev", project: "acme-ml-dev" },
-        { environment: "prod", project: "acme-ml-prod" },
-        { environment: "staging", project: "acme-ml-staging" },
-      ],
-      development: [{ environment: "dev", project: "acme-ml-dev" }],
-      preproduction: [{ environment: "staging", project: "acme-ml-staging" }],
-      production: [{ environment: "prod", project: "acme-ml-prod" }],
-    });
+    // Every environment in environments/, once, in the matrix of its own stage.
+    const configs = environmentFiles().map((f) => parseEnvironmentConfig(f.config));
+    const entry = (c: (typeof configs)[number]) => ({ environment: c.name, project: c.project });
+    const matrix = environmentMatrix();
+    expect(matrix.all).toEqual(configs.map(entry));
+    for (const stage of STAGES) expect(matrix[stage]).toEqual(configs.filter((c) => c.stage === stage).map(entry));
   });
 
   test("every call of a reusable workflow passes its required inputs and no unknown one", () => {

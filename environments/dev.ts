@@ -3,6 +3,7 @@ import { defineEnvironment } from "./base";
 /** Development: deployed on every merge to main; relaxes the production guardrails, explicitly. */
 export default defineEnvironment({
   name: "dev",
+  stage: "development",
   project: "acme-ml-dev",
   stateBucket: "acme-ml-dev-tfstate",
   // Relaxed: dev is torn down and rebuilt freely, and CI deploys the moving "main" tag.

@@ -1,9 +1,9 @@
 import { defineEnvironment } from "./base";
 
-/** Production: held to the production guardrails (see `production` in EnvironmentConfig). */
+/** Production: held to every guardrail (see `stage` in EnvironmentConfig). */
 export default defineEnvironment({
   name: "prod",
-  production: true,
+  stage: "production",
   project: "acme-ml-prod",
   stateBucket: "acme-ml-prod-tfstate",
   services: {

@@ -26,7 +26,7 @@ export class EnvironmentStack extends TerraformStack {
   readonly services: Readonly<Record<string, CloudRunService>>;
   /** The APIs enabled, derived from the resources the stack creates. */
   readonly apis: ProjectServices;
-  /** The policy pack applied to this stack (at the `prod` tier when `production` is set). */
+  /** The policy pack applied to this stack, at the environment's stage. */
   readonly policyPack: PolicyPack;
 
   /**
@@ -87,9 +87,8 @@ export class EnvironmentStack extends TerraformStack {
       resource.dependsOn = [...(resource.dependsOn ?? []), dependable(api)];
     }
 
-    // The policy pack, at this environment's tier, and the findings the environment accepts.
-    const tier = parsed.production ? "prod" : parsed.name;
-    this.policyPack = new PolicyPack({ environment: tier });
+    // The policy pack, at this environment's stage, and the findings the environment accepts.
+    this.policyPack = new PolicyPack({ stage: parsed.stage, environment: parsed.name });
     Aspects.of(this).add(this.policyPack);
     for (const ack of parsed.acknowledgements ?? []) {
       acknowledge(ack.service === undefined ? this : this.services[ack.service], ack.rule, ack.reason);

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parseEnvironmentConfig, stageOf } from "./config";
+import { parseEnvironmentConfig } from "./config";
 
 /** The environments folder of this repository: one file per environment, beside base.ts. */
 export const ENVIRONMENTS_DIR = path.resolve(__dirname, "..", "..", "environments");
@@ -54,7 +54,7 @@ export function environmentMatrix(
     .sort((a, b) => a.name.localeCompare(b.name));
   const entries = (stage?: string) =>
     configs
-      .filter((c) => stage === undefined || stageOf(c) === stage)
+      .filter((c) => stage === undefined || c.stage === stage)
       .map((c) => ({ environment: c.name, project: c.project }));
   return {
     all: entries(),

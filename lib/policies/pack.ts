@@ -2,7 +2,7 @@ import { Annotations, IAspect, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
 import { StackMetadata } from "../gcp/terraform";
 import { Constraint, Problems, reasonText } from "../gcp/validation";
-import { ALL_TIERS, PolicyRule, RuleResult, Severity, Tier } from "./rule";
+import { PolicyRule, RuleResult, STAGES, Severity, Stage } from "./rule";
 import { RULES } from "./rules";
 import { stackView } from "./terraform-json";
 
@@ -10,7 +10,7 @@ import { stackView } from "./terraform-json";
  * The policy pack: GCP security and reliability rules (lib/policies/rules/), applied as a cdktf Aspect
  * to every resource that will be synthesized, whether our constructs made it or not.
  *
- *   Aspects.of(stack).add(new PolicyPack({ environment: "prod" }));
+ *   Aspects.of(stack).add(new PolicyPack({ stage: "production" }));
  *
  * Findings of severity error fail synthesis (cdktf's error annotations); warnings are reported
  * and synthesis goes on. `acknowledge(scope, ruleId, reason)` accepts a finding on a construct
@@ -43,10 +43,16 @@ export interface PolicyReport {
 
 export interface PolicyPackProps {
   /**
-   * The environment tier: which rules apply (some are for staging and prod, or prod only).
-   * Any other name is treated as `dev`.
+   * The stage of the stack's environment, which picks the rules that apply: `development`,
+   * `preproduction` (production's guardrails except those that only cost money) or
+   * `production`. Each rule lists its stages (the README's policy table).
    */
-  readonly environment: string;
+  readonly stage: Stage;
+  /**
+   * The environment's name, for messages only: it never picks the rules.
+   * @default - none
+   */
+  readonly environment?: string;
   /**
    * The rules to apply.
    * @default - every rule of the pack (RULES)
@@ -115,18 +121,20 @@ export function knownRule(rules: readonly PolicyRule[] = RULES): Constraint<stri
       : `must be a rule of the policy pack: ${rules.map((r) => r.id).join(", ")}`;
 }
 
-function tierOf(environment: string): Tier {
-  return (ALL_TIERS as readonly string[]).includes(environment) ? (environment as Tier) : "dev";
-}
-
 export class PolicyPack implements IAspect {
-  readonly tier: Tier;
+  readonly stage: Stage;
+  /** The rules that apply at this stage. */
   readonly rules: readonly PolicyRule[];
   private readonly evaluated = new Set<IConstruct>();
 
   constructor(readonly props: PolicyPackProps) {
-    this.tier = tierOf(props.environment);
-    this.rules = (props.rules ?? RULES).filter((r) => r.environments.includes(this.tier));
+    if (!STAGES.includes(props.stage)) {
+      new Problems()
+        .add("stage", props.stage, `must be one of ${STAGES.map((x) => `"${x}"`).join(", ")}`)
+        .throwIfAny("PolicyPack");
+    }
+    this.stage = props.stage;
+    this.rules = (props.rules ?? RULES).filter((r) => r.stages.includes(this.stage));
   }
 
   /**
@@ -148,7 +156,7 @@ export class PolicyPack implements IAspect {
     }
   }
 
-  /** Evaluates every rule of this tier on one stack. Pure: adds nothing to the tree. */
+  /** Evaluates every rule of this stage on one stack. Pure: adds nothing to the tree. */
   evaluate(stack: TerraformStack): PolicyReport {
     const view = stackView(stack);
     const raw: Omit<Finding, "acknowledged">[] = [];

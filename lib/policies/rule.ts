@@ -5,8 +5,21 @@ import type { ResourceView, StackView } from "./terraform-json";
  * (lib/policies/rules/index.ts) lists them.
  */
 
-/** Environment tiers a rule applies to. */
-export type Tier = "dev" | "staging" | "prod";
+/**
+ * Where an environment stands in the promotion order, which picks the rules that apply:
+ * `development`, then `preproduction` (held to production's guardrails except those that only
+ * cost money), then `production`.
+ */
+export type Stage = "development" | "preproduction" | "production";
+
+/** The stages, in promotion order. */
+export const STAGES: readonly Stage[] = ["development", "preproduction", "production"];
+
+/** Every stage: a rule that always applies. */
+export const ALL_STAGES = STAGES;
+
+/** Preproduction and production: the guardrails that protect what users (or their rehearsal) run. */
+export const GUARDED_STAGES: readonly Stage[] = ["preproduction", "production"];
 
 export type Severity = "error" | "warning";
 
@@ -29,8 +42,8 @@ export interface PolicyRule {
   /** How to fix a finding. */
   readonly fix: string;
   readonly severity: Severity;
-  /** The tiers it applies to. */
-  readonly environments: readonly Tier[];
+  /** The stages it applies to. */
+  readonly stages: readonly Stage[];
   /** The equivalent rule of a public scanner, if any (checkov `CKV_GCP_…`, KICS). */
   readonly equivalent?: string;
   /** Resource types it looks at; a stack rule has none and implements `checkStack`. */
@@ -38,8 +51,6 @@ export interface PolicyRule {
   check?(resource: ResourceView): RuleResult;
   checkStack?(stack: StackView): RuleResult;
 }
-
-export const ALL_TIERS: readonly Tier[] = ["dev", "staging", "prod"];
 
 export const compliant: RuleResult = { status: "compliant" };
 export const notApplicable: RuleResult = { status: "not-applicable" };

@@ -22,7 +22,7 @@ const appName = pattern(
 
 /**
  * Every problem of a configuration whose shape is right: each value against the constructs' own
- * constraints (with config paths), then what spans fields, then the production guardrails.
+ * constraints (with config paths), then what spans fields, then the guardrails of its stage.
  */
 export function semanticProblems(config: EnvironmentConfig): Problem[] {
   const p = new Problems();
@@ -95,27 +95,23 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
     );
   });
 
-  if ((config.stage === "production") !== Boolean(config.production) && config.stage !== undefined) {
-    p.add(
-      "stage",
-      config.stage,
-      `must be "production" exactly when production is true (production is ${Boolean(config.production)})`,
-    );
-  }
-  if (config.production) productionProblems(p, config);
+  if (config.stage !== "development") guardrailProblems(p, config);
   return [...p.list];
 }
 
-/** The guardrails an environment marked `production` may not relax. */
-function productionProblems(p: Problems, config: EnvironmentConfig): void {
-  const why = "production requires it";
+/**
+ * The guardrails a preproduction or production environment may not relax; the minimum instance
+ * is production's only (it only costs money).
+ */
+function guardrailProblems(p: Problems, config: EnvironmentConfig): void {
+  const why = `stage "${config.stage}" requires it`;
   if (config.deletionProtection === false) p.add("deletionProtection", false, `must be true: ${why}`);
   if (config.requireImageDigest === false) p.add("requireImageDigest", false, `must be true: ${why}`);
   if (config.repository.immutableTags === false) p.add("repository.immutableTags", false, `must be true: ${why}`);
   for (const [id, svc] of Object.entries(config.services)) {
     const at = `services.${id}`;
     if (svc.deletionProtection === false) p.add(`${at}.deletionProtection`, false, `must be true: ${why}`);
-    if ((svc.minInstances ?? 0) < 1) {
+    if (config.stage === "production" && (svc.minInstances ?? 0) < 1) {
       p.add(`${at}.minInstances`, svc.minInstances, `must be at least 1: ${why} (no cold starts for users)`);
     }
     if (svc.maxInstances === undefined) {

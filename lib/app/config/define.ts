@@ -1,7 +1,7 @@
 import type { EnvironmentConfig } from "./types";
 
 /** What every environment states itself: the rest may come from the shared configuration. */
-type Identity = "name" | "project" | "stateBucket";
+type Identity = "name" | "stage" | "project" | "stateBucket";
 
 /** What environments share (environments/base.ts): everything but their identity. */
 export type SharedConfig = Omit<EnvironmentConfig, Identity>;

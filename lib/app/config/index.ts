@@ -1,5 +1,5 @@
 export { ConfigError, parseEnvironmentConfig } from "./parse";
-export { imageReference, repositoryProps, repositoryUrl, serviceProps, stageOf } from "./props";
+export { imageReference, repositoryProps, repositoryUrl, serviceProps } from "./props";
 export type {
   EnvironmentConfig,
   ImageInRepository,

@@ -43,8 +43,3 @@ export function repositoryUrl(config: EnvironmentConfig): string {
   const repo = repositoryProps(config);
   return dockerRepositoryUrl(repo.location, config.project, repo.repositoryId);
 }
-
-/** The promotion stage of an environment (see {@link EnvironmentConfig.stage}). */
-export function stageOf(config: EnvironmentConfig): NonNullable<EnvironmentConfig["stage"]> {
-  return config.stage ?? (config.production ? "production" : "development");
-}

@@ -1,5 +1,6 @@
 /* The zod schema of an environment's configuration. */
 import { z } from "zod";
+import { STAGES } from "../../policies/rule";
 import type { EnvironmentConfig, RepositoryConfig, ServiceConfig } from "./types";
 
 /*
@@ -80,8 +81,7 @@ const repositorySchema = z.strictObject({
 export const environmentSchema = z.strictObject({
   name: z.string(),
   app: z.string(),
-  production: z.boolean().optional(),
-  stage: z.enum(["development", "preproduction", "production"]).optional(),
+  stage: z.enum(STAGES),
   project: z.string(),
   region: z.string(),
   stateBucket: z.string(),

@@ -1,5 +1,6 @@
 import type { ArtifactRepositoryProps } from "../../constructs/artifact-repository";
 import type { CloudRunServiceProps } from "../../constructs/cloud-run-service";
+import type { Stage } from "../../policies/rule";
 
 /*
  * The configuration of one environment, as environments/<env>.ts states it. The schema
@@ -65,18 +66,17 @@ export interface EnvironmentConfig {
   /** The application, in labels and the state prefix (`<app>/<env>`). */
   readonly app: string;
   /**
-   * Hold this environment to the production guardrails: deletion protection, destroy protection
-   * and immutable tags on the repository, images pinned by digest, at least one minimum instance
-   * and an explicit maximum on every service.
-   * @default false
+   * Where the environment stands in the promotion order, the one word for how it is treated:
+   *
+   * - the deploy workflow applies every `development` environment first, then `preproduction`
+   *   ones, then `production` ones;
+   * - the policy pack applies the rules of this stage (the README's policy table);
+   * - `preproduction` and `production` environments may not relax the guardrails: deletion
+   *   protection, the repository's destroy protection and immutable tags, images pinned by
+   *   digest, an explicit maximum on every service; `production` also needs at least one minimum
+   *   instance (the one guardrail that only costs money).
    */
-  readonly production?: boolean;
-  /**
-   * Where the environment stands in the promotion order of the deploy workflow: every
-   * development environment is applied first, then preproduction ones, then production ones.
-   * @default - "production" when `production` is set, otherwise "development"
-   */
-  readonly stage?: "development" | "preproduction" | "production";
+  readonly stage: Stage;
   /** The GCP project id. */
   readonly project: string;
   /** The region of every resource, such as `europe-west1`. */

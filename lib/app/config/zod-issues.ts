@@ -36,7 +36,7 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
     case "invalid_type":
       return issue.expected === "int" ? "must be a whole number" : `must be ${article(issue.expected)}`;
     case "invalid_value":
-      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+      return `${value === undefined ? "is required and " : ""}must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     case "invalid_union":
       return "must be an image reference string, or { name, version } for an image in the environment's repository";
     default:

@@ -1,4 +1,4 @@
-import { ALL_TIERS, PolicyRule, compliant, nonCompliant } from "../../rule";
+import { ALL_STAGES, PolicyRule, compliant, nonCompliant } from "../../rule";
 
 export const API_001: PolicyRule = {
   id: "API-001",
@@ -6,7 +6,7 @@ export const API_001: PolicyRule = {
   why: "Provider 6.x defaults disable_on_destroy to true: destroying one stack turns the API off for the whole project and takes every other service that uses it down.",
   fix: "Write disable_on_destroy = false (ProjectServices does), and leave disable_dependent_services unset or false.",
   severity: "error",
-  environments: ALL_TIERS,
+  stages: ALL_STAGES,
   resourceTypes: ["google_project_service"],
   check: (r) => {
     const problems: string[] = [];

@@ -1,4 +1,4 @@
-import { ALL_TIERS, PolicyRule, compliant, nonCompliant } from "../../rule";
+import { ALL_STAGES, PolicyRule, compliant, nonCompliant } from "../../rule";
 import { list } from "../../terraform-json";
 
 export const AR_001: PolicyRule = {
@@ -7,7 +7,7 @@ export const AR_001: PolicyRule = {
   why: "Every CI build pushes an image; without cleanup, storage grows without bound and old vulnerable images stay pullable.",
   fix: "Add cleanup policies (ArtifactRepository keeps the 10 most recent versions and deletes untagged ones after 30 days by default).",
   severity: "warning",
-  environments: ALL_TIERS,
+  stages: ALL_STAGES,
   resourceTypes: ["google_artifact_registry_repository"],
   check: (r) => (list(r.attrs.cleanup_policies).length === 0 ? nonCompliant("no cleanup policies") : compliant),
 };

@@ -1,5 +1,5 @@
 import { iamTypes, noPublicGrant } from "../../iam-grants";
-import { ALL_TIERS, PolicyRule } from "../../rule";
+import { ALL_STAGES, PolicyRule } from "../../rule";
 
 export const AR_002: PolicyRule = {
   id: "AR-002",
@@ -7,7 +7,7 @@ export const AR_002: PolicyRule = {
   why: "Images hold the model, the code and often configuration; a public repository publishes them.",
   fix: "Grant roles/artifactregistry.reader to the runtime service accounts that pull (ArtifactRepository.grantReader).",
   severity: "error",
-  environments: ALL_TIERS,
+  stages: ALL_STAGES,
   equivalent: "CKV_GCP_101 (checkov)",
   resourceTypes: iamTypes("google_artifact_registry_repository"),
   check: (r) => noPublicGrant(r, "an Artifact Registry repository"),

@@ -1,13 +1,13 @@
-import { PolicyRule, compliant, nonCompliant, notApplicable } from "../../rule";
+import { GUARDED_STAGES, PolicyRule, compliant, nonCompliant, notApplicable } from "../../rule";
 import { get } from "../../terraform-json";
 
 export const AR_003: PolicyRule = {
   id: "AR-003",
-  what: "Production Docker repositories have immutable tags",
+  what: "Docker repositories have immutable tags",
   why: "With mutable tags, pushing the same tag again silently changes what a tag-based deploy or rollback runs.",
   fix: "Set docker_config.immutable_tags = true (ArtifactRepository's default).",
   severity: "error",
-  environments: ["prod"],
+  stages: GUARDED_STAGES,
   resourceTypes: ["google_artifact_registry_repository"],
   check: (r) => {
     if (r.attrs.format !== "DOCKER") return notApplicable;

@@ -1,4 +1,4 @@
-import { ALL_TIERS, PolicyRule, compliant, nonCompliant, unknown } from "../../rule";
+import { ALL_STAGES, PolicyRule, compliant, nonCompliant, unknown } from "../../rule";
 import { get, isExpression } from "../../terraform-json";
 
 /** Resource types of this library's world that take labels. */
@@ -17,7 +17,7 @@ export const LABEL_001: PolicyRule = {
   why: "Billing reports, inventories and incident responders find resources by these labels.",
   fix: "Set default_labels on the google provider (EnvironmentStack does) or labels on the resource.",
   severity: "warning",
-  environments: ALL_TIERS,
+  stages: ALL_STAGES,
   resourceTypes: LABELLED,
   check: (r) => {
     // The provider block the resource uses: "google", "google-beta", or either with an alias.

@@ -1,5 +1,5 @@
 import { iamTypes, noPublicGrant } from "../../iam-grants";
-import { ALL_TIERS, PolicyRule } from "../../rule";
+import { ALL_STAGES, PolicyRule } from "../../rule";
 
 export const RUN_001: PolicyRule = {
   id: "RUN-001",
@@ -7,7 +7,7 @@ export const RUN_001: PolicyRule = {
   why: "A public invoker lets anyone on the internet call the service and run up its bill; Cloud Run's IAM check is the only gate.",
   fix: "Grant roles/run.invoker to named principals (the gateway's service account); if the service really is public, acknowledge RUN-001 with the reason.",
   severity: "error",
-  environments: ALL_TIERS,
+  stages: ALL_STAGES,
   equivalent: "CKV_GCP_102 (checkov; for the v1 google_cloud_run_service IAM resources only)",
   resourceTypes: iamTypes("google_cloud_run_v2_service", "google_cloud_run_v2_job", "google_cloud_run_service"),
   check: (r) => noPublicGrant(r, "a Cloud Run workload"),

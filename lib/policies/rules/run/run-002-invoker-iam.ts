@@ -1,4 +1,4 @@
-import { ALL_TIERS, PolicyRule, compliant, nonCompliant } from "../../rule";
+import { ALL_STAGES, PolicyRule, compliant, nonCompliant } from "../../rule";
 
 export const RUN_002: PolicyRule = {
   id: "RUN-002",
@@ -6,7 +6,7 @@ export const RUN_002: PolicyRule = {
   why: "With the check off, every request is let through without authentication, whatever the IAM grants say.",
   fix: "Remove invoker_iam_disabled (or set it to false) and grant roles/run.invoker to the callers.",
   severity: "error",
-  environments: ALL_TIERS,
+  stages: ALL_STAGES,
   resourceTypes: ["google_cloud_run_v2_service"],
   check: (r) => (r.attrs.invoker_iam_disabled === true ? nonCompliant("invoker_iam_disabled is true") : compliant),
 };

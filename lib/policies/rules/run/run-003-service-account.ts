@@ -1,5 +1,5 @@
 import { isDefaultServiceAccount, mentionsDefaultServiceAccount } from "../../../gcp/iam";
-import { ALL_TIERS, PolicyRule, compliant, nonCompliant, unknown } from "../../rule";
+import { ALL_STAGES, PolicyRule, compliant, nonCompliant, unknown } from "../../rule";
 import { get, isExpression } from "../../terraform-json";
 
 export const RUN_003: PolicyRule = {
@@ -8,7 +8,7 @@ export const RUN_003: PolicyRule = {
   why: "The default compute service account holds Editor on the project: code in the container could change almost anything.",
   fix: "Set the service account to a dedicated one with only the roles the workload needs (CloudRunService creates one).",
   severity: "error",
-  environments: ALL_TIERS,
+  stages: ALL_STAGES,
   equivalent: "none for Cloud Run (checkov CKV_GCP_46/47/48 cover default accounts elsewhere)",
   resourceTypes: ["google_cloud_run_v2_service", "google_cloud_run_v2_job", "google_cloud_run_service"],
   check: (r) => {

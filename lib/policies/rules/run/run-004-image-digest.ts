@@ -1,5 +1,5 @@
 import { isDigestPinned } from "../../../gcp/images";
-import { PolicyRule, compliant, nonCompliant, unknown } from "../../rule";
+import { GUARDED_STAGES, PolicyRule, compliant, nonCompliant, unknown } from "../../rule";
 import { CLOUD_RUN_WORKLOADS, containersOf, isExpression } from "../../terraform-json";
 
 export const RUN_004: PolicyRule = {
@@ -8,7 +8,7 @@ export const RUN_004: PolicyRule = {
   why: "A tag can be moved to other content after review; a digest is the image that was tested.",
   fix: "Deploy IMAGE@sha256:<digest> (ArtifactRepository.imageUri(name, 'sha256:…')), as CI knows the digest it pushed.",
   severity: "error",
-  environments: ["staging", "prod"],
+  stages: GUARDED_STAGES,
   resourceTypes: CLOUD_RUN_WORKLOADS,
   check: (r) => {
     const images = containersOf(r).map((c) => c.image);

@@ -1,4 +1,4 @@
-import { PolicyRule, compliant, nonCompliant } from "../../rule";
+import { GUARDED_STAGES, PolicyRule, compliant, nonCompliant } from "../../rule";
 
 export const RUN_005: PolicyRule = {
   id: "RUN-005",
@@ -6,7 +6,7 @@ export const RUN_005: PolicyRule = {
   why: "A destroy or a replacing plan would delete the service and its URL; deletion protection makes Terraform stop first.",
   fix: "Set deletion_protection = true (CloudRunService's default).",
   severity: "error",
-  environments: ["staging", "prod"],
+  stages: GUARDED_STAGES,
   resourceTypes: ["google_cloud_run_v2_service", "google_cloud_run_v2_job"],
   check: (r) => (r.attrs.deletion_protection === false ? nonCompliant("deletion_protection is false") : compliant),
 };

@@ -1,4 +1,4 @@
-import { PolicyRule, compliant, nonCompliant, notApplicable, unknown } from "../../rule";
+import { GUARDED_STAGES, PolicyRule, compliant, nonCompliant, notApplicable, unknown } from "../../rule";
 import { get, isExpression } from "../../terraform-json";
 
 export const RUN_006: PolicyRule = {
@@ -7,7 +7,7 @@ export const RUN_006: PolicyRule = {
   why: "Without a ceiling, a traffic spike or a client loop scales cost (and load on databases) up to Cloud Run's default of 100 instances or the quota.",
   fix: "Set template.scaling.max_instance_count (CloudRunService's maxInstances).",
   severity: "error",
-  environments: ["staging", "prod"],
+  stages: GUARDED_STAGES,
   resourceTypes: ["google_cloud_run_v2_service", "google_cloud_run_service"],
   check: (r) => {
     if (r.type === "google_cloud_run_v2_service" && get(r.attrs, "scaling", "scaling_mode") === "MANUAL")

@@ -7,7 +7,7 @@ export const RUN_007: PolicyRule = {
   why: "With no warm instance, the first request after idle waits for a cold start: for a model server, loading the model, often seconds.",
   fix: "Set template.scaling.min_instance_count to 1 or more (CloudRunService's minInstances).",
   severity: "error",
-  environments: ["prod"],
+  stages: ["production"],
   resourceTypes: ["google_cloud_run_v2_service"],
   check: (r) => {
     if (get(r.attrs, "scaling", "scaling_mode") === "MANUAL") return notApplicable;

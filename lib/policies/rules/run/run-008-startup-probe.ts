@@ -1,13 +1,13 @@
-import { PolicyRule, compliant, nonCompliant } from "../../rule";
+import { GUARDED_STAGES, PolicyRule, compliant, nonCompliant } from "../../rule";
 import { containersOf } from "../../terraform-json";
 
 export const RUN_008: PolicyRule = {
   id: "RUN-008",
-  what: "Production containers have a startup probe",
+  what: "Cloud Run containers have a startup probe",
   why: "Without one, Cloud Run only waits for the port to open; a model server that listens before its model is loaded gets traffic it cannot serve.",
   fix: "Add a startup probe on a path that answers once the model is loaded (CloudRunService's startupProbe).",
   severity: "warning",
-  environments: ["prod"],
+  stages: GUARDED_STAGES,
   resourceTypes: ["google_cloud_run_v2_service"],
   check: (r) => {
     const missing = containersOf(r).filter((c) => c.startup_probe === undefined);

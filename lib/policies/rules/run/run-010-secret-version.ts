@@ -1,5 +1,5 @@
 import { isPinnedSecretVersion } from "../../../gcp/secret-manager";
-import { ALL_TIERS, PolicyRule, compliant, nonCompliant, notApplicable, unknown } from "../../rule";
+import { ALL_STAGES, PolicyRule, compliant, nonCompliant, notApplicable, unknown } from "../../rule";
 import { CLOUD_RUN_WORKLOADS, envVars, isExpression } from "../../terraform-json";
 
 export const RUN_010: PolicyRule = {
@@ -8,7 +8,7 @@ export const RUN_010: PolicyRule = {
   why: "With latest, a new secret version reaches the next instance that starts, without a deploy or a review, and a rollback does not bring the old value back.",
   fix: "Reference a version number (secretEnv: { NAME: { secret, version: '3' } }) and roll it out with a deploy.",
   severity: "error",
-  environments: ALL_TIERS,
+  stages: ALL_STAGES,
   resourceTypes: CLOUD_RUN_WORKLOADS,
   check: (r) => {
     const secrets = envVars(r).filter((e) => e.secret !== undefined);

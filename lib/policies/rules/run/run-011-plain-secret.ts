@@ -1,4 +1,4 @@
-import { ALL_TIERS, PolicyRule, compliant, nonCompliant } from "../../rule";
+import { ALL_STAGES, PolicyRule, compliant, nonCompliant } from "../../rule";
 import { CLOUD_RUN_WORKLOADS, envVars } from "../../terraform-json";
 
 /**
@@ -13,7 +13,7 @@ export const RUN_011: PolicyRule = {
   why: "A plain value is stored in the Terraform state, the plan output and the revision's configuration, readable by anyone with viewer access.",
   fix: "Store the value in Secret Manager and reference it (CloudRunService's secretEnv).",
   severity: "error",
-  environments: ALL_TIERS,
+  stages: ALL_STAGES,
   resourceTypes: CLOUD_RUN_WORKLOADS,
   check: (r) => {
     const plain = envVars(r).filter((e) => e.secret === undefined && e.value !== undefined && SECRET_NAME.test(e.name));

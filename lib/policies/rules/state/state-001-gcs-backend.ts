@@ -1,5 +1,5 @@
 import { GcsBackend, TerraformBackend } from "cdktf";
-import { ALL_TIERS, PolicyRule, compliant, nonCompliant } from "../../rule";
+import { ALL_STAGES, PolicyRule, compliant, nonCompliant } from "../../rule";
 
 export const STATE_001: PolicyRule = {
   id: "STATE-001",
@@ -7,7 +7,7 @@ export const STATE_001: PolicyRule = {
   why: "Without a backend, cdktf writes local state whose path is an absolute path of the machine that synthesized it: state is lost with the machine and never shared or locked.",
   fix: "Add a GcsBackend with a versioned bucket and a prefix unique to the stack (EnvironmentStack does).",
   severity: "error",
-  environments: ALL_TIERS,
+  stages: ALL_STAGES,
   checkStack: (s) => {
     const backends = s.stack.node.children.filter((c): c is TerraformBackend => c instanceof TerraformBackend);
     if (backends.length === 0) return nonCompliant("the stack has no backend (cdktf would fall back to local state)");
