@@ -1,49 +1,84 @@
+/**
+ * Environment parity, on stacks synthesized from the tests' own environments (a development, a
+ * preproduction and a production one), and once on whatever environments/ holds.
+ */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { synthesize } from "../lib/app";
+import { EnvironmentConfig, environmentFiles, synthesize } from "../lib/app";
 import { PARITY_METADATA_KEY, StackJson, compareStacks, isClean, renderMarkdown, renderText } from "../lib/app/parity";
+import { fixtureEnvironment, fixtureService } from "./fixtures/environment";
 import { Json } from "./helpers";
 
 const root = path.resolve(__dirname, "..");
+const SERVICE = "google_cloud_run_v2_service.predict_service";
+const IMAGE = `${SERVICE}.template.containers[0].image`;
+
+const ENVIRONMENTS: EnvironmentConfig[] = [
+  fixtureEnvironment({
+    name: "alpha",
+    stage: "development",
+    deletionProtection: false,
+    services: { predict: fixtureService({ maxInstances: 3, env: { MODEL_NAME: "fixture-v1", LOG_LEVEL: "debug" } }) },
+    differences: {
+      // A wildcard: every service's deletion protection, and the repository's destroy protection.
+      "google_cloud_run_v2_service.*.deletion_protection": "alpha is torn down and rebuilt freely",
+      "google_artifact_registry_repository.repository.lifecycle.prevent_destroy":
+        "alpha is torn down and rebuilt freely",
+      [`${SERVICE}.template.scaling.max_instance_count`]: "a small cost ceiling for development traffic",
+      [`${SERVICE}.template.containers[0].env[LOG_LEVEL]`]: "debug logs for developers",
+    },
+  }),
+  fixtureEnvironment({ name: "beta", stage: "preproduction" }),
+  fixtureEnvironment({ name: "gamma", stage: "production" }),
+];
+
+function synthesizeAll(configs: EnvironmentConfig[], outdir: string): Record<string, StackJson> {
+  const files = configs.map((config) => ({ file: `${config.name}.ts`, name: config.name, config }));
+  expect(synthesize({ files, outdir }).errors).toEqual([]);
+  return Object.fromEntries(
+    configs.map((c) => [
+      c.name,
+      JSON.parse(fs.readFileSync(path.join(outdir, "stacks", c.name, "cdk.tf.json"), "utf8")),
+    ]),
+  );
+}
+
 let outdir: string;
 let original: Record<string, StackJson>;
 
 beforeAll(() => {
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-parity-"));
-  expect(synthesize({ outdir }).errors).toEqual([]);
-  original = Object.fromEntries(
-    ["dev", "prod", "staging"].map((e) => [
-      e,
-      JSON.parse(fs.readFileSync(path.join(outdir, "stacks", e, "cdk.tf.json"), "utf8")) as StackJson,
-    ]),
-  );
+  original = synthesizeAll(ENVIRONMENTS, outdir);
 });
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
-/** The default stacks with `edit` applied to a copy of one of them. */
-function edited(env: string, edit: (stack: Json) => void): Record<string, StackJson> {
+/** The stacks with `edit` applied to a copy of one or more of them. */
+function edited(edits: Record<string, (stack: Json) => void>): Record<string, StackJson> {
   const stacks = structuredClone(original);
-  edit(stacks[env]);
+  for (const [env, edit] of Object.entries(edits)) edit(stacks[env]);
   return stacks;
 }
 const service = (stack: Json) => Object.values(stack.resource.google_cloud_run_v2_service)[0] as Json;
+const declare = (stack: Json, attribute: string, reason: string) =>
+  (stack["//"].metadata[PARITY_METADATA_KEY].differences[attribute] = reason);
+const digest = (c: string) => `europe-west1-docker.pkg.dev/acme-fx-X/images/predict-api@sha256:${c.repeat(64)}`;
 
 describe("environment parity", () => {
-  test("the default environments are clean: every difference is declared, with its reason", () => {
+  test("environments that differ only where they declare it are clean; each declaration is used", () => {
     const report = compareStacks(original);
     expect(report.drift).toEqual([]);
     expect(report.stale).toEqual([]);
     expect(isClean(report)).toBe(true);
-    const minRow = report.declared.find(
-      (r) => r.path === "google_cloud_run_v2_service.predict_service.template.scaling.min_instance_count",
-    );
-    expect(minRow).toEqual({
-      path: "google_cloud_run_v2_service.predict_service.template.scaling.min_instance_count",
-      values: { dev: "0", prod: "1", staging: "0" },
-      reasons: { prod: "no cold starts for users" },
+    expect(report.declared.find((r) => r.path === `${SERVICE}.template.scaling.max_instance_count`)).toEqual({
+      path: `${SERVICE}.template.scaling.max_instance_count`,
+      values: { alpha: "3", beta: "20", gamma: "20" },
+      reasons: { alpha: "a small cost ceiling for development traffic" },
       kind: "attribute",
+    });
+    expect(report.declared.find((r) => r.path === `${SERVICE}.deletion_protection`)?.reasons).toEqual({
+      alpha: "alpha is torn down and rebuilt freely",
     });
   });
 
@@ -54,75 +89,147 @@ describe("environment parity", () => {
   });
 
   test("an undeclared difference injected into one stack is caught and named", () => {
-    const report = compareStacks(edited("staging", (s) => (service(s).template.max_instance_request_concurrency = 32)));
+    const report = compareStacks(edited({ beta: (s) => (service(s).template.max_instance_request_concurrency = 32) }));
     expect(isClean(report)).toBe(false);
     expect(report.drift).toEqual([
       {
-        path: "google_cloud_run_v2_service.predict_service.template.max_instance_request_concurrency",
-        values: { dev: "8", prod: "8", staging: "32" },
+        path: `${SERVICE}.template.max_instance_request_concurrency`,
+        values: { alpha: "8", beta: "32", gamma: "8" },
         reasons: {},
         kind: "attribute",
       },
     ]);
     expect(renderText(report)).toMatch(
-      /google_cloud_run_v2_service\.predict_service\.template\.max_instance_request_concurrency\s+8\s+8\s+32/,
+      /google_cloud_run_v2_service\.predict_service\.template\.max_instance_request_concurrency\s+8\s+32\s+8/,
     );
   });
 
   test("a declared difference passes", () => {
     const report = compareStacks(
-      edited("staging", (s) => {
-        service(s).template.max_instance_request_concurrency = 32;
-        s["//"].metadata[PARITY_METADATA_KEY].differences[
-          "google_cloud_run_v2_service.predict_service.template.max_instance_request_concurrency"
-        ] = "load test of a higher concurrency";
+      edited({
+        beta: (s) => {
+          service(s).template.max_instance_request_concurrency = 32;
+          declare(s, `${SERVICE}.template.max_instance_request_concurrency`, "load test of a higher concurrency");
+        },
       }),
     );
     expect(report.drift).toEqual([]);
     expect(isClean(report)).toBe(true);
   });
 
+  test("a declaration exempts its own environment only: the others are still compared, values in full", () => {
+    // alpha declares its image different; beta and gamma run different digests.
+    const report = compareStacks(
+      edited({
+        alpha: (s) => {
+          service(s).template.containers[0].image = digest("a").replace("/acme-fx-X/", "/acme-fx-alpha/");
+          declare(s, IMAGE, "alpha runs every build of main");
+        },
+        beta: (s) => (service(s).template.containers[0].image = digest("c").replace("/acme-fx-X/", "/acme-fx-beta/")),
+        gamma: (s) => (service(s).template.containers[0].image = digest("b").replace("/acme-fx-X/", "/acme-fx-gamma/")),
+      }),
+    );
+    expect(report.drift).toEqual([
+      {
+        path: IMAGE,
+        values: {
+          alpha: `"${digest("a").replace("acme-fx-X", "<project>")}"`,
+          beta: `"${digest("c").replace("acme-fx-X", "<project>")}"`,
+          gamma: `"${digest("b").replace("acme-fx-X", "<project>")}"`,
+        },
+        reasons: { alpha: "alpha runs every build of main" },
+        kind: "attribute",
+      },
+    ]);
+    // Every digest is readable in full; what the three share is left out.
+    const text = renderText(report);
+    for (const c of ["a", "b", "c"]) expect(text).toMatch(new RegExp(`\\s…sha256:${c.repeat(64)}"\\s`));
+    expect(text).not.toContain("europe-west1-docker");
+    expect(renderMarkdown(report)).toContain(`\`…sha256:${"b".repeat(64)}"\``);
+
+    // When beta and gamma agree again, alpha's declaration covers the difference.
+    const agreed = compareStacks(
+      edited({
+        alpha: (s) => {
+          service(s).template.containers[0].image = digest("a");
+          declare(s, IMAGE, "alpha runs every build of main");
+        },
+      }),
+    );
+    expect(agreed.drift).toEqual([]);
+    expect(agreed.declared.map((r) => r.path)).toContain(IMAGE);
+  });
+
   test("a resource present in one environment and missing in another is drift", () => {
     const report = compareStacks(
-      edited("prod", (s) => {
-        const members = s.resource.google_cloud_run_v2_service_iam_member;
-        for (const id of Object.keys(members)) delete members[id];
+      edited({
+        gamma: (s) => {
+          const members = s.resource.google_cloud_run_v2_service_iam_member;
+          for (const id of Object.keys(members)) delete members[id];
+        },
       }),
     );
     expect(report.drift).toEqual([
       expect.objectContaining({
         kind: "resource",
         path: expect.stringMatching(/^google_cloud_run_v2_service_iam_member\.predict_invoker-/),
-        values: { dev: "(present)", prod: undefined, staging: "(present)" },
+        values: { alpha: "(present)", beta: "(present)", gamma: undefined },
       }),
     ]);
   });
 
-  test("a declared difference that no longer exists is reported", () => {
+  test("a declaration whose environment no longer differs is stale", () => {
     const report = compareStacks(
-      edited("prod", (s) => {
-        s["//"].metadata[PARITY_METADATA_KEY].differences["google_cloud_run_v2_service.predict_service.ingress"] =
-          "only the load balancer may call prod";
+      edited({
+        gamma: (s) => declare(s, `${SERVICE}.ingress`, "only the load balancer may call gamma"),
+        // beta declares the max it shares with gamma: alpha differs, but alpha declared it.
+        beta: (s) => declare(s, `${SERVICE}.template.scaling.max_instance_count`, "the same ceiling as gamma"),
       }),
     );
     expect(report.stale).toEqual([
       {
-        environment: "prod",
-        path: "google_cloud_run_v2_service.predict_service.ingress",
-        reason: "only the load balancer may call prod",
+        environment: "beta",
+        path: `${SERVICE}.template.scaling.max_instance_count`,
+        reason: "the same ceiling as gamma",
       },
+      { environment: "gamma", path: `${SERVICE}.ingress`, reason: "only the load balancer may call gamma" },
     ]);
     expect(isClean(report)).toBe(false);
-    expect(renderText(report)).toMatch(/Stale declarations: 1/);
+    expect(renderText(report)).toMatch(/Stale declarations: 2/);
+  });
+
+  test("a wildcard declaration covers a second service", () => {
+    const two = ENVIRONMENTS.map((c) => ({ ...c, services: { ...c.services, explain: fixtureService() } }));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-parity-two-"));
+    const report = compareStacks(synthesizeAll(two, dir));
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(report.drift).toEqual([]);
+    expect(report.declared.map((r) => r.path)).toEqual(
+      expect.arrayContaining([
+        "google_cloud_run_v2_service.explain_service.deletion_protection",
+        `${SERVICE}.deletion_protection`,
+      ]),
+    );
   });
 
   test("the markdown matrix for the job summary", () => {
-    const md = renderMarkdown(compareStacks(edited("staging", (s) => (service(s).template.timeout = "90s"))));
-    expect(md).toContain("| attribute | dev | prod | staging |");
-    expect(md).toContain(
-      '| `google_cloud_run_v2_service.predict_service.template.timeout` | `"60s"` | `"60s"` | `"90s"` |',
-    );
+    const md = renderMarkdown(compareStacks(edited({ beta: (s) => (service(s).template.timeout = "90s") })));
+    expect(md).toContain("| attribute | alpha | beta | gamma |");
+    expect(md).toContain(`| \`${SERVICE}.template.timeout\` | \`"60s"\` | \`"90s"\` | \`"60s"\` |`);
   });
+});
+
+test("the environments in environments/ differ only where they declare it", () => {
+  const files = environmentFiles();
+  if (files.length < 2) return; // nothing to compare
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-parity-example-"));
+  expect(synthesize({ files, outdir: dir }).errors).toEqual([]);
+  const stacks = Object.fromEntries(
+    files.map((f) => [f.name, JSON.parse(fs.readFileSync(path.join(dir, "stacks", f.name, "cdk.tf.json"), "utf8"))]),
+  );
+  fs.rmSync(dir, { recursive: true, force: true });
+  const report = compareStacks(stacks);
+  expect({ drift: report.drift, stale: report.stale }).toEqual({ drift: [], stale: [] });
 });
 
 describe("npm run parity", () => {
@@ -140,11 +247,11 @@ describe("npm run parity", () => {
     }
   };
 
-  test("passes on the default environments, fails naming the attribute when a stack is edited after synth", () => {
+  test("passes on clean stacks, fails naming the attribute when a stack is edited after synth", () => {
     expect(run(["--dir", outdir])).toMatchObject({ status: 0 });
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-parity-edit-"));
     fs.cpSync(outdir, copy, { recursive: true });
-    const file = path.join(copy, "stacks", "staging", "cdk.tf.json");
+    const file = path.join(copy, "stacks", "beta", "cdk.tf.json");
     const stack = JSON.parse(fs.readFileSync(file, "utf8"));
     service(stack).ingress = "INGRESS_TRAFFIC_INTERNAL_ONLY";
     fs.writeFileSync(file, JSON.stringify(stack, null, 2));
@@ -153,7 +260,7 @@ describe("npm run parity", () => {
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/Configuration drift: 1 undeclared difference/);
     expect(result.stdout).toMatch(
-      /google_cloud_run_v2_service\.predict_service\.ingress\s+"INGRESS_TRAFFIC_ALL"\s+"INGRESS_TRAFFIC_ALL"\s+"INGRESS_TRAFFIC_INTERNAL_ONLY"/,
+      /google_cloud_run_v2_service\.predict_service\.ingress\s+"INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"\s+"INGRESS_TRAFFIC_INTERNAL_ONLY"\s+"INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"/,
     );
   }, 60_000);
 

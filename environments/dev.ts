@@ -24,7 +24,8 @@ export default defineEnvironment({
     "google_artifact_registry_repository.repository.docker_config.immutable_tags":
       "CI redeploys the moving main tag in dev",
     "google_artifact_registry_repository.repository.lifecycle.prevent_destroy": "dev is torn down and rebuilt freely",
-    "google_cloud_run_v2_service.predict_service.deletion_protection": "dev is torn down and rebuilt freely",
+    // `*`: every service, including ones added later.
+    "google_cloud_run_v2_service.*.deletion_protection": "dev is torn down and rebuilt freely",
     "google_cloud_run_v2_service.predict_service.template.containers[0].image":
       "dev runs the main tag; staging and prod run a reviewed digest",
     "google_cloud_run_v2_service.predict_service.template.containers[0].env[LOG_LEVEL]": "debug logs for developers",

@@ -4,7 +4,7 @@ import * as path from "path";
 import { formatReport, hasErrors } from "../policies";
 import { ConfigError, EnvironmentConfig, parseEnvironmentConfig } from "./config";
 import { EnvironmentStack } from "./environment-stack";
-import { environmentFiles } from "./environments";
+import { EnvironmentFile, environmentFiles } from "./environments";
 
 /*
  * The synth driver: every environment validated, every stack's policy findings checked, and only
@@ -23,13 +23,16 @@ export interface SynthResult {
 }
 
 /**
- * Validates every environment in `dir`, then, only if all are valid, writes one stack per
- * environment to `outdir` (`stacks/<env>/cdk.tf.json`). With any problem, nothing is written.
+ * Validates every environment in `dir` (or the `files` given), then, only if all are valid,
+ * writes one stack per environment to `outdir` (`stacks/<env>/cdk.tf.json`). With any problem,
+ * nothing is written.
  */
-export function synthesize(options: { dir?: string; outdir?: string } = {}): SynthResult {
+export function synthesize(
+  options: { dir?: string; files?: readonly EnvironmentFile[]; outdir?: string } = {},
+): SynthResult {
   const configs: EnvironmentConfig[] = [];
   const errors: string[] = [];
-  for (const file of environmentFiles(options.dir)) {
+  for (const file of options.files ?? environmentFiles(options.dir)) {
     try {
       const config = parseEnvironmentConfig(file.config);
       if (config.name !== file.name) {

@@ -3,8 +3,9 @@ import { PARITY_METADATA_KEY, StackParityInfo } from "./metadata";
 /**
  * Environment parity: compares synthesized stacks (`cdk.tf.json`) resource by resource and
  * attribute by attribute, after normalizing what must differ between environments (the project
- * id and the environment name, and names derived from them). Differences an environment declares
- * in its configuration, with a reason, are expected; any other is configuration drift.
+ * id and the environment name, and names derived from them). A difference an environment declares
+ * in its configuration, with a reason, is expected of that environment; any other is
+ * configuration drift.
  */
 
 /** A synthesized stack, parsed: `cdktf.out/stacks/<name>/cdk.tf.json`. */
@@ -15,7 +16,10 @@ export interface ParityRow {
   readonly path: string;
   /** Environment → normalized value as JSON text; `undefined` where the attribute is absent. */
   readonly values: Readonly<Record<string, string | undefined>>;
-  /** The reasons given by environments that declare this difference; empty when undeclared. */
+  /**
+   * The reasons given by the environments that declare this difference. A drift row may have
+   * some: then the environments that did not declare it disagree with one another.
+   */
   readonly reasons: Readonly<Record<string, string>>;
   /** `resource` when a whole resource exists in some environments only. */
   readonly kind: "attribute" | "resource";
@@ -118,35 +122,58 @@ function resourceOf(path: string): string {
   return parts.length >= 2 && /^[a-z0-9]+_[a-z0-9_]+$/.test(parts[0]) ? parts.slice(0, 2).join(".") : parts[0];
 }
 
-/** A declared path covers itself and everything below it. */
-function covers(declared: string, path: string): boolean {
-  return path === declared || path.startsWith(`${declared}.`) || path.startsWith(`${declared}[`);
+/**
+ * A declared path covers itself and everything below it; `*` stands for any one segment (a
+ * resource name, a key): `google_cloud_run_v2_service.*.deletion_protection` covers every
+ * service's.
+ */
+function coverage(declared: string): RegExp {
+  const pattern = declared.split("*").map(escape).join("[^.\\[\\]]+");
+  return new RegExp(`^${pattern}(?:$|[.[])`);
 }
 
-/** Compares every stack with every other; `stacks` maps environment name → parsed stack. */
+/**
+ * Compares every stack with every other; `stacks` maps environment name → parsed stack.
+ *
+ * A difference an environment declares exempts that environment's value only: the environments
+ * that did not declare it must still agree with one another. So dev declaring its image as
+ * different says nothing about staging and prod, which are still compared. A declaration is
+ * stale when its environment's value no longer differs from those of the environments it is
+ * compared with.
+ */
 export function compareStacks(stacks: Readonly<Record<string, StackJson>>): ParityReport {
   const environments = Object.keys(stacks).sort();
   const infos = Object.fromEntries(environments.map((e) => [e, parityInfo(e, stacks[e])]));
   const flat = Object.fromEntries(environments.map((e) => [e, flattenStack(stacks[e], infos[e])]));
   const paths = [...new Set(environments.flatMap((e) => [...flat[e].keys()]))].sort();
   const resourcesIn = Object.fromEntries(environments.map((e) => [e, new Set([...flat[e].keys()].map(resourceOf))]));
-
-  const used = new Set<string>(); // `${env}\u0000${declared path}` that matched a difference
-  const reasonsFor = (path: string): Record<string, string> => {
-    const reasons: Record<string, string> = {};
-    for (const e of environments) {
-      for (const [declared, reason] of Object.entries(infos[e].differences)) {
-        if (covers(declared, path)) {
-          reasons[e] = reason;
-          used.add(`${e}\u0000${declared}`);
-        }
-      }
-    }
-    return reasons;
-  };
+  const declarations = environments.flatMap((environment) =>
+    Object.entries(infos[environment].differences).map(([path, reason]) => ({
+      environment,
+      path,
+      reason,
+      covers: coverage(path),
+      used: false,
+    })),
+  );
 
   const drift: ParityRow[] = [];
   const declared: ParityRow[] = [];
+  const classify = (path: string, kind: ParityRow["kind"], values: Record<string, string | undefined>): void => {
+    const mine = declarations.filter((d) => d.covers.test(path));
+    const declarers = new Set(mine.map((d) => d.environment));
+    const reasons = Object.fromEntries(mine.map((d) => [d.environment, d.reason]));
+    const others = environments.filter((e) => !declarers.has(e));
+    // A declaration is needed when its environment's value differs from one it is compared with:
+    // the environments that declared nothing, or, when every environment declared, the rest.
+    for (const d of mine) {
+      const compared = others.length > 0 ? others : environments.filter((e) => e !== d.environment);
+      if (compared.some((e) => values[e] !== values[d.environment])) d.used = true;
+    }
+    const undeclaredAgree = new Set(others.map((e) => values[e])).size <= 1;
+    (undeclaredAgree ? declared : drift).push({ path, values, reasons, kind });
+  };
+
   const reportedResources = new Set<string>();
   for (const path of paths) {
     const resource = resourceOf(path);
@@ -154,24 +181,17 @@ export function compareStacks(stacks: Readonly<Record<string, StackJson>>): Pari
     if (missingIn.length > 0) {
       if (reportedResources.has(resource)) continue;
       reportedResources.add(resource);
-      const values = Object.fromEntries(
-        environments.map((e) => [e, resourcesIn[e].has(resource) ? "(present)" : ABSENT]),
-      );
-      const row: ParityRow = { path: resource, values, reasons: reasonsFor(resource), kind: "resource" };
-      (Object.keys(row.reasons).length > 0 ? declared : drift).push(row);
+      const presence = (e: string) => (resourcesIn[e].has(resource) ? "(present)" : ABSENT);
+      classify(resource, "resource", Object.fromEntries(environments.map((e) => [e, presence(e)])));
       continue;
     }
     const values = Object.fromEntries(environments.map((e) => [e, flat[e].get(path)]));
-    if (new Set(Object.values(values)).size <= 1) continue;
-    const row: ParityRow = { path, values, reasons: reasonsFor(path), kind: "attribute" };
-    (Object.keys(row.reasons).length > 0 ? declared : drift).push(row);
+    if (new Set(Object.values(values)).size > 1) classify(path, "attribute", values);
   }
 
-  const stale = environments.flatMap((e) =>
-    Object.entries(infos[e].differences)
-      .filter(([path]) => !used.has(`${e}\u0000${path}`))
-      .map(([path, reason]) => ({ environment: e, path, reason })),
-  );
+  const stale = declarations
+    .filter((d) => !d.used)
+    .map(({ environment, path, reason }) => ({ environment, path, reason }));
   return { environments, drift, declared, stale };
 }
 

@@ -1,30 +1,81 @@
 import type { ParityReport, ParityRow } from "./compare";
 
-const CELL_WIDTH = 48;
+/** Values up to this long are shown whole; longer ones lose what every environment shares. */
+const SHORT = 40;
 
-/** A value for the matrix; a long one keeps its start and its end, where values usually differ. */
-function cell(value: string | undefined): string {
-  if (value === undefined) return "(absent)";
-  if (value.length <= CELL_WIDTH) return value;
-  const head = 16;
-  return `${value.slice(0, head)}…${value.slice(value.length - (CELL_WIDTH - head - 1))}`;
+/** Where a shared part may be cut: just after one of these, so the shown part starts cleanly. */
+const SEPARATORS = new Set(["/", "@", ":", ".", "[", "-", '"', "_"]);
+
+/**
+ * The cells of one row. A value too long for a column keeps, in full, the part where the
+ * environments' values differ (a digest, a tag), and stands "…" for what they all share: the
+ * registry path before, a closing quote after. Values that are short enough are shown as they are.
+ */
+function cells(row: ParityRow, environments: readonly string[]): string[] {
+  const present = environments.map((e) => row.values[e]).filter((v): v is string => v !== undefined);
+  const long = present.some((v) => v.length > SHORT);
+  if (!long || new Set(present).size < 2) return environments.map((e) => show(row.values[e]));
+  let prefix = commonPrefix(present);
+  let suffix = commonPrefix(present.map(reverse));
+  const shortest = Math.min(...present.map((v) => v.length));
+  if (prefix + suffix > shortest) suffix = shortest - prefix;
+  // Keep the separator and the word before the first difference (`predict-api@sha256:…`); a
+  // shared end of a few characters (a closing quote) is not worth an ellipsis.
+  prefix = cutBack(present[0], prefix);
+  suffix = suffix <= 3 ? 0 : cutForward(reverse(present[0]), suffix);
+  return environments.map((e) => {
+    const v = row.values[e];
+    if (v === undefined) return show(v);
+    return `${prefix > 0 ? "…" : ""}${v.slice(prefix, v.length - suffix)}${suffix > 0 ? "…" : ""}`;
+  });
+}
+
+function show(value: string | undefined): string {
+  return value === undefined ? "(absent)" : value;
+}
+
+function commonPrefix(values: readonly string[]): number {
+  let n = 0;
+  while (values.every((v) => n < v.length && v[n] === values[0][n])) n++;
+  return n;
+}
+
+function reverse(text: string): string {
+  return [...text].reverse().join("");
+}
+
+/** The end of the shared start, moved back to just after a separator, one word before the difference. */
+function cutBack(value: string, shared: number): number {
+  let at = shared;
+  while (at > 0 && !SEPARATORS.has(value[at - 1])) at--;
+  at = Math.max(0, at - 1);
+  while (at > 0 && !SEPARATORS.has(value[at - 1])) at--;
+  return at;
+}
+
+/** The same for the shared end, read on the reversed value. */
+function cutForward(reversed: string, shared: number): number {
+  let at = shared;
+  while (at > 0 && !SEPARATORS.has(reversed[at - 1])) at--;
+  return at;
+}
+
+function reasonsOf(row: ParityRow): string {
+  return Object.entries(row.reasons)
+    .map(([e, why]) => `${e}: ${why}`)
+    .join("; ");
 }
 
 /** The report as a plain-text matrix: attribute × environment, values side by side. */
 export function renderText(report: ParityReport): string {
   const lines: string[] = [];
-  const table = (rows: readonly ParityRow[], withReasons: boolean): void => {
-    const header = ["attribute", ...report.environments, ...(withReasons ? ["reason"] : [])];
+  const table = (rows: readonly ParityRow[], reasonHeader: string): void => {
+    const withReasons = rows.some((r) => Object.keys(r.reasons).length > 0);
+    const header = ["attribute", ...report.environments, ...(withReasons ? [reasonHeader] : [])];
     const body = rows.map((r) => [
       r.kind === "resource" ? `${r.path} (resource)` : r.path,
-      ...report.environments.map((e) => cell(r.values[e])),
-      ...(withReasons
-        ? [
-            Object.entries(r.reasons)
-              .map(([e, why]) => `${e}: ${why}`)
-              .join("; "),
-          ]
-        : []),
+      ...cells(r, report.environments),
+      ...(withReasons ? [reasonsOf(r)] : []),
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
     const fmt = (cols: string[]) =>
@@ -37,11 +88,12 @@ export function renderText(report: ParityReport): string {
   lines.push(`Environment parity: ${report.environments.join(", ")}`);
   if (report.drift.length > 0) {
     lines.push("", `Configuration drift: ${report.drift.length} undeclared difference(s)`);
-    table(report.drift, false);
+    table(report.drift, "declared only by");
     lines.push(
       "",
-      "Make the environments agree, or declare the difference with a reason in the environment's",
-      'configuration: differences: { "<attribute>": "<why>" }.',
+      "Make the environments agree, or declare the difference with a reason in the configuration of",
+      'each environment that differs: differences: { "<attribute>": "<why>" }. A declaration exempts',
+      "its own environment only; the others must still agree.",
     );
   } else {
     lines.push("", "No undeclared differences.");
@@ -52,7 +104,7 @@ export function renderText(report: ParityReport): string {
   }
   if (report.declared.length > 0) {
     lines.push("", `Declared differences: ${report.declared.length}`);
-    table(report.declared, true);
+    table(report.declared, "reason");
   }
   return lines.join("\n") + "\n";
 }
@@ -60,31 +112,26 @@ export function renderText(report: ParityReport): string {
 /** The report as Markdown tables, for a CI job summary. */
 export function renderMarkdown(report: ParityReport): string {
   const esc = (text: string) => text.replace(/\|/g, "\\|");
-  const code = (text: string | undefined) => (text === undefined ? "_(absent)_" : `\`${esc(cell(text))}\``);
-  const table = (rows: readonly ParityRow[], withReasons: boolean): string[] => [
-    `| attribute | ${report.environments.join(" | ")}${withReasons ? " | reason |" : " |"}`,
-    `| --- |${report.environments.map(() => " --- |").join("")}${withReasons ? " --- |" : ""}`,
-    ...rows.map(
-      (r) =>
-        `| \`${esc(r.path)}\`${r.kind === "resource" ? " (resource)" : ""} | ${report.environments
-          .map((e) => code(r.values[e]))
-          .join(" | ")} |${
-          withReasons
-            ? ` ${esc(
-                Object.entries(r.reasons)
-                  .map(([e, why]) => `${e}: ${why}`)
-                  .join("; "),
-              )} |`
-            : ""
-        }`,
-    ),
-  ];
+  const code = (text: string) => (text === "(absent)" ? "_(absent)_" : `\`${esc(text)}\``);
+  const table = (rows: readonly ParityRow[], reasonHeader: string): string[] => {
+    const withReasons = rows.some((r) => Object.keys(r.reasons).length > 0);
+    return [
+      `| attribute | ${report.environments.join(" | ")} |${withReasons ? ` ${reasonHeader} |` : ""}`,
+      `| --- |${report.environments.map(() => " --- |").join("")}${withReasons ? " --- |" : ""}`,
+      ...rows.map(
+        (r) =>
+          `| \`${esc(r.path)}\`${r.kind === "resource" ? " (resource)" : ""} | ${cells(r, report.environments)
+            .map(code)
+            .join(" | ")} |${withReasons ? ` ${esc(reasonsOf(r))} |` : ""}`,
+      ),
+    ];
+  };
   const out = [`## Environment parity: ${report.environments.join(", ")}`, ""];
   if (report.drift.length > 0) {
     out.push(
       `### :x: Configuration drift: ${report.drift.length} undeclared difference(s)`,
       "",
-      ...table(report.drift, false),
+      ...table(report.drift, "declared only by"),
       "",
     );
   } else {
@@ -96,7 +143,7 @@ export function renderMarkdown(report: ParityReport): string {
     out.push("");
   }
   if (report.declared.length > 0) {
-    out.push(`### Declared differences: ${report.declared.length}`, "", ...table(report.declared, true), "");
+    out.push(`### Declared differences: ${report.declared.length}`, "", ...table(report.declared, "reason"), "");
   }
   return out.join("\n");
 }
