@@ -148,6 +148,7 @@ describe("the packed library, in a consumer's cdktf app", () => {
     expect(exported).toEqual([
       "ArtifactRepository",
       "CloudRunService",
+      "PolicyError",
       "PolicyPack",
       "ProjectServices",
       "RULES",

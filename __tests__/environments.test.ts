@@ -152,7 +152,10 @@ describe("invalid configuration", () => {
 
   test("a policy error (a finding no acknowledgement accepts) writes nothing, naming rule, path and fix", () => {
     const outdir = tmp("policy");
+    // As under `cdktf synth`, which sets it for the app: it must not let findings through.
+    process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = "true";
     const result = synthesize({ dir: path.join(__dirname, "fixtures", "policy-violation"), outdir });
+    delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
     expect(result.failure).toBe("policy");
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0]).toMatch(

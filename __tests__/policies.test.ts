@@ -16,7 +16,17 @@ import {
 import * as fs from "fs";
 import * as path from "path";
 import { Construct } from "constructs";
-import { CloudRunService, PolicyPack, RULES, STAGES, Stage, acknowledge, formatReport, hasErrors } from "../lib";
+import {
+  CloudRunService,
+  PolicyError,
+  PolicyPack,
+  RULES,
+  STAGES,
+  Stage,
+  acknowledge,
+  formatReport,
+  hasErrors,
+} from "../lib";
 import { EnvironmentStack, environmentFiles, parseEnvironmentConfig } from "../lib/app";
 import {
   ArtifactRegistryRepository,
@@ -574,26 +584,48 @@ describe("as an Aspect", () => {
     });
   }
 
-  test("a prod stack with a public invoker, the default compute account, an image by tag and a plaintext DB_PASSWORD fails synth naming each rule", () => {
-    const app = Testing.app();
-    const stack = new TerraformStack(app, "prod");
-    handWritten(stack);
-    Aspects.of(stack).add(new PolicyPack({ stage: "production" }));
-    let message = "";
+  /** Synthesizes the hand-written stack; returns the error thrown, if any, and whether it was written. */
+  function synthHandWritten(env: Record<string, string> = {}): { error?: Error; written: boolean } {
+    const saved = { ...process.env };
+    Object.assign(process.env, env); // read by cdktf when a stack is constructed
     try {
-      app.synth();
-    } catch (e) {
-      message = (e as Error).message;
+      const app = Testing.app();
+      const stack = new TerraformStack(app, "prod");
+      handWritten(stack);
+      Aspects.of(stack).add(new PolicyPack({ stage: "production" }));
+      let error: Error | undefined;
+      try {
+        app.synth();
+      } catch (e) {
+        error = e as Error;
+      }
+      return { error, written: fs.existsSync(path.join(app.outdir, "stacks", "prod", "cdk.tf.json")) };
+    } finally {
+      process.env = saved;
     }
-    for (const [id, pathPart] of [
-      ["RUN-001", "prod/public"],
-      ["RUN-003", "prod/api"],
-      ["RUN-004", "prod/api"],
-      ["RUN-011", "prod/api"],
-    ]) {
-      expect(message).toMatch(new RegExp(`\\[${pathPart}\\] ${id} .*Fix: `));
-    }
-  });
+  }
+
+  test.each([
+    ["", {}],
+    [" even with CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS set", { CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" }],
+  ])(
+    "a prod stack with a public invoker, the default compute account, an image by tag and a plaintext DB_PASSWORD fails synth naming each rule%s",
+    (_, env) => {
+      const { error, written } = synthHandWritten(env);
+      expect(error).toBeInstanceOf(PolicyError);
+      expect(error?.message).toMatch(/^stack prod breaks the policy pack; it is not synthesized\./);
+      for (const [id, pathPart] of [
+        ["RUN-001", "prod/public"],
+        ["RUN-003", "prod/api"],
+        ["RUN-004", "prod/api"],
+        ["RUN-011", "prod/api"],
+      ]) {
+        expect(error?.message).toMatch(new RegExp(`ERROR ${id} ${pathPart} \\(google_[a-z0-9_]+\\)\\n.+\\n\\s+Fix: `));
+      }
+      expect((error as PolicyError).report.findings.filter((f) => f.severity === "error")).toHaveLength(4);
+      expect(written).toBe(false);
+    },
+  );
 
   test("the same stack with each finding acknowledged synthesizes, and the reasons are in its output", () => {
     const app = Testing.app();

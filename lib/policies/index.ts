@@ -1,4 +1,4 @@
-export { PolicyPack, acknowledge, formatReport, hasErrors } from "./pack";
+export { PolicyError, PolicyPack, acknowledge, formatReport, hasErrors } from "./pack";
 export type { AcknowledgementRecord, Finding, PolicyPackProps, PolicyReport } from "./pack";
 export { RULES } from "./rules";
 export { STAGES } from "./rule";

@@ -139,21 +139,21 @@ export class PolicyPack implements IAspect {
 
   /**
    * Called by cdktf for every construct under the scope the pack was added to. The first visit
-   * in each stack evaluates the whole stack and annotates the findings: errors fail synthesis,
-   * warnings are reported.
+   * in each stack evaluates the whole stack. Warnings become cdktf warning annotations and
+   * synthesis goes on. Errors (a finding no acknowledgement accepts, an unused acknowledgement)
+   * throw a {@link PolicyError} listing them all, so synthesis fails before the stack is written.
+   * It throws rather than adding error annotations: cdktf lets those through when
+   * `CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS` is set (the cdktf CLI sets it for the app it runs,
+   * and cdktf's own error message suggests it), and `acknowledge` is the one way past a finding.
    */
   visit(node: IConstruct): void {
     if (!TerraformStack.isStack(node) || this.evaluated.has(node)) return;
     this.evaluated.add(node);
     const report = this.evaluate(node);
     for (const f of report.findings) {
-      const text = `${f.ruleId} ${f.message} Fix: ${f.fix}`;
-      if (f.severity === "error") Annotations.of(f.construct).addError(text);
-      else Annotations.of(f.construct).addWarning(text);
+      if (f.severity === "warning") Annotations.of(f.construct).addWarning(`${f.ruleId} ${f.message} Fix: ${f.fix}`);
     }
-    for (const a of report.unusedAcknowledgements) {
-      Annotations.of(node).addError(unusedMessage(a));
-    }
+    if (hasErrors(report)) throw new PolicyError(node.node.path, report);
   }
 
   /** Evaluates every rule of this stage on one stack. Pure: adds nothing to the tree. */
@@ -206,6 +206,26 @@ export class PolicyPack implements IAspect {
 
 function unusedMessage(a: AcknowledgementRecord): string {
   return `acknowledgement of ${a.ruleId} on ${a.path} ("${a.reason}") accepts no finding; remove it`;
+}
+
+/**
+ * Thrown when a stack has policy errors: the message lists every error of the stack (rule,
+ * resource path, what is wrong, the fix), and `report` holds them.
+ */
+export class PolicyError extends Error {
+  override readonly name = "PolicyError";
+
+  constructor(
+    /** The construct path of the stack. */
+    readonly stackPath: string,
+    readonly report: PolicyReport,
+  ) {
+    const errors: PolicyReport = { ...report, findings: report.findings.filter((f) => f.severity === "error") };
+    super(
+      `stack ${stackPath} breaks the policy pack; it is not synthesized. Fix each finding, or accept it with ` +
+        `acknowledge(scope, ruleId, reason):\n${formatReport(errors)}`,
+    );
+  }
 }
 
 /** The findings of a report as lines for a terminal: rule, severity, path, what is wrong, the fix. */
