@@ -146,3 +146,36 @@ describe("EnvironmentStack", () => {
     expect(apiFor(new ServiceAccount(scope, "sa", { accountId: "someone" }))).toBe("iam.googleapis.com");
   });
 });
+
+describe("policy findings point at the configuration", () => {
+  test("each finding names the file and the field it comes from, beside the construct path", () => {
+    const config = fixtureEnvironment({
+      name: "live",
+      repository: { repositoryId: "images", cleanup: false },
+      services: { predict: fixtureService({ startupProbe: undefined }) },
+    });
+    const stack = new EnvironmentStack(Testing.app(), "live", config, { source: "environments/live.ts" });
+    const findings = stack.policyPack.evaluate(stack).findings.map((f) => [f.ruleId, f.path, f.source]);
+    expect(findings).toEqual([
+      ["AR-001", "live/repository/repository", "environments/live.ts repository.cleanup"],
+      ["RUN-008", "live/predict/service", "environments/live.ts services.predict.startupProbe"],
+    ]);
+  });
+
+  test("without a file, the environment is named; a construct added by hand has no config field", () => {
+    const stack = new EnvironmentStack(Testing.app(), "live", fixtureEnvironment({ name: "live" }));
+    new TerraformResource(stack, "bucket", { terraformResourceType: "google_storage_bucket" });
+    const located = stack.policyPack.props.locate!;
+    const base = { severity: "error", message: "m", fix: "f", construct: stack } as const;
+    expect(located({ ...base, ruleId: "RUN-009", path: "live/predict/service" })).toBe(
+      "environment live services.predict.ingress",
+    );
+    expect(located({ ...base, ruleId: "RUN-005", path: "live/predict/service" })).toBe(
+      "environment live deletionProtection",
+    );
+    expect(located({ ...base, ruleId: "RUN-002", path: "live/predict/service" })).toBe(
+      "environment live services.predict",
+    );
+    expect(located({ ...base, ruleId: "LABEL-001", path: "live/bucket" })).toBeUndefined();
+  });
+});

@@ -150,7 +150,7 @@ describe("invalid configuration", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test("a policy error (a finding no acknowledgement accepts) writes nothing, naming rule, path and fix", () => {
+  test("a policy error (a finding no acknowledgement accepts) writes nothing, naming rule, path, config field and fix", () => {
     const outdir = tmp("policy");
     // As under `cdktf synth`, which sets it for the app: it must not let findings through.
     process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = "true";
@@ -158,8 +158,21 @@ describe("invalid configuration", () => {
     delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
     expect(result.failure).toBe("policy");
     expect(result.errors).toHaveLength(1);
-    expect(result.errors[0]).toMatch(
-      /^stack live: policy findings\nERROR RUN-009 live\/predict\/service \(google_cloud_run_v2_service\)\n/,
+    const fixture = path.relative(process.cwd(), path.join(__dirname, "fixtures", "policy-violation", "live.ts"));
+    // Each finding names the construct path, then the file and the field it comes from.
+    expect(result.errors[0]).toContain(
+      [
+        "stack live: policy findings",
+        "ERROR RUN-009 live/embed/service (google_cloud_run_v2_service)",
+        `      in ${fixture} services.embed.ingress`,
+        "      Cloud Run services do not take traffic from the whole internet (ingress is not INGRESS_TRAFFIC_ALL): ingress is INGRESS_TRAFFIC_ALL.",
+      ].join("\n"),
+    );
+    expect(result.errors[0]).toContain(
+      [
+        "ERROR RUN-009 live/predict/service (google_cloud_run_v2_service)",
+        `      in ${fixture} services.predict.ingress (not set there: it comes from the shared configuration)`,
+      ].join("\n"),
     );
     expect(result.errors[0]).toMatch(
       /ingress is INGRESS_TRAFFIC_ALL\.\n\s+Fix: Set ingress to internal-and-cloud-load-balancing/,

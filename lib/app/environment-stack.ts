@@ -7,7 +7,14 @@ import { sortedRecord } from "../gcp/terraform";
 import { PolicyPack, acknowledge } from "../policies";
 import { GoogleProvider } from "../providers";
 import { apiFor, resourcesUnder } from "./apis";
-import { EnvironmentConfig, imageReference, parseEnvironmentConfig, repositoryProps, serviceProps } from "./config";
+import {
+  EnvironmentConfig,
+  configLocator,
+  imageReference,
+  parseEnvironmentConfig,
+  repositoryProps,
+  serviceProps,
+} from "./config";
 import { ParityMetadata } from "./parity";
 
 /**
@@ -32,8 +39,15 @@ export class EnvironmentStack extends TerraformStack {
   /**
    * @param config the environment's configuration, typed or untyped; it is validated with
    *   {@link parseEnvironmentConfig}, which throws `ConfigError` before anything is created.
+   * @param options.source the file the configuration comes from (`environments/prod.ts`), named
+   *   in policy findings with the field they come from
    */
-  constructor(scope: Construct, id: string, config: EnvironmentConfig | unknown) {
+  constructor(
+    scope: Construct,
+    id: string,
+    config: EnvironmentConfig | unknown,
+    options: { readonly source?: string } = {},
+  ) {
     const parsed = parseEnvironmentConfig(config);
     super(scope, id);
     this.config = parsed;
@@ -88,7 +102,11 @@ export class EnvironmentStack extends TerraformStack {
     }
 
     // The policy pack, at this environment's stage, and the findings the environment accepts.
-    this.policyPack = new PolicyPack({ stage: parsed.stage, environment: parsed.name });
+    this.policyPack = new PolicyPack({
+      stage: parsed.stage,
+      environment: parsed.name,
+      locate: configLocator(parsed, this.node.path, options.source, config),
+    });
     Aspects.of(this).add(this.policyPack);
     for (const ack of parsed.acknowledgements ?? []) {
       acknowledge(ack.service === undefined ? this : this.services[ack.service], ack.rule, ack.reason);

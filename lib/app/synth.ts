@@ -30,7 +30,7 @@ export interface SynthResult {
 export function synthesize(
   options: { dir?: string; files?: readonly EnvironmentFile[]; outdir?: string } = {},
 ): SynthResult {
-  const configs: EnvironmentConfig[] = [];
+  const configs: { file: EnvironmentFile; config: EnvironmentConfig }[] = [];
   const errors: string[] = [];
   for (const file of options.files ?? environmentFiles(options.dir)) {
     try {
@@ -38,7 +38,7 @@ export function synthesize(
       if (config.name !== file.name) {
         errors.push(`${file.file}: name is "${config.name}"; it must be "${file.name}", the file's name`);
       }
-      configs.push(config);
+      configs.push({ file, config });
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       errors.push(`${file.file}: ${e.message}`);
@@ -55,8 +55,9 @@ export function synthesize(
   const created = [outdir, path.join(outdir, "stacks")].filter((d) => !fs.existsSync(d));
   const app = new App({ outdir });
   const warnings: string[] = [];
-  for (const config of configs) {
-    const stack = new EnvironmentStack(app, config.name, config);
+  for (const { file, config } of configs) {
+    // The file's own export, so that findings can tell what it states from what it inherits.
+    const stack = new EnvironmentStack(app, config.name, file.config, { source: file.file });
     const report = stack.policyPack.evaluate(stack);
     const text = formatReport(report);
     if (hasErrors(report)) errors.push(`stack ${config.name}: policy findings\n${text}`);
@@ -67,5 +68,5 @@ export function synthesize(
     return { stacks: [], errors, failure: "policy", warnings };
   }
   app.synth();
-  return { stacks: configs.map((c) => c.name), errors: [], warnings };
+  return { stacks: configs.map((c) => c.config.name), errors: [], warnings };
 }

@@ -1,5 +1,5 @@
 export { PolicyError, PolicyPack, acknowledge, formatReport, hasErrors } from "./pack";
-export type { AcknowledgementRecord, Finding, PolicyPackProps, PolicyReport } from "./pack";
+export type { AcknowledgementRecord, Finding, PolicyPackProps, PolicyReport, Unlocated } from "./pack";
 export { RULES } from "./rules";
 export { STAGES } from "./rule";
 export type { PolicyRule, RuleResult, Severity, Stage } from "./rule";

@@ -28,9 +28,14 @@ export interface Finding {
   readonly message: string;
   readonly fix: string;
   readonly construct: IConstruct;
+  /** Where the finding comes from in the configuration, when the pack's `locate` knows it. */
+  readonly source?: string;
   /** Set when an acknowledgement accepts the finding: its reason. */
   readonly acknowledged?: string;
 }
+
+/** What {@link PolicyPackProps.locate} is asked about: a finding, before it is located. */
+export type Unlocated = Omit<Finding, "source" | "acknowledged">;
 
 export interface PolicyReport {
   /** Findings no acknowledgement accepts. */
@@ -53,6 +58,13 @@ export interface PolicyPackProps {
    * @default - none
    */
   readonly environment?: string;
+  /**
+   * Where a finding comes from in your configuration, such as
+   * `environments/prod.ts services.predict.ingress`: printed with the finding, beside the
+   * construct path. Return `undefined` when it comes from no configuration.
+   * @default - findings name construct paths only
+   */
+  readonly locate?: (finding: Unlocated) => string | undefined;
   /**
    * The rules to apply.
    * @default - every rule of the pack (RULES)
@@ -159,10 +171,10 @@ export class PolicyPack implements IAspect {
   /** Evaluates every rule of this stage on one stack. Pure: adds nothing to the tree. */
   evaluate(stack: TerraformStack): PolicyReport {
     const view = stackView(stack);
-    const raw: Omit<Finding, "acknowledged">[] = [];
+    const raw: Finding[] = [];
     const add = (rule: PolicyRule, result: RuleResult, path: string, construct: IConstruct, type?: string) => {
       if (result.status === "non-compliant" || result.status === "unknown") {
-        raw.push({
+        const finding: Unlocated = {
           ruleId: rule.id,
           severity: result.status === "unknown" ? "warning" : rule.severity,
           path,
@@ -171,7 +183,9 @@ export class PolicyPack implements IAspect {
             result.status === "unknown" ? `could not be checked: ${result.detail}.` : `${rule.what}: ${result.detail}.`,
           fix: rule.fix,
           construct,
-        });
+        };
+        const source = this.props.locate?.(finding);
+        raw.push(source === undefined ? finding : { ...finding, source });
       }
     };
     for (const rule of this.rules) {
@@ -235,6 +249,7 @@ export function formatReport(report: PolicyReport): string {
     lines.push(
       `${f.severity === "error" ? "ERROR" : "WARN "} ${f.ruleId} ${f.path}${f.resourceType ? ` (${f.resourceType})` : ""}`,
     );
+    if (f.source !== undefined) lines.push(`      in ${f.source}`);
     lines.push(`      ${f.message}`);
     lines.push(`      Fix: ${f.fix}`);
   }

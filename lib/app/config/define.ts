@@ -22,7 +22,28 @@ export type EnvironmentOverrides = Pick<EnvironmentConfig, Identity> & DeepParti
  * is built (`parseEnvironmentConfig`), so a bad value fails with its field path.
  */
 export function extendEnvironment(shared: SharedConfig, overrides: EnvironmentOverrides): EnvironmentConfig {
-  return merge(shared, overrides) as EnvironmentConfig;
+  const config = merge(shared, overrides) as EnvironmentConfig;
+  OVERRIDES.set(config, overrides);
+  return config;
+}
+
+/** What each configuration made by {@link extendEnvironment} stated itself, for messages. */
+const OVERRIDES = new WeakMap<object, EnvironmentOverrides>();
+
+/**
+ * True when `path` (such as `services.predict.ingress`) is stated by the environment itself, false
+ * when it comes from the shared configuration, undefined when the configuration was not made by
+ * {@link extendEnvironment}.
+ */
+export function statedByEnvironment(config: unknown, path: readonly string[]): boolean | undefined {
+  const overrides = typeof config === "object" && config !== null ? OVERRIDES.get(config) : undefined;
+  if (overrides === undefined) return undefined;
+  let at: unknown = overrides;
+  for (const key of path) {
+    if (!isPlainObject(at) || !(key in at)) return false;
+    at = at[key];
+  }
+  return true;
 }
 
 function merge(a: unknown, b: unknown): unknown {

@@ -9,3 +9,4 @@ export type {
 } from "./types";
 export { extendEnvironment } from "./define";
 export type { DeepPartial, EnvironmentOverrides, SharedConfig } from "./define";
+export { configLocator } from "./origin";
