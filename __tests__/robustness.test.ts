@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { Testing } from "cdktf";
 import * as fs from "fs";
 import * as path from "path";
+import { PolicyError } from "../lib";
 import { ConfigError, EnvironmentStack, parseEnvironmentConfig } from "../lib/app";
 
 const RUNS = 1000;
@@ -185,9 +186,10 @@ function synthOnce(raw: unknown): string {
   return Testing.synth(new EnvironmentStack(Testing.app(), "env", raw));
 }
 
-test(`${RUNS} random configurations: each synthesizes soundly or fails with field paths`, () => {
+test(`${RUNS} random configurations: each synthesizes soundly, or fails with field paths or policy findings`, () => {
   let synthesized = 0;
   let refused = 0;
+  let refusedByPolicy = 0;
   fc.assert(
     fc.property(config, (raw) => {
       let first: string;
@@ -195,6 +197,17 @@ test(`${RUNS} random configurations: each synthesizes soundly or fails with fiel
         parseEnvironmentConfig(raw);
         first = synthOnce(raw);
       } catch (e) {
+        if (e instanceof PolicyError) {
+          // A valid configuration the pack refuses (ingress open in production, say): every
+          // error names its rule, a resource path under the stack and the config field.
+          const errors = e.report.findings.filter((f) => f.severity === "error");
+          const unnamed = errors.filter(
+            (f) => !/^[A-Z]+-\d{3}$/.test(f.ruleId) || !f.path.startsWith("env") || !f.source,
+          );
+          expect([errors.length > 0, unnamed]).toEqual([true, []]);
+          refusedByPolicy++;
+          return;
+        }
         if (!(e instanceof ConfigError)) throw new Error(`not a ConfigError: ${(e as Error)?.stack ?? String(e)}`);
         // One assertion per configuration: jest's expect costs tens of microseconds a call.
         const unnamed = e.problems.filter(
@@ -219,7 +232,8 @@ test(`${RUNS} random configurations: each synthesizes soundly or fails with fiel
     }),
     { numRuns: RUNS },
   );
-  // Both outcomes must be exercised, or the test proves little.
+  // Every outcome must be exercised, or the test proves little.
   expect(synthesized).toBeGreaterThan(RUNS / 20);
   expect(refused).toBeGreaterThan(RUNS / 20);
+  expect(refusedByPolicy).toBeGreaterThan(0);
 }, 120_000);
