@@ -229,16 +229,19 @@ function unusedMessage(a: AcknowledgementRecord): string {
 export class PolicyError extends Error {
   override readonly name = "PolicyError";
 
-  constructor(
-    /** The construct path of the stack. */
-    readonly stackPath: string,
-    readonly report: PolicyReport,
-  ) {
+  /** The construct path of the stack. */
+  declare readonly stackPath: string;
+  declare readonly report: PolicyReport;
+
+  constructor(stackPath: string, report: PolicyReport) {
     const errors: PolicyReport = { ...report, findings: report.findings.filter((f) => f.severity === "error") };
     super(
       `stack ${stackPath} breaks the policy pack; it is not synthesized. Fix each finding, or accept it with ` +
         `acknowledge(scope, ruleId, reason):\n${formatReport(errors)}`,
     );
+    // Not enumerable: an uncaught PolicyError prints its message, not the whole report.
+    Object.defineProperty(this, "stackPath", { value: stackPath, enumerable: false });
+    Object.defineProperty(this, "report", { value: report, enumerable: false });
   }
 }
 

@@ -11,11 +11,14 @@ export const RUN_004: PolicyRule = {
   stages: GUARDED_STAGES,
   resourceTypes: CLOUD_RUN_WORKLOADS,
   check: (r) => {
-    const images = containersOf(r).map((c) => c.image);
-    const expressions = images.filter(isExpression);
-    const tagged = images.filter((i) => !isExpression(i) && !isDigestPinned(String(i)));
+    const images = containersOf(r).map((c) => String(c.image));
+    // Only the reference's last part (`NAME:TAG` or `NAME@sha256:…`) says whether it is pinned: a
+    // registry path built from another resource (`${…project}`) does not make a tag unknown.
+    const unknownRef = (i: string) => isExpression(i.slice(i.lastIndexOf("/") + 1)) && !isDigestPinned(i);
+    const tagged = images.filter((i) => !unknownRef(i) && !isDigestPinned(i));
     if (tagged.length > 0)
       return nonCompliant(`image ${tagged.map((i) => JSON.stringify(i)).join(", ")} is not pinned by digest`);
+    const expressions = images.filter(unknownRef);
     if (expressions.length > 0) return unknown(`image is ${expressions.join(", ")}, known only at apply`);
     return compliant;
   },
