@@ -36,7 +36,19 @@ const layer = (files, forbidden, why) => ({
 });
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "cdktf.out/", ".gen/", "coverage/", "**/*.js", "**/*.mjs", "**/*.cjs"] },
+  {
+    ignores: [
+      "node_modules/",
+      "dist/",
+      "cdktf.out/",
+      ".gen/",
+      "coverage/",
+      "__tests__/readme/generated/",
+      "**/*.js",
+      "**/*.mjs",
+      "**/*.cjs",
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,15 +4,19 @@
  * written. The work is in lib/app/synth.ts.
  */
 import * as path from "path";
-import { synthesize } from "./lib/app/synth";
+import { describeFailure, synthesize } from "./lib/app/synth";
 
 if (require.main === module) {
   const dir = process.env.ENVIRONMENTS_DIR ? path.resolve(process.env.ENVIRONMENTS_DIR) : undefined;
   const result = synthesize({ dir });
   for (const w of result.warnings ?? []) console.error(w);
   if (result.errors.length > 0) {
-    const what = result.failure === "policy" ? "Policy errors" : "Invalid configuration";
-    console.error(`${what}; nothing was synthesized.\n\n${result.errors.join("\n\n")}`);
+    console.error(describeFailure(result));
     process.exitCode = 1;
+  } else {
+    const out = path.relative(process.cwd(), path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out")) || ".";
+    console.log(
+      `Synthesized ${result.stacks.join(", ")} to ${out}/stacks; \`cdktf plan <stack> --skip-synth\` uses them.`,
+    );
   }
 }

@@ -87,6 +87,20 @@ describe("layout", () => {
     expect(wrong).toEqual([]);
   });
 
+  test("test tiers: only __tests__/e2e/ starts processes, so `npm run test:unit` is in-process", () => {
+    const spawning = fs
+      .readdirSync(path.join(root, "__tests__"), { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".ts") && !f.startsWith("e2e") && !f.startsWith(`readme${path.sep}generated`))
+      .filter((f) =>
+        /from "(node:)?child_process"|require\("(node:)?child_process"\)/.test(
+          fs.readFileSync(path.join(root, "__tests__", f), "utf8"),
+        ),
+      );
+    expect(spawning).toEqual([]);
+    const scripts = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts;
+    expect(scripts["test:unit"]).toContain("--testPathIgnorePatterns=/e2e/");
+  });
+
   test("the check sees imports: lib/app imports the library, main.ts imports lib/app", () => {
     const appImports = sources("lib/app").flatMap(importsOf).map(layerOf);
     expect(new Set(appImports)).toEqual(new Set(["app", "constructs", "policies", "gcp", "providers"]));

@@ -2,55 +2,23 @@
  * Environment parity, on stacks synthesized from the tests' own environments (a development, a
  * preproduction and a production one), and once on whatever environments/ holds.
  */
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { EnvironmentConfig, environmentFiles, synthesize } from "../lib/app";
+import { environmentFiles, synthesize } from "../lib/app";
 import { PARITY_METADATA_KEY, StackJson, compareStacks, isClean, renderMarkdown, renderText } from "../lib/app/parity";
-import { fixtureEnvironment, fixtureService } from "./fixtures/environment";
+import { fixtureService } from "./fixtures/environment";
+import { PARITY_ENVIRONMENTS, SERVICE, synthesizeAll } from "./fixtures/parity";
 import { Json } from "./helpers";
 
-const root = path.resolve(__dirname, "..");
-const SERVICE = "google_cloud_run_v2_service.predict_service";
 const IMAGE = `${SERVICE}.template.containers[0].image`;
-
-const ENVIRONMENTS: EnvironmentConfig[] = [
-  fixtureEnvironment({
-    name: "alpha",
-    stage: "development",
-    deletionProtection: false,
-    services: { predict: fixtureService({ maxInstances: 3, env: { MODEL_NAME: "fixture-v1", LOG_LEVEL: "debug" } }) },
-    differences: {
-      // A wildcard: every service's deletion protection, and the repository's destroy protection.
-      "google_cloud_run_v2_service.*.deletion_protection": "alpha is torn down and rebuilt freely",
-      "google_artifact_registry_repository.repository.lifecycle.prevent_destroy":
-        "alpha is torn down and rebuilt freely",
-      [`${SERVICE}.template.scaling.max_instance_count`]: "a small cost ceiling for development traffic",
-      [`${SERVICE}.template.containers[0].env[LOG_LEVEL]`]: "debug logs for developers",
-    },
-  }),
-  fixtureEnvironment({ name: "beta", stage: "preproduction" }),
-  fixtureEnvironment({ name: "gamma", stage: "production" }),
-];
-
-function synthesizeAll(configs: EnvironmentConfig[], outdir: string): Record<string, StackJson> {
-  const files = configs.map((config) => ({ file: `${config.name}.ts`, name: config.name, config }));
-  expect(synthesize({ files, outdir }).errors).toEqual([]);
-  return Object.fromEntries(
-    configs.map((c) => [
-      c.name,
-      JSON.parse(fs.readFileSync(path.join(outdir, "stacks", c.name, "cdk.tf.json"), "utf8")),
-    ]),
-  );
-}
 
 let outdir: string;
 let original: Record<string, StackJson>;
 
 beforeAll(() => {
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-parity-"));
-  original = synthesizeAll(ENVIRONMENTS, outdir);
+  original = synthesizeAll(PARITY_ENVIRONMENTS, outdir);
 });
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
@@ -199,7 +167,7 @@ describe("environment parity", () => {
   });
 
   test("a wildcard declaration covers a second service", () => {
-    const two = ENVIRONMENTS.map((c) => ({ ...c, services: { ...c.services, explain: fixtureService() } }));
+    const two = PARITY_ENVIRONMENTS.map((c) => ({ ...c, services: { ...c.services, explain: fixtureService() } }));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-parity-two-"));
     const report = compareStacks(synthesizeAll(two, dir));
     fs.rmSync(dir, { recursive: true, force: true });
@@ -230,46 +198,4 @@ test("the environments in environments/ differ only where they declare it", () =
   fs.rmSync(dir, { recursive: true, force: true });
   const report = compareStacks(stacks);
   expect({ drift: report.drift, stale: report.stale }).toEqual({ drift: [], stale: [] });
-});
-
-describe("npm run parity", () => {
-  const run = (args: string[]) => {
-    try {
-      const stdout = execFileSync(
-        process.execPath,
-        ["--require", "./scripts/register.cjs", "scripts/parity.ts", ...args],
-        { cwd: root, encoding: "utf8", stdio: "pipe" },
-      );
-      return { status: 0, stdout };
-    } catch (e) {
-      const { status, stdout, stderr } = e as { status: number; stdout: string; stderr: string };
-      return { status, stdout: stdout + stderr };
-    }
-  };
-
-  test("passes on clean stacks, fails naming the attribute when a stack is edited after synth", () => {
-    expect(run(["--dir", outdir])).toMatchObject({ status: 0 });
-    const copy = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-parity-edit-"));
-    fs.cpSync(outdir, copy, { recursive: true });
-    const file = path.join(copy, "stacks", "beta", "cdk.tf.json");
-    const stack = JSON.parse(fs.readFileSync(file, "utf8"));
-    service(stack).ingress = "INGRESS_TRAFFIC_INTERNAL_ONLY";
-    fs.writeFileSync(file, JSON.stringify(stack, null, 2));
-    const result = run(["--dir", copy]);
-    fs.rmSync(copy, { recursive: true, force: true });
-    expect(result.status).toBe(1);
-    expect(result.stdout).toMatch(/Configuration drift: 1 undeclared difference/);
-    expect(result.stdout).toMatch(
-      /google_cloud_run_v2_service\.predict_service\.ingress\s+"INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"\s+"INGRESS_TRAFFIC_INTERNAL_ONLY"\s+"INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"/,
-    );
-  }, 60_000);
-
-  test("exits 2 when there is nothing to compare", () => {
-    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-parity-empty-"));
-    expect(run(["--dir", empty])).toMatchObject({
-      status: 2,
-      stdout: expect.stringMatching(/run npm run synth first/),
-    });
-    fs.rmSync(empty, { recursive: true, force: true });
-  }, 60_000);
 });

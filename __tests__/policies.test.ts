@@ -769,6 +769,18 @@ describe("hand-written resources, read as Terraform reads them", () => {
     ]);
   });
 
+  test("RUN-004 reads the tag or digest, whatever builds the registry path; only an unknown tag is unknown", () => {
+    const image = (ref: string) => (s: Construct) => service(s, (c) => (c.template.containers[0].image = ref));
+    const registry = "europe-west1-docker.pkg.dev/${google_artifact_registry_repository.r.project}/models";
+    expect(findings(image(`${registry}/predict:1.4.2`))).toEqual([
+      expect.stringMatching(/^error RUN-004: .*predict:1\.4\.2" is not pinned by digest/),
+    ]);
+    expect(findings(image(`${registry}/predict@${DIGEST}`))).toEqual([]);
+    expect(findings(image(`${registry}/predict:\${var.tag}`))).toEqual([
+      expect.stringMatching(/^warning RUN-004: could not be checked/),
+    ]);
+  });
+
   test("RUN-010 reports a secret version known only at apply instead of passing it", () => {
     expect(
       findings((s) =>

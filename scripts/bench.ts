@@ -160,7 +160,10 @@ measure(
   },
 );
 
-// 2. The cdktf CLI around the app.
+// 2. `npm run synth` (the app command, through npm), and the cdktf CLI around the same app.
+measure("npm-synth", "npm run synth (the app command through npm)", "npm run -s synth", {
+  env: { CDKTF_OUTDIR: path.join(tmp, "npm-synth-out") },
+});
 measure(
   "cdktf-synth",
   "npx cdktf synth (the CLI around the same app)",
@@ -177,7 +180,13 @@ measure(
 // Cold: as on a fresh clone after `npm ci` (CI's case): no dist/ or build info, no ESLint or
 // Prettier cache, no tsx cache, and jest's cache bypassed (--no-cache).
 const coldCaches = () => {
-  for (const p of ["dist", "node_modules/.cache/tsc", "node_modules/.cache/eslint", "node_modules/.cache/prettier"]) {
+  for (const p of [
+    "dist",
+    "node_modules/.cache/tsc",
+    "node_modules/.cache/eslint",
+    "node_modules/.cache/prettier",
+    "__tests__/readme/generated",
+  ]) {
     fs.rmSync(path.join(root, p), { recursive: true, force: true });
   }
   for (const entry of fs.readdirSync(os.tmpdir())) {
@@ -197,6 +206,13 @@ measure(
   },
 );
 measure("jest", "jest alone (warm cache)", "npx jest", { runs: Math.min(RUNS, 3) });
+measure("test-unit", "npm run test:unit: the in-process tests (warm jest cache)", "npm run -s test:unit");
+measure(
+  "test-unit-cold",
+  "npm run test:unit as on a fresh clone: no jest or tsx cache",
+  "npm run -s test:unit -- --no-cache",
+  { before: coldCaches },
+);
 
 /**
  * Writes a template-style jest project (ts-jest, which type-checks every file it compiles) with
@@ -330,17 +346,26 @@ if (byName.app && byName["template-app"]) {
       `${byName.app.rssMB && byName["template-app"].rssMB ? ((byName.app.rssMB / byName["template-app"].rssMB) * 100).toFixed(0) : "n/a"}% of the memory.`,
   );
 }
+// How fast each of our runs is against the template-style test files: their time over ours
+// (2.0× means ours takes half as long).
 for (const [ours, theirs] of [
-  ["npm-test-cold", "template-env-test-cold"],
+  ["test-unit-cold", "template-test-cold"],
+  ["test-unit-cold", "template-env-test-cold"],
+  ["test-unit", "template-test"],
+  ["test-unit", "template-env-test"],
   ["npm-test-cold", "template-test-cold"],
-  ["npm-test", "template-env-test"],
+  ["npm-test-cold", "template-env-test-cold"],
+  ["npm-test", "template-test"],
 ] as const) {
   const a = byName[ours];
   const b = byName[theirs];
-  if (a && b) {
-    const verdict = a.median < b.median ? "finishes first" : "does not finish first";
-    summary.push(`${ours} ${fmt(a.median)} s vs ${theirs} ${fmt(b.median)} s: npm test ${verdict}.`);
-  }
+  if (a && b)
+    summary.push(`${ours} ${fmt(a.median)} s vs ${theirs} ${fmt(b.median)} s: ${(b.median / a.median).toFixed(2)}×.`);
+}
+if (byName["npm-synth"] && byName.app) {
+  summary.push(
+    `npm run synth ${fmt(byName["npm-synth"].median)} s vs the app command ${fmt(byName.app.median)} s: ${(byName["npm-synth"].median / byName.app.median).toFixed(2)}× (cdktf synth: ${byName["cdktf-synth"] ? fmt(byName["cdktf-synth"].median) : "n/a"} s).`,
+  );
 }
 if (perServiceMs !== undefined) {
   summary.push(

@@ -7,5 +7,5 @@ export { API_FOR_RESOURCE, apiFor } from "./apis";
 export { EnvironmentStack } from "./environment-stack";
 export { environmentFiles, environmentMatrix } from "./environments";
 export type { EnvironmentFile, MatrixEntry } from "./environments";
-export { synthesize } from "./synth";
+export { describeFailure, synthesize } from "./synth";
 export type { SynthResult } from "./synth";

@@ -22,6 +22,12 @@ export interface SynthResult {
   readonly warnings?: readonly string[];
 }
 
+/** What the app prints when synthesis stopped: every problem, after a line that says what kind. */
+export function describeFailure(result: SynthResult): string {
+  const what = result.failure === "policy" ? "Policy errors" : "Invalid configuration";
+  return `${what}; nothing was synthesized.\n\n${result.errors.join("\n\n")}`;
+}
+
 /**
  * Validates every environment in `dir` (or the `files` given), then, only if all are valid,
  * writes one stack per environment to `outdir` (`stacks/<env>/cdk.tf.json`). With any problem,

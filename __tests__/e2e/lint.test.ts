@@ -7,7 +7,7 @@
 import { execFileSync } from "child_process";
 import * as path from "path";
 
-const root = path.resolve(__dirname, "..");
+const root = path.resolve(__dirname, "..", "..");
 // Spelt in two parts, so that searches for the forbidden import do not find this test.
 const ROOT_IMPORT = `export * as google from "${["@cdktf", "provider-google"].join("/")}";\n`;
 const DEEP_IMPORT = 'export { CloudRunV2Service } from "@cdktf/provider-google/lib/cloud-run-v2-service";\n';

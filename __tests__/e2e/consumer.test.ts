@@ -1,50 +1,35 @@
 /**
- * The consumer's view: build the package as it is published (`npm run package` writes dist/ with
- * its own manifest), pack it, install the tarball into a fresh cdktf app outside this repository,
- * compile that app with `tsc --strict`, synthesize it, and read what it wrote.
+ * The consumer's view, built from the README's own blocks: the library is built and packed as it
+ * is published (`npm run package`, then `npm pack ./dist`), the tarball is installed into an
+ * empty folder outside this repository, the README's package.json, cdktf.json and main.ts are
+ * written there, main.ts is compiled with `tsc --strict`, and the cdktf.json `app` command (what
+ * `cdktf synth` runs) synthesizes it.
  *
  * The package has no dependencies of its own, so npm installs it offline with nothing to fetch.
- * The peer dependencies (cdktf, constructs, the provider) and TypeScript belong to the consuming
- * app; they are linked from this repository's node_modules rather than installed again (the
- * provider alone unpacks to about 300 MB).
+ * The README's other dependencies (cdktf, constructs, the provider, tsx, TypeScript) are linked
+ * from this repository's node_modules rather than installed again (the provider alone unpacks to
+ * about 300 MB); the test checks that the README pins the versions this repository tests with.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-const repo = path.resolve(__dirname, "..");
-const PEERS = ["cdktf", "constructs", "@cdktf/provider-google", "typescript"];
+import { readmeBlocks } from "../../scripts/readme-blocks.cjs";
 
-const CONTRACT = `import { App, TerraformStack } from "cdktf";
-import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
-import { ArtifactRepository, CloudRunService, ProjectServices } from "cdktf-cloud-run";
+const repo = path.resolve(__dirname, "..", "..");
+const LINKED = ["cdktf", "constructs", "@cdktf/provider-google", "typescript", "tsx", "@types/node"];
 
-const app = new App();
-const stack = new TerraformStack(app, "consumer");
-new GoogleProvider(stack, "google", { project: "acme-ml-dev", region: "europe-west1" });
-
-const apis = new ProjectServices(stack, "apis", {
-  project: "acme-ml-dev",
-  services: ["run.googleapis.com", "artifactregistry.googleapis.com"],
-});
-const repo = new ArtifactRepository(stack, "images", {
-  project: "acme-ml-dev",
-  location: "europe-west1",
-  repositoryId: "models",
-  dependsOn: [apis],
-});
-const api = new CloudRunService(stack, "predict", {
-  project: "acme-ml-dev",
-  location: "europe-west1",
-  name: "predict-api",
-  image: repo.imageUri("predict-api", "sha256:" + "a".repeat(64)),
-  dependsOn: [apis],
-});
-repo.grantReader(\`serviceAccount:\${api.serviceAccountEmail}\`);
-api.grantInvoker("serviceAccount:gateway@acme-ml-dev.iam.gserviceaccount.com");
-app.synth();
-`;
+const readme = readmeBlocks();
+const block = (kind: string, arg: string): string => {
+  const found = readme.find((b) => b.marker?.kind === kind && b.marker.arg === arg);
+  if (found === undefined) throw new Error(`README.md has no block marked "test: ${kind} ${arg}"`);
+  return found.text;
+};
+const PACKAGE_JSON = JSON.parse(block("file", "consumer/package.json"));
+const CDKTF_JSON = JSON.parse(block("file", "consumer/cdktf.json"));
+const MAIN = block("program", "consumer");
+const COMMANDS = block("file", "consumer/commands");
 
 const BAD_NAME = `import { TerraformStack, Testing } from "cdktf";
 import { CloudRunService } from "cdktf-cloud-run";
@@ -58,7 +43,6 @@ try {
 }
 `;
 
-/** Runs a command; a failure shows what the command printed. */
 /** Runs a command; returns what it printed (stderr after stdout), or fails showing it. */
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
   const r = spawnSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: "utf8" });
@@ -66,7 +50,7 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
   return r.stdout + r.stderr;
 }
 
-describe("the packed library, in a consumer's cdktf app", () => {
+describe("the packed library, in the README's consumer app", () => {
   let app: string;
   let packDir: string;
   let installOutput: string;
@@ -95,11 +79,19 @@ describe("the packed library, in a consumer's cdktf app", () => {
       app,
       { npm_config_loglevel: "warn" },
     );
-    for (const peer of PEERS) {
-      const link = path.join(app, "node_modules", peer);
+    for (const name of LINKED) {
+      const link = path.join(app, "node_modules", name);
       fs.mkdirSync(path.dirname(link), { recursive: true });
-      fs.symlinkSync(path.join(repo, "node_modules", peer), link, "dir");
+      fs.symlinkSync(path.join(repo, "node_modules", name), link, "dir");
     }
+    fs.mkdirSync(path.join(app, "node_modules", ".bin"), { recursive: true });
+    fs.symlinkSync(path.join("..", "tsx", "dist", "cli.mjs"), path.join(app, "node_modules", ".bin", "tsx"));
+
+    // The README's files, as a user writes them into an empty folder.
+    fs.writeFileSync(path.join(app, "package.json"), JSON.stringify(PACKAGE_JSON, null, 2));
+    fs.writeFileSync(path.join(app, "cdktf.json"), JSON.stringify(CDKTF_JSON, null, 2));
+    fs.writeFileSync(path.join(app, "main.ts"), MAIN);
+    fs.writeFileSync(path.join(app, "bad-name.ts"), BAD_NAME);
     fs.writeFileSync(
       path.join(app, "tsconfig.json"),
       JSON.stringify({
@@ -108,21 +100,32 @@ describe("the packed library, in a consumer's cdktf app", () => {
           module: "commonjs",
           moduleResolution: "node",
           strict: true,
+          noEmit: true,
           // As in cdktf's project template. The library's declarations are checked for what
           // they import by the test below, and are emitted by tsc from type-checked sources.
           skipLibCheck: true,
-          types: [],
+          types: ["node"],
         },
         files: ["main.ts", "bad-name.ts"],
       }),
     );
-    fs.writeFileSync(path.join(app, "main.ts"), CONTRACT);
-    fs.writeFileSync(path.join(app, "bad-name.ts"), BAD_NAME);
   }, 120_000);
 
   afterAll(() => {
     fs.rmSync(app, { recursive: true, force: true });
     fs.rmSync(packDir, { recursive: true, force: true });
+  });
+
+  test("the README's package.json pins what this repository is tested with, and accepts this version", () => {
+    const ours = JSON.parse(fs.readFileSync(path.join(repo, "package.json"), "utf8"));
+    const all = { ...PACKAGE_JSON.dependencies, ...PACKAGE_JSON.devDependencies } as Record<string, string>;
+    for (const [name, version] of Object.entries(all)) {
+      if (name === ours.name) continue;
+      expect(`${name}@${version}`).toBe(`${name}@${ours.devDependencies[name] ?? ours.dependencies?.[name]}`);
+    }
+    expect(Object.keys(ours.peerDependencies).every((peer) => peer in PACKAGE_JSON.dependencies)).toBe(true);
+    const [major, minor] = ours.version.split(".");
+    expect(PACKAGE_JSON.dependencies[ours.name]).toBe(`^${major}.${minor}.0`);
   });
 
   test("the tarball holds the compiled library and its declarations, not the app, the sources or tests", () => {
@@ -175,26 +178,19 @@ describe("the packed library, in a consumer's cdktf app", () => {
     for (const name of imported) expect(name).toMatch(allowed);
   });
 
-  test("the contract compiles under tsc --strict", () => {
+  test("the README's main.ts compiles under tsc --strict", () => {
     expect(() =>
       run(process.execPath, [path.join(repo, "node_modules", "typescript", "bin", "tsc"), "-p", "."], app),
     ).not.toThrow();
   }, 60_000);
 
-  let badNameOutput: string;
-
-  test("the contract synthesizes the safe version", () => {
-    const out = path.join(app, "out");
-    // One process for both programs: main.js synthesizes, bad-name.js prints its error. Then it
-    // says whether zod is loaded.
-    const zodLoaded = "Object.keys(require.cache).some((f) => /[\\\\/]node_modules[\\\\/]zod[\\\\/]/.test(f))";
-    const script = [
-      'require("./main.js");',
-      'require("./bad-name.js");',
-      `console.log("zod loaded on import: " + ${zodLoaded});`,
-    ].join(" ");
-    badNameOutput = run(process.execPath, ["-e", script], app, { CDKTF_OUTDIR: out });
-    const tf = JSON.parse(fs.readFileSync(path.join(out, "stacks", "consumer", "cdk.tf.json"), "utf8"));
+  test("the cdktf.json app command synthesizes the stack the README's commands plan, with the safe defaults", () => {
+    const out = path.join(app, "cdktf.out");
+    run("sh", ["-c", CDKTF_JSON.app], app, { CDKTF_OUTDIR: out });
+    const planned = /cdktf plan (\S+)/.exec(COMMANDS)![1];
+    expect(COMMANDS).toContain(`cdktf.out/stacks/${planned}/cdk.tf.json`);
+    const tf = JSON.parse(fs.readFileSync(path.join(out, "stacks", planned, "cdk.tf.json"), "utf8"));
+    expect(Object.keys(tf.terraform.backend)).toEqual(["gcs"]);
     const r = tf.resource;
 
     for (const api of Object.values<Record<string, unknown>>(r.google_project_service)) {
@@ -203,18 +199,10 @@ describe("the packed library, in a consumer's cdktf app", () => {
     const [svc] = Object.values<Record<string, any>>(r.google_cloud_run_v2_service); // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(svc.name).toBe("predict-api");
     expect(svc.deletion_protection).toBe(true);
-    expect(svc.template.containers[0].image).toBe(
-      "europe-west1-docker.pkg.dev/acme-ml-dev/models/predict-api@sha256:" + "a".repeat(64),
-    );
+    expect(svc.template.containers[0].image).toMatch(/^europe-west1-docker\.pkg\.dev\/.+@sha256:[0-9a-f]{64}$/);
     expect(svc.template.service_account).toMatch(/^\$\{google_service_account\./);
     expect(svc.template.scaling.max_instance_count).toBe(10);
-    expect(svc.depends_on).toHaveLength(2);
-
-    const readers = Object.values<Record<string, string>>(r.google_artifact_registry_repository_iam_member);
-    expect(readers.map((m) => m.role)).toEqual(["roles/artifactregistry.reader"]);
-    expect(readers[0].member).toMatch(
-      /^serviceAccount:\$\{google_service_account\.predict_service-account_[0-9A-F]+\.email\}$/,
-    );
+    expect(svc.depends_on).toHaveLength(3);
     const invokers = Object.values<Record<string, string>>(r.google_cloud_run_v2_service_iam_member);
     expect(invokers.map((m) => [m.role, m.member])).toEqual([
       ["roles/run.invoker", "serviceAccount:gateway@acme-ml-dev.iam.gserviceaccount.com"],
@@ -225,13 +213,38 @@ describe("the packed library, in a consumer's cdktf app", () => {
     });
   }, 60_000);
 
-  test("importing the library loads no zod: the configuration schema belongs to the app", () => {
-    expect(badNameOutput).toMatch(/zod loaded on import: false\n$/);
-  });
+  test("a policy error stops the app command, naming the rule (main.ts at the production stage, image by tag)", () => {
+    const production = MAIN.replace('stage: "development"', 'stage: "production"').replace(
+      'repo.imageUri("predict-api", "sha256:" + "a".repeat(64))',
+      'repo.imageUri("predict-api", "1.4.2")',
+    );
+    expect(production).not.toBe(MAIN);
+    fs.writeFileSync(path.join(app, "production.ts"), production);
+    const r = spawnSync("sh", ["-c", CDKTF_JSON.app.replace("main.ts", "production.ts")], {
+      cwd: app,
+      env: {
+        ...process.env,
+        CDKTF_OUTDIR: path.join(app, "out-production"),
+        CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true",
+      },
+      encoding: "utf8",
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/stack predict-dev breaks the policy pack/);
+    expect(r.stderr).toMatch(/ERROR RUN-004 predict-dev\/predict\/service/);
+    expect(fs.existsSync(path.join(app, "out-production", "stacks", "predict-dev"))).toBe(false);
+  }, 60_000);
 
-  test("a bad name throws an error that names the prop, the value and the rule", () => {
-    expect(badNameOutput).toContain(
+  test("importing the library loads no zod, and a bad name throws naming the prop, the value and the rule", () => {
+    const zodLoaded = "Object.keys(require.cache).some((f) => /[\\\\/]node_modules[\\\\/]zod[\\\\/]/.test(f))";
+    const output = run(
+      process.execPath,
+      ["--require", "tsx/cjs", "-e", `require("./bad-name.ts"); console.log("zod loaded: " + ${zodLoaded});`],
+      app,
+    );
+    expect(output).toContain(
       'name: got "Predict_API"; must be 1-49 characters of lowercase letters, digits and hyphens',
     );
+    expect(output).toMatch(/zod loaded: false\n$/);
   }, 60_000);
 });

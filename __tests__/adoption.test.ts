@@ -1,0 +1,116 @@
+/**
+ * A team's first changes, done as the README says, in a temporary copy of environments/: an
+ * environment copied from another with its own identity, and a service added to the shared
+ * configuration. Each must synthesize with no policy error and no parity drift, and be found by
+ * everything that lists environments, with no test edited. Whatever environments/ holds is the
+ * starting point.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { EnvironmentConfig, environmentFiles, environmentMatrix, parseEnvironmentConfig, synthesize } from "../lib/app";
+import { compareStacks } from "../lib/app/parity";
+
+import { readmeBlocks } from "../scripts/readme-blocks.cjs";
+
+const root = path.resolve(__dirname, "..");
+const blocks = readmeBlocks();
+const temporary: string[] = [];
+afterAll(() => temporary.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+/** A copy of environments/ beside a link to lib/, so that its imports resolve as in the repository. */
+function copyEnvironments(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-adoption-"));
+  temporary.push(dir);
+  fs.cpSync(path.join(root, "environments"), path.join(dir, "environments"), { recursive: true });
+  fs.symlinkSync(path.join(root, "lib"), path.join(dir, "lib"), "dir");
+  return path.join(dir, "environments");
+}
+
+/** README step: `cp environments/<from>.ts environments/qa.ts`, then a new name, project and state bucket. */
+function addEnvironment(dir: string, name: string): EnvironmentConfig {
+  const cp = blocks.map((b) => /cp environments\/([\w-]+)\.ts environments\/[\w-]+\.ts/.exec(b.text)).find(Boolean);
+  const files = environmentFiles();
+  const from = files.find((f) => f.name === cp?.[1]) ?? files[0];
+  const config = parseEnvironmentConfig(from.config);
+  let text = fs.readFileSync(path.join(root, "environments", `${from.name}.ts`), "utf8");
+  // As a person would: acme-ml-staging becomes acme-ml-qa, and its state bucket follows.
+  const project = config.project.includes(config.name)
+    ? config.project.replace(config.name, name)
+    : `${config.project.slice(0, 30 - name.length - 1)}-${name}`;
+  const bucket = config.stateBucket.includes(config.project)
+    ? config.stateBucket.replace(config.project, project)
+    : `${name}-${config.stateBucket}`.slice(0, 63);
+  const identity: [string, string][] = [
+    [config.name, name],
+    [config.project, project],
+    [config.stateBucket, bucket],
+  ];
+  for (const [was, now] of identity) {
+    const literal = JSON.stringify(was);
+    // The README's step is an edit of these three values in the copy.
+    expect({ file: `${from.name}.ts`, has: literal, found: text.includes(literal) }).toMatchObject({ found: true });
+    text = text.split(literal).join(JSON.stringify(now));
+  }
+  fs.writeFileSync(path.join(dir, `${name}.ts`), text);
+  return { ...config, name, project: identity[1][1], stateBucket: identity[2][1] };
+}
+
+/** README step: the service block added under `services` in base.ts. */
+function addService(dir: string): string {
+  const block = blocks.find((b) => b.marker?.kind === "service");
+  expect(block).toBeDefined();
+  const key = /^(\w[\w-]*):/.exec(block!.text)![1];
+  const file = path.join(dir, "base.ts");
+  const text = fs.readFileSync(file, "utf8");
+  const at = /^(\s*)services: \{\n/m.exec(text);
+  expect({ file: "environments/base.ts", has: "services: {", found: at !== null }).toMatchObject({ found: true });
+  const indent = `${at![1]}  `;
+  const entry = block!.text
+    .trimEnd()
+    .split("\n")
+    .map((l) => (l === "" ? l : indent + l))
+    .join("\n");
+  fs.writeFileSync(
+    file,
+    text.slice(0, at!.index + at![0].length) + entry + "\n" + text.slice(at!.index + at![0].length),
+  );
+  return key;
+}
+
+/** Synthesizes a folder of environments; returns the stacks, parsed. */
+function synthesizeAll(dir: string): Record<string, Record<string, unknown>> {
+  const out = path.join(path.dirname(dir), "cdktf.out");
+  const result = synthesize({ dir, outdir: out });
+  expect(result.errors).toEqual([]);
+  return Object.fromEntries(
+    result.stacks.map((s) => [s, JSON.parse(fs.readFileSync(path.join(out, "stacks", s, "cdk.tf.json"), "utf8"))]),
+  );
+}
+
+test("an environment copied from another, with its own identity, synthesizes and is clean", () => {
+  const dir = copyEnvironments();
+  const qa = addEnvironment(dir, "qa");
+  const stacks = synthesizeAll(dir);
+  expect(Object.keys(stacks).sort()).toEqual([...environmentFiles().map((f) => f.name), "qa"].sort());
+  expect((stacks.qa.terraform as { backend: unknown }).backend).toEqual({
+    gcs: { bucket: qa.stateBucket, prefix: `${qa.app}/qa` },
+  });
+  const report = compareStacks(stacks);
+  expect({ drift: report.drift, stale: report.stale }).toEqual({ drift: [], stale: [] });
+  // The CI matrix finds it in its stage.
+  expect(environmentMatrix(dir)[qa.stage].map((e) => e.environment)).toContain("qa");
+});
+
+test("a service added to the shared configuration reaches every environment, clean", () => {
+  const dir = copyEnvironments();
+  addEnvironment(dir, "qa");
+  const key = addService(dir);
+  const stacks = synthesizeAll(dir);
+  for (const [name, stack] of Object.entries(stacks)) {
+    const services = (stack.resource as Record<string, Record<string, unknown>>).google_cloud_run_v2_service;
+    expect({ name, has: Object.keys(services).some((id) => id.startsWith(`${key}_`)) }).toEqual({ name, has: true });
+  }
+  const report = compareStacks(stacks);
+  expect({ drift: report.drift, stale: report.stale }).toEqual({ drift: [], stale: [] });
+});

@@ -1,0 +1,54 @@
+// The code blocks of README.md and what each is for, read by scripts/readme.cjs (which writes the
+// TypeScript blocks out as files that `tsc -b` type-checks) and by __tests__/readme.test.ts
+// (which runs them and compares the outputs the README shows with what the code prints).
+//
+// A block is tested when an HTML comment right before it says how (Cloud Foundation Fabric's
+// README examples work the same way):
+//
+//   <!-- test: program NAME -->          a whole program: type-checked, and run by a test
+//   <!-- test: fragment CONTEXT -->      statements, type-checked and run inside CONTEXT's setup
+//   <!-- test: environment FILE -->      an environment file (environments/FILE), type-checked
+//                                        and synthesized in a copy of environments/
+//   <!-- test: environment-fields -->    fields of an environment's configuration, type-checked
+//   <!-- test: service -->               a service entry of `services`, type-checked
+//   <!-- test: output NAME -->           text a test produces and compares, byte for byte
+//   <!-- test: file NAME -->             a file a test uses (the consumer app's package.json)
+//
+// Every TypeScript block must have one; the test fails on a block without.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+
+const README = path.join(__dirname, "..", "README.md");
+
+/**
+ * Every fenced block: its language, its text, the line it starts on (1-based, the fence), and the
+ * test marker before it, if any ({ kind, arg }).
+ */
+function readmeBlocks(text = fs.readFileSync(README, "utf8")) {
+  const lines = text.split("\n");
+  const blocks = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(\s*)```(\w*)\s*$/.exec(lines[i]);
+    if (!open) continue;
+    const indent = open[1];
+    const body = [];
+    let j = i + 1;
+    for (; j < lines.length && !new RegExp(`^${indent}\`\`\`\\s*$`).test(lines[j]); j++) {
+      body.push(lines[j].startsWith(indent) ? lines[j].slice(indent.length) : lines[j]);
+    }
+    let k = i - 1;
+    while (k >= 0 && lines[k].trim() === "") k--;
+    const marker = k >= 0 ? /^\s*<!-- test: ([\w-]+)(?: (\S+))? -->\s*$/.exec(lines[k]) : null;
+    blocks.push({
+      language: open[2],
+      text: body.join("\n") + "\n",
+      line: i + 1,
+      marker: marker ? { kind: marker[1], arg: marker[2] } : undefined,
+    });
+    i = j;
+  }
+  return blocks;
+}
+
+module.exports = { README, readmeBlocks };
