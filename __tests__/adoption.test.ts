@@ -15,6 +15,9 @@ import { readmeBlocks } from "../scripts/readme-blocks.cjs";
 
 const root = path.resolve(__dirname, "..");
 const blocks = readmeBlocks();
+const existing = environmentFiles().map((f) => f.name);
+/** A new environment's name: qa, unless environments/ already has one (then qa-2, …). */
+const NEW = ["qa", "qa-2", "qa-3", "qa-4"].find((n) => !existing.includes(n))!;
 const temporary: string[] = [];
 afterAll(() => temporary.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
@@ -90,21 +93,21 @@ function synthesizeAll(dir: string): Record<string, Record<string, unknown>> {
 
 test("an environment copied from another, with its own identity, synthesizes and is clean", () => {
   const dir = copyEnvironments();
-  const qa = addEnvironment(dir, "qa");
+  const qa = addEnvironment(dir, NEW);
   const stacks = synthesizeAll(dir);
-  expect(Object.keys(stacks).sort()).toEqual([...environmentFiles().map((f) => f.name), "qa"].sort());
-  expect((stacks.qa.terraform as { backend: unknown }).backend).toEqual({
-    gcs: { bucket: qa.stateBucket, prefix: `${qa.app}/qa` },
+  expect(Object.keys(stacks).sort()).toEqual([...existing, NEW].sort());
+  expect((stacks[NEW].terraform as { backend: unknown }).backend).toEqual({
+    gcs: { bucket: qa.stateBucket, prefix: `${qa.app}/${NEW}` },
   });
   const report = compareStacks(stacks);
   expect({ drift: report.drift, stale: report.stale }).toEqual({ drift: [], stale: [] });
   // The CI matrix finds it in its stage.
-  expect(environmentMatrix(dir)[qa.stage].map((e) => e.environment)).toContain("qa");
+  expect(environmentMatrix(dir)[qa.stage].map((e) => e.environment)).toContain(NEW);
 });
 
 test("a service added to the shared configuration reaches every environment, clean", () => {
   const dir = copyEnvironments();
-  addEnvironment(dir, "qa");
+  addEnvironment(dir, NEW);
   const key = addService(dir);
   const stacks = synthesizeAll(dir);
   for (const [name, stack] of Object.entries(stacks)) {
