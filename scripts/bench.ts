@@ -143,7 +143,7 @@ function templateApp(): string {
   const dir = fixtureDir("template-app");
   fs.writeFileSync(
     path.join(dir, "main.ts"),
-    `import * as google from "${rootImport}";\nimport { synthesize } from "${path.join(root, "main")}";\n` +
+    `import * as google from "${rootImport}";\nimport { synthesize } from "${path.join(root, "lib", "app")}";\n` +
       `void google.provider.GoogleProvider;\nsynthesize();\n`,
   );
   return dir;
@@ -269,8 +269,7 @@ measureTemplateTest(
   "environments.test.ts",
   `import { Testing } from "cdktf";
 import * as google from "${rootImport}";
-import { EnvironmentStack } from "${path.join(root, "lib")}";
-import { environmentFiles } from "${path.join(root, "environments")}";
+import { EnvironmentStack, environmentFiles } from "${path.join(root, "lib", "app")}";
 
 void google.provider.GoogleProvider;
 for (const env of environmentFiles()) {
