@@ -59,8 +59,22 @@ describe("CloudRunService defaults", () => {
     expect(container.image).toBe(IMAGE);
   });
 
-  test("100% of traffic to the latest revision", () => {
-    expect(svc.traffic).toEqual([{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 100 }]);
+  test("100% of traffic to this template's revision, by its name derived from the template", () => {
+    expect(svc.template.revision).toMatch(/^predict-api-[0-9a-f]{8}$/);
+    expect(svc.traffic).toEqual([
+      { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: svc.template.revision, percent: 100 },
+    ]);
+  });
+
+  test("the revision name follows the template: any change renames it, the same template keeps it", () => {
+    const name = (props: Partial<CloudRunServiceProps>) => serviceOf(props).template.revision;
+    expect(name({})).toBe(svc.template.revision);
+    expect(name({ maxInstances: 11 })).not.toBe(svc.template.revision);
+    expect(name({ env: { A: "1" } })).not.toBe(name({ env: { A: "2" } }));
+    expect(name({ image: IMAGE.replace(/a{64}$/, "b".repeat(64)) })).not.toBe(svc.template.revision);
+    // Service-level settings are not part of a revision: they do not rename it.
+    expect(name({ ingress: "internal" })).toBe(svc.template.revision);
+    expect(name({ invokers: ["group:ml@acme.example"] })).toBe(svc.template.revision);
   });
 
   test("runs as a dedicated service account, never the default compute one", () => {
@@ -78,13 +92,12 @@ describe("CloudRunService defaults", () => {
     expect(resources(out, "google_cloud_run_v2_service_iam_member")).toEqual({});
   });
 
-  test("no probes, env, labels, revision name or lifecycle unless asked", () => {
+  test("no probes, env, labels or lifecycle unless asked", () => {
     expect(container).not.toHaveProperty("env");
     expect(container).not.toHaveProperty("startup_probe");
     expect(container).not.toHaveProperty("liveness_probe");
     expect(svc).not.toHaveProperty("labels");
     expect(svc).not.toHaveProperty("lifecycle");
-    expect(svc.template).not.toHaveProperty("revision");
   });
 
   test("exposes name, URI and service account email", () => {
@@ -191,25 +204,19 @@ describe("CloudRunService options", () => {
     });
   });
 
-  test("a canary split between named revisions, with tags", () => {
+  test("a canary: the stable revision by name, and this template's revision, each with a tag", () => {
     const svc = serviceOf({
-      revisionSuffix: "v2",
       traffic: [
-        { revision: "predict-api-v1", percent: 90, tag: "stable" },
+        { revision: "predict-api-1a2b3c4d", percent: 90, tag: "stable" },
         { percent: 10, tag: "canary" },
       ],
     });
-    expect(svc.template.revision).toBe("predict-api-v2");
     expect(svc.traffic).toEqual([
-      { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: "predict-api-v1", percent: 90, tag: "stable" },
-      { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 10, tag: "canary" },
+      { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: "predict-api-1a2b3c4d", percent: 90, tag: "stable" },
+      { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: svc.template.revision, percent: 10, tag: "canary" },
     ]);
-  });
-
-  test("ignoreImageChanges leaves image, revision and client to the deploying pipeline", () => {
-    expect(serviceOf({ ignoreImageChanges: true }).lifecycle).toEqual({
-      ignore_changes: ["client", "client_version", "template[0].revision", "template[0].containers[0].image"],
-    });
+    expect(JSON.stringify(svc)).not.toContain("LATEST");
+    expect(svc.lifecycle).toBeUndefined();
   });
 
   test("an existing service account is used as given, with no account or project roles created", () => {
@@ -437,29 +444,40 @@ describe("CloudRunService validation at the boundaries", () => {
   test("traffic totals, revisions and tags", () => {
     passes({ traffic: [{ percent: 100 }] });
     fails(
-      { traffic: [{ percent: 60 }, { revision: "predict-api-v1", percent: 30 }] },
+      { traffic: [{ percent: 60 }, { revision: "predict-api-1a2b3c4d", percent: 30 }] },
       "traffic",
       /total 100 \(they total 90\)/,
     );
     fails({ traffic: [{ percent: 101 }] }, "traffic[0].percent", /from 0 to 100/);
     fails({ traffic: [] }, "traffic", /at least one target/);
-    fails({ traffic: [{ revision: "other-v1", percent: 100 }] }, "traffic[0].revision", /named "predict-api-SUFFIX"/);
+    fails(
+      { traffic: [{ revision: "other-1a2b3c4d", percent: 100 }] },
+      "traffic[0].revision",
+      /revision of this service/,
+    );
+    // A shared prefix is not enough: predict-api-v1-… would be a revision of "predict-api-v1".
+    fails(
+      { traffic: [{ revision: "predict-api-v1", percent: 100 }] },
+      "traffic[0].revision",
+      /revision of this service/,
+    );
+    passes({ traffic: [{ revision: "predict-api-00007-xyz", percent: 100 }] });
     fails(
       {
         traffic: [
-          { percent: 50, tag: "a" },
-          { revision: "predict-api-v1", percent: 50, tag: "a" },
+          { percent: 50, tag: "blue" },
+          { revision: "predict-api-1a2b3c4d", percent: 50, tag: "blue" },
         ],
       },
       "traffic[1].tag",
       /already used by traffic\[0\]/,
     );
+    fails({ traffic: [{ percent: 100, tag: "ab" }] }, "traffic[0].tag", /at least 3/);
     fails({ traffic: [{ percent: 50 }, { percent: 50 }] }, "traffic[1].revision", /same revision as traffic\[0\]/);
     fails({ traffic: [{ percent: 100, tag: "Canary" }] }, "traffic[0].tag", /lowercase/);
     // "predict-api" is 11 characters: a 35-character tag reaches 46, one more goes over.
     passes({ traffic: [{ percent: 100, tag: "t".repeat(35) }] });
     fails({ traffic: [{ percent: 100, tag: "t".repeat(36) }] }, "traffic[0].tag", /at most 46 characters \(got 47\)/);
-    fails({ revisionSuffix: "V2" }, "revisionSuffix", /lowercase/);
   });
 
   test("service accounts", () => {

@@ -98,10 +98,28 @@ export const probePath = pattern(/^\/\S*$/, "must be a path starting with /");
  */
 export const MAX_PROBE_PERIOD = { startup: 240, liveness: 3600 } as const;
 
-/** Traffic tag (unverified: conservative, DNS label). */
+/**
+ * A revision of service `service`: one named from its template (`SERVICE-<8 hex>`, as
+ * CloudRunService names them) or one Cloud Run named (`SERVICE-00001-abc`, as
+ * `gcloud run revisions list` shows). A shared prefix is not enough: `predict-api-v1` is
+ * not a revision of `predict`.
+ */
+export function revisionOf(service: string): Constraint<string> {
+  const escaped = service.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const own = new RegExp(`^${escaped}-(?:[0-9a-f]{8}|[0-9]{5}-[a-z0-9]{3})$`);
+  return (value) =>
+    own.test(value)
+      ? undefined
+      : `must be a revision of this service: "${service}-" and 8 hex digits (named from its template) or "${service}-00001-abc" (named by Cloud Run)`;
+}
+
+/**
+ * Traffic tag: a DNS label of at least 3 characters (shorter tags are reported refused:
+ * third-party report, PolicyEngine policyengine-sim-api 656; unverified, so conservative).
+ */
 export const trafficTag = pattern(
-  /^[a-z](?:[-a-z0-9]*[a-z0-9])?$/,
-  "a tag must be lowercase letters, digits and hyphens, start with a letter and not end with a hyphen",
+  /^[a-z][-a-z0-9]+[a-z0-9]$/,
+  "a tag must be at least 3 lowercase letters, digits and hyphens, start with a letter and not end with a hyphen",
 );
 
 /** A tag and the service name together (unverified, third-party report: at most 46 characters). */

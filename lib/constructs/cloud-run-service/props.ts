@@ -48,18 +48,22 @@ export interface HttpProbe {
   readonly failureThreshold?: number;
 }
 
-/** One traffic target: a share of requests, and optionally a tag with its own URL. */
+/**
+ * One traffic target: a share of requests to one revision, by name (never "the latest ready
+ * revision", which moves whenever anything deploys), and optionally a tag with its own URL.
+ */
 export interface TrafficTarget {
   /** Whole percent of requests, 0-100. All targets together must total 100. */
   readonly percent: number;
   /**
-   * The revision, named `SERVICE-SUFFIX`.
-   * @default - the latest ready revision
+   * An existing revision of this service: one this construct named (`SERVICE-<8 hex>`, see
+   * {@link CloudRunService.revisionName}) or one Cloud Run named (`SERVICE-00001-abc`).
+   * @default - the revision of this template, {@link CloudRunService.revisionName}
    */
   readonly revision?: string;
   /**
    * A tag, which gives this target its own URL (`https://TAG---SERVICE-...run.app`), for testing a
-   * canary before it takes traffic.
+   * canary before it takes traffic. At least 3 characters; with the service name at most 46.
    * @default - no tag
    */
   readonly tag?: string;
@@ -204,16 +208,12 @@ export interface CloudRunServiceProps extends CommonProps {
   readonly deletionProtection?: boolean;
 
   /**
-   * How requests are split between revisions. Percents must total 100; tags must be unique.
-   * @default - 100% to the latest ready revision
+   * How requests are split between revisions, each by name. Percents must total 100; tags must
+   * be unique. A canary: `[{ revision: "predict-1a2b3c4d", percent: 90, tag: "stable" },
+   * { percent: 10, tag: "canary" }]`, the second being this template's revision.
+   * @default - 100% to this template's revision, by its name
    */
   readonly traffic?: readonly TrafficTarget[];
-
-  /**
-   * Names the revision this template creates `NAME-SUFFIX`, so traffic can refer to it.
-   * @default - Cloud Run generates revision names
-   */
-  readonly revisionSuffix?: string;
 
   /**
    * An existing service account to run as, instead of the one this construct creates. Never the
@@ -241,14 +241,6 @@ export interface CloudRunServiceProps extends CommonProps {
    * @default false
    */
   readonly allowPublic?: boolean;
-
-  /**
-   * Leave the image, the revision name and the deploying client to a pipeline that deploys
-   * outside Terraform (`gcloud run deploy`); without this, every apply would roll the image
-   * back (provider issue 13410).
-   * @default false
-   */
-  readonly ignoreImageChanges?: boolean;
 
   /**
    * A description of the service.

@@ -1,11 +1,12 @@
-import { ITerraformDependable } from "cdktf";
+import { ITerraformDependable, Lazy } from "cdktf";
 import { Construct } from "constructs";
+import { resolveTokens, shortHash } from "../../gcp/terraform";
 import { Problems, throwIfInvalid } from "../../gcp/validation";
 import { CloudRunV2Service, CloudRunV2ServiceIamMember, ServiceAccount } from "../../providers";
 import { grantId, resolveDependencies } from "../common";
 import { CloudRunServiceProps, InvokerOptions } from "./props";
 import { createRuntimeServiceAccount, grantSecretAccess } from "./service-account";
-import { serviceConfig } from "./template";
+import { revisionTemplate, serviceConfig } from "./template";
 import { checkInvoker, validateCloudRunServiceProps } from "./validate";
 
 /**
@@ -26,6 +27,15 @@ export class CloudRunService extends Construct {
   readonly serviceAccountEmail: string;
   /** The runtime service account this construct created, unless an existing one was passed. */
   readonly serviceAccount?: ServiceAccount;
+  /**
+   * The name of this template's revision: `SERVICE-` and 8 hex digits of the SHA-256 of the
+   * template (everything a revision is made of, as synthesized). Any change to the template gives
+   * a new name, and the same template keeps its name, so a name never collides with a revision
+   * of different content: Cloud Run refuses a template whose revision name exists ("409 revision
+   * already exists", provider issue 14569), which a fixed name hits on the next change. Known at
+   * synthesis (a token until then).
+   */
+  readonly revisionName: string;
 
   private readonly props: CloudRunServiceProps;
 
@@ -55,8 +65,12 @@ export class CloudRunService extends Construct {
     }
 
     const secretGrants = grantSecretAccess(this, props, member, depends());
+    const template = revisionTemplate(props, this.serviceAccountEmail);
+    this.revisionName = Lazy.stringValue({
+      produce: () => `${props.name}-${shortHash(JSON.stringify(resolveTokens(this, template)))}`,
+    });
     this.service = new CloudRunV2Service(this, "service", {
-      ...serviceConfig(props, this.serviceAccountEmail),
+      ...serviceConfig(props, this.serviceAccountEmail, this.revisionName),
       dependsOn: depends(secretGrants),
     });
     this.uri = this.service.uri;

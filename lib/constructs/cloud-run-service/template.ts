@@ -7,10 +7,16 @@ import {
 } from "../../providers";
 import { CloudRunServiceProps, DEFAULTS, HttpProbe, TrafficTarget } from "./props";
 
-/** How the props become the `google_cloud_run_v2_service`: every default written explicitly. */
-export function serviceConfig(props: CloudRunServiceProps, serviceAccountEmail: string): CloudRunV2ServiceConfig {
-  const port = props.containerPort ?? DEFAULTS.containerPort;
-  const gen = props.executionEnvironment ?? DEFAULTS.executionEnvironment;
+/**
+ * How the props become the `google_cloud_run_v2_service`: every default written explicitly.
+ * `revision` is this template's revision name, and the traffic target a target without a
+ * revision means.
+ */
+export function serviceConfig(
+  props: CloudRunServiceProps,
+  serviceAccountEmail: string,
+  revision: string,
+): CloudRunV2ServiceConfig {
   return {
     project: props.project,
     location: props.location,
@@ -19,36 +25,42 @@ export function serviceConfig(props: CloudRunServiceProps, serviceAccountEmail: 
     labels: sortedRecord(props.labels),
     ingress: INGRESS[props.ingress ?? DEFAULTS.ingress],
     deletionProtection: props.deletionProtection ?? DEFAULTS.deletionProtection,
-    template: {
-      revision: props.revisionSuffix === undefined ? undefined : `${props.name}-${props.revisionSuffix}`,
-      serviceAccount: serviceAccountEmail,
-      executionEnvironment: gen === "gen1" ? "EXECUTION_ENVIRONMENT_GEN1" : "EXECUTION_ENVIRONMENT_GEN2",
-      maxInstanceRequestConcurrency: props.concurrency ?? DEFAULTS.concurrency,
-      timeout: `${props.timeoutSeconds ?? DEFAULTS.timeoutSeconds}s`,
-      labels: sortedRecord(props.labels),
-      scaling: {
-        minInstanceCount: props.minInstances ?? DEFAULTS.minInstances,
-        maxInstanceCount: props.maxInstances ?? DEFAULTS.maxInstances,
-      },
-      containers: [
-        {
-          image: props.image,
-          ports: { containerPort: port },
-          env: environment(props),
-          resources: {
-            limits: { cpu: props.cpu ?? DEFAULTS.cpu, memory: props.memory ?? DEFAULTS.memory },
-            cpuIdle: props.cpuIdle ?? DEFAULTS.cpuIdle,
-            startupCpuBoost: props.startupCpuBoost ?? DEFAULTS.startupCpuBoost,
-          },
-          startupProbe: probe(props.startupProbe, port),
-          livenessProbe: probe(props.livenessProbe, port),
-        },
-      ],
+    template: { ...revisionTemplate(props, serviceAccountEmail), revision },
+    traffic: traffic(props.traffic, revision),
+  };
+}
+
+/**
+ * The revision template, without its name: what a revision is made of. The name is derived from
+ * it (see revisionName), so it must hold everything that makes one revision differ from another.
+ */
+export function revisionTemplate(props: CloudRunServiceProps, serviceAccountEmail: string) {
+  const port = props.containerPort ?? DEFAULTS.containerPort;
+  const gen = props.executionEnvironment ?? DEFAULTS.executionEnvironment;
+  return {
+    serviceAccount: serviceAccountEmail,
+    executionEnvironment: gen === "gen1" ? "EXECUTION_ENVIRONMENT_GEN1" : "EXECUTION_ENVIRONMENT_GEN2",
+    maxInstanceRequestConcurrency: props.concurrency ?? DEFAULTS.concurrency,
+    timeout: `${props.timeoutSeconds ?? DEFAULTS.timeoutSeconds}s`,
+    labels: sortedRecord(props.labels),
+    scaling: {
+      minInstanceCount: props.minInstances ?? DEFAULTS.minInstances,
+      maxInstanceCount: props.maxInstances ?? DEFAULTS.maxInstances,
     },
-    traffic: traffic(props.traffic),
-    lifecycle: props.ignoreImageChanges
-      ? { ignoreChanges: ["client", "client_version", "template[0].revision", "template[0].containers[0].image"] }
-      : undefined,
+    containers: [
+      {
+        image: props.image,
+        ports: { containerPort: port },
+        env: environment(props),
+        resources: {
+          limits: { cpu: props.cpu ?? DEFAULTS.cpu, memory: props.memory ?? DEFAULTS.memory },
+          cpuIdle: props.cpuIdle ?? DEFAULTS.cpuIdle,
+          startupCpuBoost: props.startupCpuBoost ?? DEFAULTS.startupCpuBoost,
+        },
+        startupProbe: probe(props.startupProbe, port),
+        livenessProbe: probe(props.livenessProbe, port),
+      },
+    ],
   };
 }
 
@@ -75,12 +87,11 @@ function probe(p: HttpProbe | undefined, port: number) {
   };
 }
 
-/** Traffic targets: by revision name where one is given, otherwise the latest ready revision. */
-function traffic(targets: readonly TrafficTarget[] | undefined): CloudRunV2ServiceTraffic[] {
+/** Traffic targets, each by revision name; a target without one is this template's revision. */
+function traffic(targets: readonly TrafficTarget[] | undefined, revision: string): CloudRunV2ServiceTraffic[] {
   return (targets ?? [{ percent: 100 }]).map((t) => ({
-    type:
-      t.revision === undefined ? "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST" : "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION",
-    revision: t.revision,
+    type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION",
+    revision: t.revision ?? revision,
     percent: t.percent,
     tag: t.tag,
   }));

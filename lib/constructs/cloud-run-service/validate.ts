@@ -116,17 +116,10 @@ function checkProbe(p: Problems, path: string, probe: HttpProbe | undefined, max
 }
 
 function checkTraffic(p: Problems, props: CloudRunServiceProps): void {
-  if (props.revisionSuffix !== undefined) {
-    p.check("revisionSuffix", props.revisionSuffix, (s) =>
-      /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/.test(s) && `${props.name}-${s}`.length <= 63
-        ? undefined
-        : "must be lowercase letters, digits and hyphens, not starting or ending with a hyphen, and NAME-SUFFIX at most 63 characters",
-    );
-  }
   const traffic = props.traffic;
   if (traffic === undefined) return;
   if (traffic.length === 0) {
-    p.add("traffic", traffic, "must have at least one target, or be left out for 100% to the latest revision");
+    p.add("traffic", traffic, "must have at least one target, or be left out for 100% to this template's revision");
     return;
   }
   let total = 0;
@@ -138,15 +131,13 @@ function checkTraffic(p: Problems, props: CloudRunServiceProps): void {
     p.check(`${at}.percent`, t.percent, run.percent);
     if (Token.isUnresolved(t.percent)) resolvedTotal = false;
     else total += t.percent;
-    const target = t.revision ?? "(latest)";
+    const target = t.revision ?? "(template)";
     if (targets.has(target)) {
       p.add(`${at}.revision`, t.revision, `targets the same revision as traffic[${targets.get(target)}]; merge them`);
     }
     targets.set(target, i);
     if (t.revision !== undefined && !Token.isUnresolved(t.revision) && !Token.isUnresolved(props.name)) {
-      if (!t.revision.startsWith(`${props.name}-`)) {
-        p.add(`${at}.revision`, t.revision, `must be a revision of this service, named "${props.name}-SUFFIX"`);
-      }
+      p.check(`${at}.revision`, t.revision, run.revisionOf(props.name));
     }
     if (t.tag !== undefined && !Token.isUnresolved(t.tag)) {
       p.check(`${at}.tag`, t.tag, run.trafficTag);
