@@ -7,7 +7,7 @@
  */
 module.exports = {
   testEnvironment: "node",
-  roots: ["<rootDir>/__tests__"],
+  roots: ["<rootDir>/__tests__", "<rootDir>/services"],
   testMatch: ["**/*.test.ts"],
   transform: {
     "^.+\\.ts$": [

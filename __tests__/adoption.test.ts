@@ -8,7 +8,16 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { EnvironmentConfig, environmentFiles, environmentMatrix, parseEnvironmentConfig, synthesize } from "../lib/app";
+import { STAGES } from "../lib";
+import {
+  EnvironmentConfig,
+  environmentFiles,
+  environmentMatrix,
+  parseEnvironmentConfig,
+  repositoryUrl,
+  synthesize,
+} from "../lib/app";
+import { runRelease } from "../lib/app/release/cli";
 import { compareStacks } from "../lib/app/parity";
 
 import { readmeBlocks } from "../scripts/readme-blocks.cjs";
@@ -81,6 +90,26 @@ function addService(dir: string): string {
   return key;
 }
 
+/** Runs a release command in the copy, as `npm run release -- …` would; fails with what it printed. */
+function release(dir: string, ...argv: string[]): void {
+  const r = runRelease(argv, dir);
+  expect({ argv: argv.join(" "), code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
+}
+
+/** The environments of a folder, in promotion order. */
+function byStage(dir: string): EnvironmentConfig[] {
+  return environmentFiles(dir)
+    .map((f) => parseEnvironmentConfig(f.config))
+    .sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage) || a.name.localeCompare(b.name));
+}
+
+/** An environment of the stage before `config`'s, to promote from: the README's, if it names one that fits. */
+function earlier(dir: string, config: EnvironmentConfig): EnvironmentConfig | undefined {
+  const readme = blocks.map((b) => /npm run release -- promote ([\w-]+) [\w-]+/.exec(b.text)).find(Boolean)?.[1];
+  const before = byStage(dir).filter((c) => STAGES.indexOf(c.stage) < STAGES.indexOf(config.stage));
+  return before.find((c) => c.name === readme) ?? before[before.length - 1];
+}
+
 /** Synthesizes a folder of environments; returns the stacks, parsed. */
 function synthesizeAll(dir: string): Record<string, Record<string, unknown>> {
   const out = path.join(path.dirname(dir), "cdktf.out");
@@ -94,6 +123,9 @@ function synthesizeAll(dir: string): Record<string, Record<string, unknown>> {
 test("an environment copied from another, with its own identity, synthesizes and is clean", () => {
   const dir = copyEnvironments();
   const qa = addEnvironment(dir, NEW);
+  // README step: `npm run release -- promote dev qa`: it runs what the stage before runs.
+  const from = earlier(dir, qa);
+  if (from) release(dir, "promote", from.name, NEW);
   const stacks = synthesizeAll(dir);
   expect(Object.keys(stacks).sort()).toEqual([...existing, NEW].sort());
   expect((stacks[NEW].terraform as { backend: unknown }).backend).toEqual({
@@ -107,8 +139,17 @@ test("an environment copied from another, with its own identity, synthesizes and
 
 test("a service added to the shared configuration reaches every environment, clean", () => {
   const dir = copyEnvironments();
-  addEnvironment(dir, NEW);
+  const qa = addEnvironment(dir, NEW);
+  const from = earlier(dir, qa);
+  if (from) release(dir, "promote", from.name, NEW);
   const key = addService(dir);
+  // README steps: the build workflow pins the new image in the first environment; promotions
+  // take it through the later stages (production never runs a service without a release).
+  jest.resetModules(); // base.ts changed: environment files are read again
+  const [first, ...later] = byStage(dir);
+  const image = `${repositoryUrl(first)}/${first.services[key].image}@sha256:${"e".repeat(64)}`;
+  release(dir, "pin", first.name, key, image);
+  for (const config of later) release(dir, "promote", earlier(dir, config)!.name, config.name, key);
   const stacks = synthesizeAll(dir);
   for (const [name, stack] of Object.entries(stacks)) {
     const services = (stack.resource as Record<string, Record<string, unknown>>).google_cloud_run_v2_service;

@@ -1,11 +1,15 @@
 import { TerraformResource, TerraformStack, Testing } from "cdktf";
 import { ConfigError, EnvironmentConfig, EnvironmentStack, apiFor } from "../lib/app";
 import { ServiceAccount } from "../lib/providers";
-import { FIXTURE_DIGEST, fixtureEnvironment, fixtureService } from "./fixtures/environment";
+import { FIXTURE_DIGEST, fixtureEnvironment, fixtureRelease, fixtureService } from "./fixtures/environment";
 import { Json, Synth, resources } from "./helpers";
 
-function stackOf(config: unknown): { stack: EnvironmentStack; out: Synth } {
-  const stack = new EnvironmentStack(Testing.app(), "env", config);
+/** The stack of a configuration, with every service released at FIXTURE_DIGEST unless `release` says otherwise. */
+function stackOf(
+  config: EnvironmentConfig,
+  release: unknown = fixtureRelease(config),
+): { stack: EnvironmentStack; out: Synth } {
+  const stack = new EnvironmentStack(Testing.app(), "env", config, { release });
   return { stack, out: JSON.parse(Testing.synth(stack)) as Synth };
 }
 
@@ -14,15 +18,13 @@ const dev: EnvironmentConfig = fixtureEnvironment({
   name: "sandbox",
   stage: "development",
   deletionProtection: false,
-  requireImageDigest: false,
   repository: { repositoryId: "images", immutableTags: false },
-  services: { predict: fixtureService({ image: { name: "predict-api", version: "main" } }) },
 });
 const withTwoServices: EnvironmentConfig = {
   ...dev,
   services: {
     predict: dev.services.predict,
-    explain: { image: { name: "explain-api", version: "main" }, maxInstances: 2 },
+    explain: { image: "explain-api", maxInstances: 2 },
   },
 };
 
@@ -90,23 +92,26 @@ describe("EnvironmentStack", () => {
     const d = stackOf(dev).out;
     const svc = Object.values(resources(d, "google_cloud_run_v2_service"))[0];
     expect(svc.deletion_protection).toBe(false);
-    expect(svc.template.containers[0].image).toBe(
-      "europe-west1-docker.pkg.dev/acme-fx-sandbox/images/predict-api:main",
-    );
     const repo = Object.values(resources(d, "google_artifact_registry_repository"))[0];
     expect(repo.lifecycle).toEqual({ prevent_destroy: false });
     expect(repo.docker_config).toEqual({ immutable_tags: false });
   });
 
-  test("each service's runtime account can read the repository, and nothing else can", () => {
-    const s = stackOf(withTwoServices);
-    const readers = Object.values(resources(s.out, "google_artifact_registry_repository_iam_member"));
-    expect(readers.map((r) => r.role)).toEqual(["roles/artifactregistry.reader", "roles/artifactregistry.reader"]);
-    expect(readers.map((r) => r.member).sort()).toEqual(
-      Object.keys(resources(s.out, "google_service_account"))
-        .map((id) => `serviceAccount:\${google_service_account.${id}.email}`)
-        .sort(),
+  test("a service with no release runs the public placeholder in development, and nowhere else", () => {
+    const d = stackOf(dev, { services: {} }).out;
+    const svc = Object.values(resources(d, "google_cloud_run_v2_service"))[0];
+    expect(svc.template.containers[0].image).toBe("us-docker.pkg.dev/cloudrun/container/hello");
+    expect(() => stackOf(prod, { services: {} })).toThrow(
+      /services\.predict: got undefined; has no release: production runs only released digests/,
     );
+  });
+
+  test("services pull from their own environment's repository: no grant to the runtime accounts", () => {
+    const s = stackOf(withTwoServices);
+    expect(resources(s.out, "google_artifact_registry_repository_iam_member")).toEqual({});
+    for (const svc of Object.values(resources(s.out, "google_cloud_run_v2_service"))) {
+      expect(svc.template.containers[0].image).toMatch(/^europe-west1-docker\.pkg\.dev\/acme-fx-sandbox\/images\//);
+    }
     expect(Object.keys(s.stack.services)).toEqual(["explain", "predict"]);
   });
 
@@ -133,7 +138,9 @@ describe("EnvironmentStack", () => {
 
   test("untyped input is validated before anything is created", () => {
     const app = Testing.app(); // a temporary outdir: App creates <outdir>/stacks when constructed
-    expect(() => new EnvironmentStack(app, "live", { ...prod, region: 5 })).toThrow(ConfigError);
+    expect(() => new EnvironmentStack(app, "live", { ...prod, region: 5 }, { release: fixtureRelease(prod) })).toThrow(
+      ConfigError,
+    );
     expect(app.node.children).toHaveLength(0);
   });
 
@@ -154,7 +161,10 @@ describe("policy findings point at the configuration", () => {
       repository: { repositoryId: "images", cleanup: false },
       services: { predict: fixtureService({ startupProbe: undefined }) },
     });
-    const stack = new EnvironmentStack(Testing.app(), "live", config, { source: "environments/live.ts" });
+    const stack = new EnvironmentStack(Testing.app(), "live", config, {
+      source: "environments/live.ts",
+      release: fixtureRelease(config),
+    });
     const findings = stack.policyPack.evaluate(stack).findings.map((f) => [f.ruleId, f.path, f.source]);
     expect(findings).toEqual([
       ["AR-001", "live/repository/repository", "environments/live.ts repository.cleanup"],
@@ -163,7 +173,8 @@ describe("policy findings point at the configuration", () => {
   });
 
   test("without a file, the environment is named; a construct added by hand has no config field", () => {
-    const stack = new EnvironmentStack(Testing.app(), "live", fixtureEnvironment({ name: "live" }));
+    const live = fixtureEnvironment({ name: "live" });
+    const stack = new EnvironmentStack(Testing.app(), "live", live, { release: fixtureRelease(live) });
     new TerraformResource(stack, "bucket", { terraformResourceType: "google_storage_bucket" });
     const located = stack.policyPack.props.locate!;
     const base = { severity: "error", message: "m", fix: "f", construct: stack } as const;

@@ -11,7 +11,7 @@ import { fixtureService } from "./fixtures/environment";
 import { PARITY_ENVIRONMENTS, SERVICE, synthesizeAll } from "./fixtures/parity";
 import { Json } from "./helpers";
 
-const IMAGE = `${SERVICE}.template.containers[0].image`;
+const MODEL = `${SERVICE}.template.containers[0].env[MODEL_URI]`;
 
 let outdir: string;
 let original: Record<string, StackJson>;
@@ -31,7 +31,6 @@ function edited(edits: Record<string, (stack: Json) => void>): Record<string, St
 const service = (stack: Json) => Object.values(stack.resource.google_cloud_run_v2_service)[0] as Json;
 const declare = (stack: Json, attribute: string, reason: string) =>
   (stack["//"].metadata[PARITY_METADATA_KEY].differences[attribute] = reason);
-const digest = (c: string) => `europe-west1-docker.pkg.dev/acme-fx-X/images/predict-api@sha256:${c.repeat(64)}`;
 
 describe("environment parity", () => {
   test("environments that differ only where they declare it are clean; each declaration is used", () => {
@@ -86,46 +85,64 @@ describe("environment parity", () => {
   });
 
   test("a declaration exempts its own environment only: the others are still compared, values in full", () => {
-    // alpha declares its image different; beta and gamma run different digests.
+    // alpha declares its model different; beta and gamma were given different models.
+    const uri = (c: string) => `gs://acme-models/sentiment/${c.repeat(64)}/model.safetensors`;
+    const setModel = (s: Json, c: string) =>
+      service(s).template.containers[0].env.push({ name: "MODEL_URI", value: uri(c) });
     const report = compareStacks(
       edited({
         alpha: (s) => {
-          service(s).template.containers[0].image = digest("a").replace("/acme-fx-X/", "/acme-fx-alpha/");
-          declare(s, IMAGE, "alpha runs every build of main");
+          setModel(s, "a");
+          declare(s, MODEL, "alpha tries each new model first");
         },
-        beta: (s) => (service(s).template.containers[0].image = digest("c").replace("/acme-fx-X/", "/acme-fx-beta/")),
-        gamma: (s) => (service(s).template.containers[0].image = digest("b").replace("/acme-fx-X/", "/acme-fx-gamma/")),
+        beta: (s) => setModel(s, "c"),
+        gamma: (s) => setModel(s, "b"),
       }),
     );
     expect(report.drift).toEqual([
       {
-        path: IMAGE,
-        values: {
-          alpha: `"${digest("a").replace("acme-fx-X", "<project>")}"`,
-          beta: `"${digest("c").replace("acme-fx-X", "<project>")}"`,
-          gamma: `"${digest("b").replace("acme-fx-X", "<project>")}"`,
-        },
-        reasons: { alpha: "alpha runs every build of main" },
+        path: `${MODEL}.value`,
+        values: { alpha: `"${uri("a")}"`, beta: `"${uri("c")}"`, gamma: `"${uri("b")}"` },
+        reasons: { alpha: "alpha tries each new model first" },
         kind: "attribute",
       },
     ]);
-    // Every digest is readable in full; what the three share is left out.
+    // Every value is readable where it differs, in full; what the three share is left out.
     const text = renderText(report);
-    for (const c of ["a", "b", "c"]) expect(text).toMatch(new RegExp(`\\s…sha256:${c.repeat(64)}"\\s`));
-    expect(text).not.toContain("europe-west1-docker");
-    expect(renderMarkdown(report)).toContain(`\`…sha256:${"b".repeat(64)}"\``);
+    for (const c of ["a", "b", "c"]) expect(text).toMatch(new RegExp(`\\s…sentiment/${c.repeat(64)}…\\s`));
+    expect(text).not.toContain("gs://acme-models");
+    expect(renderMarkdown(report)).toContain(`\`…sentiment/${"b".repeat(64)}…\``);
 
     // When beta and gamma agree again, alpha's declaration covers the difference.
     const agreed = compareStacks(
       edited({
         alpha: (s) => {
-          service(s).template.containers[0].image = digest("a");
-          declare(s, IMAGE, "alpha runs every build of main");
+          setModel(s, "a");
+          declare(s, MODEL, "alpha tries each new model first");
         },
+        beta: (s) => setModel(s, "c"),
+        gamma: (s) => setModel(s, "c"),
       }),
     );
     expect(agreed.drift).toEqual([]);
-    expect(agreed.declared.map((r) => r.path)).toContain(IMAGE);
+    expect(agreed.declared.map((r) => r.path)).toContain(`${MODEL}.value`);
+  });
+
+  test("release state is not compared: images, revision names and traffic differ on purpose", () => {
+    const report = compareStacks(
+      edited({
+        gamma: (s) => {
+          service(s).template.containers[0].image =
+            "europe-west1-docker.pkg.dev/acme-fx-gamma/images/predict-api@sha256:" + "9".repeat(64);
+          service(s).template.revision = "predict-99999999";
+          service(s).traffic = [
+            { percent: 100, revision: "predict-99999999", type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION" },
+          ];
+        },
+      }),
+    );
+    expect(report.drift).toEqual([]);
+    expect(isClean(report)).toBe(true);
   });
 
   test("a resource present in one environment and missing in another is drift", () => {

@@ -36,7 +36,7 @@ import {
   GoogleProvider,
   ProjectService,
 } from "../lib/providers";
-import { fixtureEnvironment } from "./fixtures/environment";
+import { fixtureEnvironment, fixtureRelease } from "./fixtures/environment";
 import { DIGEST, Json } from "./helpers";
 
 const IMAGE = `europe-west1-docker.pkg.dev/acme-ml-prod/models/predict@${DIGEST}`;
@@ -666,11 +666,11 @@ describe("as an Aspect", () => {
 });
 
 describe("EnvironmentStack applies the pack", () => {
-  test.each(environmentFiles().map((f) => [f.name, f.config] as const))(
+  test.each(environmentFiles().map((f) => [f.name, f] as const))(
     "%s (environments/) has no finding but those it acknowledges, each used",
-    (name, raw) => {
-      const config = parseEnvironmentConfig(raw);
-      const stack = new EnvironmentStack(Testing.app(), name, config);
+    (name, file) => {
+      const config = parseEnvironmentConfig(file.config);
+      const stack = new EnvironmentStack(Testing.app(), name, config, { release: file.release });
       const report = stack.policyPack.evaluate(stack);
       expect(stack.policyPack.stage).toBe(config.stage);
       expect(report.findings.filter((f) => f.severity === "error")).toEqual([]);
@@ -682,7 +682,7 @@ describe("EnvironmentStack applies the pack", () => {
 
   test("the stage picks the rules, never the name: a preproduction environment named qa gets production's guardrails", () => {
     const qa = fixtureEnvironment({ name: "qa", stage: "preproduction" });
-    const stack = new EnvironmentStack(Testing.app(), "qa", qa);
+    const stack = new EnvironmentStack(Testing.app(), "qa", qa, { release: fixtureRelease(qa) });
     new CloudRunService(stack, "extra", {
       location: "europe-west1",
       name: "extra",
@@ -701,11 +701,8 @@ describe("EnvironmentStack applies the pack", () => {
   });
 
   test("a production environment is held to every rule, and a CloudRunService made by hand is checked too", () => {
-    const stack = new EnvironmentStack(
-      Testing.app(),
-      "live",
-      fixtureEnvironment({ name: "live", stage: "production" }),
-    );
+    const live = fixtureEnvironment({ name: "live", stage: "production" });
+    const stack = new EnvironmentStack(Testing.app(), "live", live, { release: fixtureRelease(live) });
     new CloudRunService(stack, "extra", {
       location: "europe-west1",
       name: "extra",

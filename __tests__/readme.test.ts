@@ -10,7 +10,9 @@ import * as os from "os";
 import * as path from "path";
 import { describeFailure, extendEnvironment, synthesize, SharedConfig } from "../lib/app";
 import { compareStacks, renderText, StackJson } from "../lib/app/parity";
-import { FIXTURE_DIGEST, fixtureEnvironment, fixtureService } from "./fixtures/environment";
+import { runRelease } from "../lib/app/release/cli";
+import { fixtureEnvironment, fixtureFile, fixtureService } from "./fixtures/environment";
+import { environmentsFolder } from "./fixtures/release";
 
 import { README, readmeBlocks } from "../scripts/readme-blocks.cjs";
 import { OUT, generatedFiles, generatedName } from "../scripts/readme.cjs";
@@ -22,7 +24,15 @@ function writeOutput(name: string, text: string): void {
   const now = readmeBlocks().find((b) => b.marker?.kind === "output" && b.marker.arg === name)!;
   const lines = fs.readFileSync(README, "utf8").split("\n");
   const end = lines.findIndex((l, i) => i >= now.line && /^\s*```\s*$/.test(l));
-  lines.splice(now.line, end - now.line, ...text.trimEnd().split("\n"));
+  const indent = /^\s*/.exec(lines[now.line - 1])![0]; // a block inside a list item is indented
+  lines.splice(
+    now.line,
+    end - now.line,
+    ...text
+      .trimEnd()
+      .split("\n")
+      .map((l) => (l === "" ? l : indent + l)),
+  );
   fs.writeFileSync(README, lines.join("\n"));
 }
 const KINDS = ["program", "fragment", "environment", "environment-fields", "service", "output", "file"];
@@ -72,6 +82,26 @@ describe("README.md", () => {
 
   /** The outputs the README shows that no fragment prints: each made here, from the tests' own configurations. */
   const OUTPUTS: Record<string, () => string> = {
+    "release-status": () => {
+      const envs = [
+        fixtureEnvironment({ name: "dev", stage: "development" }),
+        fixtureEnvironment({ name: "staging", stage: "preproduction" }),
+        fixtureEnvironment({ name: "prod", stage: "production" }),
+      ];
+      const folder = environmentsFolder(envs);
+      const provenance = { time: "2026-11-27T10:00:00.000Z" };
+      const run = (...argv: string[]) => expect(runRelease(argv, folder, { provenance }).code).toBe(0);
+      const image = (c: string) => `europe-west1-docker.pkg.dev/acme-fx-dev/images/predict-api@sha256:${c.repeat(16)}`;
+      run("pin", "dev", "predict", image("3b1f"));
+      run("promote", "dev", "staging");
+      run("promote", "staging", "prod");
+      run("pin", "dev", "predict", image("8d2e"));
+      run("promote", "dev", "staging");
+      run("canary", "prod", "predict", "--percent", "10", "--from", "staging");
+      const status = runRelease(["status"], folder).stdout;
+      fs.rmSync(path.dirname(folder), { recursive: true, force: true });
+      return status;
+    },
     "config-validation": () => {
       const qa = fixtureEnvironment({
         name: "qa",
@@ -79,7 +109,7 @@ describe("README.md", () => {
         deletionProtection: false,
         services: { predict: { ...fixtureService({ cpu: "1", memory: "8Gi" }), ...{ minInstance: 1 } } },
       });
-      const result = synthesize({ files: [{ file: "environments/qa.ts", name: "qa", config: qa }], outdir });
+      const result = synthesize({ files: [{ ...fixtureFile(qa), file: "environments/qa.ts" }], outdir });
       return `${describeFailure(result)}\n`;
     },
     "policy-findings": () => {
@@ -97,34 +127,28 @@ describe("README.md", () => {
         stage: "production",
         project: "acme-ml-prod",
         stateBucket: "acme-ml-prod-tfstate",
-        services: { embed: fixtureService({ image: { name: "embed-api", version: FIXTURE_DIGEST }, ingress: "all" }) },
+        services: { embed: fixtureService({ image: "embed-api", ingress: "all" }) },
       });
-      const result = synthesize({ files: [{ file: "environments/prod.ts", name: "prod", config: prod }], outdir });
+      const result = synthesize({ files: [{ ...fixtureFile(prod), file: "environments/prod.ts" }], outdir });
       return `${describeFailure(result)}\n`;
     },
     parity: () => {
-      const image = "google_cloud_run_v2_service.predict_service.template.containers[0].image";
+      const model = "google_cloud_run_v2_service.predict_service.template.containers[0].env[MODEL_NAME]";
       const envs = [
         fixtureEnvironment({
           name: "dev",
           stage: "development",
-          services: { predict: fixtureService({ image: { name: "predict-api", version: "main" } }) },
-          requireImageDigest: false,
-          differences: { [image]: "dev runs every build of main" },
+          services: { predict: fixtureService({ env: { MODEL_NAME: "sentiment-v5-candidate" } }) },
+          differences: { [model]: "dev tries each new model first" },
         }),
         fixtureEnvironment({ name: "staging", stage: "preproduction" }),
         fixtureEnvironment({
           name: "prod",
-          services: {
-            predict: fixtureService({
-              image: { name: "predict-api", version: "sha256:" + "9c0d".repeat(16) },
-              timeoutSeconds: 30,
-            }),
-          },
+          services: { predict: fixtureService({ env: { MODEL_NAME: "sentiment-v4" }, timeoutSeconds: 30 }) },
         }),
       ];
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-readme-parity-"));
-      const files = envs.map((config) => ({ file: `${config.name}.ts`, name: config.name, config }));
+      const files = envs.map((config) => fixtureFile(config));
       expect(synthesize({ files, outdir: dir }).errors).toEqual([]);
       const stacks: Record<string, StackJson> = Object.fromEntries(
         envs.map((e) => [e.name, JSON.parse(fs.readFileSync(path.join(dir, "stacks", e.name, "cdk.tf.json"), "utf8"))]),

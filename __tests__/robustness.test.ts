@@ -55,13 +55,7 @@ const resources = fc.oneof(
 const service = fc
   .record(
     {
-      image: fc.oneof(
-        fc.record({
-          name: fc.constantFrom("predict-api", "embed"),
-          version: fc.constantFrom(digest("a"), digest("b"), "1.4.2", "main"),
-        }),
-        fc.constantFrom(`us-docker.pkg.dev/acme/x/y@${digest("c")}`, "us-docker.pkg.dev/acme/x/y:2"),
-      ),
+      image: fc.constantFrom("predict-api", "embed", "team/ranker"),
       resources,
       minInstances: fc.integer({ min: 0, max: 3 }),
       maxInstances: fc.integer({ min: 1, max: 50 }),
@@ -99,7 +93,6 @@ const validConfig = fc.record({
   labels: fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9_-]{0,8}$/), fc.stringMatching(/^[a-z0-9_-]{0,8}$/), {
     maxKeys: 3,
   }),
-  requireImageDigest: fc.constantFrom(false, false, true),
   repository: fc.record({ repositoryId: fc.constantFrom("models", "images"), immutableTags: fc.boolean() }),
   services: fc.dictionary(serviceKey, service, { minKeys: 1, maxKeys: 2 }),
 });
@@ -126,7 +119,7 @@ const FIELD_PATHS = [
   "stateBucket",
   "labels",
   "labels.team",
-  "requireImageDigest",
+  "deletionProtection",
   "repository",
   "repository.repositoryId",
   "repository.cleanup",
@@ -134,7 +127,7 @@ const FIELD_PATHS = [
   "services",
   "services.*",
   "services.*.image",
-  "services.*.image.version",
+  "services.*.build",
   "services.*.cpu",
   "services.*.memory",
   "services.*.minInstances",
@@ -183,8 +176,23 @@ const config = fc.oneof(
   },
 );
 
+/** A release for each service the configuration names (when it names any): digests a or b. */
+function releaseFor(raw: unknown): unknown {
+  const services = (raw as { services?: unknown })?.services;
+  if (typeof services !== "object" || services === null) return undefined;
+  const keys = Object.keys(services);
+  return {
+    services: Object.fromEntries(
+      keys.map((k, i) => [
+        k,
+        { digest: digest(i % 2 ? "a" : "b"), ran: [digest(i % 2 ? "a" : "b")], provenance: { verb: "pin", time: "t" } },
+      ]),
+    ),
+  };
+}
+
 function synthOnce(raw: unknown): string {
-  return Testing.synth(new EnvironmentStack(Testing.app(), "env", raw));
+  return Testing.synth(new EnvironmentStack(Testing.app(), "env", raw, { release: releaseFor(raw) }));
 }
 
 test(`${RUNS} random configurations: each synthesizes soundly, or fails with field paths or policy findings`, () => {

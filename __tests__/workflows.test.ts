@@ -27,9 +27,15 @@ function steps(job: Json): Json[] {
   return job.steps ?? [];
 }
 
+function runsOf(job: Json): string {
+  return steps(job)
+    .map((s) => s.run ?? "")
+    .join("\n");
+}
+
 describe("workflows", () => {
-  test("ci, deploy (with apply) and drift exist", () => {
-    expect(files).toEqual(["apply.yml", "ci.yml", "deploy.yml", "drift.yml"]);
+  test("ci, build, release, deploy (with apply) and drift exist", () => {
+    expect(files).toEqual(["apply.yml", "build.yml", "ci.yml", "deploy.yml", "drift.yml", "release.yml"]);
   });
 
   test("every npm script the workflows run exists in package.json", () => {
@@ -37,7 +43,7 @@ describe("workflows", () => {
     for (const f of files) {
       for (const m of text[f].matchAll(/npm run (?:-s |--silent )?([a-z][\w:-]*)/g)) called.add(m[1]);
     }
-    expect([...called].sort()).toEqual(["environments", "parity", "synth"]);
+    expect([...called].sort()).toEqual(["environments", "parity", "release", "synth"]);
     for (const name of called) expect(scripts).toHaveProperty(name);
     expect(text["ci.yml"]).toContain("npm test");
   });
@@ -46,17 +52,60 @@ describe("workflows", () => {
     const authenticates = (job: Json): boolean =>
       steps(job).some((st) => String(st.uses ?? "").startsWith("google-github-actions/auth@")) ||
       (typeof job.uses === "string" && jobs(path.basename(job.uses)).some(([, called]) => authenticates(called)));
+    const runs = (job: Json) =>
+      steps(job)
+        .map((st) => st.run ?? "")
+        .join("\n");
     for (const f of files) {
       expect(workflows[f].permissions).toEqual({});
       for (const [, job] of jobs(f)) {
         expect(job.permissions).toBeDefined();
         expect(job.permissions["id-token"] === "write").toBe(authenticates(job));
+        if (job.permissions.contents === "write") {
+          // Only the jobs that open a release pull request write, and they hold no cloud identity.
+          expect(job.permissions).toEqual({ contents: "write", "pull-requests": "write" });
+          expect(runs(job)).toMatch(/npm run -s release -- /);
+          expect(runs(job)).toMatch(/gh pr create --base main/);
+          expect(runs(job)).toMatch(/git add environments\/releases\n/);
+          continue;
+        }
         expect(job.permissions.contents).toBe("read");
         expect(Object.keys(job.permissions).sort()).toEqual(
           authenticates(job) ? ["contents", "id-token"] : ["contents"],
         );
       }
     }
+  });
+
+  test("build: on changes to services/, one image per service, the digest from the push pinned by a pull request", () => {
+    const wf = workflows["build.yml"];
+    expect(wf.on.push).toEqual({ branches: ["main"], paths: ["services/**"] });
+    expect(text["build.yml"]).toContain("npm run -s environments -- --builds");
+    const build = runsOf(wf.jobs.build);
+    expect(build).toMatch(/docker buildx build --push --metadata-file metadata\.json/);
+    expect(build).toMatch(/containerimage\.digest/);
+    expect(
+      wf.jobs.build.steps.find((s: Json) => String(s.uses).startsWith("google-github-actions/auth@")).with
+        .service_account,
+    ).toBe("image-builder@${{ matrix.project }}.iam.gserviceaccount.com");
+    expect(runsOf(wf.jobs.pin)).toMatch(/npm run -s release -- pin "\$ENVIRONMENT" "\$service" "\$image"/);
+  });
+
+  test("release: copies by digest before it promotes, then a pull request; main only", () => {
+    const wf = workflows["release.yml"];
+    expect(Object.keys(wf.on)).toEqual(["workflow_dispatch"]);
+    expect(wf.on.workflow_dispatch.inputs.verb.options).toEqual(["promote", "canary", "complete", "rollback"]);
+    const copy = runsOf(wf.jobs.copy);
+    expect(copy).toMatch(/go install github\.com\/google\/go-containerregistry\/cmd\/gcrane@v\d+\.\d+\.\d+/);
+    expect(copy).toMatch(/npm run -s release -- images "\$FROM" "\$TO"/);
+    expect(copy).toMatch(/gcrane" cp "\$source" "\$target"/);
+    expect(copy).toMatch(/gcrane" digest "\$target"\)" = "\$\{target##\*@\}"/);
+    expect(wf.jobs.release.needs).toBe("copy");
+    for (const job of [wf.jobs.copy, wf.jobs.release]) expect(job.if).toContain("github.ref == 'refs/heads/main'");
+    // Every verb the workflow offers is one the release command takes.
+    const usage = fs.readFileSync(path.join(root, "lib", "app", "release", "cli.ts"), "utf8");
+    for (const verb of wf.on.workflow_dispatch.inputs.verb.options)
+      expect(usage).toContain(`npm run release -- ${verb} `);
   });
 
   test("actions are pinned to exact versions", () => {
@@ -97,10 +146,13 @@ describe("workflows", () => {
           expect([
             "${{ fromJSON(needs.build.outputs.environments) }}",
             "${{ fromJSON(inputs.environments) }}",
+            "${{ fromJSON(needs.plan.outputs.builds) }}",
           ]).toContain(job.strategy.matrix.include);
         }
       }
-      if (f !== "apply.yml") expect(text[f]).toContain('echo "matrix=$(npm run -s environments)" >> "$GITHUB_OUTPUT"');
+      if (["ci.yml", "deploy.yml", "drift.yml"].includes(f)) {
+        expect(text[f]).toContain('echo "matrix=$(npm run -s environments)" >> "$GITHUB_OUTPUT"');
+      }
     }
     // Every environment in environments/, once, in the matrix of its own stage.
     const configs = environmentFiles().map((f) => parseEnvironmentConfig(f.config));

@@ -10,7 +10,6 @@ export const base = {
   region: "europe-west1",
   labels: { team: "ml-platform", "cost-center": "ml-serving" },
   deletionProtection: true,
-  requireImageDigest: true,
   repository: {
     repositoryId: "models",
     description: "Container images of the predict model-serving API",
@@ -20,11 +19,10 @@ export const base = {
   },
   services: {
     predict: {
-      image: {
-        name: "predict-api",
-        // Placeholder digest: CI replaces it with the digest of the image it built and pushed.
-        version: "sha256:3b1f4b4c2f0e9c8a7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c",
-      },
+      // The image's name in each environment's repository; which digest runs is release state
+      // (environments/releases/<env>.json, changed by npm run release).
+      image: "predict-api",
+      build: { context: "services/predict" },
       containerPort: 8080,
       cpu: "2",
       memory: "4Gi",

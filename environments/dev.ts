@@ -1,18 +1,19 @@
 import { defineEnvironment } from "./base";
 
-/** Development: deployed on every merge to main; relaxes the production guardrails, explicitly. */
+/**
+ * Development: every build of main is pinned here first (the build workflow), then promoted.
+ * Relaxes the production guardrails, explicitly.
+ */
 export default defineEnvironment({
   name: "dev",
   stage: "development",
   project: "acme-ml-dev",
   stateBucket: "acme-ml-dev-tfstate",
-  // Relaxed: dev is torn down and rebuilt freely, and CI deploys the moving "main" tag.
+  // Relaxed: dev is torn down and rebuilt freely.
   deletionProtection: false,
-  requireImageDigest: false,
-  repository: { immutableTags: false, cleanup: { keepMostRecentVersions: 5, deleteUntaggedOlderThan: "7d" } },
+  repository: { cleanup: { keepMostRecentVersions: 5, deleteUntaggedOlderThan: "7d" } },
   services: {
     predict: {
-      image: { name: "predict-api", version: "main" },
       maxInstances: 3,
       env: { LOG_LEVEL: "debug" },
     },
@@ -20,14 +21,10 @@ export default defineEnvironment({
   // Every way dev differs from the other environments, and why (checked by npm run parity).
   differences: {
     "google_artifact_registry_repository.repository.cleanup_policies":
-      "dev images are rebuilt on every merge: keep fewer, for a week",
-    "google_artifact_registry_repository.repository.docker_config.immutable_tags":
-      "CI redeploys the moving main tag in dev",
+      "every merge to main builds an image for dev: keep fewer, for a week",
     "google_artifact_registry_repository.repository.lifecycle.prevent_destroy": "dev is torn down and rebuilt freely",
     // `*`: every service, including ones added later.
     "google_cloud_run_v2_service.*.deletion_protection": "dev is torn down and rebuilt freely",
-    "google_cloud_run_v2_service.predict_service.template.containers[0].image":
-      "dev runs the main tag; staging and prod run a reviewed digest",
     "google_cloud_run_v2_service.predict_service.template.containers[0].env[LOG_LEVEL]": "debug logs for developers",
     "google_cloud_run_v2_service.predict_service.template.scaling.max_instance_count":
       "a small cost ceiling for development traffic",

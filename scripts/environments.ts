@@ -1,17 +1,60 @@
 /**
  * npm run -s environments [-- --stage development|preproduction|production]
+ *   The environments as a JSON array for a GitHub Actions matrix:
+ *   [{"environment":"dev","project":"acme-ml-dev"}, …], all of them or one promotion stage's.
+ * npm run -s environments -- --builds [SERVICE…] [--changed-since SHA]
+ *   What the build workflow builds (lib/app/environments.ts, buildMatrix): every service with a
+ *   build, those named, or those whose build context changed since SHA (all, when SHA is empty
+ *   or unknown to git).
+ * npm run -s environments -- --project ENV
+ *   The project id of one environment.
  *
- * Prints the environments as a JSON array for a GitHub Actions matrix:
- * [{"environment":"dev","project":"acme-ml-dev"}, …], all of them or one promotion stage's. The
- * list comes from the files in environments/, so adding a file adds it to the pipeline.
+ * Everything comes from the files in environments/, so adding a file adds it to the pipeline.
  */
-import { environmentMatrix } from "../lib/app/environments";
+import { execFileSync } from "child_process";
+import { buildMatrix, environmentFiles, environmentMatrix } from "../lib/app/environments";
+import { parseEnvironmentConfig } from "../lib/app/config";
 
-const i = process.argv.indexOf("--stage");
-const stage = i >= 0 ? process.argv[i + 1] : "all";
-const matrix = environmentMatrix();
-if (!(stage in matrix)) {
-  console.error(`--stage must be one of ${Object.keys(matrix).join(", ")}; got ${stage}`);
-  process.exit(2);
+const argv = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? (argv[i + 1] ?? "") : undefined;
+};
+
+/** Paths changed between `since` and HEAD, or undefined (build everything) when git cannot tell. */
+function changedSince(since: string): string[] | undefined {
+  if (!/^[0-9a-f]{7,40}$/.test(since) || /^0+$/.test(since)) return undefined;
+  try {
+    const out = execFileSync("git", ["diff", "--name-only", since, "HEAD"], { encoding: "utf8", stdio: "pipe" });
+    return out.split("\n").filter(Boolean);
+  } catch {
+    return undefined;
+  }
 }
-process.stdout.write(JSON.stringify(matrix[stage as keyof typeof matrix]) + "\n");
+
+if (argv.includes("--builds")) {
+  const since = option("changed-since");
+  const only = argv.filter((a, i) => !a.startsWith("--") && argv[i - 1] !== "--changed-since");
+  const changed = since === undefined ? undefined : changedSince(since);
+  process.stdout.write(JSON.stringify(buildMatrix({ only, changed })) + "\n");
+} else if (option("project") !== undefined) {
+  const name = option("project");
+  const file = environmentFiles().find((f) => f.name === name);
+  if (file === undefined) {
+    console.error(
+      `${name} is not an environment: ${environmentFiles()
+        .map((f) => f.name)
+        .join(", ")}`,
+    );
+    process.exit(2);
+  }
+  process.stdout.write(`${parseEnvironmentConfig(file.config).project}\n`);
+} else {
+  const stage = option("stage") ?? "all";
+  const matrix = environmentMatrix();
+  if (!(stage in matrix)) {
+    console.error(`--stage must be one of ${Object.keys(matrix).join(", ")}; got ${stage}`);
+    process.exit(2);
+  }
+  process.stdout.write(JSON.stringify(matrix[stage as keyof typeof matrix]) + "\n");
+}

@@ -7,15 +7,50 @@ import { sortedRecord } from "../gcp/terraform";
 import { PolicyPack, acknowledge } from "../policies";
 import { GoogleProvider } from "../providers";
 import { apiFor, resourcesUnder } from "./apis";
-import {
-  EnvironmentConfig,
-  configLocator,
-  imageReference,
-  parseEnvironmentConfig,
-  repositoryProps,
-  serviceProps,
-} from "./config";
+import { EnvironmentConfig, configLocator, parseEnvironmentConfig, repositoryProps, serviceProps } from "./config";
 import { ParityMetadata } from "./parity";
+import {
+  EMPTY_RELEASE,
+  PLACEHOLDER_IMAGE,
+  ReleaseError,
+  ReleaseFile,
+  asRelease,
+  releaseProblems,
+} from "./release/model";
+import { imageOf, templateDigest, trafficOf } from "./release/verbs";
+
+/**
+ * What release state decides, so the parity check leaves it to `npm run release -- status`: each
+ * service's image, its revision name and its traffic.
+ */
+const RELEASE_MANAGED = [
+  "google_cloud_run_v2_service.*.template.containers[*].image",
+  "google_cloud_run_v2_service.*.template.revision",
+  "google_cloud_run_v2_service.*.traffic",
+];
+
+/**
+ * An environment's release, checked against its configuration. To synthesize, every service past
+ * the development stage must have one (production never runs a placeholder); `partial` accepts a
+ * release still being made, as the release commands do.
+ */
+export function parseRelease(config: EnvironmentConfig, raw: unknown, partial = false): ReleaseFile {
+  const problems = raw === undefined ? [] : releaseProblems(raw, config);
+  const release = problems.length === 0 && raw !== undefined ? asRelease(raw) : EMPTY_RELEASE;
+  if (config.stage !== "development" && !partial) {
+    for (const key of Object.keys(config.services)) {
+      if (release.services[key] === undefined && !problems.some((p) => p.path.startsWith(`services.${key}`))) {
+        problems.push({
+          path: `services.${key}`,
+          value: undefined,
+          allowed: `has no release: ${config.stage} runs only released digests (npm run release -- promote <earlier environment> ${config.name} ${key})`,
+        });
+      }
+    }
+  }
+  if (problems.length > 0) throw new ReleaseError(config.name, problems);
+  return release;
+}
 
 /**
  * One environment's stack, from its configuration: the google provider, a GCS backend, the APIs
@@ -41,14 +76,23 @@ export class EnvironmentStack extends TerraformStack {
    *   {@link parseEnvironmentConfig}, which throws `ConfigError` before anything is created.
    * @param options.source the file the configuration comes from (`environments/prod.ts`), named
    *   in policy findings with the field they come from
+   * @param options.release the environment's release file (environments/releases/<env>.json):
+   *   the digest each service runs, and its canary. A service without one runs a public
+   *   placeholder in development; at a later stage it is a `ConfigError`.
    */
   constructor(
     scope: Construct,
     id: string,
     config: EnvironmentConfig | unknown,
-    options: { readonly source?: string } = {},
+    options: {
+      readonly source?: string;
+      readonly release?: unknown;
+      /** Build with a release still being made (the release commands, to name revisions). */
+      readonly partialRelease?: boolean;
+    } = {},
   ) {
     const parsed = parseEnvironmentConfig(config);
+    const release = parseRelease(parsed, options.release, options.partialRelease);
     super(scope, id);
     this.config = parsed;
     const labels = { ...parsed.labels, environment: parsed.name, app: parsed.app, "managed-by": "cdktf-cloud-run" };
@@ -62,6 +106,7 @@ export class EnvironmentStack extends TerraformStack {
       environment: parsed.name,
       project: parsed.project,
       differences: sortedRecord(parsed.differences) ?? {},
+      releaseManaged: RELEASE_MANAGED,
     });
 
     this.repository = new ArtifactRepository(this, "repository", repositoryProps(parsed));
@@ -71,11 +116,18 @@ export class EnvironmentStack extends TerraformStack {
       staticId: true,
     });
 
+    // Each service runs the digest its release names, from this environment's repository: Cloud
+    // Run's service agent pulls it, and in its own project it may already (Artifact Registry,
+    // "Deploying to Cloud Run"); the runtime account needs no grant to pull.
     const services: Record<string, CloudRunService> = {};
     for (const key of Object.keys(parsed.services).sort()) {
-      const image = imageReference(parsed.services[key].image, this.repository.repositoryUrl);
-      const service = new CloudRunService(this, key, { ...serviceProps(parsed, key), image });
-      this.repository.grantReader(`serviceAccount:${service.serviceAccountEmail}`);
+      const released = release.services[key];
+      const service = new CloudRunService(this, key, {
+        ...serviceProps(parsed, key),
+        image: released ? imageOf(parsed, key, templateDigest(released)) : PLACEHOLDER_IMAGE,
+        requireImageDigest: released !== undefined,
+        traffic: trafficOf(released),
+      });
       services[key] = service;
       new TerraformOutput(this, `${key}_url`, {
         value: service.uri,

@@ -1,6 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parseEnvironmentConfig } from "./config";
+import { STAGES } from "../policies/rule";
+import { parseEnvironmentConfig, repositoryUrl } from "./config";
+import { readRelease, releasePath } from "./release/files";
 
 /** The environments folder of this repository: one file per environment, beside base.ts. */
 export const ENVIRONMENTS_DIR = path.resolve(__dirname, "..", "..", "environments");
@@ -8,11 +10,17 @@ export const ENVIRONMENTS_DIR = path.resolve(__dirname, "..", "..", "environment
 /** Files in the environments folder that are not environments. */
 const NOT_ENVIRONMENTS = new Set(["base"]);
 
-/** One environment file: its name (the file name) and what it exports, not yet validated. */
+/**
+ * One environment file: its name (the file name) and what it exports, not yet validated; and its
+ * release file (releases/<name>.json beside it), parsed as JSON, if it has one.
+ */
 export interface EnvironmentFile {
   readonly file: string;
   readonly name: string;
   readonly config: unknown;
+  /** The release file's path, relative to the working directory. */
+  readonly releaseFile?: string;
+  readonly release?: unknown;
 }
 
 /**
@@ -32,7 +40,13 @@ export function environmentFiles(dir: string = ENVIRONMENTS_DIR): EnvironmentFil
       const file = path.join(dir, name + ext);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require(file) as { default?: unknown };
-      return { file: path.relative(process.cwd(), file), name, config: mod.default };
+      return {
+        file: path.relative(process.cwd(), file),
+        name,
+        config: mod.default,
+        releaseFile: path.relative(process.cwd(), releasePath(dir, name)),
+        release: readRelease(dir, name),
+      };
     });
 }
 
@@ -62,4 +76,50 @@ export function environmentMatrix(
     preproduction: entries("preproduction"),
     production: entries("production"),
   };
+}
+
+/** One image the build workflow builds and pushes. */
+export interface BuildEntry {
+  readonly service: string;
+  /** The environment it is pinned in first: the first environment of the first stage. */
+  readonly environment: string;
+  readonly project: string;
+  /** The repository it is pushed to, and the image (repository and name, no tag). */
+  readonly repository: string;
+  readonly image: string;
+  readonly context: string;
+  readonly dockerfile: string;
+}
+
+/**
+ * What the build workflow builds: every service with a `build`, in the first environment of the
+ * first stage (where `release pin` puts its digest). With `changed` (paths changed since the last
+ * build), only the services whose build context holds one of them; with `only`, those services.
+ */
+export function buildMatrix(
+  options: { dir?: string; changed?: readonly string[]; only?: readonly string[] } = {},
+): BuildEntry[] {
+  const configs = environmentFiles(options.dir).map((f) => parseEnvironmentConfig(f.config));
+  const first = [...configs].sort(
+    (a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage) || a.name.localeCompare(b.name),
+  )[0];
+  if (first === undefined) return [];
+  const entries: BuildEntry[] = [];
+  for (const [service, svc] of Object.entries(first.services).sort(([a], [b]) => a.localeCompare(b))) {
+    if (svc.build === undefined) continue;
+    if (options.only && options.only.length > 0 && !options.only.includes(service)) continue;
+    const context = svc.build.context.replace(/\/+$/, "");
+    if (options.changed && !options.changed.some((f) => f === context || f.startsWith(`${context}/`))) continue;
+    const repository = repositoryUrl(first);
+    entries.push({
+      service,
+      environment: first.name,
+      project: first.project,
+      repository,
+      image: `${repository}/${svc.image}`,
+      context,
+      dockerfile: svc.build.dockerfile ?? "Dockerfile",
+    });
+  }
+  return entries;
 }

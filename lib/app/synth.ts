@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { formatReport, hasErrors } from "../policies";
 import { ConfigError, EnvironmentConfig, parseEnvironmentConfig } from "./config";
-import { EnvironmentStack } from "./environment-stack";
+import { EnvironmentStack, parseRelease } from "./environment-stack";
+import { ReleaseError } from "./release/model";
 import { EnvironmentFile, environmentFiles } from "./environments";
 
 /*
@@ -45,6 +46,12 @@ export function synthesize(
         errors.push(`${file.file}: name is "${config.name}"; it must be "${file.name}", the file's name`);
       }
       configs.push({ file, config });
+      try {
+        parseRelease(config, file.release);
+      } catch (e) {
+        if (!(e instanceof ReleaseError)) throw e;
+        errors.push(`${file.releaseFile ?? `the release of ${file.name}`}: ${e.message}`);
+      }
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       errors.push(`${file.file}: ${e.message}`);
@@ -63,7 +70,7 @@ export function synthesize(
   const warnings: string[] = [];
   for (const { file, config } of configs) {
     // The file's own export, so that findings can tell what it states from what it inherits.
-    const stack = new EnvironmentStack(app, config.name, file.config, { source: file.file });
+    const stack = new EnvironmentStack(app, config.name, file.config, { source: file.file, release: file.release });
     const report = stack.policyPack.evaluate(stack);
     const text = formatReport(report);
     if (hasErrors(report)) errors.push(`stack ${config.name}: policy findings\n${text}`);

@@ -1,11 +1,11 @@
 import { validateArtifactRepositoryProps } from "../../constructs/artifact-repository";
 import { validateCloudRunServiceProps } from "../../constructs/cloud-run-service/validate";
-import { imageDigest, imageName, imageTag } from "../../gcp/images";
+import { imageName } from "../../gcp/images";
 import { checkLabels, projectId, region } from "../../gcp/projects";
 import { bucketName } from "../../gcp/storage";
 import { Problem, Problems, joinPath, pattern, reasonText } from "../../gcp/validation";
 import { knownRule } from "../../policies/pack";
-import { imageReference, repositoryProps, repositoryUrl, serviceProps } from "./props";
+import { repositoryProps, repositoryUrl, serviceProps } from "./props";
 import type { EnvironmentConfig } from "./types";
 
 /** Environment name: part of stack ids, state prefixes and label values. */
@@ -50,18 +50,13 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
   for (const id of ids) {
     const at = `services.${id}`;
     const svc = config.services[id];
-    const props = { ...serviceProps(config, id), image: imageReference(svc.image, url) };
-    let imagePartsValid = true;
-    if (typeof svc.image !== "string") {
-      const { name, version } = svc.image;
-      const before = p.list.length;
-      p.check(`${at}.image.name`, name, imageName);
-      p.check(`${at}.image.version`, version, version.startsWith("sha256:") ? imageDigest : imageTag);
-      imagePartsValid = p.list.length === before;
-    }
+    // The image is a name in the repository; its digest is release state. The service's props
+    // are checked with a stand-in digest, so that every other constraint is.
+    p.check(`${at}.image`, svc.image, imageName);
+    const props = { ...serviceProps(config, id), image: `${url}/${svc.image}@sha256:${"0".repeat(64)}` };
     for (const problem of validateCloudRunServiceProps(props)) {
       if (problem.path === "project" || problem.path === "location") continue; // reported above
-      if (problem.path === "image" && !imagePartsValid) continue; // reported at image.name or image.version
+      if (problem.path === "image") continue; // reported at image, a name
       // A name taken from the id is reported at the id.
       const path = problem.path === "name" && svc.name === undefined ? "" : problem.path;
       p.add(joinPath(at, path === "" ? "" : path), problem.value, problem.allowed);
@@ -106,7 +101,6 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
 function guardrailProblems(p: Problems, config: EnvironmentConfig): void {
   const why = `stage "${config.stage}" requires it`;
   if (config.deletionProtection === false) p.add("deletionProtection", false, `must be true: ${why}`);
-  if (config.requireImageDigest === false) p.add("requireImageDigest", false, `must be true: ${why}`);
   if (config.repository.immutableTags === false) p.add("repository.immutableTags", false, `must be true: ${why}`);
   for (const [id, svc] of Object.entries(config.services)) {
     const at = `services.${id}`;

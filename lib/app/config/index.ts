@@ -1,12 +1,6 @@
 export { ConfigError, parseEnvironmentConfig } from "./parse";
-export { imageReference, repositoryProps, repositoryUrl, serviceProps } from "./props";
-export type {
-  EnvironmentConfig,
-  ImageInRepository,
-  PolicyAcknowledgement,
-  RepositoryConfig,
-  ServiceConfig,
-} from "./types";
+export { repositoryProps, repositoryUrl, serviceProps } from "./props";
+export type { EnvironmentConfig, BuildConfig, PolicyAcknowledgement, RepositoryConfig, ServiceConfig } from "./types";
 export { extendEnvironment } from "./define";
 export type { DeepPartial, EnvironmentOverrides, SharedConfig } from "./define";
 export { configLocator } from "./origin";

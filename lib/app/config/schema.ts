@@ -22,16 +22,10 @@ const probe = z.strictObject({
   failureThreshold: int.optional(),
 });
 
-const imageInRepository = z.strictObject({
-  /** The image name inside the environment's repository, such as `predict-api`. */
-  name: z.string(),
-  /** A tag (`1.4.2`) or a digest (`sha256:…`); production requires a digest. */
-  version: z.string(),
-});
-
 const serviceSchema = z.strictObject({
   name: z.string().optional(),
-  image: z.union([z.string(), imageInRepository]),
+  image: z.string(),
+  build: z.strictObject({ context: z.string(), dockerfile: z.string().optional() }).optional(),
   containerPort: int.optional(),
   cpu: z.string().optional(),
   memory: z.string().optional(),
@@ -49,13 +43,8 @@ const serviceSchema = z.strictObject({
   livenessProbe: probe.optional(),
   labels: labels.optional(),
   deletionProtection: z.boolean().optional(),
-  traffic: z
-    .array(z.strictObject({ percent: int, revision: z.string().optional(), tag: z.string().optional() }))
-    .optional(),
-  revisionSuffix: z.string().optional(),
   invokers: z.array(z.string()).optional(),
   allowPublic: z.boolean().optional(),
-  ignoreImageChanges: z.boolean().optional(),
   description: z.string().optional(),
 });
 
@@ -87,7 +76,6 @@ export const environmentSchema = z.strictObject({
   stateBucket: z.string(),
   labels: labels.optional(),
   deletionProtection: z.boolean().optional(),
-  requireImageDigest: z.boolean().optional(),
   repository: repositorySchema,
   services: z.record(z.string(), serviceSchema),
   differences: z.record(z.string(), z.string()).optional(),

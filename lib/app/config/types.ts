@@ -8,12 +8,15 @@ import type { Stage } from "../../policies/rule";
  * constraints; props.ts turns it into construct props.
  */
 
-/** An image in the environment's own repository. */
-export interface ImageInRepository {
-  /** The image name inside the repository, such as `predict-api`. */
-  readonly name: string;
-  /** A tag (`1.4.2`) or a digest (`sha256:…`); production requires a digest. */
-  readonly version: string;
+/** How a service's image is built, for the build workflow. */
+export interface BuildConfig {
+  /** The build context, relative to the repository's root, such as `services/predict`. */
+  readonly context: string;
+  /**
+   * The Dockerfile, relative to the context.
+   * @default "Dockerfile"
+   */
+  readonly dockerfile?: string;
 }
 
 /**
@@ -30,14 +33,24 @@ export interface ServiceConfig extends Omit<
   | "serviceAccountEmail"
   | "serviceAccountId"
   | "requireImageDigest"
+  | "traffic"
 > {
   /**
    * The Cloud Run service name.
    * @default - the service's key in `services`
    */
   readonly name?: string;
-  /** A full image reference, or an image in the environment's repository. */
-  readonly image: string | ImageInRepository;
+  /**
+   * The image's name in the environment's repository, such as `predict-api`. Which version runs
+   * is release state, not configuration: the digest (and a canary, and its traffic) comes from
+   * `environments/releases/<env>.json`, written by `npm run release`.
+   */
+  readonly image: string;
+  /**
+   * How the image is built, for the build workflow.
+   * @default - the build workflow does not build this service
+   */
+  readonly build?: BuildConfig;
 }
 
 /**
@@ -94,11 +107,6 @@ export interface EnvironmentConfig {
    * @default true
    */
   readonly deletionProtection?: boolean;
-  /**
-   * Refuse images that are not pinned by digest.
-   * @default true
-   */
-  readonly requireImageDigest?: boolean;
   readonly repository: RepositoryConfig;
   /** The services, by construct id; the id is also the service name unless `name` is set. */
   readonly services: Readonly<Record<string, ServiceConfig>>;

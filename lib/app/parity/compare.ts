@@ -145,7 +145,10 @@ export function compareStacks(stacks: Readonly<Record<string, StackJson>>): Pari
   const environments = Object.keys(stacks).sort();
   const infos = Object.fromEntries(environments.map((e) => [e, parityInfo(e, stacks[e])]));
   const flat = Object.fromEntries(environments.map((e) => [e, flattenStack(stacks[e], infos[e])]));
-  const paths = [...new Set(environments.flatMap((e) => [...flat[e].keys()]))].sort();
+  const managed = [...new Set(environments.flatMap((e) => infos[e].releaseManaged ?? []))].map(coverage);
+  const paths = [...new Set(environments.flatMap((e) => [...flat[e].keys()]))]
+    .filter((p) => !managed.some((m) => m.test(p)))
+    .sort();
   const resourcesIn = Object.fromEntries(environments.map((e) => [e, new Set([...flat[e].keys()].map(resourceOf))]));
   const declarations = environments.flatMap((environment) =>
     Object.entries(infos[environment].differences).map(([path, reason]) => ({

@@ -10,6 +10,11 @@ export interface StackParityInfo {
   readonly project: string;
   /** Attribute path (as the parity matrix spells it) → why this environment differs there. */
   readonly differences: Readonly<Record<string, string>>;
+  /**
+   * Attribute paths that release state decides (images, revisions, traffic): not compared, since
+   * environments run different versions on purpose. `npm run release -- status` shows them.
+   */
+  readonly releaseManaged?: readonly string[];
 }
 
 /**

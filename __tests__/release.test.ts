@@ -1,0 +1,249 @@
+/**
+ * Releases through the commands users run (`npm run release -- …` is runRelease), in a folder of
+ * the tests' own environments: development (alpha), preproduction (beta), production (gamma).
+ * Each step is synthesized and read back; refused commands must leave every file byte-identical.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { EnvironmentConfig, synthesize } from "../lib/app";
+import { runRelease } from "../lib/app/release/cli";
+import { asRelease, releaseProblems } from "../lib/app/release/model";
+import { fixtureEnvironment, fixtureService } from "./fixtures/environment";
+import { environmentsFolder, releaseTexts } from "./fixtures/release";
+import { Json } from "./helpers";
+
+const digest = (c: string) => `sha256:${c.repeat(64)}`;
+const configs: EnvironmentConfig[] = [
+  fixtureEnvironment({ name: "alpha", stage: "development" }),
+  fixtureEnvironment({ name: "beta", stage: "preproduction" }),
+  fixtureEnvironment({ name: "gamma", stage: "production" }),
+];
+const image = (env: string, c: string) => `europe-west1-docker.pkg.dev/acme-fx-${env}/images/predict-api@${digest(c)}`;
+
+let dir: string;
+const release = (...argv: string[]) => runRelease(argv, dir);
+
+/** Synthesizes the folder; returns each environment's predict service and the stack's text. */
+function services(): Record<string, Json> {
+  const out = path.join(path.dirname(dir), "out");
+  fs.rmSync(out, { recursive: true, force: true });
+  const result = synthesize({ dir, outdir: out });
+  expect(result.errors).toEqual([]);
+  return Object.fromEntries(
+    result.stacks.map((env) => {
+      const tf = JSON.parse(fs.readFileSync(path.join(out, "stacks", env, "cdk.tf.json"), "utf8"));
+      return [env, Object.values(tf.resource.google_cloud_run_v2_service)[0]];
+    }),
+  );
+}
+
+beforeAll(() => {
+  dir = environmentsFolder(configs);
+});
+afterAll(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }));
+
+describe("a release through pin, promote, canary, complete and rollback", () => {
+  test("a new environment runs the public placeholder in development; later stages need a release", () => {
+    const placeholder = synthesize({ dir, outdir: path.join(path.dirname(dir), "none") });
+    expect(placeholder.errors).toEqual([
+      expect.stringContaining(
+        "services.predict: got undefined; has no release: preproduction runs only released digests",
+      ),
+      expect.stringContaining("services.predict: got undefined; has no release: production runs only released digests"),
+    ]);
+    // status still works on a release being made.
+    const rows = release("status").stdout.split("\n").slice(2, 5);
+    expect(rows.map((r) => r.split(/\s{2,}/).slice(0, 4))).toEqual([
+      ["alpha", "development", "predict", "(placeholder)"],
+      ["beta", "preproduction", "predict", "(no release)"],
+      ["gamma", "production", "predict", "(no release)"],
+    ]);
+  });
+
+  test("pin in development, promote to preproduction and production: one digest, each from its own registry", () => {
+    expect(release("pin", "alpha", "predict", image("alpha", "a"))).toMatchObject({
+      code: 0,
+      stdout: `alpha predict: (none) → ${"a".repeat(12)}\n`,
+    });
+    expect(release("promote", "alpha", "beta")).toMatchObject({ code: 0 });
+    expect(release("promote", "beta", "gamma", "predict")).toMatchObject({
+      code: 0,
+      stdout: `gamma predict: (none) → ${"a".repeat(12)} (from beta)\n`,
+    });
+    const svc = services();
+    for (const env of ["alpha", "beta", "gamma"]) {
+      expect(svc[env].template.containers[0].image).toBe(image(env, "a"));
+      expect(svc[env].template.revision).toMatch(/^predict-[0-9a-f]{8}$/);
+      expect(svc[env].traffic).toEqual([
+        { percent: 100, revision: svc[env].template.revision, type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION" },
+      ]);
+    }
+    // The release files say where each digest came from.
+    const gamma = JSON.parse(fs.readFileSync(path.join(dir, "releases", "gamma.json"), "utf8"));
+    expect(gamma.services.predict).toMatchObject({
+      digest: digest("a"),
+      ran: [digest("a")],
+      provenance: { verb: "promote", from: "beta" },
+    });
+  });
+
+  let stable: string;
+  test("a 10% canary in production: two revision-named targets, 90 stable and 10 canary", () => {
+    stable = services().gamma.template.revision;
+    expect(release("pin", "alpha", "predict", image("alpha", "b")).code).toBe(0);
+    expect(release("promote", "alpha", "beta").code).toBe(0);
+    const canary = release("canary", "gamma", "predict", "--percent", "10", "--from", "beta");
+    expect(canary).toMatchObject({ code: 0 });
+    expect(canary.stdout).toBe(
+      `gamma predict: canary ${"b".repeat(12)} takes 10%, ${stable} (${"a".repeat(12)}) keeps 90%\n`,
+    );
+    const gamma = services().gamma;
+    expect(gamma.template.containers[0].image).toBe(image("gamma", "b"));
+    expect(gamma.template.revision).toMatch(/^predict-[0-9a-f]{8}$/);
+    expect(gamma.template.revision).not.toBe(stable);
+    expect(gamma.traffic).toEqual([
+      { percent: 90, revision: stable, tag: "stable", type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION" },
+      {
+        percent: 10,
+        revision: gamma.template.revision,
+        tag: "canary",
+        type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION",
+      },
+    ]);
+  });
+
+  test("complete: the canary's revision takes 100%, with no change to the template", () => {
+    const before = services().gamma.template;
+    expect(release("complete", "gamma", "predict")).toMatchObject({ code: 0 });
+    const gamma = services().gamma;
+    expect(gamma.template).toEqual(before);
+    expect(gamma.traffic).toEqual([
+      { percent: 100, revision: before.revision, type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION" },
+    ]);
+  });
+
+  test("rollback: 100% back to the serving revision, a traffic-only change", () => {
+    const serving = services().gamma.template.revision;
+    expect(release("pin", "alpha", "predict", image("alpha", "c")).code).toBe(0);
+    expect(release("promote", "alpha", "beta").code).toBe(0);
+    expect(release("canary", "gamma", "predict", "--percent", "25", "--image", image("gamma", "c")).code).toBe(0);
+    const during = services().gamma;
+    expect(release("rollback", "gamma", "predict")).toMatchObject({ code: 0 });
+    const after = services().gamma;
+    expect(after.template).toEqual(during.template); // the canary's template stays: no new revision
+    expect(after.traffic).toEqual([
+      { percent: 100, revision: serving, tag: "stable", type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION" },
+      {
+        percent: 0,
+        revision: during.template.revision,
+        tag: "canary",
+        type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION",
+      },
+    ]);
+  });
+
+  test("status shows every environment and service, digests readable, the canary's state", () => {
+    const status = release("status");
+    expect(status.code).toBe(0);
+    const lines = status.stdout.split("\n");
+    expect(lines[0]).toMatch(/^environment\s+stage\s+service\s+serving\s+revision\s+traffic\s+canary\s+last change$/);
+    expect(lines.find((l) => l.startsWith("gamma"))).toMatch(
+      new RegExp(
+        `^gamma\\s+production\\s+predict\\s+${"b".repeat(12)}\\s+predict-[0-9a-f]{8}\\s+100% stable predict-[0-9a-f]{8} \\(canary rolled back\\)\\s+${"c".repeat(12)} 0% \\(rolled back\\)\\s+rollback `,
+      ),
+    );
+    expect(release("status", "--markdown").stdout).toMatch(/^## Releases\n\n\| environment \| stage \|/);
+  });
+
+  test("the revision name follows the template: an unrelated change renames it, the same template keeps it", () => {
+    const first = services().beta.template.revision;
+    expect(services().beta.template.revision).toBe(first);
+    const beta = configs[1];
+    fs.writeFileSync(
+      path.join(dir, "beta.ts"),
+      `export default ${JSON.stringify({ ...beta, services: { predict: fixtureService({ maxInstances: 7 }) } })};\n`,
+    );
+    jest.resetModules(); // the environment files are read with require()
+    const changed = services().beta.template.revision;
+    expect(changed).toMatch(/^predict-[0-9a-f]{8}$/);
+    expect(changed).not.toBe(first);
+    expect(services().beta.template.revision).toBe(changed);
+    fs.writeFileSync(path.join(dir, "beta.ts"), `export default ${JSON.stringify(beta)};\n`);
+    jest.resetModules();
+  });
+
+  test("the release files stay valid after every step", () => {
+    for (const config of configs) {
+      const raw = JSON.parse(fs.readFileSync(path.join(dir, "releases", `${config.name}.json`), "utf8"));
+      expect(releaseProblems(raw, config)).toEqual([]);
+      expect(asRelease(raw)).toEqual(raw);
+    }
+  });
+});
+
+describe("refused commands print every problem and change nothing", () => {
+  test.each([
+    [
+      "a malformed digest",
+      ["pin", "alpha", "predict", `${image("alpha", "a").slice(0, -10)}`],
+      /must be pinned by a full digest/,
+    ],
+    [
+      "an image from another repository",
+      ["pin", "alpha", "predict", image("gamma", "d")],
+      /is not predict's image in alpha's repository/,
+    ],
+    [
+      "pin past the first stage",
+      ["pin", "gamma", "predict", image("gamma", "d")],
+      /pin enters a built image at the development stage; gamma is production/,
+    ],
+    [
+      "150%",
+      ["canary", "beta", "predict", "--percent", "150", "--from", "alpha"],
+      /--percent must be a whole number from 1 to 99; got 150/,
+    ],
+    ["an unknown service", ["complete", "gamma", "embed"], /service "embed" is not in environment gamma: predict/],
+    ["an unknown environment", ["promote", "alpha", "qa"], /to "qa" is not an environment: alpha, beta, gamma/],
+    [
+      "promoting production to development",
+      ["promote", "gamma", "alpha"],
+      /promotion goes to a later stage: gamma is production, alpha is development/,
+    ],
+    [
+      "a digest the stage before never ran",
+      ["canary", "gamma", "predict", "--percent", "5", "--image", image("gamma", "d")],
+      /dddddddddddd has not served predict at the preproduction stage/,
+    ],
+    ["completing without a canary", ["complete", "beta", "predict"], /no canary in flight to complete/],
+  ])("%s", (_case, argv, pattern) => {
+    const before = releaseTexts(dir);
+    const result = release(...argv);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/^release \w+ refused; nothing was changed:\n/);
+    expect(result.stderr).toMatch(pattern);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(releaseTexts(dir)).toEqual(before);
+  });
+
+  test("a second canary, and a promotion from an environment with a canary in flight", () => {
+    expect(release("pin", "alpha", "predict", image("alpha", "e")).code).toBe(0);
+    expect(release("canary", "alpha", "predict", "--percent", "10", "--image", image("alpha", "f")).code).toBe(0);
+    const before = releaseTexts(dir);
+    const second = release("canary", "alpha", "predict", "--percent", "20", "--image", image("alpha", "a"));
+    expect(second.stderr).toMatch(/predict in alpha already has a canary in flight: complete or roll it back first/);
+    const promote = release("promote", "alpha", "beta");
+    expect(promote.stderr).toMatch(/alpha has a canary in flight \(predict\): complete or roll it back first/);
+    expect(releaseTexts(dir)).toEqual(before);
+  });
+
+  test("usage errors exit 2 with the usage", () => {
+    expect(release("deploy")).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^unknown verb "deploy"\n\nUsage:\n/),
+    });
+    expect(release("canary", "alpha", "predict", "--percent", "10")).toMatchObject({ code: 2 });
+    expect(release("pin", "alpha")).toMatchObject({ code: 2, stderr: expect.stringMatching(/^pin takes 3 arguments/) });
+  });
+});

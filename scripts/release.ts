@@ -1,0 +1,12 @@
+/**
+ * npm run release -- <verb> …: pin, promote, canary, complete, rollback, status. See
+ * lib/app/release/cli.ts and the README's "Releasing a new version".
+ */
+import * as path from "path";
+import { runRelease } from "../lib/app/release/cli";
+
+const dir = process.env.ENVIRONMENTS_DIR ? path.resolve(process.env.ENVIRONMENTS_DIR) : undefined;
+const result = runRelease(process.argv.slice(2), dir);
+process.stdout.write(result.stdout);
+process.stderr.write(result.stderr);
+process.exitCode = result.code;
