@@ -229,6 +229,13 @@ describe("refused commands print every problem and change nothing", () => {
 
   test("a second canary, and a promotion from an environment with a canary in flight", () => {
     expect(release("pin", "alpha", "predict", image("alpha", "e")).code).toBe(0);
+    // No stage is skipped, by promotion or by a canary's --from (both found by the model test).
+    const skipping = [
+      release("promote", "alpha", "gamma"),
+      release("canary", "gamma", "predict", "--percent", "5", "--from", "alpha"),
+    ];
+    for (const r of skipping)
+      expect(r.stderr).toMatch(/eeeeeeeeeeee has not served predict at the preproduction stage/);
     expect(release("canary", "alpha", "predict", "--percent", "10", "--image", image("alpha", "f")).code).toBe(0);
     const before = releaseTexts(dir);
     const second = release("canary", "alpha", "predict", "--percent", "20", "--image", image("alpha", "a"));

@@ -154,13 +154,17 @@ export function runRelease(
   return withReleaseLock(dir, () => {
     const loaded = load(dir);
     if ("problems" in loaded) return { code: 1, stdout: "", stderr: `${loaded.problems.join("\n\n")}\n` };
+    let recorded = overrides.provenance;
     const world: World = {
       configs: loaded.configs,
       releases: loaded.releases,
+      // Read only by a change that goes through (it may ask git for the commit).
+      get provenance() {
+        return (recorded ??= provenance());
+      },
       templateRevision:
         overrides.templateRevision ??
         ((env, key) => templateRevisions(loaded.files.find((f) => f.name === env)!, loaded.releases[env])[key]),
-      provenance: overrides.provenance ?? provenance(),
     };
     let outcome: Outcome;
     switch (verb) {

@@ -251,7 +251,10 @@ export function canary(world: World, env: string, key: string, percent: number, 
       if (theirs === undefined) r.add(`${key} has no release in ${other.name}`);
       else if (inFlight(theirs))
         r.add(`${key} in ${other.name} has a canary in flight: complete or roll it back first`);
-      else digest = theirs.digest;
+      else {
+        digest = theirs.digest;
+        checkRanBefore(world, config, key, digest, r);
+      }
     }
   }
   if (digest !== undefined && current !== undefined && digest === current.digest) {
