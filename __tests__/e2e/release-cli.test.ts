@@ -17,9 +17,11 @@ const image = (service: string, c: string) =>
 
 function release(dir: string, argv: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
+    // Each holds the lock for 300 ms between reading the files and writing one: without the
+    // lock, the second to write would drop the first one's update.
     const child = spawn(process.execPath, [...ARGS, ...argv], {
       cwd: root,
-      env: { ...process.env, ENVIRONMENTS_DIR: dir },
+      env: { ...process.env, ENVIRONMENTS_DIR: dir, RELEASE_TEST_HOLD_MS: "300" },
     });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
@@ -36,11 +38,7 @@ test("two release commands started together both land, and leave no torn or temp
   });
   const dir = environmentsFolder([alpha]);
   try {
-    for (const [a, b] of [
-      ["1", "2"],
-      ["3", "4"],
-      ["5", "6"],
-    ]) {
+    for (const [a, b] of [["1", "2"]]) {
       const results = await Promise.all([
         release(dir, ["pin", "alpha", "predict", image("predict-api", a)]),
         release(dir, ["pin", "alpha", "embed", image("embed", b)]),
@@ -58,8 +56,8 @@ test("two release commands started together both land, and leave no torn or temp
   }
 }, 60_000);
 
-test("npm run release -- status lists every environment of environments/", () => {
-  const r = spawnSync("npm", ["run", "-s", "release", "--", "status"], { cwd: root, encoding: "utf8" });
+test("the release command's status lists every environment of environments/", () => {
+  const r = spawnSync(process.execPath, [...ARGS, "status"], { cwd: root, encoding: "utf8" });
   expect(r.status).toBe(0);
   const rows = r.stdout.split("\n").slice(2).filter(Boolean);
   expect(new Set(rows.map((l) => l.split(/\s+/)[0]))).toEqual(new Set(environmentFiles().map((f) => f.name)));

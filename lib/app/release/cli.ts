@@ -81,6 +81,16 @@ export function templateRevisions(file: EnvironmentFile, release: ReleaseFile): 
   }
 }
 
+/**
+ * Keeps the lock held between reading the release files and writing one, for as many
+ * milliseconds as RELEASE_TEST_HOLD_MS says: the concurrency test widens the window in which two
+ * commands would lose an update without the lock. Unset, it does nothing.
+ */
+function holdForTest(): void {
+  const ms = Number(process.env.RELEASE_TEST_HOLD_MS ?? 0);
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 function provenance(): Omit<Provenance, "verb" | "from"> {
   const env = process.env;
   let commit = env.GITHUB_SHA;
@@ -153,6 +163,7 @@ export function runRelease(
 
   return withReleaseLock(dir, () => {
     const loaded = load(dir);
+    holdForTest();
     if ("problems" in loaded) return { code: 1, stdout: "", stderr: `${loaded.problems.join("\n\n")}\n` };
     let recorded = overrides.provenance;
     const world: World = {
