@@ -7,6 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { environmentFiles, synthesize } from "../lib/app";
 import { PARITY_METADATA_KEY, StackJson, compareStacks, isClean, renderMarkdown, renderText } from "../lib/app/parity";
+import { runParity } from "../lib/app/parity/cli";
 import { fixtureService } from "./fixtures/environment";
 import { PARITY_ENVIRONMENTS, SERVICE, synthesizeAll } from "./fixtures/parity";
 import { Json } from "./helpers";
@@ -202,6 +203,22 @@ describe("environment parity", () => {
     expect(md).toContain("| attribute | alpha | beta | gamma |");
     expect(md).toContain(`| \`${SERVICE}.template.timeout\` | \`"60s"\` | \`"90s"\` | \`"60s"\` |`);
   });
+});
+
+test("npm run parity's exit codes: 0 clean, 1 drift, 2 nothing to compare", () => {
+  expect(runParity(["--dir", outdir])).toMatchObject({
+    code: 0,
+    stdout: expect.stringMatching(/No undeclared differences/),
+  });
+  expect(runParity(["--dir", outdir, "--markdown"]).stdout).toMatch(/^## Environment parity: alpha, beta, gamma\n/);
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-parity-one-"));
+  fs.cpSync(path.join(outdir, "stacks", "alpha"), path.join(copy, "stacks", "alpha"), { recursive: true });
+  expect(runParity(["--dir", copy])).toMatchObject({ code: 2, stderr: expect.stringMatching(/at least two stacks/) });
+  expect(runParity(["--dir", path.join(copy, "nowhere")])).toMatchObject({
+    code: 2,
+    stderr: expect.stringMatching(/run npm run synth first/),
+  });
+  fs.rmSync(copy, { recursive: true, force: true });
 });
 
 test("the environments in environments/ differ only where they declare it", () => {

@@ -1,4 +1,4 @@
-/** `npm run parity`, as CI runs it: on synthesized stacks, exit codes 0, 1 and 2. */
+/** `npm run parity` as a process, as CI runs it: exit 0 on clean stacks, 1 naming the drift. */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -46,14 +46,5 @@ describe("npm run parity", () => {
     expect(result.stdout).toMatch(
       /google_cloud_run_v2_service\.predict_service\.ingress\s+"INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"\s+"INGRESS_TRAFFIC_INTERNAL_ONLY"\s+"INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"/,
     );
-  }, 60_000);
-
-  test("exits 2 when there is nothing to compare", () => {
-    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-parity-empty-"));
-    expect(run(["--dir", empty])).toMatchObject({
-      status: 2,
-      stdout: expect.stringMatching(/run npm run synth first/),
-    });
-    fs.rmSync(empty, { recursive: true, force: true });
   }, 60_000);
 });

@@ -1,0 +1,31 @@
+import * as fs from "fs";
+import * as path from "path";
+import { StackJson, compareStacks, isClean } from "./compare";
+import { renderMarkdown, renderText } from "./render";
+
+/**
+ * `npm run parity [-- --markdown] [--dir cdktf.out]`: compares the synthesized stacks in
+ * <dir>/stacks/<env>/cdk.tf.json (what will be planned) and prints the environment-parity
+ * matrix. Exit 0: no undeclared difference and no stale declaration; 1: configuration drift or
+ * stale declarations; 2: nothing to compare.
+ */
+export function runParity(argv: readonly string[]): { code: 0 | 1 | 2; stdout: string; stderr: string } {
+  const markdown = argv.includes("--markdown");
+  const dirArg = argv.indexOf("--dir");
+  const outdir = path.resolve(dirArg >= 0 ? argv[dirArg + 1] : "cdktf.out");
+  const stacksDir = path.join(outdir, "stacks");
+  if (!fs.existsSync(stacksDir)) {
+    return { code: 2, stdout: "", stderr: `No synthesized stacks in ${stacksDir}: run npm run synth first.\n` };
+  }
+  const stacks: Record<string, StackJson> = {};
+  for (const env of fs.readdirSync(stacksDir).sort()) {
+    const file = path.join(stacksDir, env, "cdk.tf.json");
+    if (fs.existsSync(file)) stacks[env] = JSON.parse(fs.readFileSync(file, "utf8")) as StackJson;
+  }
+  if (Object.keys(stacks).length < 2) {
+    const found = Object.keys(stacks).length;
+    return { code: 2, stdout: "", stderr: `Parity needs at least two stacks in ${stacksDir}; found ${found}.\n` };
+  }
+  const report = compareStacks(stacks);
+  return { code: isClean(report) ? 0 : 1, stdout: markdown ? renderMarkdown(report) : renderText(report), stderr: "" };
+}
