@@ -291,11 +291,12 @@ for (const n of sizes) {
   const services = Object.fromEntries(
     Array.from({ length: n }, (_, i) => [
       `svc-${String(i).padStart(3, "0")}`,
-      { image: { name: `model-${i}`, version: `sha256:${(i % 16).toString(16).repeat(64)}` }, maxInstances: 5 },
+      { image: `model-${i}`, maxInstances: 5 },
     ]),
   );
   const config = {
     name: "scale",
+    stage: "development",
     app: "bench",
     project: "acme-ml-bench",
     region: "europe-west1",
