@@ -274,7 +274,7 @@ import { EnvironmentStack, environmentFiles } from "${path.join(root, "lib", "ap
 void google.provider.GoogleProvider;
 for (const env of environmentFiles()) {
   test(\`\${env.name} matches its snapshot\`, () => {
-    expect(Testing.synth(new EnvironmentStack(Testing.app(), env.name, env.config))).toMatchSnapshot();
+    expect(Testing.synth(new EnvironmentStack(Testing.app(), env.name, env.config, { release: env.release }))).toMatchSnapshot();
   });
 }
 `,
