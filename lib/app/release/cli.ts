@@ -190,9 +190,8 @@ export function runRelease(
         if (sources.length !== 1 || options.percent === undefined) {
           return usage("canary takes --percent N and one of --image <image@sha256:…> or --from <env>");
         }
-        const percent = /^[0-9]+$/.test(options.percent) ? Number(options.percent) : Number.NaN;
         const source: CanarySource = options.image !== undefined ? { image: options.image } : { from: options.from };
-        outcome = canary(world, args[0], args[1], percent, source);
+        outcome = canary(world, args[0], args[1], options.percent, source);
         break;
       }
       case "complete":

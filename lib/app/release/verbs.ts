@@ -224,12 +224,16 @@ export function promote(world: World, from: string, to: string, services: readon
 /** Where a canary's image comes from: a reference in the environment's repository, or another environment. */
 export type CanarySource = { readonly image: string } | { readonly from: string };
 
-/** `canary ENV SERVICE --percent N (--image IMAGE | --from ENV)`: a second revision takes N%. */
-export function canary(world: World, env: string, key: string, percent: number, source: CanarySource): Outcome {
+/**
+ * `canary ENV SERVICE --percent N (--image IMAGE | --from ENV)`: a second revision takes N%.
+ * `asked` is the percent as a number, or as typed on the command line.
+ */
+export function canary(world: World, env: string, key: string, asked: number | string, source: CanarySource): Outcome {
   const r = new Refusals();
   const config = environment(world, env, "environment", r);
+  const percent = typeof asked === "number" ? asked : /^[0-9]+$/.test(asked) ? Number(asked) : Number.NaN;
   if (!Number.isInteger(percent) || percent < 1 || percent > 99) {
-    r.add(`--percent must be a whole number from 1 to 99; got ${percent}`);
+    r.add(`--percent must be a whole number from 1 to 99; got ${asked}`);
   }
   if (!service(config, key, r) || !config) return { ok: false, problems: r.list };
   const current = world.releases[env]?.services[key];
