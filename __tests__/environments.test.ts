@@ -1,18 +1,40 @@
 /**
- * Drift tests: one snapshot per environment of the whole synthesized stack, exactly as
- * `npm run synth` writes it (backend included). A change to configuration or construct code that
- * changes what Terraform will apply fails here, with a diff of the attributes that moved. Review
- * the diff; accept it deliberately with `npm test -- -u`.
+ * Drift tests: one snapshot per environment of the whole synthesized stack, as `npm run synth`
+ * writes it (backend included), with one difference: each released service runs a fixed digest
+ * with no canary. Which digest runs where is release state, changed by `npm run release` in a
+ * pull request that shows it (and by `release status`); a release must not need a snapshot update.
+ * A change to configuration or construct code that changes what Terraform will apply fails here,
+ * with a diff of the attributes that moved. Review the diff; accept it with `npm test -- -u`.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { environmentFiles, parseEnvironmentConfig, synthesize } from "../lib/app";
+import { Json } from "./helpers";
 
 const root = path.resolve(__dirname, "..");
 // Whatever environments/ holds: adding a file adds a stack, a snapshot and every check below.
 const configs = environmentFiles().map((f) => parseEnvironmentConfig(f.config));
 const names = configs.map((c) => c.name);
+
+/** The digest every released service runs in the snapshots. */
+const SNAPSHOT_DIGEST = `sha256:${"0".repeat(64)}`;
+
+/**
+ * An environment's release with every released service on {@link SNAPSHOT_DIGEST}, no canary.
+ * Which services have a release still shows (one without runs the placeholder in development).
+ * Anything that is not a release file's shape is left as it is, for synthesis to refuse.
+ */
+function fixedRelease(release: unknown): unknown {
+  const services = (release as { services?: unknown } | undefined)?.services;
+  if (typeof services !== "object" || services === null) return release;
+  const fixed = {
+    digest: SNAPSHOT_DIGEST,
+    ran: [SNAPSHOT_DIGEST],
+    provenance: { verb: "pin", time: "2026-01-01T00:00:00.000Z" },
+  };
+  return { services: Object.fromEntries(Object.keys(services).map((key) => [key, fixed])) };
+}
 
 function tmp(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `cdktf-cloud-run-${prefix}-`));
@@ -33,7 +55,8 @@ describe("environments", () => {
   let stacks: Record<string, string>;
 
   beforeAll(() => {
-    const result = synthesize({ outdir });
+    const files = environmentFiles().map((f) => ({ ...f, release: fixedRelease(f.release) }));
+    const result = synthesize({ outdir, files });
     expect(result.errors).toEqual([]);
     stacks = readStacks(outdir);
   });
@@ -46,6 +69,23 @@ describe("environments", () => {
 
   test.each(names)("%s matches its snapshot", (env) => {
     expect(JSON.parse(stacks[env])).toMatchSnapshot();
+  });
+
+  test("the snapshots differ from what npm run synth writes only in the release: image, revision, traffic", () => {
+    const real = tmp("synth-real");
+    expect(synthesize({ outdir: real }).errors).toEqual([]);
+    const released = readStacks(real);
+    fs.rmSync(real, { recursive: true, force: true });
+    const withoutRelease = (text: string) => {
+      const tf = JSON.parse(text);
+      for (const service of Object.values<Json>(tf.resource?.google_cloud_run_v2_service ?? {})) {
+        delete service.traffic;
+        delete service.template.revision;
+        for (const container of service.template.containers) delete container.image;
+      }
+      return tf;
+    };
+    for (const env of names) expect(withoutRelease(stacks[env])).toEqual(withoutRelease(released[env]));
   });
 
   test("no absolute paths, user names or host names in any stack", () => {

@@ -5,8 +5,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { EnvironmentConfig, synthesize } from "../lib/app";
+import { EnvironmentConfig, environmentFiles, synthesize } from "../lib/app";
 import { runRelease } from "../lib/app/release/cli";
+import { canonicalJson } from "../lib/app/release/files";
 import { asRelease, releaseProblems } from "../lib/app/release/model";
 import { fixtureEnvironment, fixtureService } from "./fixtures/environment";
 import { environmentsFolder, releaseTexts } from "./fixtures/release";
@@ -203,6 +204,11 @@ describe("refused commands print every problem and change nothing", () => {
       ["canary", "beta", "predict", "--percent", "150", "--from", "alpha"],
       /--percent must be a whole number from 1 to 99; got 150/,
     ],
+    [
+      "a fraction of a percent",
+      ["canary", "beta", "predict", "--percent", "10.5", "--from", "alpha"],
+      /--percent must be a whole number from 1 to 99; got 10\.5$/m,
+    ],
     ["an unknown service", ["complete", "gamma", "embed"], /service "embed" is not in environment gamma: predict/],
     ["an unknown environment", ["promote", "alpha", "qa"], /to "qa" is not an environment: alpha, beta, gamma/],
     [
@@ -252,5 +258,17 @@ describe("refused commands print every problem and change nothing", () => {
     });
     expect(release("canary", "alpha", "predict", "--percent", "10")).toMatchObject({ code: 2 });
     expect(release("pin", "alpha")).toMatchObject({ code: 2, stderr: expect.stringMatching(/^pin takes 3 arguments/) });
+  });
+});
+
+describe("release files on disk", () => {
+  test("every release file in environments/ is exactly what the release command writes", () => {
+    // A hand edit or a formatter that reflowed one shows here, and in the next release's diff.
+    const files = environmentFiles().flatMap((env) => (env.releaseFile !== undefined ? [env.releaseFile] : []));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files.filter((f) => fs.existsSync(f))) {
+      const text = fs.readFileSync(file, "utf8");
+      expect({ file, text }).toEqual({ file, text: canonicalJson(JSON.parse(text)) });
+    }
   });
 });

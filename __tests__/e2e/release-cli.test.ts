@@ -62,3 +62,20 @@ test("the release command's status lists every environment of environments/", ()
   const rows = r.stdout.split("\n").slice(2).filter(Boolean);
   expect(new Set(rows.map((l) => l.split(/\s+/)[0]))).toEqual(new Set(environmentFiles().map((f) => f.name)));
 }, 60_000);
+
+test("Prettier leaves release files alone, so a release pull request passes the format check", () => {
+  // The release command's canonical JSON breaks every array onto lines; Prettier would join
+  // short ones, and the format check of the release's pull request would fail.
+  for (const file of ["environments/releases/dev.json", "environments/releases/a-new-environment.json"]) {
+    const info = spawnSync(process.execPath, ["node_modules/prettier/bin/prettier.cjs", "--file-info", file], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    expect({ file, info: JSON.parse(info.stdout) }).toEqual({ file, info: expect.objectContaining({ ignored: true }) });
+  }
+  const config = spawnSync(process.execPath, ["node_modules/prettier/bin/prettier.cjs", "--file-info", "main.ts"], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  expect(JSON.parse(config.stdout).ignored).toBe(false);
+});
