@@ -7,6 +7,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { STAGES } from "../lib";
 import { environmentFiles, environmentMatrix, parseEnvironmentConfig } from "../lib/app";
+import { buildMatrix } from "../lib/app/environments";
 import { Json } from "./helpers";
 import { workflowTexts } from "./workflow-files";
 
@@ -86,6 +87,15 @@ describe("workflows", () => {
         .service_account,
     ).toBe("image-builder@${{ matrix.project }}.iam.gserviceaccount.com");
     expect(runsOf(wf.jobs.pin)).toMatch(/npm run -s release -- pin "\$ENVIRONMENT" "\$service" "\$image"/);
+  });
+
+  test("every image the build workflow builds has its build context and Dockerfile in the repository", () => {
+    // A service added to environments/ with a build, but without its folder, fails here rather
+    // than in the build workflow after the merge.
+    const missing = buildMatrix()
+      .map((b) => path.join(b.context, b.dockerfile))
+      .filter((file) => !fs.existsSync(path.join(root, file)));
+    expect(missing).toEqual([]);
   });
 
   test("release: copies by digest before it promotes, then a pull request; main only", () => {
@@ -198,7 +208,9 @@ describe("workflows", () => {
       expect(testScript).toContain(`cache("${folder.replace("node_modules/.cache/", "")}`);
     }
     const plan = workflows["ci.yml"].jobs.plan;
-    expect(plan.if).toBe("github.event_name == 'pull_request'");
+    expect(plan.if).toBe(
+      "github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository",
+    );
     expect(text["ci.yml"]).toMatch(/terraform validate/);
     expect(text["ci.yml"]).toMatch(/terraform plan -input=false -lock=false/);
   });
