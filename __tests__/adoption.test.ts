@@ -120,13 +120,25 @@ function synthesizeAll(dir: string): Record<string, Record<string, unknown>> {
   );
 }
 
+/** Whether a stack deploys the service `key`. */
+function deploys(stack: Record<string, unknown>, key: string): boolean {
+  const services = (stack.resource as Record<string, Record<string, unknown>>).google_cloud_run_v2_service ?? {};
+  return Object.keys(services).some((id) => id.startsWith(`${key}_`));
+}
+
 test("an environment copied from another, with its own identity, synthesizes and is clean", () => {
   const dir = copyEnvironments();
   const qa = addEnvironment(dir, NEW);
+  // Its first apply, before any release: clean, with its repository and no service yet (past
+  // development), so the first promotion has a repository to copy images into.
+  const before = synthesizeAll(dir);
+  expect(compareStacks(before)).toMatchObject({ drift: [], stale: [] });
   // README step: `npm run release -- promote dev qa`: it runs what the stage before runs.
   const from = earlier(dir, qa);
   if (from) release(dir, "promote", from.name, NEW);
   const stacks = synthesizeAll(dir);
+  for (const key of Object.keys(qa.services))
+    expect({ key, deployed: deploys(stacks[NEW], key) }).toEqual({ key, deployed: true });
   expect(Object.keys(stacks).sort()).toEqual([...existing, NEW].sort());
   expect((stacks[NEW].terraform as { backend: unknown }).backend).toEqual({
     gcs: { bucket: qa.stateBucket, prefix: `${qa.app}/${NEW}` },
@@ -143,18 +155,25 @@ test("a service added to the shared configuration reaches every environment, cle
   const from = earlier(dir, qa);
   if (from) release(dir, "promote", from.name, NEW);
   const key = addService(dir);
-  // README steps: the build workflow pins the new image in the first environment; promotions
-  // take it through the later stages (production never runs a service without a release).
   jest.resetModules(); // base.ts changed: environment files are read again
   const [first, ...later] = byStage(dir);
+  // The pull request that adds it, before any image is built: clean, with the placeholder in
+  // development and the service not deployed past it.
+  const added = synthesizeAll(dir);
+  expect(compareStacks(added)).toMatchObject({ drift: [], stale: [] });
+  for (const config of later)
+    expect({ env: config.name, deployed: deploys(added[config.name], key) }).toEqual({
+      env: config.name,
+      deployed: false,
+    });
+  // README steps: the build workflow pins the new image in the first environment; promotions
+  // take it through the later stages.
   const image = `${repositoryUrl(first)}/${first.services[key].image}@sha256:${"e".repeat(64)}`;
   release(dir, "pin", first.name, key, image);
   for (const config of later) release(dir, "promote", earlier(dir, config)!.name, config.name, key);
   const stacks = synthesizeAll(dir);
-  for (const [name, stack] of Object.entries(stacks)) {
-    const services = (stack.resource as Record<string, Record<string, unknown>>).google_cloud_run_v2_service;
-    expect({ name, has: Object.keys(services).some((id) => id.startsWith(`${key}_`)) }).toEqual({ name, has: true });
-  }
+  for (const [name, stack] of Object.entries(stacks))
+    expect({ name, has: deploys(stack, key) }).toEqual({ name, has: true });
   const report = compareStacks(stacks);
   expect({ drift: report.drift, stale: report.stale }).toEqual({ drift: [], stale: [] });
 });

@@ -98,12 +98,40 @@ describe("EnvironmentStack", () => {
   });
 
   test("a service with no release runs the public placeholder in development, and nowhere else", () => {
-    const d = stackOf(dev, { services: {} }).out;
-    const svc = Object.values(resources(d, "google_cloud_run_v2_service"))[0];
+    const d = stackOf(dev, { services: {} });
+    const svc = Object.values(resources(d.out, "google_cloud_run_v2_service"))[0];
     expect(svc.template.containers[0].image).toBe("us-docker.pkg.dev/cloudrun/container/hello");
-    expect(() => stackOf(prod, { services: {} })).toThrow(
-      /services\.predict: got undefined; has no release: production runs only released digests/,
+    expect(d.stack.notDeployed).toEqual([]);
+
+    // Past development it is not deployed at all: no service, account, grant or output of its
+    // own, and an acknowledgement about it waits for it. The rest of the stack is there, so a
+    // new environment's first apply creates the repository its images are copied into.
+    const ack = { rule: "RUN-009", service: "predict", reason: "called by the partner gateway over the internet" };
+    const withTwo = { ...prod, acknowledgements: [ack], services: { ...prod.services, explain: fixtureService() } };
+    const p = stackOf(withTwo, { services: { explain: fixtureRelease(withTwo).services.explain } });
+    expect(p.stack.notDeployed).toEqual(["predict"]);
+    expect(Object.keys(p.stack.services)).toEqual(["explain"]);
+    const addresses = Object.entries(p.out.resource as Json).flatMap(([type, byId]) =>
+      Object.keys(byId as Json).map((id) => `${type}.${id}`),
     );
+    expect(addresses.filter((a) => /\.predict_/.test(a))).toEqual([]);
+    expect(addresses.filter((a) => /\.explain_/.test(a)).length).toBeGreaterThan(0);
+    expect(Object.keys(p.out.output as Json).sort()).toEqual([
+      "explain_service_account",
+      "explain_url",
+      "repository_url",
+    ]);
+
+    // With no service deployed, the stack is the repository and the APIs: those the services
+    // will need too, so that the first apply of a new environment turns them all on.
+    const empty = stackOf(prod, { services: {} });
+    expect(Object.keys(empty.out.resource as Json).sort()).toEqual([
+      "google_artifact_registry_repository",
+      "google_project_service",
+    ]);
+    const enabled = (s: Synth) => Object.values(resources(s, "google_project_service")).map((r) => r.service);
+    expect(enabled(empty.out)).toEqual(enabled(stackOf(prod).out));
+    expect(enabled(empty.out)).toContain("run.googleapis.com");
   });
 
   test("services pull from their own environment's repository: no grant to the runtime accounts", () => {

@@ -8,7 +8,7 @@ import * as path from "path";
 import { environmentFiles, synthesize } from "../lib/app";
 import { PARITY_METADATA_KEY, StackJson, compareStacks, isClean, renderMarkdown, renderText } from "../lib/app/parity";
 import { runParity } from "../lib/app/parity/cli";
-import { fixtureService } from "./fixtures/environment";
+import { fixtureFile, fixtureRelease, fixtureService } from "./fixtures/environment";
 import { PARITY_ENVIRONMENTS, SERVICE, synthesizeAll } from "./fixtures/parity";
 import { Json } from "./helpers";
 
@@ -182,6 +182,51 @@ describe("environment parity", () => {
     ]);
     expect(isClean(report)).toBe(false);
     expect(renderText(report)).toMatch(/Stale declarations: 2/);
+  });
+
+  test("a service not deployed yet in one environment is compared among the others only", () => {
+    const two = PARITY_ENVIRONMENTS.map((c) => ({ ...c, services: { ...c.services, explain: fixtureService() } }));
+    const gamma = two[2];
+    // gamma has no release of explain yet, and already declares how explain will differ there.
+    gamma.differences = {
+      "google_cloud_run_v2_service.explain_service.template.scaling.min_instance_count": "warm in gamma",
+    };
+    const released = fixtureRelease(gamma);
+    const files = two.map((c) =>
+      c === gamma ? fixtureFile(c, { services: { predict: released.services.predict } }) : fixtureFile(c),
+    );
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-parity-pending-"));
+    try {
+      expect(synthesize({ files, outdir: dir }).errors).toEqual([]);
+      const read = (env: string) =>
+        JSON.parse(fs.readFileSync(path.join(dir, "stacks", env, "cdk.tf.json"), "utf8")) as StackJson;
+      const stacks = Object.fromEntries(two.map((c) => [c.name, read(c.name)]));
+      const report = compareStacks(stacks);
+      expect(report.drift).toEqual([]);
+      expect(report.stale).toEqual([]);
+      expect(renderText(report)).toMatch(/explain_service\.deletion_protection\s+false\s+true\s+\(not deployed\)/);
+
+      // beta deploys explain: a difference there is still drift, shown beside gamma's "not deployed".
+      const betaService = Object.entries(stacks.beta.resource as Json).flatMap(([, byId]) =>
+        Object.entries(byId as Json).filter(([id]) => id.startsWith("explain_service")),
+      )[0][1] as Json;
+      betaService.template.max_instance_request_concurrency = 3;
+      const drifted = compareStacks(stacks);
+      expect(drifted.drift).toEqual([
+        expect.objectContaining({
+          path: "google_cloud_run_v2_service.explain_service.template.max_instance_request_concurrency",
+          values: { alpha: "8", beta: "3" },
+          notDeployed: ["gamma"],
+        }),
+      ]);
+      expect(renderText(drifted)).toMatch(/max_instance_request_concurrency\s+8\s+3\s+\(not deployed\)/);
+
+      // A resource of a deployed service that goes missing is still drift.
+      delete (stacks.beta.resource as Json).google_cloud_run_v2_service_iam_member;
+      expect(compareStacks(stacks).drift.map((r) => r.kind)).toContain("resource");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("a wildcard declaration covers a second service", () => {

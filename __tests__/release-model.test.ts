@@ -143,11 +143,13 @@ const commands = [
           const previous = ENVS[STAGE_OF[to] - 1];
           const ranBefore =
             previous !== undefined && source.digest !== undefined && m.envs[previous.name].ran.includes(source.digest);
+          const rolledBack = target.canary !== undefined && target.canary.percent === 0;
           const ok =
             STAGE_OF[to] > STAGE_OF[from] &&
             source.digest !== undefined &&
             !inFlight(source) &&
             !inFlight(target) &&
+            !(rolledBack && target.canary!.digest === source.digest) &&
             ranBefore;
           step(m, ["promote", from, to], ok, () => {
             m.envs[to] = { digest: source.digest, ran: ranTo(target, source.digest!) };

@@ -44,20 +44,37 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }));
 
 describe("a release through pin, promote, canary, complete and rollback", () => {
-  test("a new environment runs the public placeholder in development; later stages need a release", () => {
-    const placeholder = synthesize({ dir, outdir: path.join(path.dirname(dir), "none") });
-    expect(placeholder.errors).toEqual([
-      expect.stringContaining(
-        "services.predict: got undefined; has no release: preproduction runs only released digests",
-      ),
-      expect.stringContaining("services.predict: got undefined; has no release: production runs only released digests"),
+  test("before any release: the placeholder in development; later stages deploy the service only once released", () => {
+    const out = path.join(path.dirname(dir), "none");
+    const result = synthesize({ dir, outdir: out });
+    expect(result.errors).toEqual([]);
+    expect(result.notices).toEqual([
+      "beta: predict is not deployed (no release at the preproduction stage yet); npm run release -- promote <earlier environment> beta predict",
+      "gamma: predict is not deployed (no release at the production stage yet); npm run release -- promote <earlier environment> gamma predict",
     ]);
-    // status still works on a release being made.
+    const stack = (env: string) => JSON.parse(fs.readFileSync(path.join(out, "stacks", env, "cdk.tf.json"), "utf8"));
+    const placeholder = Object.values<Json>(stack("alpha").resource.google_cloud_run_v2_service)[0].template
+      .containers[0].image;
+    expect(placeholder).toBe("us-docker.pkg.dev/cloudrun/container/hello");
+    for (const env of ["beta", "gamma"]) {
+      // The repository is there for the first promotion to copy images into; no service yet.
+      expect(Object.keys(stack(env).resource).sort()).toEqual([
+        "google_artifact_registry_repository",
+        "google_project_service",
+      ]);
+    }
     const rows = release("status").stdout.split("\n").slice(2, 5);
-    expect(rows.map((r) => r.split(/\s{2,}/).slice(0, 4))).toEqual([
-      ["alpha", "development", "predict", "(placeholder)"],
-      ["beta", "preproduction", "predict", "(no release)"],
-      ["gamma", "production", "predict", "(no release)"],
+    expect(rows.map((r) => r.split(/\s{2,}/).slice(0, 6))).toEqual([
+      [
+        "alpha",
+        "development",
+        "predict",
+        "(placeholder)",
+        expect.stringMatching(/^predict-[0-9a-f]{8}$/),
+        expect.stringMatching(/^100% predict-/),
+      ],
+      ["beta", "preproduction", "predict", "(not deployed)", "-", "-"],
+      ["gamma", "production", "predict", "(not deployed)", "-", "-"],
     ]);
   });
 
@@ -141,6 +158,12 @@ describe("a release through pin, promote, canary, complete and rollback", () => 
         type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION",
       },
     ]);
+    // The rolled-back digest cannot reach all traffic by promotion: only by a new canary.
+    const before = releaseTexts(dir);
+    expect(release("promote", "beta", "gamma").stderr).toMatch(
+      /cccccccccccc was rolled back as predict's canary in gamma: canary it again \(--from beta\) to retry it, or promote another digest/,
+    );
+    expect(releaseTexts(dir)).toEqual(before);
   });
 
   test("status shows every environment and service, digests readable, the canary's state", () => {

@@ -30,26 +30,43 @@ const RELEASE_MANAGED = [
 ];
 
 /**
- * An environment's release, checked against its configuration. To synthesize, every service past
- * the development stage must have one (production never runs a placeholder); `partial` accepts a
- * release still being made, as the release commands do.
+ * An environment's release (its file's contents, or undefined when it has none yet), checked
+ * against its configuration; throws `ReleaseError` with every problem.
  */
-export function parseRelease(config: EnvironmentConfig, raw: unknown, partial = false): ReleaseFile {
+export function parseRelease(config: EnvironmentConfig, raw: unknown): ReleaseFile {
   const problems = raw === undefined ? [] : releaseProblems(raw, config);
-  const release = problems.length === 0 && raw !== undefined ? asRelease(raw) : EMPTY_RELEASE;
-  if (config.stage !== "development" && !partial) {
-    for (const key of Object.keys(config.services)) {
-      if (release.services[key] === undefined && !problems.some((p) => p.path.startsWith(`services.${key}`))) {
-        problems.push({
-          path: `services.${key}`,
-          value: undefined,
-          allowed: `has no release: ${config.stage} runs only released digests (npm run release -- promote <earlier environment> ${config.name} ${key})`,
-        });
-      }
-    }
-  }
   if (problems.length > 0) throw new ReleaseError(config.name, problems);
-  return release;
+  return raw === undefined ? EMPTY_RELEASE : asRelease(raw);
+}
+
+/**
+ * The services an environment declares but does not deploy yet: past the development stage, those
+ * with no release there. Production never runs a placeholder, so such a service is left out of the
+ * stack (its account, grants and outputs too) until a promotion releases it. Refusing to
+ * synthesize instead would fail the pull request that adds a service (no image is built before it
+ * merges) and could never start a new environment (its images are copied into a repository that
+ * only its first apply creates). A service that loses its release by a hand edit shows in the
+ * plan as a destroy, which deletion protection (required from preproduction on) stops.
+ */
+export function notDeployed(config: EnvironmentConfig, release: ReleaseFile): string[] {
+  if (config.stage === "development") return [];
+  return Object.keys(config.services)
+    .filter((key) => release.services[key] === undefined)
+    .sort();
+}
+
+/**
+ * The resources a service would create, built apart from any stack that synthesizes (in a
+ * detached construct tree, thrown away): what a service not deployed yet will need.
+ */
+function resourcesOfService(config: EnvironmentConfig, key: string) {
+  const scratch = new TerraformStack(new Construct(undefined as never, ""), "scratch");
+  new CloudRunService(scratch, key, {
+    ...serviceProps(config, key),
+    image: PLACEHOLDER_IMAGE,
+    requireImageDigest: false,
+  });
+  return resourcesUnder(scratch);
 }
 
 /**
@@ -64,8 +81,10 @@ export class EnvironmentStack extends TerraformStack {
   /** The configuration, validated. */
   readonly config: EnvironmentConfig;
   readonly repository: ArtifactRepository;
-  /** The services, by their key in the configuration. */
+  /** The services deployed, by their key in the configuration. */
   readonly services: Readonly<Record<string, CloudRunService>>;
+  /** The keys of the services declared but not deployed yet: no release at this stage. */
+  readonly notDeployed: readonly string[];
   /** The APIs enabled, derived from the resources the stack creates. */
   readonly apis: ProjectServices;
   /** The policy pack applied to this stack, at the environment's stage. */
@@ -78,7 +97,7 @@ export class EnvironmentStack extends TerraformStack {
    *   in policy findings with the field they come from
    * @param options.release the environment's release file (environments/releases/<env>.json):
    *   the digest each service runs, and its canary. A service without one runs a public
-   *   placeholder in development; at a later stage it is a `ConfigError`.
+   *   placeholder in development; at a later stage it is not deployed ({@link notDeployed}).
    */
   constructor(
     scope: Construct,
@@ -87,14 +106,14 @@ export class EnvironmentStack extends TerraformStack {
     options: {
       readonly source?: string;
       readonly release?: unknown;
-      /** Build with a release still being made (the release commands, to name revisions). */
-      readonly partialRelease?: boolean;
     } = {},
   ) {
     const parsed = parseEnvironmentConfig(config);
-    const release = parseRelease(parsed, options.release, options.partialRelease);
+    const release = parseRelease(parsed, options.release);
+    const pending = notDeployed(parsed, release);
     super(scope, id);
     this.config = parsed;
+    this.notDeployed = pending;
     const labels = { ...parsed.labels, environment: parsed.name, app: parsed.app, "managed-by": "cdktf-cloud-run" };
 
     const provider = new GoogleProvider(this, "google", { project: parsed.project, region: parsed.region });
@@ -107,6 +126,7 @@ export class EnvironmentStack extends TerraformStack {
       project: parsed.project,
       differences: sortedRecord(parsed.differences) ?? {},
       releaseManaged: RELEASE_MANAGED,
+      ...(pending.length > 0 ? { notDeployed: pending } : {}),
     });
 
     this.repository = new ArtifactRepository(this, "repository", repositoryProps(parsed));
@@ -121,6 +141,7 @@ export class EnvironmentStack extends TerraformStack {
     // "Deploying to Cloud Run"); the runtime account needs no grant to pull.
     const services: Record<string, CloudRunService> = {};
     for (const key of Object.keys(parsed.services).sort()) {
+      if (pending.includes(key)) continue;
       const released = release.services[key];
       const service = new CloudRunService(this, key, {
         ...serviceProps(parsed, key),
@@ -143,10 +164,12 @@ export class EnvironmentStack extends TerraformStack {
     this.services = services;
 
     // Enable exactly the APIs the resources above need, and make each resource wait for its own.
+    // Those of a service not deployed yet are enabled too: the first apply of a new environment
+    // turns on every API its configuration will use, and parity sees the same APIs everywhere.
     const resources = resourcesUnder(this);
     this.apis = new ProjectServices(this, "apis", {
       project: parsed.project,
-      services: resources.map(apiFor),
+      services: [...resources, ...pending.flatMap((key) => resourcesOfService(parsed, key))].map(apiFor),
     });
     for (const resource of resources) {
       const api = this.apis.resource(apiFor(resource));
@@ -161,6 +184,7 @@ export class EnvironmentStack extends TerraformStack {
     });
     Aspects.of(this).add(this.policyPack);
     for (const ack of parsed.acknowledgements ?? []) {
+      if (ack.service !== undefined && pending.includes(ack.service)) continue; // nothing to accept yet
       acknowledge(ack.service === undefined ? this : this.services[ack.service], ack.rule, ack.reason);
     }
   }

@@ -21,6 +21,8 @@ export interface SynthResult {
   readonly failure?: "configuration" | "policy";
   /** Policy warnings (synthesis went on). */
   readonly warnings?: readonly string[];
+  /** What is declared but not deployed yet: one line per service with no release at its stage. */
+  readonly notices?: readonly string[];
 }
 
 /** What the app prints when synthesis stopped: every problem, after a line that says what kind. */
@@ -68,9 +70,16 @@ export function synthesize(
   const created = [outdir, path.join(outdir, "stacks")].filter((d) => !fs.existsSync(d));
   const app = new App({ outdir });
   const warnings: string[] = [];
+  const notices: string[] = [];
   for (const { file, config } of configs) {
     // The file's own export, so that findings can tell what it states from what it inherits.
     const stack = new EnvironmentStack(app, config.name, file.config, { source: file.file, release: file.release });
+    for (const key of stack.notDeployed) {
+      notices.push(
+        `${config.name}: ${key} is not deployed (no release at the ${config.stage} stage yet); ` +
+          `npm run release -- promote <earlier environment> ${config.name} ${key}`,
+      );
+    }
     const report = stack.policyPack.evaluate(stack);
     const text = formatReport(report);
     if (hasErrors(report)) errors.push(`stack ${config.name}: policy findings\n${text}`);
@@ -81,5 +90,5 @@ export function synthesize(
     return { stacks: [], errors, failure: "policy", warnings };
   }
   app.synth();
-  return { stacks: configs.map((c) => c.config.name), errors: [], warnings };
+  return { stacks: configs.map((c) => c.config.name), errors: [], warnings, notices };
 }

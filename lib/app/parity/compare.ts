@@ -23,6 +23,8 @@ export interface ParityRow {
   readonly reasons: Readonly<Record<string, string>>;
   /** `resource` when a whole resource exists in some environments only. */
   readonly kind: "attribute" | "resource";
+  /** Environments left out of the comparison: they do not deploy the service yet. */
+  readonly notDeployed?: readonly string[];
 }
 
 export interface ParityReport {
@@ -123,6 +125,16 @@ function resourceOf(path: string): string {
 }
 
 /**
+ * What a path belongs to, finer than {@link resourceOf}: a resource (`type.name`,
+ * `data.type.name`), an output (`output.name`), or a top-level section.
+ */
+function unitOf(path: string): string {
+  const parts = path.split(".");
+  if (parts[0] === "output" && parts.length >= 2) return parts.slice(0, 2).join(".");
+  return resourceOf(path);
+}
+
+/**
  * A declared path covers itself and everything below it; `*` stands for any one segment (a
  * resource name, a key): `google_cloud_run_v2_service.*.deletion_protection` covers every
  * service's.
@@ -160,38 +172,68 @@ export function compareStacks(stacks: Readonly<Record<string, StackJson>>): Pari
     })),
   );
 
+  // A service an environment does not deploy yet (no release at its stage) is absent there on
+  // purpose: its resources and outputs (named `<key>_…`) are compared among the others only.
+  const unitsIn = Object.fromEntries(environments.map((e) => [e, new Set([...flat[e].keys()].map(unitOf))]));
+  const notYetIn = (e: string, path: string): boolean => {
+    const unit = unitOf(path);
+    const id = unit.slice(unit.lastIndexOf(".") + 1);
+    return !unitsIn[e].has(unit) && (infos[e].notDeployed ?? []).some((key) => id.startsWith(`${key}_`));
+  };
+
   const drift: ParityRow[] = [];
   const declared: ParityRow[] = [];
-  const classify = (path: string, kind: ParityRow["kind"], values: Record<string, string | undefined>): void => {
+  const classify = (
+    path: string,
+    kind: ParityRow["kind"],
+    values: Record<string, string | undefined>,
+    compared: readonly string[],
+  ): void => {
     const mine = declarations.filter((d) => d.covers.test(path));
+    // A declaration about a service its environment does not deploy yet waits for the release.
+    for (const d of mine) if (!compared.includes(d.environment)) d.used = true;
     const declarers = new Set(mine.map((d) => d.environment));
-    const reasons = Object.fromEntries(mine.map((d) => [d.environment, d.reason]));
-    const others = environments.filter((e) => !declarers.has(e));
+    const reasons = Object.fromEntries(
+      mine.filter((d) => compared.includes(d.environment)).map((d) => [d.environment, d.reason]),
+    );
+    const others = compared.filter((e) => !declarers.has(e));
     // A declaration is needed when its environment's value differs from one it is compared with:
     // the environments that declared nothing, or, when every environment declared, the rest.
-    for (const d of mine) {
-      const compared = others.length > 0 ? others : environments.filter((e) => e !== d.environment);
-      if (compared.some((e) => values[e] !== values[d.environment])) d.used = true;
+    for (const d of mine.filter((m) => compared.includes(m.environment))) {
+      const against = others.length > 0 ? others : compared.filter((e) => e !== d.environment);
+      if (against.some((e) => values[e] !== values[d.environment])) d.used = true;
     }
     const undeclaredAgree = new Set(others.map((e) => values[e])).size <= 1;
-    (undeclaredAgree ? declared : drift).push({ path, values, reasons, kind });
+    const notDeployed = environments.filter((e) => !compared.includes(e));
+    (undeclaredAgree ? declared : drift).push({
+      path,
+      values,
+      reasons,
+      kind,
+      ...(notDeployed.length > 0 ? { notDeployed } : {}),
+    });
   };
 
   const reportedResources = new Set<string>();
   for (const path of paths) {
+    const compared = environments.filter((e) => !notYetIn(e, path));
     const resource = resourceOf(path);
-    const missingIn = environments.filter((e) => !resourcesIn[e].has(resource));
+    const missingIn = compared.filter((e) => !resourcesIn[e].has(resource));
     if (missingIn.length > 0) {
       if (reportedResources.has(resource)) continue;
       reportedResources.add(resource);
       const presence = (e: string) => (resourcesIn[e].has(resource) ? "(present)" : ABSENT);
-      classify(resource, "resource", Object.fromEntries(environments.map((e) => [e, presence(e)])));
+      classify(resource, "resource", Object.fromEntries(compared.map((e) => [e, presence(e)])), compared);
       continue;
     }
-    const values = Object.fromEntries(environments.map((e) => [e, flat[e].get(path)]));
-    if (new Set(Object.values(values)).size > 1) classify(path, "attribute", values);
+    const values = Object.fromEntries(compared.map((e) => [e, flat[e].get(path)]));
+    if (new Set(Object.values(values)).size > 1) classify(path, "attribute", values, compared);
   }
 
+  // A declaration about a service its environment does not deploy yet waits for the release.
+  for (const d of declarations) {
+    if (!d.used && paths.some((p) => d.covers.test(p) && notYetIn(d.environment, p))) d.used = true;
+  }
   const stale = declarations
     .filter((d) => !d.used)
     .map(({ environment, path, reason }) => ({ environment, path, reason }));

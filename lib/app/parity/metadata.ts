@@ -15,6 +15,11 @@ export interface StackParityInfo {
    * environments run different versions on purpose. `npm run release -- status` shows them.
    */
   readonly releaseManaged?: readonly string[];
+  /**
+   * Services this environment declares but does not deploy yet (no release at its stage): their
+   * resources and outputs, absent here, are compared among the other environments only.
+   */
+  readonly notDeployed?: readonly string[];
 }
 
 /**

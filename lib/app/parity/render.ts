@@ -12,9 +12,11 @@ const SEPARATORS = new Set(["/", "@", ":", ".", "[", "-", '"', "_"]);
  * registry path before, a closing quote after. Values that are short enough are shown as they are.
  */
 function cells(row: ParityRow, environments: readonly string[]): string[] {
+  const show = (e: string, v = row.values[e]) =>
+    row.notDeployed?.includes(e) ? "(not deployed)" : v === undefined ? "(absent)" : v;
   const present = environments.map((e) => row.values[e]).filter((v): v is string => v !== undefined);
   const long = present.some((v) => v.length > SHORT);
-  if (!long || new Set(present).size < 2) return environments.map((e) => show(row.values[e]));
+  if (!long || new Set(present).size < 2) return environments.map((e) => show(e));
   let prefix = commonPrefix(present);
   let suffix = commonPrefix(present.map(reverse));
   const shortest = Math.min(...present.map((v) => v.length));
@@ -25,13 +27,9 @@ function cells(row: ParityRow, environments: readonly string[]): string[] {
   suffix = suffix <= 3 ? 0 : cutForward(reverse(present[0]), suffix);
   return environments.map((e) => {
     const v = row.values[e];
-    if (v === undefined) return show(v);
-    return `${prefix > 0 ? "…" : ""}${v.slice(prefix, v.length - suffix)}${suffix > 0 ? "…" : ""}`;
+    if (v === undefined) return show(e);
+    return show(e, `${prefix > 0 ? "…" : ""}${v.slice(prefix, v.length - suffix)}${suffix > 0 ? "…" : ""}`);
   });
-}
-
-function show(value: string | undefined): string {
-  return value === undefined ? "(absent)" : value;
 }
 
 function commonPrefix(values: readonly string[]): number {

@@ -48,7 +48,7 @@ function load(dir: string): Loaded | { problems: string[] } {
     try {
       const config = parseEnvironmentConfig(file.config);
       configs[config.name] = config;
-      releases[config.name] = parseRelease(config, readRelease(dir, file.name), true);
+      releases[config.name] = parseRelease(config, readRelease(dir, file.name));
     } catch (e) {
       if (!(e instanceof ConfigError) && !(e instanceof ReleaseError)) throw e;
       problems.push(`${e instanceof ReleaseError ? file.releaseFile : file.file}: ${e.message}`);
@@ -64,7 +64,7 @@ function load(dir: string): Loaded | { problems: string[] } {
 export function templateRevisions(file: EnvironmentFile, release: ReleaseFile): Record<string, string> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-release-"));
   try {
-    const stack = new EnvironmentStack(new App({ outdir }), file.name, file.config, { release, partialRelease: true });
+    const stack = new EnvironmentStack(new App({ outdir }), file.name, file.config, { release });
     return Object.fromEntries(
       Object.entries(stack.services).map(([key, service]) => [
         key,
@@ -255,9 +255,10 @@ function renderStatus(loaded: Loaded, markdown: boolean): string {
     for (const key of Object.keys(config.services).sort()) {
       const r = release.services[key];
       const template = revisions[key];
-      let serving = config.stage === "development" ? "(placeholder)" : "(no release)";
-      let revision = template;
-      let traffic = `100% ${template}`;
+      // A service with no release runs the placeholder in development; later, it is not deployed.
+      let serving = template === undefined ? "(not deployed)" : "(placeholder)";
+      let revision = template ?? "-";
+      let traffic = template === undefined ? "-" : `100% ${template}`;
       let canaryCell = "-";
       if (r !== undefined) {
         serving = shortDigest(r.digest);

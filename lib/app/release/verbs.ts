@@ -201,6 +201,12 @@ export function promote(world: World, from: string, to: string, services: readon
     }
     const current = targetRelease.services[key];
     if (inFlight(current)) r.add(`${key} in ${to} has a canary in flight: complete or roll it back first`);
+    if (current?.canary !== undefined && !inFlight(current) && current.canary.digest === released.digest) {
+      // Rolled back here: straight to all traffic would skip the judgement the rollback made.
+      r.add(
+        `${shortDigest(released.digest)} was rolled back as ${key}'s canary in ${to}: canary it again (--from ${from}) to retry it, or promote another digest`,
+      );
+    }
     // No stage is skipped: the digest must have served at the stage just before the target's.
     checkRanBefore(world, target, key, released.digest, r);
     next = {
