@@ -68,17 +68,24 @@ function addEnvironment(dir: string, name: string): EnvironmentConfig {
   return { ...config, name, project: identity[1][1], stateBucket: identity[2][1] };
 }
 
-/** README step: the service block added under `services` in base.ts. */
+/**
+ * README step: the service block added under `services` in base.ts, under a key the
+ * configuration does not have yet (the README's, unless a team already added it: then embed-2, …).
+ */
 function addService(dir: string): string {
   const block = blocks.find((b) => b.marker?.kind === "service");
   expect(block).toBeDefined();
-  const key = /^(\w[\w-]*):/.exec(block!.text)![1];
+  const readmeKey = /^(\w[\w-]*):/.exec(block!.text)![1];
+  const taken = new Set(environmentFiles().flatMap((f) => Object.keys(parseEnvironmentConfig(f.config).services)));
+  const key = [readmeKey, ...[2, 3, 4, 5].map((n) => `${readmeKey}-${n}`)].find((k) => !taken.has(k))!;
   const file = path.join(dir, "base.ts");
   const text = fs.readFileSync(file, "utf8");
   const at = /^(\s*)services: \{\n/m.exec(text);
   expect({ file: "environments/base.ts", has: "services: {", found: at !== null }).toMatchObject({ found: true });
   const indent = `${at![1]}  `;
   const entry = block!.text
+    .replace(new RegExp(`^${readmeKey}:`), `${JSON.stringify(key)}:`)
+    .replace(/image: "([^"]+)"/, (_, image: string) => `image: "${image}${key.slice(readmeKey.length)}"`)
     .trimEnd()
     .split("\n")
     .map((l) => (l === "" ? l : indent + l))
@@ -137,8 +144,12 @@ test("an environment copied from another, with its own identity, synthesizes and
   const from = earlier(dir, qa);
   if (from) release(dir, "promote", from.name, NEW);
   const stacks = synthesizeAll(dir);
-  for (const key of Object.keys(qa.services))
-    expect({ key, deployed: deploys(stacks[NEW], key) }).toEqual({ key, deployed: true });
+  // What the stage before has released is deployed in the new environment.
+  const fromFile = environmentFiles(dir).find((f) => f.name === from?.name);
+  const releasedBefore = Object.keys((fromFile?.release as { services?: object } | undefined)?.services ?? {});
+  for (const key of Object.keys(qa.services)) {
+    expect({ key, deployed: deploys(stacks[NEW], key) }).toEqual({ key, deployed: releasedBefore.includes(key) });
+  }
   expect(Object.keys(stacks).sort()).toEqual([...existing, NEW].sort());
   expect((stacks[NEW].terraform as { backend: unknown }).backend).toEqual({
     gcs: { bucket: qa.stateBucket, prefix: `${qa.app}/${NEW}` },

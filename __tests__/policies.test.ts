@@ -14,6 +14,7 @@ import {
   Testing,
 } from "cdktf";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { Construct } from "constructs";
 import {
@@ -27,7 +28,8 @@ import {
   formatReport,
   hasErrors,
 } from "../lib";
-import { EnvironmentStack, environmentFiles, parseEnvironmentConfig } from "../lib/app";
+import { EnvironmentStack, environmentFiles, parseEnvironmentConfig, synthesize } from "../lib/app";
+import { parseRelease, releasedEverywhere } from "../lib/app/environment-stack";
 import {
   ArtifactRegistryRepository,
   ArtifactRegistryRepositoryIamMember,
@@ -36,7 +38,7 @@ import {
   GoogleProvider,
   ProjectService,
 } from "../lib/providers";
-import { fixtureEnvironment, fixtureRelease } from "./fixtures/environment";
+import { fixtureEnvironment, fixtureFile, fixtureRelease, fixtureService } from "./fixtures/environment";
 import { DIGEST, Json } from "./helpers";
 
 const IMAGE = `europe-west1-docker.pkg.dev/acme-ml-prod/models/predict@${DIGEST}`;
@@ -670,7 +672,9 @@ describe("EnvironmentStack applies the pack", () => {
     "%s (environments/) has no finding but those it acknowledges, each used",
     (name, file) => {
       const config = parseEnvironmentConfig(file.config);
-      const stack = new EnvironmentStack(Testing.app(), name, config, { release: file.release });
+      // As synthesis checks it: with every service deployed, those without a release yet too.
+      const release = releasedEverywhere(config, parseRelease(config, file.release));
+      const stack = new EnvironmentStack(Testing.app(), name, config, { release });
       const report = stack.policyPack.evaluate(stack);
       expect(stack.policyPack.stage).toBe(config.stage);
       expect(report.findings.filter((f) => f.severity === "error")).toEqual([]);
@@ -679,6 +683,31 @@ describe("EnvironmentStack applies the pack", () => {
       expect([...acknowledged].sort()).toEqual([...new Set((config.acknowledgements ?? []).map((a) => a.rule))].sort());
     },
   );
+
+  test("a service not deployed yet is checked as it will be: its policy error stops synthesis now", () => {
+    const live = fixtureEnvironment({
+      name: "live",
+      stage: "production",
+      services: { predict: fixtureService(), explain: fixtureService({ ingress: "all" }) },
+    });
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-pending-"));
+    const onlyPredict = { services: { predict: fixtureRelease(live).services.predict } };
+    const result = synthesize({ files: [fixtureFile(live, onlyPredict)], outdir });
+    fs.rmSync(outdir, { recursive: true, force: true });
+    expect(result.failure).toBe("policy");
+    expect(result.errors[0]).toContain("ERROR RUN-009 live/explain/service (google_cloud_run_v2_service)");
+    expect(result.errors[0]).toContain("in live.ts services.explain.ingress");
+    // Accepted with a reason, it synthesizes, with explain not deployed until it is released.
+    const acknowledged = {
+      ...live,
+      acknowledgements: [{ rule: "RUN-009", service: "explain", reason: "called by the partner gateway" }],
+    };
+    const out2 = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-pending-"));
+    const ok = synthesize({ files: [fixtureFile(acknowledged, onlyPredict)], outdir: out2 });
+    fs.rmSync(out2, { recursive: true, force: true });
+    expect(ok.errors).toEqual([]);
+    expect(ok.notices).toEqual([expect.stringMatching(/^live: explain is not deployed/)]);
+  });
 
   test("the stage picks the rules, never the name: a preproduction environment named qa gets production's guardrails", () => {
     const qa = fixtureEnvironment({ name: "qa", stage: "preproduction" });

@@ -55,6 +55,25 @@ export function notDeployed(config: EnvironmentConfig, release: ReleaseFile): st
     .sort();
 }
 
+/** The digest a service not deployed yet is checked with: what it will be, but for the digest. */
+const STAND_IN_DIGEST = `sha256:${"0".repeat(64)}`;
+
+/**
+ * The release with every service released: those {@link notDeployed} get a stand-in digest. A
+ * stack built with it is what the environment will be once everything is promoted; synthesis
+ * checks the policy pack on it, so a finding on a new service shows in the pull request that
+ * adds it, not in a later release's.
+ */
+export function releasedEverywhere(config: EnvironmentConfig, release: ReleaseFile): ReleaseFile {
+  const standIn = { digest: STAND_IN_DIGEST, ran: [STAND_IN_DIGEST], provenance: { verb: "pin", time: "" } };
+  return {
+    services: {
+      ...release.services,
+      ...Object.fromEntries(notDeployed(config, release).map((key) => [key, standIn])),
+    },
+  };
+}
+
 /**
  * The resources a service would create, built apart from any stack that synthesizes (in a
  * detached construct tree, thrown away): what a service not deployed yet will need.

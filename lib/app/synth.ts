@@ -1,9 +1,10 @@
 import { App } from "cdktf";
+import { Construct } from "constructs";
 import * as fs from "fs";
 import * as path from "path";
 import { formatReport, hasErrors } from "../policies";
 import { ConfigError, EnvironmentConfig, parseEnvironmentConfig } from "./config";
-import { EnvironmentStack, parseRelease } from "./environment-stack";
+import { EnvironmentStack, parseRelease, releasedEverywhere } from "./environment-stack";
 import { ReleaseError } from "./release/model";
 import { EnvironmentFile, environmentFiles } from "./environments";
 
@@ -80,7 +81,16 @@ export function synthesize(
           `npm run release -- promote <earlier environment> ${config.name} ${key}`,
       );
     }
-    const report = stack.policyPack.evaluate(stack);
+    // With services not deployed yet, the pack checks the stack as it will be once they are (in
+    // a detached tree that writes nothing): their findings belong to the change that adds them.
+    const checked =
+      stack.notDeployed.length === 0
+        ? stack
+        : new EnvironmentStack(new Construct(undefined as never, ""), config.name, file.config, {
+            source: file.file,
+            release: releasedEverywhere(config, parseRelease(config, file.release)),
+          });
+    const report = checked.policyPack.evaluate(checked);
     const text = formatReport(report);
     if (hasErrors(report)) errors.push(`stack ${config.name}: policy findings\n${text}`);
     else if (text !== "") warnings.push(`stack ${config.name}: policy warnings\n${text}`);
