@@ -123,7 +123,10 @@ function synthesizeAll(dir: string): Record<string, Record<string, unknown>> {
   const result = synthesize({ dir, outdir: out });
   expect(result.errors).toEqual([]);
   return Object.fromEntries(
-    result.stacks.map((s) => [s, JSON.parse(fs.readFileSync(path.join(out, "stacks", s, "cdk.tf.json"), "utf8"))]),
+    (result.environments ?? []).map((s) => [
+      s,
+      JSON.parse(fs.readFileSync(path.join(out, "stacks", s, "cdk.tf.json"), "utf8")),
+    ]),
   );
 }
 

@@ -174,9 +174,9 @@ describe("EnvironmentStack", () => {
 
   test("a resource type with no known API is refused with the fix", () => {
     const scope = new TerraformStack(Testing.app(), "s");
-    const bucket = new TerraformResource(scope, "bucket", { terraformResourceType: "google_storage_bucket" });
+    const bucket = new TerraformResource(scope, "bucket", { terraformResourceType: "google_pubsub_topic" });
     expect(() => apiFor(bucket)).toThrow(
-      "s/bucket: no API is known for resource type google_storage_bucket; add it to API_FOR_RESOURCE in lib/app/apis.ts",
+      "s/bucket: no API is known for resource type google_pubsub_topic; add it to API_FOR_RESOURCE in lib/app/apis.ts",
     );
     expect(apiFor(new ServiceAccount(scope, "sa", { accountId: "someone" }))).toBe("iam.googleapis.com");
   });
@@ -203,7 +203,7 @@ describe("policy findings point at the configuration", () => {
   test("without a file, the environment is named; a construct added by hand has no config field", () => {
     const live = fixtureEnvironment({ name: "live" });
     const stack = new EnvironmentStack(Testing.app(), "live", live, { release: fixtureRelease(live) });
-    new TerraformResource(stack, "bucket", { terraformResourceType: "google_storage_bucket" });
+    new TerraformResource(stack, "bucket", { terraformResourceType: "google_pubsub_topic" });
     const located = stack.policyPack.props.locate!;
     const base = { severity: "error", message: "m", fix: "f", construct: stack } as const;
     expect(located({ ...base, ruleId: "RUN-009", path: "live/predict/service" })).toBe(

@@ -17,6 +17,8 @@ const root = path.resolve(__dirname, "..");
 // Whatever environments/ holds: adding a file adds a stack, a snapshot and every check below.
 const configs = environmentFiles().map((f) => parseEnvironmentConfig(f.config));
 const names = configs.map((c) => c.name);
+/** Every stack: each environment's, and its day-one bootstrap stack. */
+const allStacks = names.flatMap((n) => [n, `bootstrap-${n}`]).sort();
 
 /** The digest every released service runs in the snapshots. */
 const SNAPSHOT_DIGEST = `sha256:${"0".repeat(64)}`;
@@ -106,12 +108,12 @@ describe("environments", () => {
   });
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
-  test("one stack per file in environments/, named after it", () => {
+  test("one stack per file in environments/, named after it, and its bootstrap stack", () => {
     expect(names.length).toBeGreaterThan(0);
-    expect(Object.keys(stacks)).toEqual(names);
+    expect(Object.keys(stacks)).toEqual(allStacks);
   });
 
-  test.each(names)("%s matches its snapshot", (env) => {
+  test.each(allStacks)("%s matches its snapshot", (env) => {
     expect(JSON.parse(stacks[env])).toMatchSnapshot();
   });
 
@@ -147,19 +149,21 @@ describe("environments", () => {
   });
 
   test("every stack has its own GCS backend, in its environment's bucket; none falls back to local state", () => {
-    const places = configs.map((config) => {
-      const tf = JSON.parse(stacks[config.name]);
-      expect(tf.terraform.backend).toEqual({
-        gcs: { bucket: config.stateBucket, prefix: `${config.app}/${config.name}` },
-      });
-      return `${config.stateBucket}/${config.app}/${config.name}`;
-    });
-    expect(new Set(places).size).toBe(configs.length);
+    const places = configs.flatMap((config) =>
+      [config.name, `bootstrap-${config.name}`].map((stack) => {
+        const tf = JSON.parse(stacks[stack]);
+        expect(tf.terraform.backend).toEqual({ gcs: { bucket: config.stateBucket, prefix: `${config.app}/${stack}` } });
+        return `${config.stateBucket}/${config.app}/${stack}`;
+      }),
+    );
+    // No prefix is another's, nor nested in another's (the GCS backend's rule).
+    expect(new Set(places).size).toBe(allStacks.length);
+    for (const a of places) for (const b of places) if (a !== b) expect(b.startsWith(`${a}/`)).toBe(false);
   });
 
   test("stacks never reference each other", () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
-    for (const env of names) expect(manifest.stacks[env].dependencies).toEqual([]);
+    for (const stack of allStacks) expect(manifest.stacks[stack].dependencies).toEqual([]);
     for (const text of Object.values(stacks)) expect(text).not.toContain("terraform_remote_state");
   });
 });

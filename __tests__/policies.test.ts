@@ -19,11 +19,13 @@ import * as path from "path";
 import { Construct } from "constructs";
 import {
   CloudRunService,
+  GitHubWorkloadIdentity,
   PolicyError,
   PolicyPack,
   RULES,
   STAGES,
   Stage,
+  StateBucket,
   acknowledge,
   formatReport,
   hasErrors,
@@ -37,6 +39,7 @@ import {
   CloudRunV2ServiceIamMember,
   GoogleProvider,
   ProjectService,
+  ServiceAccount,
 } from "../lib/providers";
 import { fixtureEnvironment, fixtureFile, fixtureRelease, fixtureService } from "./fixtures/environment";
 import { DIGEST, Json } from "./helpers";
@@ -116,6 +119,9 @@ describe("the pack", () => {
       "AR-002",
       "AR-003",
       "AR-004",
+      "IAM-001",
+      "IAM-002",
+      "IAM-003",
       "LABEL-001",
       "RUN-001",
       "RUN-002",
@@ -129,6 +135,7 @@ describe("the pack", () => {
       "RUN-010",
       "RUN-011",
       "STATE-001",
+      "STATE-002",
     ]);
   });
 
@@ -418,6 +425,53 @@ const CASES: Case[] = [
     (s) => service(s, (c) => c.template.containers[0].env.push({ name: "DB_PASSWORD", value: "hunter2" })),
     /DB_PASSWORD set as plain text/,
   ],
+  [
+    "IAM-001",
+    "development",
+    (s) =>
+      generic(s, "grant", "google_project_iam_member", {
+        project: "acme-ml-prod",
+        role: "roles/run.viewer",
+        member: `serviceAccount:${SA}`,
+      }),
+    (s) =>
+      generic(s, "grant", "google_project_iam_member", {
+        project: "acme-ml-prod",
+        role: "roles/editor",
+        member: `serviceAccount:${SA}`,
+      }),
+    /roles\/editor is granted/,
+  ],
+  [
+    "IAM-002",
+    "development",
+    (s) => new ServiceAccount(s, "sa", { accountId: "predict-run" }),
+    (s) =>
+      generic(s, "key", "google_service_account_key", {
+        service_account_id: `projects/acme-ml-prod/serviceAccounts/${SA}`,
+      }),
+    /a key is made for projects\/acme-ml-prod\/serviceAccounts\/predict-run@/,
+  ],
+  [
+    "IAM-003",
+    "development",
+    (s) => new GitHubWorkloadIdentity(s, "github", { repository: "acme/ml", repositoryId: "1234", ownerId: "5678" }),
+    (s) =>
+      generic(s, "provider", "google_iam_workload_identity_pool_provider", {
+        workload_identity_pool_id: "github",
+        workload_identity_pool_provider_id: "github",
+        attribute_condition: "assertion.repository_owner == 'acme'",
+        oidc: { issuer_uri: "https://token.actions.githubusercontent.com" },
+      }),
+    /does not pin assertion.repository_id and assertion.repository_owner_id/,
+  ],
+  [
+    "STATE-002",
+    "development",
+    (s) => new StateBucket(s, "state", { name: "acme-ml-prod-tfstate", location: "europe-west1" }),
+    (s) => generic(s, "state", "google_storage_bucket", { name: "acme-ml-prod-tfstate", location: "europe-west1" }),
+    /versioning is not enabled; public_access_prevention is "inherited", not "enforced"; uniform_bucket_level_access is not true on the state bucket acme-ml-prod-tfstate/,
+  ],
 ];
 
 describe.each(CASES)("%s (%s)", (id, stage, good, bad, pattern) => {
@@ -469,12 +523,15 @@ describe("rules that cannot resolve a value report it instead of passing", () =>
     const stack = stackWith((s) =>
       generic(s, "p", "google_cloud_run_v2_service_iam_policy", { name: "predict", policy_data: "${var.policy}" }),
     );
-    const [f] = new PolicyPack({ stage: "development" }).evaluate(stack).findings;
-    expect(f).toMatchObject({
-      ruleId: "RUN-001",
-      severity: "warning",
-      message: expect.stringMatching(/could not be checked: policy_data is \$\{var.policy\}/),
-    });
+    // Both the public-invoker rule and the basic-role rule say they could not check it.
+    const findings = new PolicyPack({ stage: "development" }).evaluate(stack).findings;
+    expect(findings.map((f) => f.ruleId).sort()).toEqual(["IAM-001", "RUN-001"]);
+    for (const f of findings) {
+      expect(f).toMatchObject({
+        severity: "warning",
+        message: expect.stringMatching(/could not be checked: policy_data is \$\{var.policy\}/),
+      });
+    }
   });
 
   test("a policy from a google_iam_policy data source is read through", () => {

@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { describeFailure, extendEnvironment, synthesize, SharedConfig } from "../lib/app";
 import { compareStacks, renderText, StackJson } from "../lib/app/parity";
+import { runBootstrap } from "../lib/app/bootstrap-cli";
 import { runRelease } from "../lib/app/release/cli";
 import { fixtureEnvironment, fixtureFile, fixtureService } from "./fixtures/environment";
 import { environmentsFolder } from "./fixtures/release";
@@ -81,7 +82,30 @@ describe("README.md", () => {
   });
 
   /** The outputs the README shows that no fragment prints: each made here, from the tests' own configurations. */
+  /** The example's three environments, as fixtures: what the bootstrap outputs are shown for. */
+  const bootstrapFolder = () =>
+    environmentsFolder(
+      (["dev", "staging", "prod"] as const).map((name, i) =>
+        fixtureEnvironment({
+          name,
+          stage: (["development", "preproduction", "production"] as const)[i],
+          project: `acme-ml-${name}`,
+          stateBucket: `acme-ml-${name}-tfstate`,
+          github: { repository: "acme/ml-platform", repositoryId: "812345678", ownerId: "91234567" },
+        }),
+      ),
+    );
+  const bootstrapOutput = (...argv: string[]) => {
+    const folder = bootstrapFolder();
+    const out = runBootstrap(argv, folder);
+    fs.rmSync(path.dirname(folder), { recursive: true, force: true });
+    expect(out.code).toBe(0);
+    return out.stdout;
+  };
+
   const OUTPUTS: Record<string, () => string> = {
+    "bootstrap-github": () => bootstrapOutput("github"),
+    "bootstrap-identities": () => bootstrapOutput("identities", "prod"),
     "release-status": () => {
       const envs = [
         fixtureEnvironment({ name: "dev", stage: "development" }),

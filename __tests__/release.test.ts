@@ -31,7 +31,7 @@ function services(): Record<string, Json> {
   const result = synthesize({ dir, outdir: out });
   expect(result.errors).toEqual([]);
   return Object.fromEntries(
-    result.stacks.map((env) => {
+    (result.environments ?? []).map((env) => {
       const tf = JSON.parse(fs.readFileSync(path.join(out, "stacks", env, "cdk.tf.json"), "utf8"));
       return [env, Object.values(tf.resource.google_cloud_run_v2_service)[0]];
     }),

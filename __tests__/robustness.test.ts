@@ -94,6 +94,11 @@ const validConfig = fc.record({
     maxKeys: 3,
   }),
   repository: fc.record({ repositoryId: fc.constantFrom("models", "images"), immutableTags: fc.boolean() }),
+  github: fc.record({
+    repository: fc.constantFrom("acme/ml-platform", "Acme-Labs/models.v2"),
+    repositoryId: fc.constantFrom("812345678", "1"),
+    ownerId: fc.constantFrom("91234567", "42"),
+  }),
   services: fc.dictionary(serviceKey, service, { minKeys: 1, maxKeys: 2 }),
 });
 
@@ -122,6 +127,10 @@ const FIELD_PATHS = [
   "deletionProtection",
   "repository",
   "repository.repositoryId",
+  "github",
+  "github.repository",
+  "github.repositoryId",
+  "github.ownerId",
   "repository.cleanup",
   "repository.unknownKey",
   "services",

@@ -6,7 +6,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { STAGES } from "../lib";
-import { environmentFiles, environmentMatrix, parseEnvironmentConfig } from "../lib/app";
+import { Testing } from "cdktf";
+import { EnvironmentConfig, environmentFiles, environmentMatrix, parseEnvironmentConfig } from "../lib/app";
+import { BootstrapStack } from "../lib/app/bootstrap-stack";
 import { buildMatrix } from "../lib/app/environments";
 import { Json } from "./helpers";
 import { workflowTexts } from "./workflow-files";
@@ -16,6 +18,13 @@ const text = workflowTexts();
 const files = Object.keys(text);
 const workflows: Record<string, Json> = Object.fromEntries(files.map((f) => [f, parse(text[f])]));
 const scripts: Record<string, string> = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts;
+
+/** A bootstrap stack's outputs, synthesized in memory. */
+function bootstrapOutputs(config: EnvironmentConfig): Record<string, Json> {
+  const configs = environmentFiles().map((f) => parseEnvironmentConfig(f.config));
+  const stack = new BootstrapStack(Testing.app(), `bootstrap-${config.name}`, config, { environments: configs });
+  return JSON.parse(Testing.synth(stack)).output;
+}
 
 function jobs(file: string): [string, Json][] {
   return Object.entries(workflows[file].jobs);
@@ -163,10 +172,37 @@ describe("workflows", () => {
     }
     // Every environment in environments/, once, in the matrix of its own stage.
     const configs = environmentFiles().map((f) => parseEnvironmentConfig(f.config));
-    const entry = (c: (typeof configs)[number]) => ({ environment: c.name, project: c.project });
+    const entry = (c: (typeof configs)[number]) => ({
+      environment: c.name,
+      project: c.project,
+      provider_variable: `GCP_WORKLOAD_IDENTITY_PROVIDER_${c.name.toUpperCase().replace(/-/g, "_")}`,
+    });
     const matrix = environmentMatrix();
     expect(matrix.all).toEqual(configs.map(entry));
     for (const stage of STAGES) expect(matrix[stage]).toEqual(configs.filter((c) => c.stage === stage).map(entry));
+  });
+
+  test("every job that authenticates reads its environment's provider variable, the one the bootstrap stack names", () => {
+    let auths = 0;
+    for (const f of files) {
+      for (const [, job] of jobs(f)) {
+        for (const step of job.steps ?? []) {
+          if (!String(step.uses).startsWith("google-github-actions/auth@")) continue;
+          auths++;
+          expect({ file: f, provider: step.with.workload_identity_provider }).toEqual({
+            file: f,
+            provider: expect.stringMatching(/^\$\{\{ vars\[(matrix|steps\.target\.outputs)\.provider_variable\] \}\}$/),
+          });
+        }
+      }
+    }
+    expect(auths).toBeGreaterThanOrEqual(6);
+    // The bootstrap stack's output description names the same variable.
+    for (const c of environmentFiles().map((f) => parseEnvironmentConfig(f.config))) {
+      expect(bootstrapOutputs(c).workload_identity_provider.description).toContain(
+        environmentMatrix().all.find((e) => e.environment === c.name)!.provider_variable,
+      );
+    }
   });
 
   test("every call of a reusable workflow passes its required inputs and no unknown one", () => {

@@ -10,6 +10,9 @@ export const base = {
   region: "europe-west1",
   labels: { team: "ml-platform", "cost-center": "ml-serving" },
   deletionProtection: true,
+  // The repository whose GitHub Actions plan and deploy (each environment's bootstrap stack
+  // trusts its tokens, by id). Yours: gh api repos/OWNER/NAME --jq '.id, .owner.id'
+  github: { repository: "acme/ml-platform", repositoryId: "812345678", ownerId: "91234567" },
   repository: {
     repositoryId: "models",
     description: "Container images of the predict model-serving API",

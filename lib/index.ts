@@ -12,8 +12,12 @@ export type {
   TrafficTarget,
 } from "./constructs/cloud-run-service";
 export type { CommonProps, Dependency } from "./constructs/common";
+export { GitHubWorkloadIdentity } from "./constructs/github-workload-identity";
+export type { GitHubWorkloadIdentityProps } from "./constructs/github-workload-identity";
 export { ProjectServices } from "./constructs/project-services";
 export type { ProjectServicesProps } from "./constructs/project-services";
+export { StateBucket } from "./constructs/state-bucket";
+export type { StateBucketProps } from "./constructs/state-bucket";
 export { ValidationError } from "./gcp/validation";
 export type { Problem } from "./gcp/validation";
 export * from "./policies";

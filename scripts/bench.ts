@@ -302,6 +302,7 @@ for (const n of sizes) {
     region: "europe-west1",
     stateBucket: "acme-ml-bench-tfstate",
     repository: { repositoryId: "models" },
+    github: { repository: "acme/bench", repositoryId: "1", ownerId: "2" },
     services,
   };
   fs.writeFileSync(path.join(dir, "scale.ts"), `export default ${JSON.stringify(config)};\n`);

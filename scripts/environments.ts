@@ -8,12 +8,15 @@
  *   or unknown to git).
  * npm run -s environments -- --project ENV
  *   The project id of one environment.
+ * npm run -s environments -- --provider-variable ENV
+ *   The repository variable that holds its workload identity provider.
  *
  * Everything comes from the files in environments/, so adding a file adds it to the pipeline.
  */
 import { execFileSync } from "child_process";
 import { buildMatrix, environmentFiles, environmentMatrix } from "../lib/app/environments";
 import { parseEnvironmentConfig } from "../lib/app/config";
+import { identityProviderVariable } from "../lib/app/identities";
 
 const argv = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -37,8 +40,8 @@ if (argv.includes("--builds")) {
   const only = argv.filter((a, i) => !a.startsWith("--") && argv[i - 1] !== "--changed-since");
   const changed = since === undefined ? undefined : changedSince(since);
   process.stdout.write(JSON.stringify(buildMatrix({ only, changed })) + "\n");
-} else if (option("project") !== undefined) {
-  const name = option("project");
+} else if (option("project") !== undefined || option("provider-variable") !== undefined) {
+  const name = option("project") ?? option("provider-variable");
   const file = environmentFiles().find((f) => f.name === name);
   if (file === undefined) {
     console.error(
@@ -48,7 +51,8 @@ if (argv.includes("--builds")) {
     );
     process.exit(2);
   }
-  process.stdout.write(`${parseEnvironmentConfig(file.config).project}\n`);
+  const config = parseEnvironmentConfig(file.config);
+  process.stdout.write(`${option("project") !== undefined ? config.project : identityProviderVariable(config.name)}\n`);
 } else {
   const stage = option("stage") ?? "all";
   const matrix = environmentMatrix();

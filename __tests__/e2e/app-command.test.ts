@@ -48,9 +48,11 @@ test("`npm run synth` runs the app command, and writes the same bytes as the app
   const out = tmp("npm-synth");
   const npm = sh("npm run -s synth", root, { CDKTF_OUTDIR: out });
   expect(npm.status).toBe(0);
-  expect(npm.stdout).toContain(`Synthesized ${names.join(", ")}`);
+  // Each environment's stack, then its bootstrap stack.
+  const stacks = names.flatMap((n) => [n, `bootstrap-${n}`]);
+  expect(npm.stdout).toContain(`Synthesized ${stacks.join(", ")}`);
   ours = filesIn(out);
-  expect(Object.keys(ours)).toEqual(["manifest.json", ...names.map((n) => `stacks/${n}/cdk.tf.json`)]);
+  expect(Object.keys(ours)).toEqual(["manifest.json", ...[...stacks].sort().map((n) => `stacks/${n}/cdk.tf.json`)]);
   expect(JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts.synth).toBe(app);
 
   const copy = tmp("checkout-copy");

@@ -151,11 +151,13 @@ describe("the packed library, in the README's consumer app", () => {
     expect(exported).toEqual([
       "ArtifactRepository",
       "CloudRunService",
+      "GitHubWorkloadIdentity",
       "PolicyError",
       "PolicyPack",
       "ProjectServices",
       "RULES",
       "STAGES",
+      "StateBucket",
       "ValidationError",
       "acknowledge",
       "formatReport",

@@ -1,5 +1,6 @@
-import { TerraformResource } from "cdktf";
-import { IConstruct } from "constructs";
+import { TerraformResource, dependable } from "cdktf";
+import { Construct, IConstruct } from "constructs";
+import { ProjectServices } from "../constructs/project-services";
 
 /**
  * The API each Terraform resource type needs enabled. {@link EnvironmentStack} enables exactly
@@ -14,7 +15,27 @@ export const API_FOR_RESOURCE: Readonly<Record<string, string>> = {
   google_project_iam_member: "cloudresourcemanager.googleapis.com",
   google_secret_manager_secret_iam_member: "secretmanager.googleapis.com",
   google_service_account: "iam.googleapis.com",
+  google_service_account_iam_member: "iam.googleapis.com",
+  google_iam_workload_identity_pool: "iam.googleapis.com",
+  google_iam_workload_identity_pool_provider: "iam.googleapis.com",
+  google_storage_bucket: "storage.googleapis.com",
+  google_storage_bucket_iam_member: "storage.googleapis.com",
 };
+
+/**
+ * Enables, in `scope`'s stack, the APIs of every resource under `scope` plus `extra`, as a
+ * `ProjectServices` with construct id `apis`, and makes each resource wait for its own API: on
+ * an empty project, Terraform enables the APIs first.
+ */
+export function enableApis(scope: Construct, project: string, extra: readonly string[] = []): ProjectServices {
+  const resources = resourcesUnder(scope);
+  const apis = new ProjectServices(scope, "apis", { project, services: [...resources.map(apiFor), ...extra] });
+  for (const resource of resources) {
+    const api = apis.resource(apiFor(resource));
+    resource.dependsOn = [...(resource.dependsOn ?? []), dependable(api)];
+  }
+  return apis;
+}
 
 /** The Terraform resources under a construct, except API enablement itself, in tree order. */
 export function resourcesUnder(scope: IConstruct): TerraformResource[] {

@@ -5,8 +5,9 @@ import { CloudRunService } from "../constructs/cloud-run-service";
 import { ProjectServices } from "../constructs/project-services";
 import { sortedRecord } from "../gcp/terraform";
 import { PolicyPack, acknowledge } from "../policies";
-import { GoogleProvider } from "../providers";
-import { apiFor, resourcesUnder } from "./apis";
+import { GoogleProvider, ServiceAccountIamMember } from "../providers";
+import { apiFor, enableApis, resourcesUnder } from "./apis";
+import { identityEmail } from "./identities";
 import { EnvironmentConfig, configLocator, parseEnvironmentConfig, repositoryProps, serviceProps } from "./config";
 import { ParityMetadata } from "./parity";
 import {
@@ -169,6 +170,14 @@ export class EnvironmentStack extends TerraformStack {
         traffic: trafficOf(released),
       });
       services[key] = service;
+      // The deploy identity must act as the runtime account to deploy the service with it
+      // (iam.serviceAccounts.actAs); granted on this account only, before the service is created.
+      const actAs = new ServiceAccountIamMember(service, "deployer-act-as", {
+        serviceAccountId: `projects/${parsed.project}/serviceAccounts/${service.serviceAccountEmail}`,
+        role: "roles/iam.serviceAccountUser",
+        member: `serviceAccount:${identityEmail(parsed, "deploy")}`,
+      });
+      service.service.dependsOn = [...(service.service.dependsOn ?? []), dependable(actAs)];
       new TerraformOutput(this, `${key}_url`, {
         value: service.uri,
         description: `URL of the Cloud Run service ${service.serviceName} in ${parsed.name}`,
@@ -185,15 +194,7 @@ export class EnvironmentStack extends TerraformStack {
     // Enable exactly the APIs the resources above need, and make each resource wait for its own.
     // Those of a service not deployed yet are enabled too: the first apply of a new environment
     // turns on every API its configuration will use, and parity sees the same APIs everywhere.
-    const resources = resourcesUnder(this);
-    this.apis = new ProjectServices(this, "apis", {
-      project: parsed.project,
-      services: [...resources, ...pending.flatMap((key) => resourcesOfService(parsed, key))].map(apiFor),
-    });
-    for (const resource of resources) {
-      const api = this.apis.resource(apiFor(resource));
-      resource.dependsOn = [...(resource.dependsOn ?? []), dependable(api)];
-    }
+    this.apis = enableApis(this, parsed.project, pending.flatMap((key) => resourcesOfService(parsed, key)).map(apiFor));
 
     // The policy pack, at this environment's stage, and the findings the environment accepts.
     this.policyPack = new PolicyPack({

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { STAGES } from "../policies/rule";
 import { parseEnvironmentConfig, repositoryUrl } from "./config";
+import { identityProviderVariable } from "./identities";
 import { readRelease, releasePath } from "./release/files";
 
 /** The environments folder of this repository: one file per environment, beside base.ts. */
@@ -54,6 +55,8 @@ export function environmentFiles(dir: string = ENVIRONMENTS_DIR): EnvironmentFil
 export interface MatrixEntry {
   readonly environment: string;
   readonly project: string;
+  /** The repository variable holding its workload identity provider: `vars[matrix.provider_variable]`. */
+  readonly provider_variable: string;
 }
 
 /**
@@ -69,7 +72,7 @@ export function environmentMatrix(
   const entries = (stage?: string) =>
     configs
       .filter((c) => stage === undefined || c.stage === stage)
-      .map((c) => ({ environment: c.name, project: c.project }));
+      .map((c) => ({ environment: c.name, project: c.project, provider_variable: identityProviderVariable(c.name) }));
   return {
     all: entries(),
     development: entries("development"),
@@ -84,6 +87,8 @@ export interface BuildEntry {
   /** The environment it is pinned in first: the first environment of the first stage. */
   readonly environment: string;
   readonly project: string;
+  /** The repository variable holding that environment's workload identity provider. */
+  readonly provider_variable: string;
   /** The repository it is pushed to, and the image (repository and name, no tag). */
   readonly repository: string;
   readonly image: string;
@@ -115,6 +120,7 @@ export function buildMatrix(
       service,
       environment: first.name,
       project: first.project,
+      provider_variable: identityProviderVariable(first.name),
       repository,
       image: `${repository}/${svc.image}`,
       context,

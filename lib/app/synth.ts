@@ -2,7 +2,8 @@ import { App } from "cdktf";
 import { Construct } from "constructs";
 import * as fs from "fs";
 import * as path from "path";
-import { formatReport, hasErrors } from "../policies";
+import { PolicyReport, formatReport, hasErrors } from "../policies";
+import { BootstrapStack, bootstrapStackId } from "./bootstrap-stack";
 import { ConfigError, EnvironmentConfig, parseEnvironmentConfig } from "./config";
 import { EnvironmentStack, parseRelease, releasedEverywhere } from "./environment-stack";
 import { ReleaseError } from "./release/model";
@@ -15,7 +16,10 @@ import { EnvironmentFile, environmentFiles } from "./environments";
 
 /** What {@link synthesize} did: the stacks it wrote, or every configuration problem it found. */
 export interface SynthResult {
+  /** Every stack written: each environment's, then its bootstrap stack (`bootstrap-<env>`). */
   readonly stacks: readonly string[];
+  /** The environments' own stacks among them (no bootstrap stack). */
+  readonly environments?: readonly string[];
   /** Every problem that stopped synthesis: invalid configuration, or policy errors. */
   readonly errors: readonly string[];
   /** What kind of problem stopped it. */
@@ -72,6 +76,11 @@ export function synthesize(
   const app = new App({ outdir });
   const warnings: string[] = [];
   const notices: string[] = [];
+  const check = (stack: string, report: PolicyReport) => {
+    const text = formatReport(report);
+    if (hasErrors(report)) errors.push(`stack ${stack}: policy findings\n${text}`);
+    else if (text !== "") warnings.push(`stack ${stack}: policy warnings\n${text}`);
+  };
   for (const { file, config } of configs) {
     // The file's own export, so that findings can tell what it states from what it inherits.
     const stack = new EnvironmentStack(app, config.name, file.config, { source: file.file, release: file.release });
@@ -90,15 +99,24 @@ export function synthesize(
             source: file.file,
             release: releasedEverywhere(config, parseRelease(config, file.release)),
           });
-    const report = checked.policyPack.evaluate(checked);
-    const text = formatReport(report);
-    if (hasErrors(report)) errors.push(`stack ${config.name}: policy findings\n${text}`);
-    else if (text !== "") warnings.push(`stack ${config.name}: policy warnings\n${text}`);
+    check(config.name, checked.policyPack.evaluate(checked));
+    // Its day-one stack, from the same file: state bucket, federation, pipeline identities.
+    const bootstrap = new BootstrapStack(app, bootstrapStackId(config.name), file.config, {
+      environments: configs.map((c) => c.config),
+      source: file.file,
+    });
+    check(bootstrap.node.id, bootstrap.policyPack.evaluate(bootstrap));
   }
   if (errors.length > 0) {
     for (const dir of created.reverse()) if (fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
     return { stacks: [], errors, failure: "policy", warnings };
   }
   app.synth();
-  return { stacks: configs.map((c) => c.config.name), errors: [], warnings, notices };
+  return {
+    stacks: configs.flatMap((c) => [c.config.name, bootstrapStackId(c.config.name)]),
+    environments: configs.map((c) => c.config.name),
+    errors: [],
+    warnings,
+    notices,
+  };
 }

@@ -42,27 +42,39 @@ function grantsOf(resource: ResourceView): Grant[] | string {
     }
     return [{ role: String(a.role), members: (members as string[] | undefined) ?? [] }];
   }
-  const data = a.policy_data;
+  const policy = policyBindings(resource);
+  if (typeof policy === "string") return policy;
+  if (policy.source !== undefined) {
+    // Members read from a data source may be expressions known only at apply.
+    const unresolved = policy.bindings.flatMap((b) => b.members).filter((m) => !knownNotPublic(m) && isExpression(m));
+    const anyPublic = policy.bindings.some((b) => b.members.some((m) => PUBLIC_MEMBERS.includes(m)));
+    if (unresolved.length > 0 && !anyPublic) return `the members of ${policy.source} are known only at apply`;
+  }
+  return policy.bindings;
+}
+
+/**
+ * The bindings of an IAM policy resource: from its `policy_data` JSON, or from the
+ * `google_iam_policy` data source it refers to (`source`); or why they cannot be read.
+ */
+function policyBindings(resource: ResourceView): { bindings: Grant[]; source?: string } | string {
+  const data = resource.attrs.policy_data;
   if (typeof data !== "string") return "policy_data is missing";
   const ref = /^\$\{(data\.google_iam_policy\.[\w-]+)\.policy_data\}$/.exec(data);
   if (ref) {
     const source = resource.stack.dataSources[ref[1]];
     if (source === undefined) return `policy_data refers to ${ref[1]}, which is not in this stack`;
+    if (isExpression(source.binding)) return `the members of ${ref[1]} are known only at apply`;
     const bindings = list(source.binding).map((b) => ({
       role: String(b.role),
       members: list(b.members) as unknown as string[],
     }));
-    const unresolved = bindings.flatMap((b) => b.members).filter((m) => !knownNotPublic(m) && isExpression(m));
-    const anyPublic = bindings.some((b) => b.members.some((m) => PUBLIC_MEMBERS.includes(m)));
-    if (isExpression(source.binding) || (unresolved.length > 0 && !anyPublic)) {
-      return `the members of ${ref[1]} are known only at apply`;
-    }
-    return bindings;
+    return { bindings, source: ref[1] };
   }
   if (isExpression(data)) return `policy_data is ${data}, known only at apply`;
   try {
     const parsed = JSON.parse(data) as { bindings?: { role: string; members: string[] }[] };
-    return (parsed.bindings ?? []).map((b) => ({ role: b.role, members: b.members ?? [] }));
+    return { bindings: (parsed.bindings ?? []).map((b) => ({ role: b.role, members: b.members ?? [] })) };
   } catch {
     return "policy_data is not valid JSON";
   }
@@ -77,4 +89,30 @@ function knownNotPublic(member: unknown): boolean {
       // A service account's `member` attribute is "serviceAccount:EMAIL".
       /^\$\{google_service_account\.[\w-]+\.member\}$/.test(member))
   );
+}
+
+/** The basic roles: every permission of every service. Source: IAM "Basic roles". */
+export const BASIC_ROLES: readonly string[] = ["roles/owner", "roles/editor", "roles/viewer"];
+
+/** The IAM resources of every resource family that can grant a role, for rules on any grant. */
+export const IAM_RESOURCE_TYPES: readonly string[] = iamTypes(
+  "google_project",
+  "google_folder",
+  "google_organization",
+  "google_service_account",
+  "google_storage_bucket",
+  "google_artifact_registry_repository",
+  "google_cloud_run_v2_service",
+  "google_cloud_run_v2_job",
+  "google_secret_manager_secret",
+);
+
+/** The roles an IAM member, binding or policy grants, or why they cannot be known before apply. */
+export function grantedRoles(resource: ResourceView): string[] | string {
+  const a = resource.attrs;
+  if (resource.type.endsWith("_iam_member") || resource.type.endsWith("_iam_binding")) {
+    return isExpression(a.role) ? `role is ${String(a.role)}, known only at apply` : [String(a.role)];
+  }
+  const policy = policyBindings(resource);
+  return typeof policy === "string" ? policy : policy.bindings.map((b) => b.role);
 }

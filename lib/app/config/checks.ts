@@ -3,6 +3,7 @@ import { validateCloudRunServiceProps } from "../../constructs/cloud-run-service
 import { imageName } from "../../gcp/images";
 import { checkLabels, projectId, region } from "../../gcp/projects";
 import { bucketName } from "../../gcp/storage";
+import { githubId, githubRepository } from "../../gcp/workload-identity";
 import { Problem, Problems, joinPath, pattern, reasonText } from "../../gcp/validation";
 import { knownRule } from "../../policies/pack";
 import { repositoryProps, repositoryUrl, serviceProps } from "./props";
@@ -71,6 +72,10 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
     }
     names.set(props.name, id);
   }
+
+  p.check("github.repository", config.github.repository, githubRepository);
+  p.check("github.repositoryId", config.github.repositoryId, githubId);
+  p.check("github.ownerId", config.github.ownerId, githubId);
 
   for (const [path, reason] of Object.entries(config.differences ?? {})) {
     p.check(`differences.${path}`, path, (v) =>

@@ -77,6 +77,7 @@ export const environmentSchema = z.strictObject({
   labels: labels.optional(),
   deletionProtection: z.boolean().optional(),
   repository: repositorySchema,
+  github: z.strictObject({ repository: z.string(), repositoryId: z.string(), ownerId: z.string() }),
   services: z.record(z.string(), serviceSchema),
   differences: z.record(z.string(), z.string()).optional(),
   acknowledgements: z

@@ -108,6 +108,8 @@ export interface EnvironmentConfig {
    */
   readonly deletionProtection?: boolean;
   readonly repository: RepositoryConfig;
+  /** The GitHub repository whose Actions deploy this environment (its bootstrap stack trusts it). */
+  readonly github: GitHubConfig;
   /** The services, by construct id; the id is also the service name unless `name` is set. */
   readonly services: Readonly<Record<string, ServiceConfig>>;
   /**
@@ -125,6 +127,20 @@ export interface EnvironmentConfig {
    * @default - none
    */
   readonly acknowledgements?: readonly PolicyAcknowledgement[];
+}
+
+/**
+ * The GitHub repository whose Actions workflows plan and deploy, by name and by numeric ids: the
+ * workload identity provider admits only its tokens, by the ids, which survive a rename.
+ * `gh api repos/OWNER/NAME --jq '.id, .owner.id'` prints both ids.
+ */
+export interface GitHubConfig {
+  /** `OWNER/NAME`. */
+  readonly repository: string;
+  /** The repository's numeric id, as digits. */
+  readonly repositoryId: string;
+  /** The owner's (organization's or user's) numeric id, as digits. */
+  readonly ownerId: string;
 }
 
 /** A policy finding an environment accepts. */

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { isBootstrapStack } from "../bootstrap-metadata";
 import { StackJson, compareStacks, isClean } from "./compare";
 import { renderMarkdown, renderText } from "./render";
 
@@ -20,7 +21,10 @@ export function runParity(argv: readonly string[]): { code: 0 | 1 | 2; stdout: s
   const stacks: Record<string, StackJson> = {};
   for (const env of fs.readdirSync(stacksDir).sort()) {
     const file = path.join(stacksDir, env, "cdk.tf.json");
-    if (fs.existsSync(file)) stacks[env] = JSON.parse(fs.readFileSync(file, "utf8")) as StackJson;
+    if (!fs.existsSync(file)) continue;
+    const stack = JSON.parse(fs.readFileSync(file, "utf8")) as StackJson;
+    // Bootstrap stacks differ by design (which one receives builds): compared are environments.
+    if (!isBootstrapStack(stack)) stacks[env] = stack;
   }
   if (Object.keys(stacks).length < 2) {
     const found = Object.keys(stacks).length;

@@ -3,6 +3,9 @@ import { AR_001 } from "./ar/ar-001-cleanup";
 import { AR_002 } from "./ar/ar-002-public-reader";
 import { AR_003 } from "./ar/ar-003-immutable-tags";
 import { AR_004 } from "./ar/ar-004-vulnerability-scanning";
+import { IAM_001 } from "./iam/iam-001-basic-roles";
+import { IAM_002 } from "./iam/iam-002-service-account-keys";
+import { IAM_003 } from "./iam/iam-003-federation-condition";
 import { LABEL_001 } from "./label/label-001-labels";
 import { PolicyRule } from "../rule";
 import { RUN_001 } from "./run/run-001-public-invoker";
@@ -17,6 +20,7 @@ import { RUN_009 } from "./run/run-009-ingress";
 import { RUN_010 } from "./run/run-010-secret-version";
 import { RUN_011 } from "./run/run-011-plain-secret";
 import { STATE_001 } from "./state/state-001-gcs-backend";
+import { STATE_002 } from "./state/state-002-state-bucket";
 
 /**
  * Every rule of the pack, in id order. Adding a rule: a file in the folder of the service it
@@ -28,6 +32,9 @@ export const RULES: readonly PolicyRule[] = [
   AR_002,
   AR_003,
   AR_004,
+  IAM_001,
+  IAM_002,
+  IAM_003,
   LABEL_001,
   RUN_001,
   RUN_002,
@@ -41,4 +48,5 @@ export const RULES: readonly PolicyRule[] = [
   RUN_010,
   RUN_011,
   STATE_001,
+  STATE_002,
 ];

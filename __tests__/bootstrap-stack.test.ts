@@ -1,0 +1,346 @@
+/**
+ * The day-one stack of each environment (`bootstrap-<env>`): the state bucket, workload identity
+ * federation pinned to the repository's ids, and the pipeline identities with roles derived from
+ * what the environment's stack manages. Run on every environment of environments/, and on the
+ * tests' own configurations where a particular shape is needed.
+ */
+import { Testing } from "cdktf";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { EnvironmentConfig, EnvironmentStack, environmentFiles, parseEnvironmentConfig, synthesize } from "../lib/app";
+import { runBootstrap } from "../lib/app/bootstrap-cli";
+import { BootstrapStack, environmentResourceTypes } from "../lib/app/bootstrap-stack";
+import { releasedEverywhere } from "../lib/app/environment-stack";
+import { EMPTY_RELEASE } from "../lib/app/release/model";
+import { ROLES_FOR_RESOURCE, rolesFor } from "../lib/app/roles";
+import { FIXTURE_GITHUB, fixtureEnvironment, fixtureService } from "./fixtures/environment";
+import { Json } from "./helpers";
+
+const configs = environmentFiles().map((f) => parseEnvironmentConfig(f.config));
+
+/** A bootstrap stack synthesized in memory, with the environments it is one of. */
+function bootstrap(config: EnvironmentConfig, environments: readonly EnvironmentConfig[] = [config]) {
+  const stack = new BootstrapStack(Testing.app(), `bootstrap-${config.name}`, config, { environments });
+  return { stack, tf: JSON.parse(Testing.synth(stack)) as Json };
+}
+
+/** Every resource of a synthesized stack as [type, id, attributes]. */
+function all(tf: Json): [string, string, Json][] {
+  return Object.entries<Json>(tf.resource ?? {}).flatMap(([type, byId]) =>
+    Object.entries<Json>(byId).map(([id, r]) => [type, id, r] as [string, string, Json]),
+  );
+}
+
+/** The members allowed to act as the service account whose construct id is `kind`. */
+function workloadIdentityUsers(tf: Json, kind: string): string[] {
+  return all(tf)
+    .filter(
+      ([type, , r]) =>
+        type === "google_service_account_iam_member" &&
+        r.service_account_id === `\${google_service_account.${kind}.name}`,
+    )
+    .map(([, , r]) => {
+      expect(r.role).toBe("roles/iam.workloadIdentityUser");
+      return r.member as string;
+    })
+    .sort();
+}
+
+describe.each(configs.map((c) => [c.name, c] as const))("bootstrap-%s (environments/)", (name, config) => {
+  const { tf } = bootstrap(config, configs);
+  const pool = Object.keys(tf.resource.google_iam_workload_identity_pool)[0];
+  const poolName = `\${google_iam_workload_identity_pool.${pool}.name}`;
+
+  test("its state lives in its environment's bucket, under its own prefix", () => {
+    expect(tf.terraform.backend).toEqual({
+      gcs: { bucket: config.stateBucket, prefix: `${config.app}/bootstrap-${name}` },
+    });
+  });
+
+  test("the state bucket: versioned, private, uniform, soft delete kept, history bounded, never destroyed", () => {
+    const [bucket] = Object.values<Json>(tf.resource.google_storage_bucket);
+    expect(bucket).toMatchObject({
+      name: config.stateBucket,
+      location: config.region,
+      versioning: { enabled: true },
+      uniform_bucket_level_access: true,
+      public_access_prevention: "enforced",
+      soft_delete_policy: { retention_duration_seconds: 7 * 86_400 },
+      lifecycle_rule: [{ action: { type: "Delete" }, condition: { with_state: "ARCHIVED", num_newer_versions: 20 } }],
+      force_destroy: false,
+      lifecycle: { prevent_destroy: true },
+      labels: expect.objectContaining({ environment: name, purpose: "terraform-state" }),
+    });
+  });
+
+  test("the GitHub provider admits only the configured repository, by its ids", () => {
+    const [provider] = Object.values<Json>(tf.resource.google_iam_workload_identity_pool_provider);
+    expect(provider.oidc).toEqual({ issuer_uri: "https://token.actions.githubusercontent.com" });
+    expect(provider.attribute_condition).toBe(
+      `assertion.repository_id == '${config.github.repositoryId}' && assertion.repository_owner_id == '${config.github.ownerId}'`,
+    );
+    expect(provider.attribute_mapping["google.subject"]).toBe("assertion.sub");
+  });
+
+  test("the deploy identity is usable from the GitHub environment of its name only", () => {
+    const [owner, repo] = config.github.repository.split("/");
+    expect(workloadIdentityUsers(tf, "deploy")).toEqual(
+      [
+        `principal://iam.googleapis.com/${poolName}/subject/repo:${config.github.repository}:environment:${name}`,
+        `principal://iam.googleapis.com/${poolName}/subject/repo:${owner}@${config.github.ownerId}/${repo}@${config.github.repositoryId}:environment:${name}`,
+      ].sort(),
+    );
+  });
+
+  test("the plan identity is usable by the repository's jobs; image identities by jobs on main only", () => {
+    expect(workloadIdentityUsers(tf, "plan")).toEqual([`principalSet://iam.googleapis.com/${poolName}/*`]);
+    const image = "builder" in (tf.resource.google_service_account ?? {}) ? "builder" : "promoter";
+    for (const m of workloadIdentityUsers(tf, image)) expect(m).toMatch(/:ref:refs\/heads\/main$/);
+  });
+
+  test("the deploy identity holds the managing role of each resource type its stack creates, and only those", () => {
+    const types = environmentResourceTypes(config);
+    const expected = [...rolesFor(types, "manage").keys()];
+    const granted = all(tf)
+      .filter(
+        ([type, , r]) =>
+          type === "google_project_iam_member" && r.member.startsWith("serviceAccount:terraform-deploy@"),
+      )
+      .map(([, , r]) => r.role)
+      .sort();
+    expect(granted).toEqual(expected);
+    // Project IAM admin may grant only the project roles the environment's stack grants.
+    const iamAdmin = all(tf).find(([, , r]) => r.role === "roles/resourcemanager.projectIamAdmin")?.[2];
+    const envStack = new EnvironmentStack(Testing.app(), name, config, {
+      release: releasedEverywhere(config, EMPTY_RELEASE),
+    });
+    const stackRoles = [
+      ...new Set(
+        all(JSON.parse(Testing.synth(envStack)))
+          .filter(([type]) => type === "google_project_iam_member")
+          .map(([, , r]) => r.role as string),
+      ),
+    ].sort();
+    expect(stackRoles.length).toBeGreaterThan(0);
+    expect(iamAdmin.condition.expression).toBe(
+      `api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([${stackRoles.map((r) => `'${r}'`).join(", ")}])`,
+    );
+  });
+});
+
+describe("every stack", () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-bootstrap-"));
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  test("npm run synth writes a bootstrap stack per environment; none holds a basic role or a key", () => {
+    const result = synthesize({ outdir });
+    expect(result.errors).toEqual([]);
+    expect(result.stacks).toEqual(configs.flatMap((c) => [c.name, `bootstrap-${c.name}`]));
+    for (const stack of result.stacks) {
+      const tf = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
+      for (const [type, id, r] of all(tf)) {
+        expect({ stack, type }).not.toEqual({ stack, type: "google_service_account_key" });
+        expect({ stack, id, role: r.role }).not.toEqual({
+          stack,
+          id,
+          role: expect.stringMatching(/^roles\/(owner|editor|viewer)$/),
+        });
+      }
+    }
+  });
+});
+
+describe("roles derived from resource types", () => {
+  test("every resource type an environment's stack can create has a managing and a reading role", () => {
+    // Every feature of a service at once: invokers, secrets, both project roles.
+    const full = fixtureEnvironment({
+      services: {
+        predict: fixtureService({
+          invokers: ["serviceAccount:gateway@acme-fx-shared.iam.gserviceaccount.com"],
+          secretEnv: { KEY: { secret: "key", version: "1" } },
+        }),
+      },
+    });
+    const types = [...new Set([...configs, full].flatMap(environmentResourceTypes))];
+    const missing = types.filter((t) => ROLES_FOR_RESOURCE[t] === undefined);
+    expect(missing).toEqual([]);
+  });
+
+  test("a type with no mapping stops the bootstrap stack, naming the type", () => {
+    const saved = ROLES_FOR_RESOURCE.google_secret_manager_secret_iam_member;
+    delete (ROLES_FOR_RESOURCE as Record<string, unknown>).google_secret_manager_secret_iam_member;
+    try {
+      const config = fixtureEnvironment({
+        services: { predict: fixtureService({ secretEnv: { KEY: { secret: "key", version: "1" } } }) },
+      });
+      expect(() => bootstrap(config)).toThrow(
+        "no roles are known for resource type google_secret_manager_secret_iam_member: add the role that manages and the role that reads each to ROLES_FOR_RESOURCE in lib/app/roles.ts",
+      );
+    } finally {
+      (ROLES_FOR_RESOURCE as Record<string, unknown>).google_secret_manager_secret_iam_member = saved;
+    }
+  });
+
+  test("a role implied by a stronger one is not granted beside it", () => {
+    expect([...rolesFor(["google_cloud_run_v2_service"], "manage").keys()]).toEqual(["roles/run.developer"]);
+    expect(rolesFor(["google_cloud_run_v2_service", "google_cloud_run_v2_service_iam_member"], "manage")).toEqual(
+      new Map([["roles/run.admin", ["google_cloud_run_v2_service", "google_cloud_run_v2_service_iam_member"]]]),
+    );
+  });
+});
+
+describe("image identities follow the promotion order", () => {
+  const dev = fixtureEnvironment({ name: "alpha", stage: "development" });
+  const qa = fixtureEnvironment({ name: "beta", stage: "preproduction" });
+  const uat = fixtureEnvironment({ name: "beta-2", stage: "preproduction" });
+  const live = fixtureEnvironment({ name: "gamma", stage: "production" });
+  const environments = [live, uat, dev, qa];
+
+  test("the first environment gets the builder, with write on its own repository", () => {
+    const { stack } = bootstrap(dev, environments);
+    expect(Object.keys(stack.identities).sort()).toEqual(["builder", "deploy", "plan"]);
+    expect([...stack.identities.builder!.roles.keys()]).toEqual(["roles/artifactregistry.writer"]);
+  });
+
+  test("every later one gets a promoter that reads each environment of the stage before", () => {
+    const { stack, tf } = bootstrap(live, environments);
+    expect(Object.keys(stack.identities).sort()).toEqual(["deploy", "plan", "promoter"]);
+    const reads = all(tf)
+      .filter(([, , r]) => r.role === "roles/artifactregistry.reader")
+      .map(([, , r]) => r.project)
+      .sort();
+    expect(reads).toEqual([qa.project, uat.project].sort());
+    expect(bootstrap(qa, environments).stack.identities.promoter!.otherGrants).toEqual([
+      { role: "roles/artifactregistry.reader", on: `project ${dev.project}`, neededFor: "copying images from alpha" },
+    ]);
+  });
+});
+
+describe("first apply on an empty project", () => {
+  test("every resource of a bootstrap stack waits for the API it needs; API enablement waits for nothing", () => {
+    const { tf } = bootstrap(fixtureEnvironment());
+    const apis = new Map(
+      Object.entries<Json>(tf.resource.google_project_service).map(([id, r]) => [
+        r.service,
+        `google_project_service.${id}`,
+      ]),
+    );
+    expect([...apis.keys()].sort()).toEqual([
+      "cloudresourcemanager.googleapis.com",
+      "iam.googleapis.com",
+      "iamcredentials.googleapis.com",
+      "storage.googleapis.com",
+      "sts.googleapis.com",
+    ]);
+    const needs: Record<string, string> = {
+      google_storage_bucket: "storage.googleapis.com",
+      google_storage_bucket_iam_member: "storage.googleapis.com",
+      google_iam_workload_identity_pool: "iam.googleapis.com",
+      google_iam_workload_identity_pool_provider: "iam.googleapis.com",
+      google_service_account: "iam.googleapis.com",
+      google_service_account_iam_member: "iam.googleapis.com",
+      google_project_iam_member: "cloudresourcemanager.googleapis.com",
+    };
+    for (const [type, id, r] of all(tf)) {
+      if (type === "google_project_service") {
+        expect({ id, depends_on: r.depends_on }).toEqual({ id, depends_on: undefined });
+        continue;
+      }
+      expect({ type, id, waits: r.depends_on }).toEqual({
+        type,
+        id,
+        waits: expect.arrayContaining([apis.get(needs[type])]),
+      });
+    }
+  });
+
+  test("grants naming an account by its email wait for the account", () => {
+    const { tf } = bootstrap(fixtureEnvironment());
+    const byEmail = all(tf).filter(
+      ([type, , r]) =>
+        /_iam_member$/.test(type) && typeof r.member === "string" && r.member.startsWith("serviceAccount:"),
+    );
+    expect(byEmail.length).toBeGreaterThan(5);
+    for (const [, id, r] of byEmail) {
+      const account = /^serviceAccount:([a-z-]+)@/.exec(r.member)![1];
+      const kind = {
+        "terraform-plan": "plan",
+        "terraform-deploy": "deploy",
+        "image-builder": "builder",
+        "image-promoter": "promoter",
+      }[account];
+      expect({ id, waits: r.depends_on }).toEqual({
+        id,
+        waits: expect.arrayContaining([`google_service_account.${kind}`]),
+      });
+    }
+  });
+});
+
+describe("npm run bootstrap", () => {
+  test("github: the variables, environments and setting the workflows need, one per environment", () => {
+    const out = runBootstrap(["github"]);
+    expect(out.code).toBe(0);
+    const rows = out.stdout.split("\n").filter((l) => /^(repository variable|environment|setting) /.test(l));
+    for (const c of configs) {
+      const variable = `GCP_WORKLOAD_IDENTITY_PROVIDER_${c.name.toUpperCase().replace(/-/g, "_")}`;
+      expect(rows).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^repository variable\\s+${variable}\\s+output workload_identity_provider of bootstrap-${c.name} `,
+          ),
+        ),
+      );
+      const protection =
+        c.stage === "production"
+          ? "deployment branches: main only; required reviewers: at least one"
+          : "deployment branches: main only";
+      expect(rows).toContainEqual(
+        expect.stringMatching(new RegExp(`^environment\\s+${c.name}\\s+${protection.replace(/[.;]/g, "\\$&")}$`)),
+      );
+    }
+    expect(rows.filter((r) => r.startsWith("setting"))).toEqual([
+      expect.stringMatching(/Allow GitHub Actions to create and approve pull requests/),
+    ]);
+  });
+
+  test("identities: each role with the resource types that need it", () => {
+    const out = runBootstrap(["identities", "--markdown"]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^\| environment \| identity \| usable by \|$/m);
+    expect(out.stdout).toMatch(/^\| environment \| identity \| role \| on \| needed for \|$/m);
+    for (const c of configs) {
+      expect(out.stdout).toContain(
+        `| ${c.name} | terraform-deploy@${c.project}.iam.gserviceaccount.com | jobs in the GitHub environment "${c.name}" of ${c.github.repository} |`,
+      );
+      expect(out.stdout).toContain(`| ${c.name} | terraform-deploy | roles/run.admin | project ${c.project} |`);
+    }
+    expect(runBootstrap(["identities", "nowhere"])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^not an environment: nowhere/),
+    });
+  });
+
+  test("usage errors exit 2; invalid configuration exits 1 with every problem", () => {
+    expect(runBootstrap(["apply"])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^unknown verb "apply"\n\nUsage:/),
+    });
+    const dir = path.join(__dirname, "fixtures", "invalid-environments");
+    expect(runBootstrap(["github"], dir)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('beta.ts: environment "beta"'),
+    });
+  });
+
+  test("the GitHub repository is validated: name and numeric ids", () => {
+    expect(() =>
+      parseEnvironmentConfig(
+        fixtureEnvironment({ github: { ...FIXTURE_GITHUB, repository: "acme", repositoryId: "12a", ownerId: "0" } }),
+      ),
+    ).toThrow(
+      /github\.repository: got "acme"; must be OWNER\/NAME[\s\S]*github\.repositoryId: got "12a"; must be GitHub's numeric id[\s\S]*github\.ownerId: got "0"/,
+    );
+  });
+});

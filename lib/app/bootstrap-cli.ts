@@ -1,0 +1,127 @@
+import { App } from "cdktf";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { BootstrapStack, bootstrapStackId, promotionOrder } from "./bootstrap-stack";
+import { ConfigError, EnvironmentConfig, parseEnvironmentConfig } from "./config";
+import { ENVIRONMENTS_DIR, environmentFiles } from "./environments";
+import { identityProviderVariable } from "./identities";
+
+const USAGE = `Usage:
+npm run bootstrap -- github [--markdown]             # what to set in GitHub for the workflows, per environment
+npm run bootstrap -- identities [ENV…] [--markdown]  # each environment's pipeline identities: who may use them, their roles and why`;
+
+type Output = { code: 0 | 1 | 2; stdout: string; stderr: string };
+
+/** A table as aligned text, or as Markdown. */
+function table(header: string[], rows: string[][], markdown: boolean): string {
+  if (markdown) {
+    const esc = (s: string) => s.replace(/\|/g, "\\|");
+    return [header, header.map(() => "---"), ...rows].map((r) => `| ${r.map(esc).join(" | ")} |`).join("\n") + "\n";
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n") + "\n";
+}
+
+/** What each stage's GitHub environment needs: only main deploys; production waits for a reviewer. */
+function protection(config: EnvironmentConfig): string {
+  return config.stage === "production"
+    ? "deployment branches: main only; required reviewers: at least one"
+    : "deployment branches: main only";
+}
+
+/** `github`: the repository variables, GitHub environments and setting the workflows need. */
+function githubSetup(configs: readonly EnvironmentConfig[], markdown: boolean): string {
+  const rows: string[][] = [];
+  for (const c of configs) {
+    rows.push([
+      "repository variable",
+      identityProviderVariable(c.name),
+      `output workload_identity_provider of ${bootstrapStackId(c.name)} (projects/<number of ${c.project}>/locations/global/workloadIdentityPools/github/providers/github)`,
+    ]);
+  }
+  for (const c of configs) rows.push(["environment", c.name, protection(c)]);
+  rows.push([
+    "setting",
+    "Actions > General > Workflow permissions",
+    "Allow GitHub Actions to create and approve pull requests (the build and release workflows open them)",
+  ]);
+  const repositories = [...new Set(configs.map((c) => c.github.repository))];
+  const heading = `GitHub setup for ${repositories.join(", ")}`;
+  return `${markdown ? `## ${heading}\n\n` : `${heading}\n\n`}${table(["kind", "name", "value"], rows, markdown)}`;
+}
+
+/** `identities`: every pipeline identity, who may use it, and each role with what needs it. */
+function identities(
+  configs: readonly EnvironmentConfig[],
+  shown: readonly EnvironmentConfig[],
+  markdown: boolean,
+): string {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-bootstrap-"));
+  try {
+    const app = new App({ outdir });
+    const who: string[][] = [];
+    const rows: string[][] = [];
+    for (const c of shown) {
+      const stack = new BootstrapStack(app, bootstrapStackId(c.name), c, { environments: configs });
+      for (const identity of Object.values(stack.identities)) {
+        const id = identity.email.split("@")[0];
+        who.push([c.name, identity.email, identity.usableBy]);
+        for (const [role, needs] of identity.roles)
+          rows.push([c.name, id, role, `project ${c.project}`, needs.join(", ")]);
+        for (const g of identity.otherGrants) rows.push([c.name, id, g.role, g.on, g.neededFor]);
+      }
+    }
+    return (
+      table(["environment", "identity", "usable by"], who, markdown) +
+      "\n" +
+      table(["environment", "identity", "role", "on", "needed for"], rows, markdown)
+    );
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `npm run bootstrap -- <verb>`; `dir` is the environments folder. */
+export function runBootstrap(argv: readonly string[], dir: string = ENVIRONMENTS_DIR): Output {
+  const [verb, ...rest] = argv;
+  const markdown = rest.includes("--markdown");
+  const named = rest.filter((a) => a !== "--markdown");
+  if ((verb !== "github" && verb !== "identities") || (verb === "github" && named.length > 0)) {
+    const what =
+      verb === undefined ? "no verb" : named.length > 0 ? `unknown ${named.join(" ")}` : `unknown verb "${verb}"`;
+    return { code: 2, stdout: "", stderr: `${what}\n\n${USAGE}\n` };
+  }
+  const configs: EnvironmentConfig[] = [];
+  const problems: string[] = [];
+  for (const file of environmentFiles(dir)) {
+    try {
+      configs.push(parseEnvironmentConfig(file.config));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      problems.push(`${file.file}: ${e.message}`);
+    }
+  }
+  if (problems.length > 0) return { code: 1, stdout: "", stderr: `${problems.join("\n\n")}\n` };
+  const ordered = promotionOrder(configs);
+  const unknownEnvironments = named.filter((n) => !configs.some((c) => c.name === n));
+  if (unknownEnvironments.length > 0) {
+    const list = configs.map((c) => c.name).join(", ");
+    return {
+      code: 2,
+      stdout: "",
+      stderr: `not an environment: ${unknownEnvironments.join(", ")} (environments: ${list})\n\n${USAGE}\n`,
+    };
+  }
+  const shown = named.length === 0 ? ordered : ordered.filter((c) => named.includes(c.name));
+  return {
+    code: 0,
+    stdout: verb === "github" ? githubSetup(ordered, markdown) : identities(ordered, shown, markdown),
+    stderr: "",
+  };
+}

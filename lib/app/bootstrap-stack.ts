@@ -1,0 +1,281 @@
+import { Aspects, GcsBackend, TerraformOutput, TerraformResource, TerraformStack, dependable } from "cdktf";
+import { Construct } from "constructs";
+import { GitHubWorkloadIdentity } from "../constructs/github-workload-identity";
+import { StateBucket } from "../constructs/state-bucket";
+import { sortedRecord } from "../gcp/terraform";
+import { PolicyPack, STAGES } from "../policies";
+import { GoogleProvider, ProjectIamMember, ServiceAccount } from "../providers";
+import { enableApis, resourcesUnder } from "./apis";
+import { BootstrapMetadata } from "./bootstrap-metadata";
+import { EnvironmentConfig, configLocator, parseEnvironmentConfig } from "./config";
+import { EnvironmentStack, releasedEverywhere } from "./environment-stack";
+import { IDENTITIES, IdentityKind, identityEmail, identityProviderVariable } from "./identities";
+import { EMPTY_RELEASE, previousStage } from "./release/model";
+import { RoleGrants, rolesFor } from "./roles";
+
+/** The id of an environment's bootstrap stack: `bootstrap-<env>`. */
+export function bootstrapStackId(environment: string): string {
+  return `bootstrap-${environment}`;
+}
+
+/**
+ * APIs the pipelines use at run time without any resource of theirs: the Security Token Service
+ * exchanges a GitHub token, IAM Credentials mints the service account's token.
+ * Source: Google "Workload Identity Federation with deployment pipelines", required APIs.
+ */
+const FEDERATION_APIS = ["iamcredentials.googleapis.com", "sts.googleapis.com"];
+
+const PROJECT_IAM_ADMIN = "roles/resourcemanager.projectIamAdmin";
+
+/** The environments in promotion order: by stage, then by name. The first one receives builds. */
+export function promotionOrder(configs: readonly EnvironmentConfig[]): EnvironmentConfig[] {
+  return [...configs].sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage) || a.name.localeCompare(b.name));
+}
+
+/**
+ * The resource types an environment's stack creates, every service counted as deployed (those
+ * without a release yet too): what its deploy identity must manage. Built apart, in a detached
+ * construct tree.
+ */
+export function environmentResourceTypes(config: EnvironmentConfig): string[] {
+  const stack = new EnvironmentStack(new Construct(undefined as never, ""), config.name, config, {
+    release: releasedEverywhere(config, EMPTY_RELEASE),
+  });
+  return [...new Set(["google_project_service", ...resourcesUnder(stack).map((r) => r.terraformResourceType)])].sort();
+}
+
+/** The project-level roles an environment's stack grants (its `google_project_iam_member`s). */
+function projectRolesGranted(config: EnvironmentConfig): string[] {
+  const stack = new EnvironmentStack(new Construct(undefined as never, ""), config.name, config, {
+    release: releasedEverywhere(config, EMPTY_RELEASE),
+  });
+  const roles = resourcesUnder(stack)
+    .filter((r): r is ProjectIamMember => r instanceof ProjectIamMember)
+    .map((r) => String(r.roleInput));
+  return [...new Set(roles)].sort();
+}
+
+/** One pipeline identity of a bootstrap stack: its account and the project roles it holds, with why. */
+export interface PipelineIdentity {
+  readonly account: ServiceAccount;
+  readonly email: string;
+  /** Who may use it, in words. */
+  readonly usableBy: string;
+  /** Project-level role → the resource types (or the purpose) that need it. */
+  readonly roles: RoleGrants;
+  /** Grants beyond the project's roles: on the state bucket, or in another project. */
+  readonly otherGrants: readonly { readonly role: string; readonly on: string; readonly neededFor: string }[];
+}
+
+/**
+ * An environment's day-one stack, `bootstrap-<env>`: what must exist before its pipelines can
+ * run, from the same environment file as its stack.
+ *
+ * - the state bucket (`stateBucket`), versioned, private, protected from destroy;
+ * - workload identity federation for the GitHub repository (`github`), admitting its tokens only;
+ * - the plan identity (`terraform-plan`): the reading role of every resource type the
+ *   environment's stack manages, and read on the state; usable by any job of the repository;
+ * - the deploy identity (`terraform-deploy`): the managing role of each of those types (the
+ *   project IAM admin role limited to the roles the stack grants), and write on the state; usable
+ *   only by jobs in the GitHub environment of the environment's name;
+ * - the image identity: `image-builder` in the first environment of the promotion order (it
+ *   pushes builds), `image-promoter` in every other (it copies images from the stage before);
+ *   usable only by jobs on main;
+ * - no basic role and no service account key anywhere.
+ *
+ * A project owner applies it once, by hand, before the environment's first deploy, and again
+ * whenever the environment's stack starts using a new kind of resource. The deploy workflow never
+ * plans it. Its state lives in the bucket it creates, under `<app>/bootstrap-<env>`; the README's
+ * "From zero to a first deploy" shows the one-time local start.
+ *
+ * Construct ids (Terraform addresses) are fixed: `apis`, `state`, `github`, one account per
+ * identity kind (`plan`, `deploy`, `builder`, `promoter`).
+ */
+export class BootstrapStack extends TerraformStack {
+  readonly config: EnvironmentConfig;
+  readonly stateBucket: StateBucket;
+  readonly github: GitHubWorkloadIdentity;
+  readonly identities: Readonly<Partial<Record<IdentityKind, PipelineIdentity>>>;
+  readonly policyPack: PolicyPack;
+
+  /**
+   * @param config the environment's configuration, validated as the environment stack's is
+   * @param options.environments every environment's configuration (this one included): which one
+   *   is first in promotion order, and where this one's images are promoted from
+   * @param options.source the file the configuration comes from, named in policy findings
+   */
+  constructor(
+    scope: Construct,
+    id: string,
+    config: EnvironmentConfig | unknown,
+    options: { readonly environments: readonly EnvironmentConfig[]; readonly source?: string },
+  ) {
+    const parsed = parseEnvironmentConfig(config);
+    const managed = environmentResourceTypes(parsed);
+    const manageRoles = rolesFor(managed, "manage");
+    const readRoles = rolesFor(managed, "read");
+    super(scope, id);
+    this.config = parsed;
+    const labels = { ...parsed.labels, environment: parsed.name, app: parsed.app, "managed-by": "cdktf-cloud-run" };
+    const provider = new GoogleProvider(this, "google", { project: parsed.project, region: parsed.region });
+    provider.addOverride("default_labels", sortedRecord(labels));
+    new GcsBackend(this, { bucket: parsed.stateBucket, prefix: `${parsed.app}/${bootstrapStackId(parsed.name)}` });
+    new BootstrapMetadata(this, "bootstrap", { environment: parsed.name, stage: parsed.stage });
+
+    this.stateBucket = new StateBucket(this, "state", {
+      name: parsed.stateBucket,
+      location: parsed.region,
+      labels: { ...labels, purpose: "terraform-state" },
+    });
+    this.github = new GitHubWorkloadIdentity(this, "github", {
+      repository: parsed.github.repository,
+      repositoryId: parsed.github.repositoryId,
+      ownerId: parsed.github.ownerId,
+    });
+
+    const identities: Partial<Record<IdentityKind, PipelineIdentity>> = {};
+    const account = (kind: IdentityKind, displayName: string, usableBy: string, roles: RoleGrants) => {
+      const sa = new ServiceAccount(this, kind, {
+        accountId: IDENTITIES[kind],
+        displayName,
+        description: `${displayName}. Usable by ${usableBy}. Made by the bootstrap stack; no keys.`,
+      });
+      identities[kind] = { account: sa, email: identityEmail(parsed, kind), usableBy, roles, otherGrants: [] };
+      return sa;
+    };
+    const member = (kind: IdentityKind) => `serviceAccount:${identityEmail(parsed, kind)}`;
+    const other = (kind: IdentityKind, role: string, on: string, neededFor: string) => {
+      const identity = identities[kind]!;
+      identities[kind] = { ...identity, otherGrants: [...identity.otherGrants, { role, on, neededFor }] };
+    };
+    const grant = (
+      kind: IdentityKind,
+      sa: ServiceAccount,
+      roles: RoleGrants,
+      condition?: (role: string) => ProjectIamMemberCondition | undefined,
+    ) => {
+      for (const role of roles.keys()) {
+        new ProjectIamMember(sa, `project-${role.replace(/^roles\//, "").replace(/\./g, "-")}`, {
+          project: parsed.project,
+          role,
+          member: member(kind),
+          condition: condition?.(role),
+          dependsOn: [sa],
+        });
+      }
+    };
+
+    // Plan: reads what the environment's stack manages, and its state; any job of the repository.
+    const plan = account(
+      "plan",
+      `Terraform plan for ${parsed.name}, read-only`,
+      `any workflow job of ${parsed.github.repository}`,
+      readRoles,
+    );
+    this.github.allowRepository(plan);
+    grant("plan", plan, readRoles);
+    after(this.stateBucket.grantStateReader(member("plan")), plan);
+    other("plan", "roles/storage.objectViewer", `bucket ${parsed.stateBucket}`, "reading the Terraform state");
+
+    // Deploy: manages it, from the GitHub environment of the same name only.
+    const grantable = projectRolesGranted(parsed);
+    const limited = `may grant only ${grantable.join(", ") || "no role"}`;
+    const deployRoles: RoleGrants = new Map(
+      [...manageRoles].map(([role, types]) => [role, role === PROJECT_IAM_ADMIN ? [...types, limited] : types]),
+    );
+    const deploy = account(
+      "deploy",
+      `Terraform deploy for ${parsed.name}`,
+      `jobs in the GitHub environment "${parsed.name}" of ${parsed.github.repository}`,
+      deployRoles,
+    );
+    this.github.allowEnvironment(deploy, parsed.name);
+    grant("deploy", deploy, deployRoles, (role) =>
+      role === PROJECT_IAM_ADMIN
+        ? {
+            title: "only the roles the stack grants",
+            description: `Project IAM admin limited to granting and revoking ${grantable.join(", ") || "no role"}`,
+            expression: `api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([${grantable.map((r) => `'${r}'`).join(", ")}])`,
+          }
+        : undefined,
+    );
+    after(this.stateBucket.grantStateWriter(member("deploy")), deploy);
+    other(
+      "deploy",
+      "roles/storage.objectAdmin",
+      `bucket ${parsed.stateBucket}`,
+      "writing the Terraform state and its lock",
+    );
+
+    // Images: the first environment of the promotion order receives builds; every other one
+    // copies images from the environments of the stage before. Jobs on main only.
+    const ordered = promotionOrder(options.environments.map((e) => parseEnvironmentConfig(e)));
+    const first = ordered[0]?.name === parsed.name;
+    const imageIdentity = (kind: "builder" | "promoter", displayName: string, purpose: string) => {
+      const roles: RoleGrants = new Map([["roles/artifactregistry.writer", [purpose]]]);
+      const sa = account(kind, displayName, `jobs on main of ${parsed.github.repository}`, roles);
+      this.github.allowBranch(sa, "main");
+      grant(kind, sa, roles);
+      return sa;
+    };
+    if (first) {
+      imageIdentity(
+        "builder",
+        `Image builds into ${parsed.name}`,
+        "pushing built images to this environment's repository",
+      );
+    } else {
+      const before = previousStage(parsed.stage, [...new Set(ordered.map((e) => e.stage))]);
+      const sources = ordered.filter((e) => e.stage === before && e.name !== parsed.name);
+      const promoter = imageIdentity(
+        "promoter",
+        `Image promotions into ${parsed.name}`,
+        "copying promoted images into this environment's repository",
+      );
+      for (const source of sources) {
+        // In the source environment's project: read its repository, to copy from it.
+        new ProjectIamMember(promoter, `reads-${source.name}`, {
+          project: source.project,
+          role: "roles/artifactregistry.reader",
+          member: member("promoter"),
+          dependsOn: [promoter],
+        });
+        other(
+          "promoter",
+          "roles/artifactregistry.reader",
+          `project ${source.project}`,
+          `copying images from ${source.name}`,
+        );
+      }
+    }
+    this.identities = identities;
+
+    new TerraformOutput(this, "workload_identity_provider", {
+      value: this.github.providerName,
+      description: `Set the GitHub repository variable ${identityProviderVariable(parsed.name)} to this value`,
+      staticId: true,
+    });
+    new TerraformOutput(this, "github_variables", {
+      value: { [identityProviderVariable(parsed.name)]: this.github.providerName },
+      description: "The GitHub repository variables the workflows read for this environment",
+      staticId: true,
+    });
+
+    // Every resource waits for its API; the federation APIs are enabled beside them.
+    enableApis(this, parsed.project, FEDERATION_APIS);
+
+    this.policyPack = new PolicyPack({
+      stage: parsed.stage,
+      environment: parsed.name,
+      locate: configLocator(parsed, this.node.path, options.source, config),
+    });
+    Aspects.of(this).add(this.policyPack);
+  }
+}
+
+/** Makes `resource` wait for `account`, which its member string names without referring to it. */
+function after(resource: TerraformResource, account: ServiceAccount): void {
+  resource.dependsOn = [...(resource.dependsOn ?? []), dependable(account)];
+}
+
+type ProjectIamMemberCondition = { title: string; description?: string; expression: string };

@@ -1,0 +1,35 @@
+import type { EnvironmentConfig } from "./config";
+
+/**
+ * The service accounts each environment's bootstrap stack creates for its pipelines, by account
+ * id. The workflows derive each email from the environment's project
+ * (`terraform-plan@<project>.iam.gserviceaccount.com`); these names are contracts between the
+ * bootstrap stack, the environment stack and the workflows.
+ */
+export const IDENTITIES = {
+  /** Reads everything the environment's stack manages, and its state: pull request plans, drift checks. */
+  plan: "terraform-plan",
+  /** Applies the environment's stack, from the GitHub environment of the same name only. */
+  deploy: "terraform-deploy",
+  /** Pushes built images to the first development environment's repository, from main only. */
+  builder: "image-builder",
+  /** Copies images into a later environment's repository, from main only. */
+  promoter: "image-promoter",
+} as const;
+
+export type IdentityKind = keyof typeof IDENTITIES;
+
+/** The email of one of an environment's pipeline identities. */
+export function identityEmail(config: Pick<EnvironmentConfig, "project">, kind: IdentityKind): string {
+  return `${IDENTITIES[kind]}@${config.project}.iam.gserviceaccount.com`;
+}
+
+/**
+ * The GitHub repository variable that holds an environment's workload identity provider (its
+ * bootstrap stack's `workload_identity_provider` output): `GCP_WORKLOAD_IDENTITY_PROVIDER_<ENV>`,
+ * the name upper-cased with hyphens as underscores. Repository variables, not environment ones,
+ * so that pull request plans, which run in no GitHub environment, can read them.
+ */
+export function identityProviderVariable(environment: string): string {
+  return `GCP_WORKLOAD_IDENTITY_PROVIDER_${environment.toUpperCase().replace(/-/g, "_")}`;
+}

@@ -1,0 +1,88 @@
+/**
+ * The predefined roles that manage, and that read, each Terraform resource type an environment's
+ * stack creates. The bootstrap stack grants its deploy identity the managing roles of exactly the
+ * types the environment's stack creates, and its plan identity the reading roles, the way the
+ * stack enables exactly the APIs its resources need (apis.ts). A type missing here stops the
+ * bootstrap with the type's name, so a new kind of resource cannot ship without a decision about
+ * who may manage it.
+ *
+ * Sources: Google's IAM "Understanding roles" reference (permissions of each predefined role):
+ * run.viewer includes run.services.getIamPolicy and run.developer has no setIamPolicy;
+ * artifactregistry.viewer (not .reader) includes getIamPolicy; iam.serviceAccountViewer and
+ * secretmanager.viewer include getIamPolicy; iam.securityReviewer reads every IAM policy of the
+ * project.
+ */
+export interface ResourceRoles {
+  /** The role that creates, changes and deletes resources of the type. */
+  readonly manage: string;
+  /** The role that reads them, all `terraform plan` needs. */
+  readonly read: string;
+}
+
+export const ROLES_FOR_RESOURCE: Readonly<Record<string, ResourceRoles>> = {
+  google_project_service: {
+    manage: "roles/serviceusage.serviceUsageAdmin",
+    read: "roles/serviceusage.serviceUsageViewer",
+  },
+  google_artifact_registry_repository: {
+    manage: "roles/artifactregistry.admin",
+    read: "roles/artifactregistry.viewer",
+  },
+  google_artifact_registry_repository_iam_member: {
+    manage: "roles/artifactregistry.admin",
+    read: "roles/artifactregistry.viewer",
+  },
+  google_cloud_run_v2_service: { manage: "roles/run.developer", read: "roles/run.viewer" },
+  // run.developer cannot set IAM policies; run.admin can.
+  google_cloud_run_v2_service_iam_member: { manage: "roles/run.admin", read: "roles/run.viewer" },
+  google_service_account: { manage: "roles/iam.serviceAccountAdmin", read: "roles/iam.serviceAccountViewer" },
+  google_service_account_iam_member: {
+    manage: "roles/iam.serviceAccountAdmin",
+    read: "roles/iam.serviceAccountViewer",
+  },
+  // Limited by a condition to the roles the stack grants (see grantableRoles).
+  google_project_iam_member: { manage: "roles/resourcemanager.projectIamAdmin", read: "roles/iam.securityReviewer" },
+  // secretmanager.admin also reads secret values: Google has no narrower predefined role that
+  // sets a secret's IAM policy.
+  google_secret_manager_secret_iam_member: { manage: "roles/secretmanager.admin", read: "roles/secretmanager.viewer" },
+};
+
+/** A role that holds every permission of others: those are not granted beside it. */
+const IMPLIED: Readonly<Record<string, readonly string[]>> = {
+  "roles/run.admin": ["roles/run.developer", "roles/run.viewer"],
+  "roles/run.developer": ["roles/run.viewer"],
+};
+
+/** Roles, each with the resource types that need it, in role order. */
+export type RoleGrants = ReadonlyMap<string, readonly string[]>;
+
+/**
+ * The roles that manage (`manage`) or read (`read`) the given resource types, with the types
+ * that need each. Throws naming every type with no entry in {@link ROLES_FOR_RESOURCE}.
+ */
+export function rolesFor(types: readonly string[], kind: keyof ResourceRoles): RoleGrants {
+  const unknown = [...new Set(types.filter((t) => ROLES_FOR_RESOURCE[t] === undefined))].sort();
+  if (unknown.length > 0) {
+    throw new Error(
+      `no roles are known for resource type${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}: ` +
+        "add the role that manages and the role that reads each to ROLES_FOR_RESOURCE in lib/app/roles.ts",
+    );
+  }
+  const byRole = new Map<string, Set<string>>();
+  for (const type of types) {
+    const role = ROLES_FOR_RESOURCE[type][kind];
+    if (!byRole.has(role)) byRole.set(role, new Set());
+    byRole.get(role)!.add(type);
+  }
+  // A role implied by another one granted: its types move to that role.
+  for (const [role, implied] of Object.entries(IMPLIED)) {
+    if (!byRole.has(role)) continue;
+    for (const lesser of implied) {
+      const types = byRole.get(lesser);
+      if (types === undefined) continue;
+      for (const t of types) byRole.get(role)!.add(t);
+      byRole.delete(lesser);
+    }
+  }
+  return new Map([...byRole.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([r, t]) => [r, [...t].sort()]));
+}

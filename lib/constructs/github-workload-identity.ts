@@ -1,0 +1,159 @@
+import { Construct } from "constructs";
+import { iamMember } from "../gcp/iam";
+import {
+  GITHUB_ATTRIBUTE_MAPPING,
+  GITHUB_OIDC_ISSUER,
+  GitHubRepositoryIds,
+  allIdentitiesOf,
+  githubBranchSubjects,
+  githubEnvironmentSubjects,
+  githubId,
+  githubRepository,
+  githubRepositoryCondition,
+  subjectOf,
+  workloadIdentityId,
+} from "../gcp/workload-identity";
+import { Problem, Problems, throwIfInvalid } from "../gcp/validation";
+import {
+  IamWorkloadIdentityPool,
+  IamWorkloadIdentityPoolProvider,
+  ServiceAccount,
+  ServiceAccountIamMember,
+} from "../providers";
+import { CommonProps, checkCommonProps, resolveDependencies } from "./common";
+
+export interface GitHubWorkloadIdentityProps extends CommonProps {
+  /** The GitHub repository whose Actions may authenticate, `OWNER/NAME`. */
+  readonly repository: string;
+  /**
+   * The repository's numeric id (the token's `repository_id` claim). With the owner's id, it is
+   * what the provider admits: ids survive a rename or a transfer, names do not.
+   */
+  readonly repositoryId: string;
+  /** The numeric id of the repository's owner (the token's `repository_owner_id` claim). */
+  readonly ownerId: string;
+  /**
+   * The pool's id. A deleted pool keeps its id for 30 days, so re-creating one under the same id
+   * needs an undelete.
+   * @default "github"
+   */
+  readonly poolId?: string;
+  /** @default "github" */
+  readonly providerId?: string;
+}
+
+/** Checks {@link GitHubWorkloadIdentityProps}; returns every problem, with prop paths. */
+export function validateGitHubWorkloadIdentityProps(props: GitHubWorkloadIdentityProps): Problem[] {
+  const problems = new Problems();
+  checkCommonProps(problems, props);
+  problems.check("repository", props.repository, githubRepository);
+  problems.check("repositoryId", props.repositoryId, githubId);
+  problems.check("ownerId", props.ownerId, githubId);
+  problems.check("poolId", props.poolId, workloadIdentityId);
+  problems.check("providerId", props.providerId, workloadIdentityId);
+  return [...problems.list];
+}
+
+/**
+ * Workload identity federation for one GitHub repository's Actions: a pool and an OIDC provider
+ * for `https://token.actions.githubusercontent.com` whose attribute condition admits only tokens
+ * of that repository, by its numeric id and its owner's. No service account key is ever made;
+ * a workflow exchanges its OIDC token for a service account's credentials.
+ *
+ * Use {@link allowEnvironment} or {@link allowBranch} to let a service account be used by the
+ * jobs of one GitHub environment or one branch only, and {@link allowRepository} for any job of
+ * the repository (read-only identities).
+ *
+ * Construct ids inside: `pool`, `provider`.
+ */
+export class GitHubWorkloadIdentity extends Construct {
+  readonly pool: IamWorkloadIdentityPool;
+  readonly provider: IamWorkloadIdentityPoolProvider;
+  /** The provider's full resource name, as `google-github-actions/auth` takes it (known after apply). */
+  readonly providerName: string;
+  private readonly repo: GitHubRepositoryIds;
+
+  constructor(scope: Construct, id: string, props: GitHubWorkloadIdentityProps) {
+    super(scope, id);
+    throwIfInvalid(this, "GitHubWorkloadIdentity", validateGitHubWorkloadIdentityProps(props));
+    this.repo = { repository: props.repository, repositoryId: props.repositoryId, ownerId: props.ownerId };
+    const dependsOn = resolveDependencies(props.dependsOn);
+    this.pool = new IamWorkloadIdentityPool(this, "pool", {
+      project: props.project,
+      workloadIdentityPoolId: props.poolId ?? "github",
+      displayName: "GitHub Actions",
+      description: `GitHub Actions of ${props.repository} (repository id ${props.repositoryId})`,
+      dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
+    });
+    this.provider = new IamWorkloadIdentityPoolProvider(this, "provider", {
+      project: props.project,
+      workloadIdentityPoolId: this.pool.workloadIdentityPoolId,
+      workloadIdentityPoolProviderId: props.providerId ?? "github",
+      displayName: "GitHub Actions OIDC",
+      description: `Tokens of ${props.repository} only, by repository and owner id`,
+      attributeCondition: githubRepositoryCondition(props.repositoryId, props.ownerId),
+      attributeMapping: { ...GITHUB_ATTRIBUTE_MAPPING },
+      oidc: { issuerUri: GITHUB_OIDC_ISSUER },
+    });
+    this.providerName = this.provider.name;
+  }
+
+  /** Every identity of the pool: any workflow job of the repository. */
+  get repositoryPrincipal(): string {
+    return allIdentitiesOf(this.pool.name);
+  }
+
+  /** The principals of the jobs that run in the GitHub environment `environment` (both subject forms). */
+  environmentPrincipals(environment: string): string[] {
+    return githubEnvironmentSubjects(this.repo, environment).map((s) => subjectOf(this.pool.name, s));
+  }
+
+  /** The principals of the jobs that run on `branch`, in no GitHub environment (both subject forms). */
+  branchPrincipals(branch: string): string[] {
+    return githubBranchSubjects(this.repo, branch).map((s) => subjectOf(this.pool.name, s));
+  }
+
+  /**
+   * Lets any job of the repository act as `account`. Returns the IAM members. Construct ids (under
+   * the account): `workload-identity-repository`.
+   */
+  allowRepository(account: ServiceAccount): ServiceAccountIamMember[] {
+    return [this.allow(account, "workload-identity-repository", this.repositoryPrincipal)];
+  }
+
+  /**
+   * Lets only the jobs of one GitHub environment act as `account`: one member per subject form.
+   * Construct ids: `workload-identity-environment-ENV` and `…-by-id` (the immutable form).
+   */
+  allowEnvironment(account: ServiceAccount, environment: string): ServiceAccountIamMember[] {
+    const [named, byId] = this.environmentPrincipals(environment);
+    const id = `workload-identity-environment-${slug(environment)}`;
+    return [this.allow(account, id, named), this.allow(account, `${id}-by-id`, byId)];
+  }
+
+  /**
+   * Lets only the jobs that run on `branch` (in no GitHub environment) act as `account`.
+   * Construct ids: `workload-identity-branch-BRANCH` and `…-by-id`.
+   */
+  allowBranch(account: ServiceAccount, branch: string): ServiceAccountIamMember[] {
+    const [named, byId] = this.branchPrincipals(branch);
+    const id = `workload-identity-branch-${slug(branch)}`;
+    return [this.allow(account, id, named), this.allow(account, `${id}-by-id`, byId)];
+  }
+
+  private allow(account: ServiceAccount, id: string, member: string): ServiceAccountIamMember {
+    new Problems().check("member", member, iamMember).throwIfAny(`GitHubWorkloadIdentity "${this.node.path}"`);
+    const existing = account.node.tryFindChild(id);
+    if (existing instanceof ServiceAccountIamMember) return existing;
+    return new ServiceAccountIamMember(account, id, {
+      serviceAccountId: account.name,
+      role: "roles/iam.workloadIdentityUser",
+      member,
+    });
+  }
+}
+
+/** A branch or environment name as a construct id: letters, digits and hyphens. */
+function slug(name: string): string {
+  return name.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+}

@@ -1,0 +1,141 @@
+import { Token } from "cdktf";
+import { Construct } from "constructs";
+import { iamMember, isPublicMember } from "../gcp/iam";
+import { checkLabels } from "../gcp/projects";
+import { bucketName } from "../gcp/storage";
+import { sortedRecord } from "../gcp/terraform";
+import { Problem, Problems, intRange, throwIfInvalid } from "../gcp/validation";
+import { StorageBucket, StorageBucketIamMember } from "../providers";
+import { CommonProps, checkCommonProps, grantId, resolveDependencies } from "./common";
+
+export interface StateBucketProps extends CommonProps {
+  /** The bucket's name, globally unique. Changing it replaces the bucket (and the state in it). */
+  readonly name: string;
+
+  /** A region (`europe-west1`) or multi-region (`EU`). */
+  readonly location: string;
+
+  /**
+   * Labels on the bucket.
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+
+  /**
+   * How many earlier versions of each state object to keep: a lifecycle rule deletes a
+   * noncurrent version once this many newer ones exist. Each apply writes a version.
+   * @default 20
+   */
+  readonly noncurrentVersionsKept?: number;
+
+  /**
+   * How long a deleted object stays recoverable (soft delete), in days: 7 to 90. Google's
+   * default is 7; it is written explicitly so that a console change shows as drift.
+   * @default 7
+   */
+  readonly softDeleteDays?: number;
+
+  /**
+   * Add Terraform's `lifecycle.prevent_destroy`, so a plan that would delete the bucket (and every
+   * environment's state in it) fails.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+}
+
+const DEFAULT_NONCURRENT_KEPT = 20;
+const DEFAULT_SOFT_DELETE_DAYS = 7;
+
+/** Checks {@link StateBucketProps}; returns every problem, with prop paths. */
+export function validateStateBucketProps(props: StateBucketProps): Problem[] {
+  const problems = new Problems();
+  checkCommonProps(problems, props);
+  problems.check("name", props.name, bucketName);
+  problems.check("location", props.location, (v) =>
+    /^[A-Za-z]+(?:-[A-Za-z]+[0-9]*)*$/.test(v)
+      ? undefined
+      : "must be a region or multi-region such as europe-west1 or EU",
+  );
+  checkLabels(problems, "labels", props.labels);
+  problems.check(
+    "noncurrentVersionsKept",
+    props.noncurrentVersionsKept,
+    intRange(1, 1000, "must be a whole number from 1 to 1000"),
+  );
+  // Source: Cloud Storage "Soft delete": a retention of 7 to 90 days (or 0, which turns it off).
+  problems.check(
+    "softDeleteDays",
+    props.softDeleteDays,
+    intRange(7, 90, "must be a whole number of days from 7 to 90"),
+  );
+  return [...problems.list];
+}
+
+/**
+ * A Cloud Storage bucket for Terraform state: object versioning (state history), uniform
+ * bucket-level access, public access prevention enforced, soft delete kept, a lifecycle rule that
+ * bounds the history, never force-destroyed and protected from destroy by default. These are the
+ * settings of Google's remote-backend sample and checkov's CKV_GCP_29, CKV_GCP_78 and
+ * CKV_GCP_114.
+ *
+ * The construct id of the bucket resource inside is `bucket`; it becomes the Terraform address.
+ */
+export class StateBucket extends Construct {
+  /** The `google_storage_bucket` resource. */
+  readonly bucket: StorageBucket;
+  readonly bucketName: string;
+
+  constructor(scope: Construct, id: string, props: StateBucketProps) {
+    super(scope, id);
+    throwIfInvalid(this, "StateBucket", validateStateBucketProps(props));
+    this.bucketName = props.name;
+    const dependsOn = resolveDependencies(props.dependsOn);
+    this.bucket = new StorageBucket(this, "bucket", {
+      project: props.project,
+      name: props.name,
+      location: props.location,
+      labels: sortedRecord(props.labels),
+      storageClass: "STANDARD",
+      uniformBucketLevelAccess: true,
+      publicAccessPrevention: "enforced",
+      versioning: { enabled: true },
+      softDeletePolicy: { retentionDurationSeconds: (props.softDeleteDays ?? DEFAULT_SOFT_DELETE_DAYS) * 86_400 },
+      lifecycleRule: [
+        {
+          action: { type: "Delete" },
+          condition: {
+            withState: "ARCHIVED",
+            numNewerVersions: props.noncurrentVersionsKept ?? DEFAULT_NONCURRENT_KEPT,
+          },
+        },
+      ],
+      forceDestroy: false,
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
+    });
+  }
+
+  /** Lets `member` read the state (`roles/storage.objectViewer`): what `terraform plan -lock=false` needs. */
+  grantStateReader(member: string): StorageBucketIamMember {
+    return this.grant("roles/storage.objectViewer", "state-reader", member);
+  }
+
+  /** Lets `member` read and write the state and its lock (`roles/storage.objectAdmin`). */
+  grantStateWriter(member: string): StorageBucketIamMember {
+    return this.grant("roles/storage.objectAdmin", "state-writer", member);
+  }
+
+  private grant(role: string, kind: string, member: string): StorageBucketIamMember {
+    const problems = new Problems().check("member", member, iamMember);
+    if (!Token.isUnresolved(member) && isPublicMember(member)) {
+      problems.add("member", member, "state holds secrets and resource ids: it can never be public");
+    }
+    problems.throwIfAny(
+      `StateBucket "${this.node.path}".${kind === "state-reader" ? "grantStateReader" : "grantStateWriter"}()`,
+    );
+    const id = grantId(this, kind, member);
+    const existing = this.node.tryFindChild(id);
+    if (existing instanceof StorageBucketIamMember) return existing;
+    return new StorageBucketIamMember(this, id, { bucket: this.bucket.name, role, member });
+  }
+}
