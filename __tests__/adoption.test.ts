@@ -130,6 +130,12 @@ function synthesizeAll(dir: string): Record<string, Record<string, unknown>> {
   );
 }
 
+/** The services an environment of the folder has a release of (none in a fresh start). */
+function releasedIn(dir: string, environment: string): string[] {
+  const file = environmentFiles(dir).find((f) => f.name === environment);
+  return Object.keys((file?.release as { services?: object } | undefined)?.services ?? {});
+}
+
 /** Whether a stack deploys the service `key`. */
 function deploys(stack: Record<string, unknown>, key: string): boolean {
   const services = (stack.resource as Record<string, Record<string, unknown>>).google_cloud_run_v2_service ?? {};
@@ -145,11 +151,10 @@ test("an environment copied from another, with its own identity, synthesizes and
   expect(compareStacks(before)).toMatchObject({ drift: [], stale: [] });
   // README step: `npm run release -- promote dev qa`: it runs what the stage before runs.
   const from = earlier(dir, qa);
-  if (from) release(dir, "promote", from.name, NEW);
+  if (from && releasedIn(dir, from.name).length > 0) release(dir, "promote", from.name, NEW);
   const stacks = synthesizeAll(dir);
   // What the stage before has released is deployed in the new environment.
-  const fromFile = environmentFiles(dir).find((f) => f.name === from?.name);
-  const releasedBefore = Object.keys((fromFile?.release as { services?: object } | undefined)?.services ?? {});
+  const releasedBefore = from ? releasedIn(dir, from.name) : [];
   for (const key of Object.keys(qa.services)) {
     expect({ key, deployed: deploys(stacks[NEW], key) }).toEqual({ key, deployed: releasedBefore.includes(key) });
   }
@@ -167,7 +172,7 @@ test("a service added to the shared configuration reaches every environment, cle
   const dir = copyEnvironments();
   const qa = addEnvironment(dir, NEW);
   const from = earlier(dir, qa);
-  if (from) release(dir, "promote", from.name, NEW);
+  if (from && releasedIn(dir, from.name).length > 0) release(dir, "promote", from.name, NEW);
   const key = addService(dir);
   jest.resetModules(); // base.ts changed: environment files are read again
   const [first, ...later] = byStage(dir);

@@ -77,8 +77,10 @@ describe.each(configs.map((c) => [c.name, c] as const))("bootstrap-%s (environme
   test("the GitHub provider admits only the configured repository, by its ids", () => {
     const [provider] = Object.values<Json>(tf.resource.google_iam_workload_identity_pool_provider);
     expect(provider.oidc).toEqual({ issuer_uri: "https://token.actions.githubusercontent.com" });
+    // And a job in a GitHub environment only on main, whatever the environment's rules in GitHub.
     expect(provider.attribute_condition).toBe(
-      `assertion.repository_id == '${config.github.repositoryId}' && assertion.repository_owner_id == '${config.github.ownerId}'`,
+      `assertion.repository_id == '${config.github.repositoryId}' && assertion.repository_owner_id == '${config.github.ownerId}'` +
+        " && (!assertion.sub.contains(':environment:') || assertion.ref == 'refs/heads/main')",
     );
     expect(provider.attribute_mapping["google.subject"]).toBe("assertion.sub");
   });
@@ -110,22 +112,39 @@ describe.each(configs.map((c) => [c.name, c] as const))("bootstrap-%s (environme
       .map(([, , r]) => r.role)
       .sort();
     expect(granted).toEqual(expected);
-    // Project IAM admin may grant only the project roles the environment's stack grants.
-    const iamAdmin = all(tf).find(([, , r]) => r.role === "roles/resourcemanager.projectIamAdmin")?.[2];
+    // None that manages accounts or IAM policies: those would let it grant itself anything.
+    for (const role of granted) {
+      expect(role).not.toMatch(
+        /serviceAccountAdmin|projectIamAdmin|securityAdmin|secretmanager\.admin|\.owner$|\.editor$/,
+      );
+    }
+    // It may act as the runtime accounts of the environment's services, each granted on that
+    // account only, and as nothing else.
+    const actAs = all(tf).filter(([, , r]) => r.role === "roles/iam.serviceAccountUser");
+    expect(actAs.map(([type, , r]) => [type, r.member])).toEqual(
+      Object.keys(config.services).map(() => [
+        "google_service_account_iam_member",
+        `serviceAccount:terraform-deploy@${config.project}.iam.gserviceaccount.com`,
+      ]),
+    );
+  });
+
+  test("each service's runtime account: log and metric writing, and read on each of its secrets only", () => {
     const envStack = new EnvironmentStack(Testing.app(), name, config, {
       release: releasedEverywhere(config, EMPTY_RELEASE),
     });
-    const stackRoles = [
-      ...new Set(
-        all(JSON.parse(Testing.synth(envStack)))
-          .filter(([type]) => type === "google_project_iam_member")
-          .map(([, , r]) => r.role as string),
-      ),
-    ].sort();
-    expect(stackRoles.length).toBeGreaterThan(0);
-    expect(iamAdmin.condition.expression).toBe(
-      `api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([${stackRoles.map((r) => `'${r}'`).join(", ")}])`,
+    const ran = Object.values<Json>(JSON.parse(Testing.synth(envStack)).resource.google_cloud_run_v2_service).map(
+      (s) => s.template.service_account,
     );
+    const accounts = Object.values<Json>(tf.resource.google_service_account).map((a) => a.account_id);
+    for (const email of ran) expect(accounts).toContain(email.split("@")[0]);
+    for (const [key, svc] of Object.entries(config.services)) {
+      const secrets = [...new Set(Object.values(svc.secretEnv ?? {}).map((s) => s.secret))].sort();
+      const granted = all(tf)
+        .filter(([type, id]) => type === "google_secret_manager_secret_iam_member" && id.startsWith(`runtime_${key}_`))
+        .map(([, , r]) => [r.secret_id, r.role]);
+      expect(granted).toEqual(secrets.map((s) => [s, "roles/secretmanager.secretAccessor"]));
+    }
   });
 });
 
@@ -168,17 +187,22 @@ describe("roles derived from resource types", () => {
   });
 
   test("a type with no mapping stops the bootstrap stack, naming the type", () => {
-    const saved = ROLES_FOR_RESOURCE.google_secret_manager_secret_iam_member;
-    delete (ROLES_FOR_RESOURCE as Record<string, unknown>).google_secret_manager_secret_iam_member;
+    const saved = ROLES_FOR_RESOURCE.google_cloud_run_v2_service_iam_member;
+    delete (ROLES_FOR_RESOURCE as Record<string, unknown>).google_cloud_run_v2_service_iam_member;
     try {
-      const config = fixtureEnvironment({
-        services: { predict: fixtureService({ secretEnv: { KEY: { secret: "key", version: "1" } } }) },
-      });
-      expect(() => bootstrap(config)).toThrow(
-        "no roles are known for resource type google_secret_manager_secret_iam_member: add the role that manages and the role that reads each to ROLES_FOR_RESOURCE in lib/app/roles.ts",
+      expect(() => bootstrap(fixtureEnvironment())).toThrow(
+        "no roles are known for resource type google_cloud_run_v2_service_iam_member: add the role that manages and the role that reads each to ROLES_FOR_RESOURCE in lib/app/roles.ts",
       );
     } finally {
-      (ROLES_FOR_RESOURCE as Record<string, unknown>).google_secret_manager_secret_iam_member = saved;
+      (ROLES_FOR_RESOURCE as Record<string, unknown>).google_cloud_run_v2_service_iam_member = saved;
+    }
+    // The types whose managing roles would let the deploy identity grant itself more have none.
+    for (const type of [
+      "google_service_account",
+      "google_project_iam_member",
+      "google_secret_manager_secret_iam_member",
+    ]) {
+      expect(() => rolesFor([type], "manage")).toThrow(type);
     }
   });
 
@@ -230,6 +254,7 @@ describe("first apply on an empty project", () => {
       "cloudresourcemanager.googleapis.com",
       "iam.googleapis.com",
       "iamcredentials.googleapis.com",
+      "secretmanager.googleapis.com",
       "storage.googleapis.com",
       "sts.googleapis.com",
     ]);
@@ -241,6 +266,7 @@ describe("first apply on an empty project", () => {
       google_service_account: "iam.googleapis.com",
       google_service_account_iam_member: "iam.googleapis.com",
       google_project_iam_member: "cloudresourcemanager.googleapis.com",
+      google_secret_manager_secret_iam_member: "secretmanager.googleapis.com",
     };
     for (const [type, id, r] of all(tf)) {
       if (type === "google_project_service") {
@@ -312,7 +338,7 @@ describe("npm run bootstrap", () => {
     expect(out.stdout).toMatch(/^\| environment \| identity \| role \| on \| needed for \|$/m);
     for (const c of configs) {
       expect(out.stdout).toContain(
-        `| ${c.name} | terraform-deploy@${c.project}.iam.gserviceaccount.com | jobs in the GitHub environment "${c.name}" of ${c.github.repository} |`,
+        `| ${c.name} | terraform-deploy@${c.project}.iam.gserviceaccount.com | jobs in the GitHub environment "${c.name}" of ${c.github.repository}, on main |`,
       );
       expect(out.stdout).toContain(`| ${c.name} | terraform-deploy | roles/run.admin | project ${c.project} |`);
     }

@@ -182,6 +182,18 @@ describe("CloudRunService options", () => {
     expect(svc.depends_on.every((d: string) => d.startsWith("google_secret_manager_secret_iam_member."))).toBe(true);
   });
 
+  test("grantSecretAccess: false leaves the secrets' access to whoever made the account", () => {
+    const out = synthService({
+      serviceAccountEmail: "embed-run@acme-ml-dev.iam.gserviceaccount.com",
+      grantSecretAccess: false,
+      secretEnv: { DB_PASSWORD: { secret: "db-password", version: "3" } },
+    });
+    expect(resources(out, "google_secret_manager_secret_iam_member")).toEqual({});
+    expect(only(out, "google_cloud_run_v2_service").template.containers[0].env).toEqual([
+      { name: "DB_PASSWORD", value_source: { secret_key_ref: { secret: "db-password", version: "3" } } },
+    ]);
+  });
+
   test("HTTP startup and liveness probes default to the container port", () => {
     const container = serviceOf({
       containerPort: 9000,

@@ -47,13 +47,8 @@ describe("EnvironmentStack", () => {
 
   test("APIs are exactly those the resources need, each resource waiting for its own", () => {
     const apis = Object.values(resources(out, "google_project_service")).map((r) => r.service);
-    expect(apis).toEqual([
-      "artifactregistry.googleapis.com",
-      "cloudresourcemanager.googleapis.com",
-      "iam.googleapis.com",
-      "run.googleapis.com",
-      "secretmanager.googleapis.com",
-    ]);
+    // The runtime accounts and their grants (IAM, Secret Manager) are the bootstrap stack's.
+    expect(apis).toEqual(["artifactregistry.googleapis.com", "run.googleapis.com"]);
     const run = Object.entries(resources(out, "google_project_service")).find(
       ([, r]) => r.service === "run.googleapis.com",
     )!;
@@ -67,11 +62,15 @@ describe("EnvironmentStack", () => {
     }
   });
 
-  test("without secrets, Secret Manager is not enabled", () => {
-    const config = structuredClone(prod) as Json;
-    delete config.services.predict.secretEnv;
-    const apis = Object.values(resources(stackOf(config).out, "google_project_service")).map((r) => r.service);
-    expect(apis).not.toContain("secretmanager.googleapis.com");
+  test("services run as the runtime accounts the bootstrap stack makes; the stack manages no account or IAM policy but invokers", () => {
+    const svc = Object.values(resources(out, "google_cloud_run_v2_service"))[0];
+    expect(svc.template.service_account).toBe("predict-run@acme-fx-live.iam.gserviceaccount.com");
+    expect(Object.keys(out.resource as Json).sort()).toEqual([
+      "google_artifact_registry_repository",
+      "google_cloud_run_v2_service",
+      "google_cloud_run_v2_service_iam_member",
+      "google_project_service",
+    ]);
   });
 
   test("production: deletion protection, protected repository with immutable tags, digest, min 1 and max set", () => {

@@ -184,6 +184,24 @@ describe("environment parity", () => {
     expect(renderText(report)).toMatch(/Stale declarations: 2/);
   });
 
+  test("before any release (placeholder in development, nothing deployed later), declarations wait and nothing drifts", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-parity-fresh-"));
+    try {
+      const files = PARITY_ENVIRONMENTS.map((c) => fixtureFile(c, { services: {} }));
+      expect(synthesize({ files, outdir: dir }).errors).toEqual([]);
+      const stacks = Object.fromEntries(
+        PARITY_ENVIRONMENTS.map((c) => [
+          c.name,
+          JSON.parse(fs.readFileSync(path.join(dir, "stacks", c.name, "cdk.tf.json"), "utf8")) as StackJson,
+        ]),
+      );
+      // alpha declares how its services differ; beta and gamma deploy none to compare with yet.
+      expect(compareStacks(stacks)).toMatchObject({ drift: [], stale: [] });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("a service not deployed yet in one environment is compared among the others only", () => {
     const two = PARITY_ENVIRONMENTS.map((c) => ({ ...c, services: { ...c.services, explain: fixtureService() } }));
     const gamma = two[2];

@@ -907,3 +907,78 @@ describe("hand-written resources, read as Terraform reads them", () => {
     ]);
   });
 });
+
+describe("IAM and state rules: the gaps a review found", () => {
+  const findings = (build: (s: Construct) => void) =>
+    new PolicyPack({ stage: "development" })
+      .evaluate(stackWith(build))
+      .findings.map((f) => `${f.ruleId}: ${f.message}`);
+
+  test("IAM-001 covers the IAM resources of every family, not a list of them", () => {
+    for (const type of [
+      "google_cloud_run_service_iam_member",
+      "google_pubsub_topic_iam_binding",
+      "google_billing_account_iam_member",
+    ]) {
+      expect(
+        findings((s) =>
+          generic(s, "grant", type, {
+            role: "roles/owner",
+            member: `serviceAccount:${SA}`,
+            members: [`serviceAccount:${SA}`],
+          }),
+        ),
+      ).toEqual([expect.stringMatching(/^IAM-001: .*roles\/owner is granted/)]);
+    }
+  });
+
+  test("IAM-002 refuses HMAC keys too", () => {
+    expect(findings((s) => generic(s, "hmac", "google_storage_hmac_key", { service_account_email: SA }))).toEqual([
+      expect.stringMatching(/^IAM-002: .*an HMAC key is made for predict-run@/),
+    ]);
+  });
+
+  test("IAM-003: an || beside the ids admits anyone; a branch clause joined by && does not", () => {
+    const provider = (condition: string) => (s: Construct) =>
+      generic(s, "provider", "google_iam_workload_identity_pool_provider", {
+        attribute_condition: condition,
+        oidc: { issuer_uri: "https://token.actions.githubusercontent.com" },
+      });
+    expect(findings(provider("assertion.repository_id == '1' || assertion.repository_owner_id == '2'"))).toEqual([
+      expect.stringMatching(/^IAM-003: .*does not pin/),
+    ]);
+    expect(
+      findings(provider("(assertion.repository_id == '1' && assertion.repository_owner_id == '2') || true")),
+    ).toHaveLength(1);
+    expect(
+      findings(
+        provider(
+          "assertion.repository_id == '1' && assertion.repository_owner_id == '2' && (!assertion.sub.contains(':environment:') || assertion.ref == 'refs/heads/main')",
+        ),
+      ),
+    ).toEqual([]);
+    expect(findings(provider("${var.condition}"))).toEqual([expect.stringMatching(/^IAM-003: could not be checked/)]);
+  });
+
+  test("STATE-002: force_destroy and soft delete turned off are findings on the state bucket", () => {
+    expect(
+      findings((s) =>
+        generic(s, "state", "google_storage_bucket", {
+          name: "acme-ml-prod-tfstate",
+          location: "europe-west1",
+          versioning: { enabled: true },
+          public_access_prevention: "enforced",
+          uniform_bucket_level_access: true,
+          force_destroy: true,
+          soft_delete_policy: { retention_duration_seconds: 0 },
+        }),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^STATE-002: .*force_destroy is true; soft delete is turned off on the state bucket/),
+    ]);
+    // Another bucket of the stack is not the state bucket.
+    expect(
+      findings((s) => generic(s, "models", "google_storage_bucket", { name: "acme-ml-models", location: "EU" })),
+    ).toEqual([]);
+  });
+});

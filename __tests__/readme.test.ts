@@ -91,6 +91,7 @@ describe("README.md", () => {
           stage: (["development", "preproduction", "production"] as const)[i],
           project: `acme-ml-${name}`,
           stateBucket: `acme-ml-${name}-tfstate`,
+          app: "predict",
           github: { repository: "acme/ml-platform", repositoryId: "812345678", ownerId: "91234567" },
         }),
       ),

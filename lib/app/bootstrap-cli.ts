@@ -6,8 +6,11 @@ import { BootstrapStack, bootstrapStackId, promotionOrder } from "./bootstrap-st
 import { ConfigError, EnvironmentConfig, parseEnvironmentConfig } from "./config";
 import { ENVIRONMENTS_DIR, environmentFiles } from "./environments";
 import { identityProviderVariable } from "./identities";
+import { firstApply } from "./bootstrap-first-apply";
+import { describeFailure, synthesize } from "./synth";
 
 const USAGE = `Usage:
+npm run bootstrap -- first-apply <env>               # the first apply of bootstrap-<env>, on local state, then moved into its bucket
 npm run bootstrap -- github [--markdown]             # what to set in GitHub for the workflows, per environment
 npm run bootstrap -- identities [ENV…] [--markdown]  # each environment's pipeline identities: who may use them, their roles and why`;
 
@@ -87,9 +90,32 @@ function identities(
   }
 }
 
+/**
+ * `first-apply <env>`: synthesizes every stack (as `npm run synth`), then runs the first apply
+ * of `bootstrap-<env>` (see bootstrap-first-apply.ts).
+ */
+function runFirstApply(args: readonly string[], dir: string, outdir: string): Output {
+  if (args.length !== 1) return { code: 2, stdout: "", stderr: `first-apply takes one environment\n\n${USAGE}\n` };
+  const names = environmentFiles(dir).map((f) => f.name);
+  if (!names.includes(args[0])) {
+    return { code: 2, stdout: "", stderr: `not an environment: ${args[0]} (environments: ${names.join(", ")})\n` };
+  }
+  const result = synthesize({ dir, outdir });
+  if (result.errors.length > 0) return { code: 1, stdout: "", stderr: `${describeFailure(result)}\n` };
+  const applied = firstApply(args[0], outdir, process.cwd());
+  return applied.code === 0
+    ? { code: 0, stdout: `${applied.message}\n`, stderr: "" }
+    : { code: 1, stdout: "", stderr: `${applied.message}\n` };
+}
+
 /** Runs `npm run bootstrap -- <verb>`; `dir` is the environments folder. */
-export function runBootstrap(argv: readonly string[], dir: string = ENVIRONMENTS_DIR): Output {
+export function runBootstrap(
+  argv: readonly string[],
+  dir: string = ENVIRONMENTS_DIR,
+  outdir: string = path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out"),
+): Output {
   const [verb, ...rest] = argv;
+  if (verb === "first-apply") return runFirstApply(rest, dir, outdir);
   const markdown = rest.includes("--markdown");
   const named = rest.filter((a) => a !== "--markdown");
   if ((verb !== "github" && verb !== "identities") || (verb === "github" && named.length > 0)) {

@@ -4,13 +4,14 @@ import { GitHubWorkloadIdentity } from "../constructs/github-workload-identity";
 import { StateBucket } from "../constructs/state-bucket";
 import { sortedRecord } from "../gcp/terraform";
 import { PolicyPack, STAGES } from "../policies";
-import { GoogleProvider, ProjectIamMember, ServiceAccount } from "../providers";
+import { GoogleProvider, ProjectIamMember, ServiceAccount, ServiceAccountIamMember } from "../providers";
+import { createRuntimeServiceAccount, grantSecretAccess } from "../constructs/cloud-run-service/service-account";
 import { enableApis, resourcesUnder } from "./apis";
 import { BootstrapMetadata } from "./bootstrap-metadata";
-import { EnvironmentConfig, configLocator, parseEnvironmentConfig } from "./config";
+import { EnvironmentConfig, configLocator, parseEnvironmentConfig, serviceProps } from "./config";
 import { EnvironmentStack, releasedEverywhere } from "./environment-stack";
-import { IDENTITIES, IdentityKind, identityEmail, identityProviderVariable } from "./identities";
-import { EMPTY_RELEASE, previousStage } from "./release/model";
+import { IDENTITIES, IdentityKind, identityEmail, identityProviderVariable, runtimeAccountEmail } from "./identities";
+import { EMPTY_RELEASE, PLACEHOLDER_IMAGE, previousStage } from "./release/model";
 import { RoleGrants, rolesFor } from "./roles";
 
 /** The id of an environment's bootstrap stack: `bootstrap-<env>`. */
@@ -25,8 +26,6 @@ export function bootstrapStackId(environment: string): string {
  */
 const FEDERATION_APIS = ["iamcredentials.googleapis.com", "sts.googleapis.com"];
 
-const PROJECT_IAM_ADMIN = "roles/resourcemanager.projectIamAdmin";
-
 /** The environments in promotion order: by stage, then by name. The first one receives builds. */
 export function promotionOrder(configs: readonly EnvironmentConfig[]): EnvironmentConfig[] {
   return [...configs].sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage) || a.name.localeCompare(b.name));
@@ -34,25 +33,14 @@ export function promotionOrder(configs: readonly EnvironmentConfig[]): Environme
 
 /**
  * The resource types an environment's stack creates, every service counted as deployed (those
- * without a release yet too): what its deploy identity must manage. Built apart, in a detached
- * construct tree.
+ * without a release yet too), built apart in a detached construct tree: what its deploy identity
+ * must manage, and its plan identity read.
  */
 export function environmentResourceTypes(config: EnvironmentConfig): string[] {
   const stack = new EnvironmentStack(new Construct(undefined as never, ""), config.name, config, {
     release: releasedEverywhere(config, EMPTY_RELEASE),
   });
   return [...new Set(["google_project_service", ...resourcesUnder(stack).map((r) => r.terraformResourceType)])].sort();
-}
-
-/** The project-level roles an environment's stack grants (its `google_project_iam_member`s). */
-function projectRolesGranted(config: EnvironmentConfig): string[] {
-  const stack = new EnvironmentStack(new Construct(undefined as never, ""), config.name, config, {
-    release: releasedEverywhere(config, EMPTY_RELEASE),
-  });
-  const roles = resourcesUnder(stack)
-    .filter((r): r is ProjectIamMember => r instanceof ProjectIamMember)
-    .map((r) => String(r.roleInput));
-  return [...new Set(roles)].sort();
 }
 
 /** One pipeline identity of a bootstrap stack: its account and the project roles it holds, with why. */
@@ -148,22 +136,19 @@ export class BootstrapStack extends TerraformStack {
       const identity = identities[kind]!;
       identities[kind] = { ...identity, otherGrants: [...identity.otherGrants, { role, on, neededFor }] };
     };
-    const grant = (
-      kind: IdentityKind,
-      sa: ServiceAccount,
-      roles: RoleGrants,
-      condition?: (role: string) => ProjectIamMemberCondition | undefined,
-    ) => {
+    const grant = (kind: IdentityKind, sa: ServiceAccount, roles: RoleGrants) => {
       for (const role of roles.keys()) {
         new ProjectIamMember(sa, `project-${role.replace(/^roles\//, "").replace(/\./g, "-")}`, {
           project: parsed.project,
           role,
           member: member(kind),
-          condition: condition?.(role),
           dependsOn: [sa],
         });
       }
     };
+    // The environment's own state only: the bootstrap stack's state, beside it in the bucket,
+    // stays the owner's.
+    const statePrefix = `${parsed.app}/${parsed.name}/`;
 
     // Plan: reads what the environment's stack manages, and its state; any job of the repository.
     const plan = account(
@@ -174,38 +159,52 @@ export class BootstrapStack extends TerraformStack {
     );
     this.github.allowRepository(plan);
     grant("plan", plan, readRoles);
-    after(this.stateBucket.grantStateReader(member("plan")), plan);
-    other("plan", "roles/storage.objectViewer", `bucket ${parsed.stateBucket}`, "reading the Terraform state");
+    after(this.stateBucket.grantStateReader(member("plan"), { prefix: statePrefix }), plan);
+    other(
+      "plan",
+      "roles/storage.objectViewer",
+      `gs://${parsed.stateBucket}/${statePrefix}`,
+      "reading the Terraform state",
+    );
 
     // Deploy: manages it, from the GitHub environment of the same name only.
-    const grantable = projectRolesGranted(parsed);
-    const limited = `may grant only ${grantable.join(", ") || "no role"}`;
-    const deployRoles: RoleGrants = new Map(
-      [...manageRoles].map(([role, types]) => [role, role === PROJECT_IAM_ADMIN ? [...types, limited] : types]),
-    );
     const deploy = account(
       "deploy",
       `Terraform deploy for ${parsed.name}`,
-      `jobs in the GitHub environment "${parsed.name}" of ${parsed.github.repository}`,
-      deployRoles,
+      `jobs in the GitHub environment "${parsed.name}" of ${parsed.github.repository}, on main`,
+      manageRoles,
     );
     this.github.allowEnvironment(deploy, parsed.name);
-    grant("deploy", deploy, deployRoles, (role) =>
-      role === PROJECT_IAM_ADMIN
-        ? {
-            title: "only the roles the stack grants",
-            description: `Project IAM admin limited to granting and revoking ${grantable.join(", ") || "no role"}`,
-            expression: `api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([${grantable.map((r) => `'${r}'`).join(", ")}])`,
-          }
-        : undefined,
-    );
-    after(this.stateBucket.grantStateWriter(member("deploy")), deploy);
+    grant("deploy", deploy, manageRoles);
+    after(this.stateBucket.grantStateWriter(member("deploy"), { prefix: statePrefix }), deploy);
     other(
       "deploy",
       "roles/storage.objectAdmin",
-      `bucket ${parsed.stateBucket}`,
+      `gs://${parsed.stateBucket}/${statePrefix}`,
       "writing the Terraform state and its lock",
     );
+
+    // The services' runtime accounts: each with its project roles and its secrets, and the deploy
+    // identity allowed to deploy services that run as it (and as nothing else).
+    const runtime = new Construct(this, "runtime");
+    for (const key of Object.keys(parsed.services).sort()) {
+      const svc = parsed.services[key];
+      const scope = new Construct(runtime, key);
+      const sa = createRuntimeServiceAccount(scope, { project: parsed.project, serviceName: svc.name ?? key });
+      grantSecretAccess(scope, { ...serviceProps(parsed, key), image: PLACEHOLDER_IMAGE }, sa.member, undefined);
+      const actAs = new ServiceAccountIamMember(scope, "deployer-act-as", {
+        serviceAccountId: sa.name,
+        role: "roles/iam.serviceAccountUser",
+        member: member("deploy"),
+      });
+      after(actAs, deploy);
+      other(
+        "deploy",
+        "roles/iam.serviceAccountUser",
+        `account ${runtimeAccountEmail(parsed, key)}`,
+        `deploying ${key}, which runs as it`,
+      );
+    }
 
     // Images: the first environment of the promotion order receives builds; every other one
     // copies images from the environments of the stage before. Jobs on main only.
@@ -277,5 +276,3 @@ export class BootstrapStack extends TerraformStack {
 function after(resource: TerraformResource, account: ServiceAccount): void {
   resource.dependsOn = [...(resource.dependsOn ?? []), dependable(account)];
 }
-
-type ProjectIamMemberCondition = { title: string; description?: string; expression: string };

@@ -1,13 +1,13 @@
-import { Aspects, GcsBackend, TerraformOutput, TerraformStack, dependable } from "cdktf";
+import { Aspects, GcsBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { ArtifactRepository } from "../constructs/artifact-repository";
 import { CloudRunService } from "../constructs/cloud-run-service";
 import { ProjectServices } from "../constructs/project-services";
 import { sortedRecord } from "../gcp/terraform";
 import { PolicyPack, acknowledge } from "../policies";
-import { GoogleProvider, ServiceAccountIamMember } from "../providers";
+import { GoogleProvider } from "../providers";
 import { apiFor, enableApis, resourcesUnder } from "./apis";
-import { identityEmail } from "./identities";
+import { runtimeAccountEmail } from "./identities";
 import { EnvironmentConfig, configLocator, parseEnvironmentConfig, repositoryProps, serviceProps } from "./config";
 import { ParityMetadata } from "./parity";
 import {
@@ -85,6 +85,8 @@ function resourcesOfService(config: EnvironmentConfig, key: string) {
     ...serviceProps(config, key),
     image: PLACEHOLDER_IMAGE,
     requireImageDigest: false,
+    serviceAccountEmail: runtimeAccountEmail(config, key),
+    grantSecretAccess: false,
   });
   return resourcesUnder(scratch);
 }
@@ -163,21 +165,17 @@ export class EnvironmentStack extends TerraformStack {
     for (const key of Object.keys(parsed.services).sort()) {
       if (pending.includes(key)) continue;
       const released = release.services[key];
+      // The runtime account, its project roles and its secret access are the bootstrap stack's:
+      // managing accounts and IAM policies would let the deploy identity grant itself more.
       const service = new CloudRunService(this, key, {
         ...serviceProps(parsed, key),
         image: released ? imageOf(parsed, key, templateDigest(released)) : PLACEHOLDER_IMAGE,
         requireImageDigest: released !== undefined,
         traffic: trafficOf(released),
+        serviceAccountEmail: runtimeAccountEmail(parsed, key),
+        grantSecretAccess: false,
       });
       services[key] = service;
-      // The deploy identity must act as the runtime account to deploy the service with it
-      // (iam.serviceAccounts.actAs); granted on this account only, before the service is created.
-      const actAs = new ServiceAccountIamMember(service, "deployer-act-as", {
-        serviceAccountId: `projects/${parsed.project}/serviceAccounts/${service.serviceAccountEmail}`,
-        role: "roles/iam.serviceAccountUser",
-        member: `serviceAccount:${identityEmail(parsed, "deploy")}`,
-      });
-      service.service.dependsOn = [...(service.service.dependsOn ?? []), dependable(actAs)];
       new TerraformOutput(this, `${key}_url`, {
         value: service.uri,
         description: `URL of the Cloud Run service ${service.serviceName} in ${parsed.name}`,

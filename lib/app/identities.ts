@@ -1,3 +1,4 @@
+import { runtimeServiceAccountId } from "../constructs/cloud-run-service";
 import type { EnvironmentConfig } from "./config";
 
 /**
@@ -32,4 +33,13 @@ export function identityEmail(config: Pick<EnvironmentConfig, "project">, kind: 
  */
 export function identityProviderVariable(environment: string): string {
   return `GCP_WORKLOAD_IDENTITY_PROVIDER_${environment.toUpperCase().replace(/-/g, "_")}`;
+}
+
+/**
+ * The runtime account of a service, which the environment's bootstrap stack creates:
+ * `<service name>-run@<project>` (see `runtimeServiceAccountId`).
+ */
+export function runtimeAccountEmail(config: Pick<EnvironmentConfig, "project" | "services">, key: string): string {
+  const name = config.services[key].name ?? key;
+  return `${runtimeServiceAccountId(name)}@${config.project}.iam.gserviceaccount.com`;
 }

@@ -35,16 +35,11 @@ export const ROLES_FOR_RESOURCE: Readonly<Record<string, ResourceRoles>> = {
   google_cloud_run_v2_service: { manage: "roles/run.developer", read: "roles/run.viewer" },
   // run.developer cannot set IAM policies; run.admin can.
   google_cloud_run_v2_service_iam_member: { manage: "roles/run.admin", read: "roles/run.viewer" },
-  google_service_account: { manage: "roles/iam.serviceAccountAdmin", read: "roles/iam.serviceAccountViewer" },
-  google_service_account_iam_member: {
-    manage: "roles/iam.serviceAccountAdmin",
-    read: "roles/iam.serviceAccountViewer",
-  },
-  // Limited by a condition to the roles the stack grants (see grantableRoles).
-  google_project_iam_member: { manage: "roles/resourcemanager.projectIamAdmin", read: "roles/iam.securityReviewer" },
-  // secretmanager.admin also reads secret values: Google has no narrower predefined role that
-  // sets a secret's IAM policy.
-  google_secret_manager_secret_iam_member: { manage: "roles/secretmanager.admin", read: "roles/secretmanager.viewer" },
+  // Deliberately absent: service accounts, their IAM policies, project IAM and secrets' IAM. The
+  // roles that manage them (iam.serviceAccountAdmin, resourcemanager.projectIamAdmin,
+  // secretmanager.admin) would let the deploy identity grant itself anything, or read every
+  // secret; the bootstrap stack makes the runtime accounts and their grants instead. An
+  // environment stack that creates one of these types stops synthesis here.
 };
 
 /** A role that holds every permission of others: those are not granted beside it. */

@@ -40,6 +40,14 @@ export interface GitHubWorkloadIdentityProps extends CommonProps {
   readonly poolId?: string;
   /** @default "github" */
   readonly providerId?: string;
+  /**
+   * The branch that jobs in a GitHub environment must run on: the provider refuses a token whose
+   * subject names an environment and whose ref is another branch (a pull request's job that
+   * declares `environment: prod` gets nothing), whatever the environment's rules in GitHub say.
+   * `false` admits environment jobs on any ref.
+   * @default "main"
+   */
+  readonly environmentBranch?: string | false;
 }
 
 /** Checks {@link GitHubWorkloadIdentityProps}; returns every problem, with prop paths. */
@@ -51,6 +59,11 @@ export function validateGitHubWorkloadIdentityProps(props: GitHubWorkloadIdentit
   problems.check("ownerId", props.ownerId, githubId);
   problems.check("poolId", props.poolId, workloadIdentityId);
   problems.check("providerId", props.providerId, workloadIdentityId);
+  if (typeof props.environmentBranch === "string") {
+    problems.check("environmentBranch", props.environmentBranch, (v) =>
+      /^[A-Za-z0-9._/-]+$/.test(v) && !v.startsWith("refs/") ? undefined : "must be a branch name such as main",
+    );
+  }
   return [...problems.list];
 }
 
@@ -91,7 +104,11 @@ export class GitHubWorkloadIdentity extends Construct {
       workloadIdentityPoolProviderId: props.providerId ?? "github",
       displayName: "GitHub Actions OIDC",
       description: `Tokens of ${props.repository} only, by repository and owner id`,
-      attributeCondition: githubRepositoryCondition(props.repositoryId, props.ownerId),
+      attributeCondition: githubRepositoryCondition(
+        props.repositoryId,
+        props.ownerId,
+        props.environmentBranch === false ? undefined : (props.environmentBranch ?? "main"),
+      ),
       attributeMapping: { ...GITHUB_ATTRIBUTE_MAPPING },
       oidc: { issuerUri: GITHUB_OIDC_ISSUER },
     });

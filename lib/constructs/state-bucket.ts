@@ -43,6 +43,37 @@ export interface StateBucketProps extends CommonProps {
   readonly preventDestroy?: boolean;
 }
 
+/** Options of a grant on a {@link StateBucket}. */
+export interface StateGrantOptions {
+  /**
+   * Limit the grant to the objects whose names start with this prefix, such as
+   * `predict/prod/` (the GCS backend's `<prefix>/<workspace>.tfstate` and `.tflock`), by an IAM
+   * condition. Listing stays allowed on the bucket, which Terraform needs to find the state.
+   * @default - every object of the bucket
+   */
+  readonly prefix?: string;
+}
+
+/** An object-name prefix: no leading slash, ending with one, no wildcard. */
+const objectPrefix = (value: string) =>
+  /^[^/*?][^*?]*\/$/.test(value) ? undefined : 'must be an object-name prefix ending with "/", such as predict/prod/';
+
+/**
+ * The IAM condition that limits a bucket grant to the bucket itself (listing) and the objects
+ * under `prefix`. Source: Cloud Storage "IAM Conditions": resource.type and resource.name of
+ * buckets (`projects/_/buckets/B`) and objects (`projects/_/buckets/B/objects/NAME`); conditions
+ * need uniform bucket-level access, which the bucket has.
+ */
+function prefixCondition(bucket: string, prefix: string) {
+  return {
+    title: `objects under ${prefix}`.slice(0, 100),
+    description: `Only the bucket itself and the objects under gs://${bucket}/${prefix}`,
+    expression:
+      `resource.type == 'storage.googleapis.com/Bucket' || ` +
+      `(resource.type == 'storage.googleapis.com/Object' && resource.name.startsWith('projects/_/buckets/${bucket}/objects/${prefix}'))`,
+  };
+}
+
 const DEFAULT_NONCURRENT_KEPT = 20;
 const DEFAULT_SOFT_DELETE_DAYS = 7;
 
@@ -115,27 +146,39 @@ export class StateBucket extends Construct {
     });
   }
 
-  /** Lets `member` read the state (`roles/storage.objectViewer`): what `terraform plan -lock=false` needs. */
-  grantStateReader(member: string): StorageBucketIamMember {
-    return this.grant("roles/storage.objectViewer", "state-reader", member);
+  /**
+   * Lets `member` read the state (`roles/storage.objectViewer`): what `terraform plan -lock=false`
+   * needs. With `prefix`, only the objects under it (one stack's state).
+   */
+  grantStateReader(member: string, options: StateGrantOptions = {}): StorageBucketIamMember {
+    return this.grant("roles/storage.objectViewer", "state-reader", member, options);
   }
 
-  /** Lets `member` read and write the state and its lock (`roles/storage.objectAdmin`). */
-  grantStateWriter(member: string): StorageBucketIamMember {
-    return this.grant("roles/storage.objectAdmin", "state-writer", member);
+  /**
+   * Lets `member` read and write the state and its lock (`roles/storage.objectAdmin`). With
+   * `prefix`, only the objects under it: another stack's state in the same bucket stays out of reach.
+   */
+  grantStateWriter(member: string, options: StateGrantOptions = {}): StorageBucketIamMember {
+    return this.grant("roles/storage.objectAdmin", "state-writer", member, options);
   }
 
-  private grant(role: string, kind: string, member: string): StorageBucketIamMember {
+  private grant(role: string, kind: string, member: string, options: StateGrantOptions): StorageBucketIamMember {
     const problems = new Problems().check("member", member, iamMember);
     if (!Token.isUnresolved(member) && isPublicMember(member)) {
       problems.add("member", member, "state holds secrets and resource ids: it can never be public");
     }
+    if (options.prefix !== undefined) problems.check("prefix", options.prefix, objectPrefix);
     problems.throwIfAny(
       `StateBucket "${this.node.path}".${kind === "state-reader" ? "grantStateReader" : "grantStateWriter"}()`,
     );
     const id = grantId(this, kind, member);
     const existing = this.node.tryFindChild(id);
     if (existing instanceof StorageBucketIamMember) return existing;
-    return new StorageBucketIamMember(this, id, { bucket: this.bucket.name, role, member });
+    return new StorageBucketIamMember(this, id, {
+      bucket: this.bucket.name,
+      role,
+      member,
+      condition: options.prefix === undefined ? undefined : prefixCondition(this.bucketName, options.prefix),
+    });
   }
 }

@@ -42,8 +42,12 @@ export const workloadIdentityId = pattern(
  * GitHub ("must reference one of the provider's claims": "Configure Workload Identity Federation
  * with deployment pipelines").
  */
-export function githubRepositoryCondition(repositoryId: string, ownerId: string): string {
-  return `assertion.repository_id == '${repositoryId}' && assertion.repository_owner_id == '${ownerId}'`;
+export function githubRepositoryCondition(repositoryId: string, ownerId: string, environmentBranch?: string): string {
+  const repository = `assertion.repository_id == '${repositoryId}' && assertion.repository_owner_id == '${ownerId}'`;
+  if (environmentBranch === undefined) return repository;
+  // A job in a GitHub environment carries `environment:NAME` in its subject; its ref says which
+  // branch it runs on. Pinning it here does not depend on the environment's branch rules in GitHub.
+  return `${repository} && (!assertion.sub.contains(':environment:') || assertion.ref == 'refs/heads/${environmentBranch}')`;
 }
 
 /**

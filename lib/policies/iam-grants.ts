@@ -94,18 +94,8 @@ function knownNotPublic(member: unknown): boolean {
 /** The basic roles: every permission of every service. Source: IAM "Basic roles". */
 export const BASIC_ROLES: readonly string[] = ["roles/owner", "roles/editor", "roles/viewer"];
 
-/** The IAM resources of every resource family that can grant a role, for rules on any grant. */
-export const IAM_RESOURCE_TYPES: readonly string[] = iamTypes(
-  "google_project",
-  "google_folder",
-  "google_organization",
-  "google_service_account",
-  "google_storage_bucket",
-  "google_artifact_registry_repository",
-  "google_cloud_run_v2_service",
-  "google_cloud_run_v2_job",
-  "google_secret_manager_secret",
-);
+/** Every IAM resource of any resource family: `google_…_iam_member`, `_binding` and `_policy`. */
+export const IAM_RESOURCE_TYPES = /^google_[a-z0-9_]+_iam_(member|binding|policy)$/;
 
 /** The roles an IAM member, binding or policy grants, or why they cannot be known before apply. */
 export function grantedRoles(resource: ResourceView): string[] | string {

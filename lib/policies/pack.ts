@@ -192,7 +192,9 @@ export class PolicyPack implements IAspect {
       if (rule.checkStack) add(rule, rule.checkStack(view), stack.node.path, stack);
       if (rule.check && rule.resourceTypes) {
         for (const r of view.resources) {
-          if (rule.resourceTypes.includes(r.type)) add(rule, rule.check(r), r.path, r.construct, r.type);
+          const types = rule.resourceTypes;
+          const applies = types instanceof RegExp ? types.test(r.type) : types.includes(r.type);
+          if (applies) add(rule, rule.check(r), r.path, r.construct, r.type);
         }
       }
     }

@@ -46,8 +46,11 @@ export interface PolicyRule {
   readonly stages: readonly Stage[];
   /** The equivalent rule of a public scanner, if any (checkov `CKV_GCP_…`, KICS). */
   readonly equivalent?: string;
-  /** Resource types it looks at; a stack rule has none and implements `checkStack`. */
-  readonly resourceTypes?: readonly string[];
+  /**
+   * Resource types it looks at, by name or by pattern (every IAM resource of any family); a stack
+   * rule has none and implements `checkStack`.
+   */
+  readonly resourceTypes?: readonly string[] | RegExp;
   check?(resource: ResourceView): RuleResult;
   checkStack?(stack: StackView): RuleResult;
 }

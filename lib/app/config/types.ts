@@ -32,6 +32,7 @@ export interface ServiceConfig extends Omit<
   | "image"
   | "serviceAccountEmail"
   | "serviceAccountId"
+  | "grantSecretAccess"
   | "requireImageDigest"
   | "traffic"
 > {

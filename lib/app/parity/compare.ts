@@ -230,9 +230,10 @@ export function compareStacks(stacks: Readonly<Record<string, StackJson>>): Pari
     if (new Set(Object.values(values)).size > 1) classify(path, "attribute", values, compared);
   }
 
-  // A declaration about a service its environment does not deploy yet waits for the release.
+  // A declaration about a service that some environment does not deploy yet waits for the
+  // release: its own environment's, or the ones it would be compared with.
   for (const d of declarations) {
-    if (!d.used && paths.some((p) => d.covers.test(p) && notYetIn(d.environment, p))) d.used = true;
+    if (!d.used && paths.some((p) => d.covers.test(p) && environments.some((e) => notYetIn(e, p)))) d.used = true;
   }
   const stale = declarations
     .filter((d) => !d.used)

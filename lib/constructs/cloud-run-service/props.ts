@@ -115,6 +115,15 @@ export interface CloudRunServiceProps extends CommonProps {
   readonly secretEnv?: Readonly<Record<string, SecretEnvVar>>;
 
   /**
+   * Grant the runtime account `roles/secretmanager.secretAccessor` on each secret of
+   * `secretEnv`. Turn it off when those grants are made elsewhere, such as with the account
+   * itself in a bootstrap stack owned by someone else (managing a secret's IAM policy takes a
+   * role that can also read every secret of the project).
+   * @default true
+   */
+  readonly grantSecretAccess?: boolean;
+
+  /**
    * CPU limit: "1", "2", "4", "6", "8", or a fraction from "0.08" to "1". Below 1 CPU, Cloud Run
    * needs concurrency 1, `cpuIdle` true and the gen1 execution environment.
    * @see https://cloud.google.com/run/docs/configuring/services/cpu

@@ -64,7 +64,7 @@ export class CloudRunService extends Construct {
       member = sa.member;
     }
 
-    const secretGrants = grantSecretAccess(this, props, member, depends());
+    const secretGrants = props.grantSecretAccess === false ? [] : grantSecretAccess(this, props, member, depends());
     const template = revisionTemplate(props, this.serviceAccountEmail);
     this.revisionName = Lazy.stringValue({
       produce: () => `${props.name}-${shortHash(JSON.stringify(resolveTokens(this, template)))}`,

@@ -1,9 +1,15 @@
 import { GcsBackend } from "cdktf";
 import { ALL_STAGES, PolicyRule, compliant, nonCompliant, notApplicable } from "../../rule";
 
+/** The soft delete retention of a bucket, in seconds, when written. */
+function softDeleteSeconds(policy: unknown): number | undefined {
+  const p = (Array.isArray(policy) ? policy[0] : policy) as { retention_duration_seconds?: unknown } | undefined;
+  return typeof p?.retention_duration_seconds === "number" ? p.retention_duration_seconds : undefined;
+}
+
 export const STATE_002: PolicyRule = {
   id: "STATE-002",
-  what: "A bucket that holds this stack's state is versioned, private and uniform: versioning on, public access prevention enforced, uniform bucket-level access",
+  what: "A bucket that holds this stack's state is versioned, private, uniform and recoverable: versioning on, public access prevention enforced, uniform bucket-level access, no force_destroy, soft delete kept",
   why: "State holds every resource id and often secrets: without versioning a bad apply or a deletion loses it for good; without enforced public access prevention and uniform access, one ACL can publish it.",
   fix: "Create the state bucket with StateBucket (the bootstrap stack does): versioning, public_access_prevention = enforced, uniform_bucket_level_access = true.",
   severity: "error",
@@ -24,6 +30,8 @@ export const STATE_002: PolicyRule = {
         ? undefined
         : `public_access_prevention is ${JSON.stringify(r.attrs.public_access_prevention ?? "inherited")}, not "enforced"`,
       r.attrs.uniform_bucket_level_access === true ? undefined : "uniform_bucket_level_access is not true",
+      r.attrs.force_destroy === true ? "force_destroy is true" : undefined,
+      softDeleteSeconds(r.attrs.soft_delete_policy) === 0 ? "soft delete is turned off" : undefined,
     ].filter((p): p is string => p !== undefined);
     return problems.length === 0
       ? compliant
