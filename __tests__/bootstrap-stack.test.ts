@@ -340,7 +340,10 @@ describe("npm run bootstrap", () => {
       expect(out.stdout).toContain(
         `| ${c.name} | terraform-deploy@${c.project}.iam.gserviceaccount.com | jobs in the GitHub environment "${c.name}" of ${c.github.repository}, on main |`,
       );
-      expect(out.stdout).toContain(`| ${c.name} | terraform-deploy | roles/run.admin | project ${c.project} |`);
+      // Whatever the configuration's services need: each managing role on its own row.
+      for (const role of rolesFor(environmentResourceTypes(c), "manage").keys()) {
+        expect(out.stdout).toContain(`| ${c.name} | terraform-deploy | ${role} | project ${c.project} |`);
+      }
     }
     expect(runBootstrap(["identities", "nowhere"])).toMatchObject({
       code: 2,

@@ -19,17 +19,17 @@ afterAll(() => temporary.forEach((d) => fs.rmSync(d, { recursive: true, force: t
 /**
  * The stand-ins. terraform: `init` records whether the override is there; `apply` writes the
  * local state where the override points; `init -migrate-state` copies it into a folder that
- * stands for the bucket; `state list` reads it back. FAIL=apply, init-migrate-state or state
- * makes that step fail.
+ * stands for the bucket; `state list` reads it back. FAIL=init, apply, init-migrate-state or
+ * state makes that step fail after doing its part (an apply that fails half way has state).
  */
 const TERRAFORM = `#!/bin/sh
 echo "terraform $* | override=$([ -f backend_override.tf.json ] && echo yes || echo no)" >> "$CALLS"
-[ "$FAIL" = "$1$3" ] && { echo "fake failure of $1 $2" >&2; exit 3; }
 case "$1 $3" in
   "apply ") p=$(sed -n 's/.*"path": "\\(.*\\)".*/\\1/p' backend_override.tf.json); echo '{"version":4}' > "$p" ;;
   "init -migrate-state") cp "$LOCAL_STATE" "$BUCKET/default.tfstate" ;;
   "state ") [ -f "$BUCKET/default.tfstate" ] || exit 4 ;;
 esac
+[ "$FAIL" = "$1$3" ] && { echo "fake failure of $1 $2" >&2; exit 3; }
 exit 0
 `;
 const GCLOUD = `#!/bin/sh
@@ -102,6 +102,14 @@ test("refuses when the bucket already holds the stack's state, before running te
     `already holds bootstrap-${config.name}'s state: run npx cdktf deploy bootstrap-${config.name} instead`,
   );
   expect(r.log).toEqual([`gcloud storage ls ${remote}`]);
+}, 60_000);
+
+test("a failed init stops the run: nothing was applied", () => {
+  const r = firstApply({ FAIL: "init" });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain("terraform init -input=false failed (exit 3)");
+  expect(r.stderr).toContain("Nothing was applied yet; fix the cause and run this command again.");
+  expect(r.log.some((l) => l.startsWith("terraform apply"))).toBe(false);
 }, 60_000);
 
 test("a failed apply stops the run before any move, saying where the state is", () => {

@@ -67,7 +67,10 @@ export function firstApply(environment: string, outdir: string, root: string): F
     override,
     `${JSON.stringify({ terraform: { backend: { local: { path: path.relative(stackDir, localState) } } } }, null, 2)}\n`,
   );
-  const keep = `The state is in ${path.relative(root, localState)}; fix the cause and run this command again.`;
+  const keep = () =>
+    fs.existsSync(localState)
+      ? `The state is in ${path.relative(root, localState)}; fix the cause and run this command again.`
+      : "Nothing was applied yet; fix the cause and run this command again.";
 
   const steps: [string, string[], boolean][] = [
     ["terraform", ["init", "-input=false"], false],
@@ -76,7 +79,7 @@ export function firstApply(environment: string, outdir: string, root: string): F
   for (const [cmd, args, interactive] of steps) {
     const r = run(cmd, args, stackDir, interactive);
     if (r.code !== 0)
-      return { code: 1, message: `${cmd} ${args.join(" ")} failed (exit ${r.code}).\n${r.stderr}${keep}` };
+      return { code: 1, message: `${cmd} ${args.join(" ")} failed (exit ${r.code}).\n${r.stderr}${keep()}` };
   }
 
   // Into the bucket, then check Terraform reads it back, and only then drop the local copy.

@@ -28,7 +28,11 @@ export function runParity(argv: readonly string[]): { code: 0 | 1 | 2; stdout: s
   }
   if (Object.keys(stacks).length < 2) {
     const found = Object.keys(stacks).length;
-    return { code: 2, stdout: "", stderr: `Parity needs at least two stacks in ${stacksDir}; found ${found}.\n` };
+    return {
+      code: 2,
+      stdout: "",
+      stderr: `Parity needs at least two environment stacks in ${stacksDir}; found ${found}: run npm run synth first.\n`,
+    };
   }
   const report = compareStacks(stacks);
   return { code: isClean(report) ? 0 : 1, stdout: markdown ? renderMarkdown(report) : renderText(report), stderr: "" };

@@ -236,7 +236,9 @@ function images(loaded: Loaded, from: string, to: string, services: readonly str
     lines.push(`${imageOf(source, key, r.digest)} ${imageOf(target, key, r.digest)}`);
   }
   if (problems.length > 0) return { code: 1, stdout: "", stderr: `${problems.join("\n")}\n` };
-  return { code: 0, stdout: lines.map((l) => `${l}\n`).join(""), stderr: "" };
+  // Nothing to copy is not a failure (a promotion would say so), but it is said.
+  const none = lines.length === 0 ? `nothing to copy: ${from} has no release of a service of ${to}\n` : "";
+  return { code: 0, stdout: lines.map((l) => `${l}\n`).join(""), stderr: none };
 }
 
 /** `status`: environment × service, in promotion order. */

@@ -243,7 +243,11 @@ export function canary(world: World, env: string, key: string, asked: number | s
   }
   if (!service(config, key, r) || !config) return { ok: false, problems: r.list };
   const current = world.releases[env]?.services[key];
-  if (current === undefined) r.add(`${key} has no release in ${env} to split traffic from: pin or promote one first`);
+  if (current === undefined) {
+    const first =
+      config.stage === "development" ? "pin or promote one first" : "its first release there is a promotion";
+    r.add(`${key} has no release in ${env} to split traffic from: ${first}`);
+  }
   if (inFlight(current)) r.add(`${key} in ${env} already has a canary in flight: complete or roll it back first`);
   let digest: string | undefined;
   let from: string | undefined;
