@@ -156,6 +156,8 @@ describe("every stack", () => {
     const result = synthesize({ outdir });
     expect(result.errors).toEqual([]);
     expect(result.stacks).toEqual(configs.flatMap((c) => [c.name, `bootstrap-${c.name}`]));
+    const only = synthesize({ outdir: path.join(outdir, "environments-only"), environmentsOnly: true });
+    expect(only.stacks).toEqual(configs.map((c) => c.name));
     for (const stack of result.stacks) {
       const tf = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
       for (const [type, id, r] of all(tf)) {

@@ -65,7 +65,7 @@ function releaseOnlyComparison(files: readonly EnvironmentFile[]): { env: string
   );
   const synthesized = (withFiles: readonly EnvironmentFile[]) => {
     const outdir = tmp("compare");
-    expect(synthesize({ files: withFiles, outdir }).errors).toEqual([]);
+    expect(synthesize({ files: withFiles, outdir, environmentsOnly: true }).errors).toEqual([]);
     const read = readStacks(outdir);
     fs.rmSync(outdir, { recursive: true, force: true });
     return read;

@@ -188,7 +188,7 @@ describe("environment parity", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-parity-fresh-"));
     try {
       const files = PARITY_ENVIRONMENTS.map((c) => fixtureFile(c, { services: {} }));
-      expect(synthesize({ files, outdir: dir }).errors).toEqual([]);
+      expect(synthesize({ files, outdir: dir, environmentsOnly: true }).errors).toEqual([]);
       const stacks = Object.fromEntries(
         PARITY_ENVIRONMENTS.map((c) => [
           c.name,
@@ -215,7 +215,7 @@ describe("environment parity", () => {
     );
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-parity-pending-"));
     try {
-      expect(synthesize({ files, outdir: dir }).errors).toEqual([]);
+      expect(synthesize({ files, outdir: dir, environmentsOnly: true }).errors).toEqual([]);
       const read = (env: string) =>
         JSON.parse(fs.readFileSync(path.join(dir, "stacks", env, "cdk.tf.json"), "utf8")) as StackJson;
       const stacks = Object.fromEntries(two.map((c) => [c.name, read(c.name)]));
@@ -291,7 +291,7 @@ test("the environments in environments/ differ only where they declare it", () =
   const files = environmentFiles();
   if (files.length < 2) return; // nothing to compare
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-parity-example-"));
-  expect(synthesize({ files, outdir: dir }).errors).toEqual([]);
+  expect(synthesize({ files, outdir: dir, environmentsOnly: true }).errors).toEqual([]);
   const stacks = Object.fromEntries(
     files.map((f) => [f.name, JSON.parse(fs.readFileSync(path.join(dir, "stacks", f.name, "cdk.tf.json"), "utf8"))]),
   );

@@ -28,7 +28,7 @@ const release = (...argv: string[]) => runRelease(argv, dir);
 function services(): Record<string, Json> {
   const out = path.join(path.dirname(dir), "out");
   fs.rmSync(out, { recursive: true, force: true });
-  const result = synthesize({ dir, outdir: out });
+  const result = synthesize({ dir, outdir: out, environmentsOnly: true });
   expect(result.errors).toEqual([]);
   return Object.fromEntries(
     (result.environments ?? []).map((env) => {

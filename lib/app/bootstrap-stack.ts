@@ -37,9 +37,14 @@ export function promotionOrder(configs: readonly EnvironmentConfig[]): Environme
  * must manage, and its plan identity read.
  */
 export function environmentResourceTypes(config: EnvironmentConfig): string[] {
-  const stack = new EnvironmentStack(new Construct(undefined as never, ""), config.name, config, {
-    release: releasedEverywhere(config, EMPTY_RELEASE),
-  });
+  return typesOf(
+    new EnvironmentStack(new Construct(undefined as never, ""), config.name, config, {
+      release: releasedEverywhere(config, EMPTY_RELEASE),
+    }),
+  );
+}
+
+function typesOf(stack: EnvironmentStack): string[] {
   return [...new Set(["google_project_service", ...resourcesUnder(stack).map((r) => r.terraformResourceType)])].sort();
 }
 
@@ -96,10 +101,19 @@ export class BootstrapStack extends TerraformStack {
     scope: Construct,
     id: string,
     config: EnvironmentConfig | unknown,
-    options: { readonly environments: readonly EnvironmentConfig[]; readonly source?: string },
+    options: {
+      readonly environments: readonly EnvironmentConfig[];
+      readonly source?: string;
+      /**
+       * The environment's stack with every service deployed, when the caller has built it
+       * already (synthesis has): its resource types are read from it instead of building another.
+       */
+      readonly environmentStack?: EnvironmentStack;
+    },
   ) {
     const parsed = parseEnvironmentConfig(config);
-    const managed = environmentResourceTypes(parsed);
+    const managed =
+      options.environmentStack === undefined ? environmentResourceTypes(parsed) : typesOf(options.environmentStack);
     const manageRoles = rolesFor(managed, "manage");
     const readRoles = rolesFor(managed, "read");
     super(scope, id);
@@ -208,7 +222,7 @@ export class BootstrapStack extends TerraformStack {
 
     // Images: the first environment of the promotion order receives builds; every other one
     // copies images from the environments of the stage before. Jobs on main only.
-    const ordered = promotionOrder(options.environments.map((e) => parseEnvironmentConfig(e)));
+    const ordered = promotionOrder(options.environments);
     const first = ordered[0]?.name === parsed.name;
     const imageIdentity = (kind: "builder" | "promoter", displayName: string, purpose: string) => {
       const roles: RoleGrants = new Map([["roles/artifactregistry.writer", [purpose]]]);

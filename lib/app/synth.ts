@@ -42,7 +42,13 @@ export function describeFailure(result: SynthResult): string {
  * nothing is written.
  */
 export function synthesize(
-  options: { dir?: string; files?: readonly EnvironmentFile[]; outdir?: string } = {},
+  options: {
+    dir?: string;
+    files?: readonly EnvironmentFile[];
+    outdir?: string;
+    /** Leave out the bootstrap stacks: for tools (and tests) that read the environments' only. */
+    environmentsOnly?: boolean;
+  } = {},
 ): SynthResult {
   const configs: { file: EnvironmentFile; config: EnvironmentConfig }[] = [];
   const errors: string[] = [];
@@ -101,9 +107,11 @@ export function synthesize(
           });
     check(config.name, checked.policyPack.evaluate(checked));
     // Its day-one stack, from the same file: state bucket, federation, pipeline identities.
+    if (options.environmentsOnly) continue;
     const bootstrap = new BootstrapStack(app, bootstrapStackId(config.name), file.config, {
       environments: configs.map((c) => c.config),
       source: file.file,
+      environmentStack: checked,
     });
     check(bootstrap.node.id, bootstrap.policyPack.evaluate(bootstrap));
   }
@@ -113,7 +121,9 @@ export function synthesize(
   }
   app.synth();
   return {
-    stacks: configs.flatMap((c) => [c.config.name, bootstrapStackId(c.config.name)]),
+    stacks: configs.flatMap((c) =>
+      options.environmentsOnly ? [c.config.name] : [c.config.name, bootstrapStackId(c.config.name)],
+    ),
     environments: configs.map((c) => c.config.name),
     errors: [],
     warnings,
