@@ -118,15 +118,30 @@ describe.each(configs.map((c) => [c.name, c] as const))("bootstrap-%s (environme
         /serviceAccountAdmin|projectIamAdmin|securityAdmin|secretmanager\.admin|\.owner$|\.editor$/,
       );
     }
-    // It may act as the runtime accounts of the environment's services, each granted on that
-    // account only, and as nothing else.
+    // It may act as the runtime accounts of the environment's services and jobs, and as the
+    // scheduler account of each scheduled job, each granted on that account only, and as nothing else.
     const actAs = all(tf).filter(([, , r]) => r.role === "roles/iam.serviceAccountUser");
+    const jobs = Object.values(config.jobs ?? {});
+    const accounts = Object.keys(config.services).length + jobs.length + jobs.filter((j) => j.schedule).length;
+    expect(accounts).toBeGreaterThan(0);
     expect(actAs.map(([type, , r]) => [type, r.member])).toEqual(
-      Object.keys(config.services).map(() => [
+      Array.from({ length: accounts }, () => [
         "google_service_account_iam_member",
         `serviceAccount:terraform-deploy@${config.project}.iam.gserviceaccount.com`,
       ]),
     );
+    for (const [, , r] of actAs) expect(r.service_account_id).toMatch(/^\$\{google_service_account\.runtime_/);
+    // A role that would reach the state bucket (storage.admin) holds on the environment's own
+    // buckets only, by a condition naming each.
+    const buckets = all(tf).filter(([, , r]) => r.role === "roles/storage.admin");
+    expect(buckets.length).toBe(Object.keys(config.buckets ?? {}).length > 0 ? 1 : 0);
+    for (const [, , r] of buckets) {
+      expect(r.condition.expression).not.toContain(config.stateBucket);
+      for (const key of Object.keys(config.buckets ?? {})) {
+        const bucket = config.buckets![key].name ?? `${config.project}-${key}`;
+        expect(r.condition.expression).toContain(`resource.name == 'projects/_/buckets/${bucket}'`);
+      }
+    }
   });
 
   test("each service's runtime account: log and metric writing, and read on each of its secrets only", () => {

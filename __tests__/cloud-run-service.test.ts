@@ -440,7 +440,8 @@ describe("CloudRunService validation at the boundaries", () => {
   });
 
   test("probes", () => {
-    passes({ startupProbe: { path: "/", periodSeconds: 240, timeoutSeconds: 240 } });
+    passes({ startupProbe: { path: "/", periodSeconds: 240, timeoutSeconds: 240, failureThreshold: 1 } });
+    passes({ livenessProbe: { path: "/", periodSeconds: 3600, failureThreshold: 100 } });
     fails({ startupProbe: { path: "healthz" } }, "startupProbe.path", /starting with \//);
     fails({ startupProbe: { path: "/", periodSeconds: 241 } }, "startupProbe.periodSeconds", /from 1 to 240/);
     fails(

@@ -12,6 +12,7 @@ import * as path from "path";
 import { EnvironmentConfig, EnvironmentFile, environmentFiles, parseEnvironmentConfig, synthesize } from "../lib/app";
 import { fixtureEnvironment, fixtureFile, fixtureRelease, fixtureService } from "./fixtures/environment";
 import { Json } from "./helpers";
+import { releasables } from "../lib/app/release/model";
 
 const root = path.resolve(__dirname, "..");
 // Whatever environments/ holds: adding a file adds a stack, a snapshot and every check below.
@@ -23,17 +24,22 @@ const allStacks = names.flatMap((n) => [n, `bootstrap-${n}`]).sort();
 /** The digest every released service runs in the snapshots. */
 const SNAPSHOT_DIGEST = `sha256:${"0".repeat(64)}`;
 
+/** The model version every service with a model serves in the snapshots. */
+const SNAPSHOT_MODEL = "snapshot/model";
+
 /**
- * Every service of the configuration released on {@link SNAPSHOT_DIGEST}, with no canary: the
- * snapshots never read the release files, so no release (a first one included) changes them.
+ * Every service and job of the configuration released on {@link SNAPSHOT_DIGEST} (and a service
+ * with a model on {@link SNAPSHOT_MODEL}), with no canary: the snapshots never read the release
+ * files, so no release (a first one included) changes them.
  */
 function fixedRelease(config: EnvironmentConfig) {
-  const fixed = {
+  const fixed = (key: string) => ({
     digest: SNAPSHOT_DIGEST,
+    ...(config.services[key]?.model === undefined ? {} : { model: SNAPSHOT_MODEL, modelsRan: [SNAPSHOT_MODEL] }),
     ran: [SNAPSHOT_DIGEST],
     provenance: { verb: "pin", time: "2026-01-01T00:00:00.000Z" },
-  };
-  return { services: Object.fromEntries(Object.keys(config.services).map((key) => [key, fixed])) };
+  });
+  return { services: Object.fromEntries(releasables(config).map((key) => [key, fixed(key)])) };
 }
 
 function tmp(prefix: string): string {
@@ -60,7 +66,7 @@ function releaseOnlyComparison(files: readonly EnvironmentFile[]): { env: string
   const unreleased = Object.fromEntries(
     files.map((f) => {
       const inFile = Object.keys((f.release as { services?: object } | undefined)?.services ?? {});
-      return [f.name, Object.keys(parseEnvironmentConfig(f.config).services).filter((k) => !inFile.includes(k))];
+      return [f.name, releasables(parseEnvironmentConfig(f.config)).filter((k) => !inFile.includes(k))];
     }),
   );
   const synthesized = (withFiles: readonly EnvironmentFile[]) => {
@@ -79,10 +85,18 @@ function releaseOnlyComparison(files: readonly EnvironmentFile[]): { env: string
         for (const id of Object.keys(section)) if (id.startsWith(`${key}_`)) delete section[id];
       }
     }
+    const models = parseEnvironmentConfig(files.find((f) => f.name === env)!.config).services;
+    const variables = Object.values(models).map((m) => m.model?.variable ?? "MODEL_PATH");
     for (const service of Object.values<Json>(tf.resource?.google_cloud_run_v2_service ?? {})) {
       delete service.traffic;
       delete service.template.revision;
-      for (const container of service.template.containers) delete container.image;
+      for (const container of service.template.containers) {
+        delete container.image;
+        container.env = (container.env ?? []).filter((e: Json) => !variables.includes(e.name));
+      }
+    }
+    for (const job of Object.values<Json>(tf.resource?.google_cloud_run_v2_job ?? {})) {
+      for (const container of job.template.template.containers) delete container.image;
     }
     for (const type of Object.keys(tf.resource))
       if (Object.keys(tf.resource[type]).length === 0) delete tf.resource[type];

@@ -119,9 +119,15 @@ describe("the pack", () => {
       "AR-002",
       "AR-003",
       "AR-004",
+      "GCS-001",
+      "GCS-002",
+      "GCS-003",
       "IAM-001",
       "IAM-002",
       "IAM-003",
+      "IAM-004",
+      "IAM-005",
+      "JOB-001",
       "LABEL-001",
       "RUN-001",
       "RUN-002",
@@ -134,6 +140,7 @@ describe("the pack", () => {
       "RUN-009",
       "RUN-010",
       "RUN-011",
+      "SCHED-001",
       "STATE-001",
       "STATE-002",
     ]);
@@ -473,6 +480,212 @@ const CASES: Case[] = [
     /versioning is not enabled; public_access_prevention is "inherited", not "enforced"; uniform_bucket_level_access is not true on the state bucket acme-ml-prod-tfstate/,
   ],
 ];
+
+/** A compliant bucket, as generic attributes; `edit` changes them. */
+function bucketAttrs(edit: (a: Json) => void = () => undefined): Json {
+  const a: Json = {
+    name: "acme-ml-prod-models",
+    location: "europe-west1",
+    versioning: { enabled: true },
+    public_access_prevention: "enforced",
+    uniform_bucket_level_access: true,
+  };
+  edit(a);
+  return a;
+}
+
+const JOB_SA = "train-job@acme-ml-prod.iam.gserviceaccount.com";
+
+/** A compliant Cloud Run job, as generic attributes. */
+function job(scope: Construct, id = "job"): TerraformResource {
+  return generic(scope, id, "google_cloud_run_v2_job", {
+    name: "train",
+    location: "europe-west1",
+    deletion_protection: true,
+    template: { template: { service_account: JOB_SA, containers: [{ image: IMAGE }] } },
+  });
+}
+
+/** A job's schedule calling it with an OAuth token of `email`. */
+function schedule(scope: Construct, email: string | undefined): TerraformResource {
+  return generic(scope, "schedule", "google_cloud_scheduler_job", {
+    name: "train-schedule",
+    schedule: "0 3 * * 1",
+    http_target: {
+      http_method: "POST",
+      uri: "https://run.googleapis.com/v2/projects/acme-ml-prod/locations/europe-west1/jobs/train:run",
+      ...(email === undefined ? {} : { oauth_token: { service_account_email: email } }),
+    },
+  });
+}
+
+CASES.push(
+  [
+    "GCS-001",
+    "development",
+    (s) => generic(s, "models", "google_storage_bucket", bucketAttrs()),
+    (s) =>
+      generic(
+        s,
+        "models",
+        "google_storage_bucket",
+        bucketAttrs((a) => delete a.public_access_prevention),
+      ),
+    /public_access_prevention is "inherited", not "enforced" on bucket acme-ml-prod-models/,
+  ],
+  [
+    "GCS-002",
+    "development",
+    (s) => generic(s, "models", "google_storage_bucket", bucketAttrs()),
+    (s) =>
+      generic(
+        s,
+        "models",
+        "google_storage_bucket",
+        bucketAttrs((a) => {
+          a.versioning = { enabled: false };
+          a.force_destroy = true;
+        }),
+      ),
+    /versioning is not enabled; force_destroy is true on bucket acme-ml-prod-models/,
+  ],
+  [
+    "GCS-003",
+    "development",
+    (s) =>
+      generic(s, "read", "google_storage_bucket_iam_member", {
+        bucket: "acme-ml-prod-models",
+        role: "roles/storage.objectViewer",
+        member: `serviceAccount:${SA}`,
+      }),
+    (s) =>
+      generic(s, "read", "google_storage_bucket_iam_member", {
+        bucket: "acme-ml-prod-models",
+        role: "roles/storage.objectViewer",
+        member: "allUsers",
+      }),
+    /roles\/storage.objectViewer is granted to allUsers on a Cloud Storage bucket/,
+  ],
+  [
+    "IAM-004",
+    "development",
+    (s) =>
+      generic(s, "grant", "google_project_iam_member", {
+        project: "acme-ml-prod",
+        role: "roles/logging.logWriter",
+        member: `serviceAccount:${SA}`,
+      }),
+    (s) =>
+      generic(s, "grant", "google_project_iam_member", {
+        project: "acme-ml-prod",
+        role: "roles/run.invoker",
+        member: "serviceAccount:train-sched@acme-ml-prod.iam.gserviceaccount.com",
+      }),
+    /roles\/run.invoker is granted on the whole project acme-ml-prod/,
+  ],
+  [
+    "IAM-005",
+    "development",
+    (s) =>
+      generic(s, "grant", "google_project_iam_member", {
+        project: "acme-ml-prod",
+        role: "roles/logging.logWriter",
+        member: `serviceAccount:${SA}`,
+      }),
+    (s) =>
+      generic(s, "grant", "google_project_iam_binding", {
+        project: "acme-ml-prod",
+        role: "roles/logging.logWriter",
+        members: [`serviceAccount:${SA}`],
+      }),
+    /roles\/logging.logWriter is bound authoritatively: every other member of it on the project is removed/,
+  ],
+  [
+    "JOB-001",
+    "development",
+    (s) => {
+      job(s);
+      generic(s, "runner", "google_cloud_run_v2_job_iam_member", {
+        name: "train",
+        location: "europe-west1",
+        role: "roles/run.invoker",
+        member: "serviceAccount:ci@acme-ml-prod.iam.gserviceaccount.com",
+      });
+    },
+    (s) => {
+      job(s);
+      generic(s, "runner", "google_cloud_run_v2_job_iam_member", {
+        name: "train",
+        location: "europe-west1",
+        role: "roles/run.invoker",
+        member: `serviceAccount:${JOB_SA}`,
+      });
+    },
+    /train-job@acme-ml-prod.iam.gserviceaccount.com holds roles\/run.invoker \(google_cloud_run_v2_job_iam_member prod\/runner\)/,
+  ],
+  [
+    "SCHED-001",
+    "development",
+    (s) => {
+      job(s);
+      schedule(s, "train-sched@acme-ml-prod.iam.gserviceaccount.com");
+    },
+    (s) => {
+      job(s);
+      schedule(s, JOB_SA);
+    },
+    /it calls the job as train-job@acme-ml-prod.iam.gserviceaccount.com, the job's own runtime account/,
+  ],
+);
+
+describe("SCHED-001 and JOB-001, other shapes", () => {
+  test("a schedule without a token, or as the default compute account, is a finding", () => {
+    const none = fired(
+      stackWith((s) => schedule(s, undefined)),
+      "development",
+    );
+    expect(none).toEqual(["SCHED-001"]);
+    const report = new PolicyPack({ stage: "development" }).evaluate(
+      stackWith((s) => schedule(s, "123456789012-compute@developer.gserviceaccount.com")),
+    );
+    expect(report.findings.map((f) => f.message)).toEqual([
+      expect.stringMatching(/as 123456789012-compute@developer.gserviceaccount.com, a default account/),
+    ]);
+  });
+
+  test("a schedule that calls something else than Cloud Run is not this rule's", () => {
+    const other = stackWith((s) =>
+      generic(s, "ping", "google_cloud_scheduler_job", {
+        name: "ping",
+        http_target: { http_method: "GET", uri: "https://example.com/ping" },
+      }),
+    );
+    expect(fired(other, "development")).toEqual([]);
+  });
+
+  test("JOB-001 finds a project-wide grant to the job's account too, and follows an account made in the stack", () => {
+    const stack = stackWith((s) => {
+      const sa = new ServiceAccount(s, "train-sa", { accountId: "train-job" });
+      generic(s, "job", "google_cloud_run_v2_job", {
+        name: "train",
+        location: "europe-west1",
+        deletion_protection: true,
+        template: { template: { service_account: sa.email, containers: [{ image: IMAGE }] } },
+      });
+      generic(s, "wide", "google_project_iam_member", {
+        project: "acme-ml-prod",
+        role: "roles/run.developer",
+        member: sa.member,
+      });
+    });
+    const report = new PolicyPack({ stage: "development" }).evaluate(stack);
+    expect(report.findings.map((f) => `${f.ruleId}: ${f.message}`)).toEqual([
+      expect.stringMatching(
+        /^JOB-001: .*its runtime account holds roles\/run.developer \(google_project_iam_member prod\/wide\)/,
+      ),
+    ]);
+  });
+});
 
 describe.each(CASES)("%s (%s)", (id, stage, good, bad, pattern) => {
   test("compliant", () => {
@@ -976,9 +1189,12 @@ describe("IAM and state rules: the gaps a review found", () => {
     ).toEqual([
       expect.stringMatching(/^STATE-002: .*force_destroy is true; soft delete is turned off on the state bucket/),
     ]);
-    // Another bucket of the stack is not the state bucket.
+    // Another bucket of the stack is not the state bucket: GCS-001 and GCS-002 hold it to the same
+    // privacy and history, and STATE-002 says nothing.
     expect(
-      findings((s) => generic(s, "models", "google_storage_bucket", { name: "acme-ml-models", location: "EU" })),
-    ).toEqual([]);
+      findings((s) => generic(s, "models", "google_storage_bucket", { name: "acme-ml-models", location: "EU" })).map(
+        (f) => f.split(":")[0],
+      ),
+    ).toEqual(["GCS-001", "GCS-002"]);
   });
 });

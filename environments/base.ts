@@ -37,10 +37,35 @@ export const base = {
       timeoutSeconds: 60,
       ingress: "all",
       env: { MODEL_NAME: "sentiment-v3", LOG_LEVEL: "info" },
+      // The model the train job wrote, mounted read-only; which version is release state
+      // (npm run release -- pin dev predict --model sentiment/<execution>), set as MODEL_PATH.
+      model: { bucket: "models", mountPath: "/models" },
       secretEnv: { MODEL_API_KEY: { secret: "predict-model-api-key", version: "1" } },
       startupProbe: { path: "/healthz", periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 24 },
       livenessProbe: { path: "/healthz", periodSeconds: 30, timeoutSeconds: 5 },
       invokers: ["serviceAccount:gateway@acme-ml-shared.iam.gserviceaccount.com"],
+    },
+  },
+  // Model artifacts: the train job writes a version per run, services read the one released.
+  buckets: {
+    models: { noncurrentVersionsKept: 5 },
+  },
+  jobs: {
+    train: {
+      // Trains the sentiment model on 4 tasks into gs://<project>-models/sentiment/<execution>/.
+      image: "train",
+      build: { context: "services/train" },
+      args: ["--epochs", "3"],
+      env: { MODEL_NAME: "sentiment" },
+      cpu: "2",
+      memory: "4Gi",
+      taskCount: 4,
+      parallelism: 2,
+      maxRetries: 1,
+      timeoutSeconds: 1800,
+      volumes: [{ bucket: "models", mountPath: "/models", readOnly: false }],
+      // Weekly, Mondays 03:00 UTC; the Train workflow runs it on demand.
+      schedule: { cron: "0 3 * * 1", timeZone: "Etc/UTC" },
     },
   },
 } satisfies SharedConfig;

@@ -25,6 +25,8 @@ export default defineEnvironment({
     "google_artifact_registry_repository.repository.lifecycle.prevent_destroy": "dev is torn down and rebuilt freely",
     // `*`: every service, including ones added later.
     "google_cloud_run_v2_service.*.deletion_protection": "dev is torn down and rebuilt freely",
+    "google_cloud_run_v2_job.*.deletion_protection": "dev is torn down and rebuilt freely",
+    "google_storage_bucket.*.lifecycle.prevent_destroy": "dev is torn down and rebuilt freely",
     "google_cloud_run_v2_service.predict_service.template.containers[0].env[LOG_LEVEL]": "debug logs for developers",
     "google_cloud_run_v2_service.predict_service.template.scaling.max_instance_count":
       "a small cost ceiling for development traffic",

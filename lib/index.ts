@@ -2,9 +2,14 @@
 // is re-exported from the module that defines it. The per-environment app (lib/app/) is not here.
 export { ArtifactRepository } from "./constructs/artifact-repository";
 export type { ArtifactRepositoryProps, CleanupProps, GrantOptions } from "./constructs/artifact-repository";
+export { CloudRunJob } from "./constructs/cloud-run-job";
+export type { CloudRunJobProps, JobSchedule, RunnerGrants, RunnerOptions } from "./constructs/cloud-run-job";
 export { CloudRunService, runtimeServiceAccountId } from "./constructs/cloud-run-service";
+export { jobServiceAccountId, schedulerServiceAccountId } from "./constructs/cloud-run-service/service-account";
 export type {
   CloudRunServiceProps,
+  CloudStorageVolume,
+  Gpu,
   HttpProbe,
   Ingress,
   InvokerOptions,
@@ -14,6 +19,8 @@ export type {
 export type { CommonProps, Dependency } from "./constructs/common";
 export { GitHubWorkloadIdentity } from "./constructs/github-workload-identity";
 export type { GitHubWorkloadIdentityProps } from "./constructs/github-workload-identity";
+export { ModelBucket } from "./constructs/model-bucket";
+export type { ModelBucketProps } from "./constructs/model-bucket";
 export { ProjectServices } from "./constructs/project-services";
 export type { ProjectServicesProps } from "./constructs/project-services";
 export { StateBucket } from "./constructs/state-bucket";

@@ -20,6 +20,10 @@ export type {
   CloudRunV2ServiceTemplateContainersEnv,
   CloudRunV2ServiceTraffic,
 } from "@cdktf/provider-google/lib/cloud-run-v2-service";
+export { CloudRunV2Job } from "@cdktf/provider-google/lib/cloud-run-v2-job";
+export type { CloudRunV2JobConfig } from "@cdktf/provider-google/lib/cloud-run-v2-job";
+export { CloudRunV2JobIamMember } from "@cdktf/provider-google/lib/cloud-run-v2-job-iam-member";
+export { CloudSchedulerJob } from "@cdktf/provider-google/lib/cloud-scheduler-job";
 export { CloudRunV2ServiceIamMember } from "@cdktf/provider-google/lib/cloud-run-v2-service-iam-member";
 export { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 export type { GoogleProviderConfig } from "@cdktf/provider-google/lib/provider";
@@ -31,4 +35,5 @@ export { IamWorkloadIdentityPoolProvider } from "@cdktf/provider-google/lib/iam-
 export { ServiceAccount } from "@cdktf/provider-google/lib/service-account";
 export { ServiceAccountIamMember } from "@cdktf/provider-google/lib/service-account-iam-member";
 export { StorageBucket } from "@cdktf/provider-google/lib/storage-bucket";
+export type { StorageBucketConfig } from "@cdktf/provider-google/lib/storage-bucket";
 export { StorageBucketIamMember } from "@cdktf/provider-google/lib/storage-bucket-iam-member";

@@ -30,6 +30,7 @@ const PACKAGE_JSON = JSON.parse(block("file", "consumer/package.json"));
 const CDKTF_JSON = JSON.parse(block("file", "consumer/cdktf.json"));
 const MAIN = block("program", "consumer");
 const COMMANDS = block("file", "consumer/commands");
+const TRAINING = block("program", "training");
 
 const BAD_NAME = `import { TerraformStack, Testing } from "cdktf";
 import { CloudRunService } from "cdktf-cloud-run";
@@ -92,6 +93,7 @@ describe("the packed library, in the README's consumer app", () => {
     fs.writeFileSync(path.join(app, "cdktf.json"), JSON.stringify(CDKTF_JSON, null, 2));
     fs.writeFileSync(path.join(app, "main.ts"), MAIN);
     fs.writeFileSync(path.join(app, "bad-name.ts"), BAD_NAME);
+    fs.writeFileSync(path.join(app, "training.ts"), TRAINING);
     fs.writeFileSync(
       path.join(app, "tsconfig.json"),
       JSON.stringify({
@@ -106,7 +108,7 @@ describe("the packed library, in the README's consumer app", () => {
           skipLibCheck: true,
           types: ["node"],
         },
-        files: ["main.ts", "bad-name.ts"],
+        files: ["main.ts", "bad-name.ts", "training.ts"],
       }),
     );
   }, 120_000);
@@ -150,8 +152,10 @@ describe("the packed library, in the README's consumer app", () => {
     const exported = Object.keys(require(path.join(app, "node_modules", "cdktf-cloud-run"))).sort();
     expect(exported).toEqual([
       "ArtifactRepository",
+      "CloudRunJob",
       "CloudRunService",
       "GitHubWorkloadIdentity",
+      "ModelBucket",
       "PolicyError",
       "PolicyPack",
       "ProjectServices",
@@ -162,7 +166,9 @@ describe("the packed library, in the README's consumer app", () => {
       "acknowledge",
       "formatReport",
       "hasErrors",
+      "jobServiceAccountId",
       "runtimeServiceAccountId",
+      "schedulerServiceAccountId",
     ]);
   });
 
@@ -213,6 +219,107 @@ describe("the packed library, in the README's consumer app", () => {
       lifecycle: { prevent_destroy: true },
       docker_config: { immutable_tags: true },
     });
+  }, 60_000);
+
+  test("the README's training program (issue 12's contract) synthesizes: job, schedule, bucket, GPU service", () => {
+    const out = path.join(app, "out-training");
+    run(process.execPath, ["--require", "tsx/cjs", "training.ts"], app, { CDKTF_OUTDIR: out });
+    const tf = JSON.parse(fs.readFileSync(path.join(out, "stacks", "training", "cdk.tf.json"), "utf8"));
+    const r = tf.resource;
+    const one = (type: string) => {
+      const all = Object.entries<Record<string, any>>(r[type] ?? {}); // eslint-disable-line @typescript-eslint/no-explicit-any
+      expect(all).toHaveLength(1);
+      return all[0];
+    };
+    const address = (type: string, id: string) => `\${${type}.${id}`;
+
+    // The job: its own account, 4 tasks 2 at a time, 1 retry, one hour, the GPU, the bucket read-write.
+    const [jobId, job] = one("google_cloud_run_v2_job");
+    const accounts = Object.entries<Record<string, string>>(r.google_service_account);
+    const jobAccount = accounts.find(([, a]) => a.account_id === "train-sentiment-job")!;
+    expect(job.template.template.service_account).toBe(`${address("google_service_account", jobAccount[0])}.email}`);
+    expect(job.template).toMatchObject({ task_count: 4, parallelism: 2 });
+    expect(job.template.template).toMatchObject({
+      max_retries: 1,
+      timeout: "3600s",
+      execution_environment: "EXECUTION_ENVIRONMENT_GEN2",
+      node_selector: { accelerator: "nvidia-l4" },
+      gpu_zonal_redundancy_disabled: true,
+    });
+    expect(job.template.template.containers[0].resources.limits).toEqual({
+      cpu: "8",
+      memory: "32Gi",
+      "nvidia.com/gpu": "1",
+    });
+    const [bucketId, bucket] = one("google_storage_bucket");
+    const bucketName = `${address("google_storage_bucket", bucketId)}.name}`;
+    expect(job.template.template.volumes).toEqual([{ name: "gcs-0", gcs: { bucket: bucketName, read_only: false } }]);
+    expect(job.template.template.containers[0].volume_mounts).toEqual([{ name: "gcs-0", mount_path: "/models" }]);
+    expect(job.deletion_protection).toBe(true);
+
+    // The schedule: POST to the job's :run with an OAuth token of its own account, which holds
+    // invoker on this job and nothing else anywhere.
+    const [, schedule] = one("google_cloud_scheduler_job");
+    const schedulerAccount = accounts.find(([, a]) => a.account_id === "train-sentiment-sched")!;
+    expect(schedule).toMatchObject({ schedule: "0 3 * * 1", time_zone: "Etc/UTC", region: "us-central1" });
+    expect(schedule.http_target).toMatchObject({
+      http_method: "POST",
+      uri: `https://run.googleapis.com/v2/projects/${address("google_cloud_run_v2_job", jobId)}.project}/locations/us-central1/jobs/${address("google_cloud_run_v2_job", jobId)}.name}:run`,
+      oauth_token: { service_account_email: `${address("google_service_account", schedulerAccount[0])}.email}` },
+    });
+    const schedulerMember = `${address("google_service_account", schedulerAccount[0])}.member}`;
+    const grantsOf = (member: string) =>
+      Object.entries<Record<string, Record<string, string>>>(r)
+        .filter(([type]) => /_iam_(member|binding|policy)$/.test(type))
+        .flatMap(([type, byId]) =>
+          Object.values(byId)
+            .filter((g) => g.member === member)
+            .map((g) => [type, g.role, g.name]),
+        );
+    expect(grantsOf(schedulerMember)).toEqual([
+      ["google_cloud_run_v2_job_iam_member", "roles/run.invoker", `${address("google_cloud_run_v2_job", jobId)}.name}`],
+    ]);
+    // The runner from CI: invoker and viewer on the job only.
+    expect(
+      grantsOf("serviceAccount:ci-train@acme-ml-dev.iam.gserviceaccount.com").map(([t, role]) => [t, role]),
+    ).toEqual([
+      ["google_cloud_run_v2_job_iam_member", "roles/run.invoker"],
+      ["google_cloud_run_v2_job_iam_member", "roles/run.viewer"],
+    ]);
+
+    // The bucket: private and versioned; the job's account writes, the service's reads.
+    expect(bucket).toMatchObject({
+      public_access_prevention: "enforced",
+      uniform_bucket_level_access: true,
+      versioning: { enabled: true },
+      force_destroy: false,
+      lifecycle: { prevent_destroy: true },
+    });
+    const serviceAccount = accounts.find(([, a]) => a.account_id === "predict-gpu-run")!;
+    // Each runtime account: logs and metrics, and exactly what its mount needs; it can start no job.
+    const logsAndMetrics = [
+      ["google_project_iam_member", "roles/logging.logWriter", undefined],
+      ["google_project_iam_member", "roles/monitoring.metricWriter", undefined],
+    ];
+    expect(grantsOf(`${address("google_service_account", jobAccount[0])}.member}`)).toEqual([
+      ...logsAndMetrics,
+      ["google_storage_bucket_iam_member", "roles/storage.objectUser", undefined],
+    ]);
+    expect(grantsOf(`${address("google_service_account", serviceAccount[0])}.member}`)).toEqual([
+      ...logsAndMetrics,
+      ["google_storage_bucket_iam_member", "roles/storage.objectViewer", undefined],
+    ]);
+
+    // The GPU service: CPU always allocated, the L4, the bucket read-only, a 120 s startup window.
+    const [, svc] = one("google_cloud_run_v2_service");
+    expect(svc.template.node_selector).toEqual({ accelerator: "nvidia-l4" });
+    expect(svc.template.gpu_zonal_redundancy_disabled).toBe(false);
+    expect(svc.template.containers[0].resources).toMatchObject({
+      cpu_idle: false,
+      limits: { cpu: "4", memory: "16Gi", "nvidia.com/gpu": "1" },
+    });
+    expect(svc.template.volumes).toEqual([{ name: "gcs-0", gcs: { bucket: bucketName, read_only: true } }]);
+    expect(svc.template.containers[0].startup_probe).toMatchObject({ period_seconds: 10, failure_threshold: 12 });
   }, 60_000);
 
   test("a bad name, a policy error (main.ts at the production stage, image by tag), and no zod: one process", () => {

@@ -10,8 +10,11 @@ import { ProjectServices } from "../constructs/project-services";
 export const API_FOR_RESOURCE: Readonly<Record<string, string>> = {
   google_artifact_registry_repository: "artifactregistry.googleapis.com",
   google_artifact_registry_repository_iam_member: "artifactregistry.googleapis.com",
+  google_cloud_run_v2_job: "run.googleapis.com",
+  google_cloud_run_v2_job_iam_member: "run.googleapis.com",
   google_cloud_run_v2_service: "run.googleapis.com",
   google_cloud_run_v2_service_iam_member: "run.googleapis.com",
+  google_cloud_scheduler_job: "cloudscheduler.googleapis.com",
   google_project_iam_member: "cloudresourcemanager.googleapis.com",
   google_secret_manager_secret_iam_member: "secretmanager.googleapis.com",
   google_service_account: "iam.googleapis.com",

@@ -5,14 +5,42 @@ import { StateBucket } from "../constructs/state-bucket";
 import { sortedRecord } from "../gcp/terraform";
 import { PolicyPack, STAGES } from "../policies";
 import { GoogleProvider, ProjectIamMember, ServiceAccount, ServiceAccountIamMember } from "../providers";
-import { createRuntimeServiceAccount, grantSecretAccess } from "../constructs/cloud-run-service/service-account";
+import {
+  createRuntimeServiceAccount,
+  grantSecretAccess,
+  schedulerServiceAccountId,
+} from "../constructs/cloud-run-service/service-account";
 import { enableApis, resourcesUnder } from "./apis";
 import { BootstrapMetadata } from "./bootstrap-metadata";
 import { EnvironmentConfig, configLocator, parseEnvironmentConfig, serviceProps } from "./config";
+import { bucketProps, jobProps } from "./config/props";
 import { EnvironmentStack, releasedEverywhere } from "./environment-stack";
-import { IDENTITIES, IdentityKind, identityEmail, identityProviderVariable, runtimeAccountEmail } from "./identities";
-import { EMPTY_RELEASE, PLACEHOLDER_IMAGE, previousStage } from "./release/model";
-import { RoleGrants, rolesFor } from "./roles";
+import {
+  IDENTITIES,
+  IdentityKind,
+  identityEmail,
+  identityProviderVariable,
+  jobAccountEmail,
+  runtimeAccountEmail,
+  schedulerAccountEmail,
+} from "./identities";
+import { EMPTY_RELEASE, previousStage } from "./release/model";
+import { RoleGrants, bucketCondition, bucketScopedRoles, rolesFor } from "./roles";
+
+/** The names of an environment's buckets: what its bucket-scoped roles are limited to. */
+function bucketNamesOf(config: EnvironmentConfig): string[] {
+  return Object.keys(config.buckets ?? {}).map((key) => bucketProps(config, key).name);
+}
+
+/** The buckets an environment's services read their models from. */
+function modelBucketsOf(config: EnvironmentConfig): string[] {
+  const keys = new Set(
+    Object.values(config.services)
+      .map((s) => s.model?.bucket)
+      .filter((k): k is string => k !== undefined && config.buckets?.[k] !== undefined),
+  );
+  return [...keys].map((key) => bucketProps(config, key).name).sort();
+}
 
 /** The id of an environment's bootstrap stack: `bootstrap-<env>`. */
 export function bootstrapStackId(environment: string): string {
@@ -116,6 +144,7 @@ export class BootstrapStack extends TerraformStack {
       options.environmentStack === undefined ? environmentResourceTypes(parsed) : typesOf(options.environmentStack);
     const manageRoles = rolesFor(managed, "manage");
     const readRoles = rolesFor(managed, "read");
+    const scoped = bucketScopedRoles(managed);
     super(scope, id);
     this.config = parsed;
     const labels = { ...parsed.labels, environment: parsed.name, app: parsed.app, "managed-by": "cdktf-cloud-run" };
@@ -150,12 +179,15 @@ export class BootstrapStack extends TerraformStack {
       const identity = identities[kind]!;
       identities[kind] = { ...identity, otherGrants: [...identity.otherGrants, { role, on, neededFor }] };
     };
+    // A bucket-scoped role (storage.admin) holds on the environment's own buckets only.
+    const buckets = bucketNamesOf(parsed);
     const grant = (kind: IdentityKind, sa: ServiceAccount, roles: RoleGrants) => {
       for (const role of roles.keys()) {
         new ProjectIamMember(sa, `project-${role.replace(/^roles\//, "").replace(/\./g, "-")}`, {
           project: parsed.project,
           role,
           member: member(kind),
+          condition: kind === "deploy" && scoped.has(role) ? bucketCondition(buckets) : undefined,
           dependsOn: [sa],
         });
       }
@@ -205,7 +237,7 @@ export class BootstrapStack extends TerraformStack {
       const svc = parsed.services[key];
       const scope = new Construct(runtime, key);
       const sa = createRuntimeServiceAccount(scope, { project: parsed.project, serviceName: svc.name ?? key });
-      grantSecretAccess(scope, { ...serviceProps(parsed, key), image: PLACEHOLDER_IMAGE }, sa.member, undefined);
+      grantSecretAccess(scope, serviceProps(parsed, key), sa.member, undefined);
       const actAs = new ServiceAccountIamMember(scope, "deployer-act-as", {
         serviceAccountId: sa.name,
         role: "roles/iam.serviceAccountUser",
@@ -217,6 +249,65 @@ export class BootstrapStack extends TerraformStack {
         "roles/iam.serviceAccountUser",
         `account ${runtimeAccountEmail(parsed, key)}`,
         `deploying ${key}, which runs as it`,
+      );
+    }
+
+    // The jobs' runtime accounts, as the services'; and a scheduled job's scheduler account, which
+    // the environment's stack grants invoker on that job only.
+    for (const key of Object.keys(parsed.jobs ?? {}).sort()) {
+      const props = jobProps(parsed, key);
+      const scope = new Construct(runtime, key);
+      const sa = createRuntimeServiceAccount(scope, { project: parsed.project, serviceName: props.name, kind: "job" });
+      grantSecretAccess(scope, props, sa.member, undefined);
+      const actAs = new ServiceAccountIamMember(scope, "deployer-act-as", {
+        serviceAccountId: sa.name,
+        role: "roles/iam.serviceAccountUser",
+        member: member("deploy"),
+      });
+      after(actAs, deploy);
+      other(
+        "deploy",
+        "roles/iam.serviceAccountUser",
+        `account ${jobAccountEmail(parsed, key)}`,
+        `deploying job ${key}, which runs as it`,
+      );
+      if (props.schedule !== undefined) {
+        const scheduler = new ServiceAccount(scope, "scheduler-account", {
+          project: parsed.project,
+          accountId: schedulerServiceAccountId(props.name),
+          displayName: `Cloud Scheduler: runs ${props.name}`,
+          description: `Cloud Scheduler calls the Cloud Run job ${props.name} as this account; the environment's stack grants it invoker on that job only. Made by the bootstrap stack; no keys.`,
+        });
+        const schedulerActAs = new ServiceAccountIamMember(scope, "deployer-act-as-scheduler", {
+          serviceAccountId: scheduler.name,
+          role: "roles/iam.serviceAccountUser",
+          member: member("deploy"),
+        });
+        after(schedulerActAs, deploy);
+        other(
+          "deploy",
+          "roles/iam.serviceAccountUser",
+          `account ${schedulerAccountEmail(parsed, key)}`,
+          `scheduling job ${key}, which Cloud Scheduler calls as it`,
+        );
+      }
+    }
+
+    // Jobs run from the Train workflow: the runner identity, which the environment's stack grants
+    // invoker and viewer on each job (and nothing on the project). Jobs on main only.
+    if (Object.keys(parsed.jobs ?? {}).length > 0) {
+      const runner = account(
+        "runner",
+        `Job runs in ${parsed.name}`,
+        `jobs on main of ${parsed.github.repository}`,
+        new Map(),
+      );
+      this.github.allowBranch(runner, "main");
+      other(
+        "runner",
+        "roles/run.invoker, roles/run.viewer",
+        "each job (granted by the environment's stack)",
+        "gcloud run jobs execute JOB --wait",
       );
     }
 
@@ -258,6 +349,39 @@ export class BootstrapStack extends TerraformStack {
           "roles/artifactregistry.reader",
           `project ${source.project}`,
           `copying images from ${source.name}`,
+        );
+        // And its model buckets, to copy promoted model versions from them.
+        const theirs = modelBucketsOf(source);
+        if (theirs.length > 0 && modelBucketsOf(parsed).length > 0) {
+          new ProjectIamMember(promoter, `reads-models-${source.name}`, {
+            project: source.project,
+            role: "roles/storage.objectViewer",
+            member: member("promoter"),
+            condition: bucketCondition(theirs),
+            dependsOn: [promoter],
+          });
+          other(
+            "promoter",
+            "roles/storage.objectViewer",
+            theirs.map((b) => `gs://${b}`).join(", "),
+            `copying model versions from ${source.name}`,
+          );
+        }
+      }
+      const ours = modelBucketsOf(parsed);
+      if (ours.length > 0) {
+        new ProjectIamMember(promoter, "writes-models", {
+          project: parsed.project,
+          role: "roles/storage.objectUser",
+          member: member("promoter"),
+          condition: bucketCondition(ours),
+          dependsOn: [promoter],
+        });
+        other(
+          "promoter",
+          "roles/storage.objectUser",
+          ours.map((b) => `gs://${b}`).join(", "),
+          "copying promoted model versions into this environment's bucket",
         );
       }
     }

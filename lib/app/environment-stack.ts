@@ -1,34 +1,51 @@
 import { Aspects, GcsBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { ArtifactRepository } from "../constructs/artifact-repository";
+import { CloudRunJob } from "../constructs/cloud-run-job";
 import { CloudRunService } from "../constructs/cloud-run-service";
+import { ModelBucket } from "../constructs/model-bucket";
 import { ProjectServices } from "../constructs/project-services";
 import { sortedRecord } from "../gcp/terraform";
 import { PolicyPack, acknowledge } from "../policies";
 import { GoogleProvider } from "../providers";
 import { apiFor, enableApis, resourcesUnder } from "./apis";
-import { runtimeAccountEmail } from "./identities";
+import { identityEmail, jobAccountEmail, runtimeAccountEmail, schedulerAccountEmail } from "./identities";
 import { EnvironmentConfig, configLocator, parseEnvironmentConfig, repositoryProps, serviceProps } from "./config";
+import { BucketResolver, bucketProps, jobProps } from "./config/props";
 import { ParityMetadata } from "./parity";
 import {
   EMPTY_RELEASE,
+  JOB_PLACEHOLDER_IMAGE,
   PLACEHOLDER_IMAGE,
   ReleaseError,
   ReleaseFile,
+  ServiceRelease,
   asRelease,
+  releasables,
   releaseProblems,
 } from "./release/model";
-import { imageOf, templateDigest, trafficOf } from "./release/verbs";
+import { imageOf, templateDigest, templateModel, trafficOf } from "./release/verbs";
 
 /**
  * What release state decides, so the parity check leaves it to `npm run release -- status`: each
  * service's image, its revision name and its traffic.
  */
-const RELEASE_MANAGED = [
-  "google_cloud_run_v2_service.*.template.containers[*].image",
-  "google_cloud_run_v2_service.*.template.revision",
-  "google_cloud_run_v2_service.*.traffic",
-];
+function releaseManaged(config: EnvironmentConfig): string[] {
+  const variables = [
+    ...new Set(
+      Object.values(config.services)
+        .filter((s) => s.model !== undefined)
+        .map((s) => s.model!.variable ?? "MODEL_PATH"),
+    ),
+  ].sort();
+  return [
+    "google_cloud_run_v2_service.*.template.containers[*].image",
+    "google_cloud_run_v2_service.*.template.revision",
+    "google_cloud_run_v2_service.*.traffic",
+    ...variables.map((v) => `google_cloud_run_v2_service.*.template.containers[*].env[${v}]`),
+    "google_cloud_run_v2_job.*.template.template.containers[*].image",
+  ];
+}
 
 /**
  * An environment's release (its file's contents, or undefined when it has none yet), checked
@@ -51,7 +68,7 @@ export function parseRelease(config: EnvironmentConfig, raw: unknown): ReleaseFi
  */
 export function notDeployed(config: EnvironmentConfig, release: ReleaseFile): string[] {
   if (config.stage === "development") return [];
-  return Object.keys(config.services)
+  return releasables(config)
     .filter((key) => release.services[key] === undefined)
     .sort();
 }
@@ -81,14 +98,43 @@ export function releasedEverywhere(config: EnvironmentConfig, release: ReleaseFi
  */
 function resourcesOfService(config: EnvironmentConfig, key: string) {
   const scratch = new TerraformStack(new Construct(undefined as never, ""), "scratch");
-  new CloudRunService(scratch, key, {
-    ...serviceProps(config, key),
-    image: PLACEHOLDER_IMAGE,
-    requireImageDigest: false,
-    serviceAccountEmail: runtimeAccountEmail(config, key),
-    grantSecretAccess: false,
-  });
+  if (config.services[key] !== undefined) {
+    new CloudRunService(scratch, key, {
+      ...serviceProps(config, key),
+      image: PLACEHOLDER_IMAGE,
+      requireImageDigest: false,
+      serviceAccountEmail: runtimeAccountEmail(config, key),
+      grantSecretAccess: false,
+    });
+  } else {
+    new CloudRunJob(scratch, key, { ...environmentJobProps(config, key), image: JOB_PLACEHOLDER_IMAGE });
+  }
   return resourcesUnder(scratch);
+}
+
+/**
+ * A job's props in an environment's stack, but for the image: it runs as its bootstrap-made
+ * account, and a schedule calls it as the bootstrap-made scheduler account.
+ */
+function environmentJobProps(config: EnvironmentConfig, key: string, resolve?: BucketResolver) {
+  const props = jobProps(config, key, resolve);
+  return {
+    ...props,
+    serviceAccountEmail: jobAccountEmail(config, key),
+    grantSecretAccess: false,
+    schedule:
+      props.schedule === undefined
+        ? undefined
+        : { ...props.schedule, serviceAccountEmail: schedulerAccountEmail(config, key) },
+  };
+}
+
+/** The environment variable that tells a service which model version to load, when it has one. */
+function modelEnv(config: EnvironmentConfig, key: string, released: ServiceRelease | undefined) {
+  const model = config.services[key].model;
+  const version = released === undefined ? undefined : templateModel(released);
+  if (model === undefined || version === undefined) return {};
+  return { [model.variable ?? "MODEL_PATH"]: `${model.mountPath.replace(/\/+$/, "")}/${version}` };
 }
 
 /**
@@ -105,6 +151,10 @@ export class EnvironmentStack extends TerraformStack {
   readonly repository: ArtifactRepository;
   /** The services deployed, by their key in the configuration. */
   readonly services: Readonly<Record<string, CloudRunService>>;
+  /** The jobs deployed, by their key in the configuration. */
+  readonly jobs: Readonly<Record<string, CloudRunJob>>;
+  /** The buckets, by their key in the configuration. */
+  readonly buckets: Readonly<Record<string, ModelBucket>>;
   /** The keys of the services declared but not deployed yet: no release at this stage. */
   readonly notDeployed: readonly string[];
   /** The APIs enabled, derived from the resources the stack creates. */
@@ -147,7 +197,7 @@ export class EnvironmentStack extends TerraformStack {
       environment: parsed.name,
       project: parsed.project,
       differences: sortedRecord(parsed.differences) ?? {},
-      releaseManaged: RELEASE_MANAGED,
+      releaseManaged: releaseManaged(parsed),
       ...(pending.length > 0 ? { notDeployed: pending } : {}),
     });
 
@@ -158,6 +208,19 @@ export class EnvironmentStack extends TerraformStack {
       staticId: true,
     });
 
+    // The buckets (models are trained into one), before the workloads that mount them.
+    const buckets: Record<string, ModelBucket> = {};
+    for (const key of Object.keys(parsed.buckets ?? {}).sort()) {
+      buckets[key] = new ModelBucket(this, `bucket-${key}`, bucketProps(parsed, key));
+      new TerraformOutput(this, `${key}_bucket`, {
+        value: buckets[key].bucket.name,
+        description: `Cloud Storage bucket ${key} of ${parsed.name}`,
+        staticId: true,
+      });
+    }
+    this.buckets = buckets;
+    const resolve: BucketResolver = (key) => buckets[key];
+
     // Each service runs the digest its release names, from this environment's repository: Cloud
     // Run's service agent pulls it, and in its own project it may already (Artifact Registry,
     // "Deploying to Cloud Run"); the runtime account needs no grant to pull.
@@ -167,8 +230,11 @@ export class EnvironmentStack extends TerraformStack {
       const released = release.services[key];
       // The runtime account, its project roles and its secret access are the bootstrap stack's:
       // managing accounts and IAM policies would let the deploy identity grant itself more.
+      const props = serviceProps(parsed, key, resolve);
+      const env = { ...props.env, ...modelEnv(parsed, key, released) };
       const service = new CloudRunService(this, key, {
-        ...serviceProps(parsed, key),
+        ...props,
+        env: Object.keys(env).length > 0 ? env : undefined,
         image: released ? imageOf(parsed, key, templateDigest(released)) : PLACEHOLDER_IMAGE,
         requireImageDigest: released !== undefined,
         traffic: trafficOf(released),
@@ -189,6 +255,28 @@ export class EnvironmentStack extends TerraformStack {
     }
     this.services = services;
 
+    // Each job runs the digest its release names, as its own account; a scheduled one is called
+    // by its scheduler account (both the bootstrap stack's), which gets invoker on this job only.
+    const jobs: Record<string, CloudRunJob> = {};
+    for (const key of Object.keys(parsed.jobs ?? {}).sort()) {
+      if (pending.includes(key)) continue;
+      const released = release.services[key];
+      const job = new CloudRunJob(this, key, {
+        ...environmentJobProps(parsed, key, resolve),
+        image: released ? imageOf(parsed, key, released.digest) : JOB_PLACEHOLDER_IMAGE,
+        requireImageDigest: released !== undefined,
+      });
+      // The Train workflow runs it as the bootstrap stack's runner identity.
+      job.grantRunner(`serviceAccount:${identityEmail(parsed, "runner")}`, { id: "pipeline" });
+      jobs[key] = job;
+      new TerraformOutput(this, `${key}_job`, {
+        value: job.job.name,
+        description: `Cloud Run job ${job.jobName} in ${parsed.name}: gcloud run jobs execute ${job.jobName} --region ${parsed.region} --wait`,
+        staticId: true,
+      });
+    }
+    this.jobs = jobs;
+
     // Enable exactly the APIs the resources above need, and make each resource wait for its own.
     // Those of a service not deployed yet are enabled too: the first apply of a new environment
     // turns on every API its configuration will use, and parity sees the same APIs everywhere.
@@ -203,7 +291,11 @@ export class EnvironmentStack extends TerraformStack {
     Aspects.of(this).add(this.policyPack);
     for (const ack of parsed.acknowledgements ?? []) {
       if (ack.service !== undefined && pending.includes(ack.service)) continue; // nothing to accept yet
-      acknowledge(ack.service === undefined ? this : this.services[ack.service], ack.rule, ack.reason);
+      acknowledge(
+        ack.service === undefined ? this : (this.services[ack.service] ?? this.jobs[ack.service]),
+        ack.rule,
+        ack.reason,
+      );
     }
   }
 }

@@ -1,4 +1,5 @@
 import { runtimeServiceAccountId } from "../constructs/cloud-run-service";
+import { jobServiceAccountId, schedulerServiceAccountId } from "../constructs/cloud-run-service/service-account";
 import type { EnvironmentConfig } from "./config";
 
 /**
@@ -14,8 +15,10 @@ export const IDENTITIES = {
   deploy: "terraform-deploy",
   /** Pushes built images to the first development environment's repository, from main only. */
   builder: "image-builder",
-  /** Copies images into a later environment's repository, from main only. */
+  /** Copies images (and model versions) into a later environment, from main only. */
   promoter: "image-promoter",
+  /** Runs the environment's jobs and waits for them (the Train workflow), from main only. */
+  runner: "job-runner",
 } as const;
 
 export type IdentityKind = keyof typeof IDENTITIES;
@@ -42,4 +45,19 @@ export function identityProviderVariable(environment: string): string {
 export function runtimeAccountEmail(config: Pick<EnvironmentConfig, "project" | "services">, key: string): string {
   const name = config.services[key].name ?? key;
   return `${runtimeServiceAccountId(name)}@${config.project}.iam.gserviceaccount.com`;
+}
+
+/** The runtime account of a job, which the bootstrap stack creates: `<job name>-job@<project>`. */
+export function jobAccountEmail(config: Pick<EnvironmentConfig, "project" | "jobs">, key: string): string {
+  const name = config.jobs![key].name ?? key;
+  return `${jobServiceAccountId(name)}@${config.project}.iam.gserviceaccount.com`;
+}
+
+/**
+ * The account Cloud Scheduler runs a scheduled job as, which the bootstrap stack creates:
+ * `<job name>-sched@<project>`. The environment stack grants it invoker on its job only.
+ */
+export function schedulerAccountEmail(config: Pick<EnvironmentConfig, "project" | "jobs">, key: string): string {
+  const name = config.jobs![key].name ?? key;
+  return `${schedulerServiceAccountId(name)}@${config.project}.iam.gserviceaccount.com`;
 }

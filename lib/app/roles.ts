@@ -7,16 +7,24 @@
  * who may manage it.
  *
  * Sources: Google's IAM "Understanding roles" reference (permissions of each predefined role):
- * run.viewer includes run.services.getIamPolicy and run.developer has no setIamPolicy;
- * artifactregistry.viewer (not .reader) includes getIamPolicy; iam.serviceAccountViewer and
- * secretmanager.viewer include getIamPolicy; iam.securityReviewer reads every IAM policy of the
- * project.
+ * run.viewer includes run.services.getIamPolicy and run.jobs.getIamPolicy, and run.developer has
+ * no setIamPolicy; artifactregistry.viewer (not .reader) includes getIamPolicy;
+ * iam.serviceAccountViewer and secretmanager.viewer include getIamPolicy; iam.securityReviewer
+ * reads every IAM policy of the project; cloudscheduler.admin and .viewer manage and read
+ * scheduler jobs; storage.admin is the predefined role that creates buckets and sets their IAM
+ * policies, storage.bucketViewer reads bucket metadata.
  */
 export interface ResourceRoles {
   /** The role that creates, changes and deletes resources of the type. */
   readonly manage: string;
   /** The role that reads them, all `terraform plan` needs. */
   readonly read: string;
+  /**
+   * Limit the managing role to the environment's own buckets by an IAM condition on the bucket's
+   * name: `roles/storage.admin` on the whole project would let the deploy identity change the
+   * state bucket's IAM policy, and with it grant itself the bootstrap stack's state.
+   */
+  readonly onlyOwnBuckets?: boolean;
 }
 
 export const ROLES_FOR_RESOURCE: Readonly<Record<string, ResourceRoles>> = {
@@ -35,6 +43,15 @@ export const ROLES_FOR_RESOURCE: Readonly<Record<string, ResourceRoles>> = {
   google_cloud_run_v2_service: { manage: "roles/run.developer", read: "roles/run.viewer" },
   // run.developer cannot set IAM policies; run.admin can.
   google_cloud_run_v2_service_iam_member: { manage: "roles/run.admin", read: "roles/run.viewer" },
+  google_cloud_run_v2_job: { manage: "roles/run.developer", read: "roles/run.viewer" },
+  google_cloud_run_v2_job_iam_member: { manage: "roles/run.admin", read: "roles/run.viewer" },
+  google_cloud_scheduler_job: { manage: "roles/cloudscheduler.admin", read: "roles/cloudscheduler.viewer" },
+  google_storage_bucket: { manage: "roles/storage.admin", read: "roles/storage.bucketViewer", onlyOwnBuckets: true },
+  google_storage_bucket_iam_member: {
+    manage: "roles/storage.admin",
+    read: "roles/iam.securityReviewer",
+    onlyOwnBuckets: true,
+  },
   // Deliberately absent: service accounts, their IAM policies, project IAM and secrets' IAM. The
   // roles that manage them (iam.serviceAccountAdmin, resourcemanager.projectIamAdmin,
   // secretmanager.admin) would let the deploy identity grant itself anything, or read every
@@ -55,7 +72,7 @@ export type RoleGrants = ReadonlyMap<string, readonly string[]>;
  * The roles that manage (`manage`) or read (`read`) the given resource types, with the types
  * that need each. Throws naming every type with no entry in {@link ROLES_FOR_RESOURCE}.
  */
-export function rolesFor(types: readonly string[], kind: keyof ResourceRoles): RoleGrants {
+export function rolesFor(types: readonly string[], kind: "manage" | "read"): RoleGrants {
   const unknown = [...new Set(types.filter((t) => ROLES_FOR_RESOURCE[t] === undefined))].sort();
   if (unknown.length > 0) {
     throw new Error(
@@ -80,4 +97,25 @@ export function rolesFor(types: readonly string[], kind: keyof ResourceRoles): R
     }
   }
   return new Map([...byRole.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([r, t]) => [r, [...t].sort()]));
+}
+
+/** The roles (among `roles`) to grant only on the environment's own buckets. */
+export function bucketScopedRoles(types: readonly string[]): Set<string> {
+  return new Set(types.filter((t) => ROLES_FOR_RESOURCE[t]?.onlyOwnBuckets).map((t) => ROLES_FOR_RESOURCE[t].manage));
+}
+
+/**
+ * The IAM condition that limits a role to the named buckets and their objects. Source: Cloud
+ * Storage "IAM Conditions" (resource.name of a bucket is `projects/_/buckets/NAME`, of an object
+ * `projects/_/buckets/NAME/objects/OBJECT`).
+ */
+export function bucketCondition(buckets: readonly string[]) {
+  const terms = [...buckets]
+    .sort()
+    .map((b) => `resource.name == 'projects/_/buckets/${b}' || resource.name.startsWith('projects/_/buckets/${b}/')`);
+  return {
+    title: "only this environment's buckets",
+    description: `Only the buckets ${[...buckets].sort().join(", ")} and their objects`,
+    expression: terms.join(" || "),
+  };
 }

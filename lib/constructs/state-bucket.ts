@@ -1,47 +1,11 @@
-import { Token } from "cdktf";
 import { Construct } from "constructs";
-import { iamMember, isPublicMember } from "../gcp/iam";
-import { checkLabels } from "../gcp/projects";
-import { bucketName } from "../gcp/storage";
-import { sortedRecord } from "../gcp/terraform";
-import { Problem, Problems, intRange, throwIfInvalid } from "../gcp/validation";
+import { Problem, Problems, throwIfInvalid } from "../gcp/validation";
 import { StorageBucket, StorageBucketIamMember } from "../providers";
-import { CommonProps, checkCommonProps, grantId, resolveDependencies } from "./common";
+import { ProtectedBucketProps, checkBucketMember, checkProtectedBucketProps, protectedBucketConfig } from "./bucket";
+import { grantId, resolveDependencies } from "./common";
 
-export interface StateBucketProps extends CommonProps {
-  /** The bucket's name, globally unique. Changing it replaces the bucket (and the state in it). */
-  readonly name: string;
-
-  /** A region (`europe-west1`) or multi-region (`EU`). */
-  readonly location: string;
-
-  /**
-   * Labels on the bucket.
-   * @default - none
-   */
-  readonly labels?: Readonly<Record<string, string>>;
-
-  /**
-   * How many earlier versions of each state object to keep: a lifecycle rule deletes a
-   * noncurrent version once this many newer ones exist. Each apply writes a version.
-   * @default 20
-   */
-  readonly noncurrentVersionsKept?: number;
-
-  /**
-   * How long a deleted object stays recoverable (soft delete), in days: 7 to 90. Google's
-   * default is 7; it is written explicitly so that a console change shows as drift.
-   * @default 7
-   */
-  readonly softDeleteDays?: number;
-
-  /**
-   * Add Terraform's `lifecycle.prevent_destroy`, so a plan that would delete the bucket (and every
-   * environment's state in it) fails.
-   * @default true
-   */
-  readonly preventDestroy?: boolean;
-}
+/** The props of a {@link StateBucket}: those of every protected bucket. */
+export type StateBucketProps = ProtectedBucketProps;
 
 /** Options of a grant on a {@link StateBucket}. */
 export interface StateGrantOptions {
@@ -75,30 +39,11 @@ function prefixCondition(bucket: string, prefix: string) {
 }
 
 const DEFAULT_NONCURRENT_KEPT = 20;
-const DEFAULT_SOFT_DELETE_DAYS = 7;
 
 /** Checks {@link StateBucketProps}; returns every problem, with prop paths. */
 export function validateStateBucketProps(props: StateBucketProps): Problem[] {
   const problems = new Problems();
-  checkCommonProps(problems, props);
-  problems.check("name", props.name, bucketName);
-  problems.check("location", props.location, (v) =>
-    /^[A-Za-z]+(?:-[A-Za-z]+[0-9]*)*$/.test(v)
-      ? undefined
-      : "must be a region or multi-region such as europe-west1 or EU",
-  );
-  checkLabels(problems, "labels", props.labels);
-  problems.check(
-    "noncurrentVersionsKept",
-    props.noncurrentVersionsKept,
-    intRange(1, 1000, "must be a whole number from 1 to 1000"),
-  );
-  // Source: Cloud Storage "Soft delete": a retention of 7 to 90 days (or 0, which turns it off).
-  problems.check(
-    "softDeleteDays",
-    props.softDeleteDays,
-    intRange(7, 90, "must be a whole number of days from 7 to 90"),
-  );
+  checkProtectedBucketProps(problems, props);
   return [...problems.list];
 }
 
@@ -122,26 +67,7 @@ export class StateBucket extends Construct {
     this.bucketName = props.name;
     const dependsOn = resolveDependencies(props.dependsOn);
     this.bucket = new StorageBucket(this, "bucket", {
-      project: props.project,
-      name: props.name,
-      location: props.location,
-      labels: sortedRecord(props.labels),
-      storageClass: "STANDARD",
-      uniformBucketLevelAccess: true,
-      publicAccessPrevention: "enforced",
-      versioning: { enabled: true },
-      softDeletePolicy: { retentionDurationSeconds: (props.softDeleteDays ?? DEFAULT_SOFT_DELETE_DAYS) * 86_400 },
-      lifecycleRule: [
-        {
-          action: { type: "Delete" },
-          condition: {
-            withState: "ARCHIVED",
-            numNewerVersions: props.noncurrentVersionsKept ?? DEFAULT_NONCURRENT_KEPT,
-          },
-        },
-      ],
-      forceDestroy: false,
-      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      ...protectedBucketConfig(props, DEFAULT_NONCURRENT_KEPT),
       dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
     });
   }
@@ -163,10 +89,11 @@ export class StateBucket extends Construct {
   }
 
   private grant(role: string, kind: string, member: string, options: StateGrantOptions): StorageBucketIamMember {
-    const problems = new Problems().check("member", member, iamMember);
-    if (!Token.isUnresolved(member) && isPublicMember(member)) {
-      problems.add("member", member, "state holds secrets and resource ids: it can never be public");
-    }
+    const problems = checkBucketMember(
+      new Problems(),
+      member,
+      "state holds secrets and resource ids: it can never be public",
+    );
     if (options.prefix !== undefined) problems.check("prefix", options.prefix, objectPrefix);
     problems.throwIfAny(
       `StateBucket "${this.node.path}".${kind === "state-reader" ? "grantStateReader" : "grantStateWriter"}()`,

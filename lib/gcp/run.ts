@@ -134,3 +134,100 @@ export const INGRESS = {
 
 /** The ingress the API uses when none is set: the whole internet. */
 export const DEFAULT_INGRESS = INGRESS.all;
+
+/** Failed probes in a row before giving up. Source: Cloud Run v2 API reference (Probe). */
+export const probeFailureThreshold = intRange(1, 100, "must be a whole number from 1 to 100");
+
+/**
+ * The longest a startup probe may let a container start, `periodSeconds × failureThreshold`, in
+ * seconds. Sources: Cloud Run jobs "Configure container health checks" ("calculated as
+ * failureThreshold * periodSeconds and can't exceed 600 seconds (1800 for GPU)"); for services,
+ * Cloud Run "Configure container health checks" (its default TCP startup probe, 240 s × 1, is the
+ * longest; the 240 s cap is the worker pools' page's wording, and a third-party report, PolicyEngine
+ * policyengine-api issue 3764).
+ */
+export const MAX_STARTUP_WINDOW = { service: 240, job: 600, jobWithGpu: 1800 } as const;
+
+/**
+ * GPUs Cloud Run offers (generally available), with the least CPU and memory an instance needs
+ * beside one, and the regions that have them for services and for jobs. Sources: Cloud Run "GPU
+ * support for services" (L4: "a minimum of 4 CPU and 16 GiB of memory"; regions as of late 2025;
+ * asia-south1 by invitation) and "Configure GPUs for Cloud Run jobs" (its region list has no
+ * us-east4). The RTX PRO 6000 is in preview and not accepted here.
+ */
+export const GPUS = {
+  "nvidia-l4": {
+    minCpu: 4,
+    minMemoryGi: 16,
+    regions: {
+      service: ["asia-south1", "asia-southeast1", "europe-west1", "europe-west4", "us-central1", "us-east4"],
+      job: ["asia-south1", "asia-southeast1", "europe-west1", "europe-west4", "us-central1"],
+    },
+  },
+} as const;
+
+export type GpuType = keyof typeof GPUS;
+
+/** Where the GPU facts come from, named in every GPU error. */
+export const GPU_SOURCE = {
+  service: 'Cloud Run "GPU support for services"',
+  job: 'Cloud Run "Configure GPUs for Cloud Run jobs"',
+} as const;
+
+export const gpuType: Constraint<string> = (value) =>
+  value in GPUS
+    ? undefined
+    : `must be one of ${Object.keys(GPUS)
+        .map((t) => `"${t}"`)
+        .join(", ")}`;
+
+/** GPUs per instance or task. Source: Cloud Run GPU docs: one GPU per instance. */
+export const gpuCount = intRange(1, 1, "must be 1: Cloud Run attaches one GPU per instance or task");
+
+/** Where the Cloud Storage volume facts come from. */
+export const VOLUME_SOURCE = 'Cloud Run "Configure Cloud Storage volume mounts"';
+
+/**
+ * A volume's mount path: absolute, not the root, not under a path Cloud Run reserves.
+ * Source: Cloud Run "Configure Cloud Storage volume mounts": a volume cannot be mounted at
+ * `/dev`, `/proc` or `/sys`, or below them.
+ */
+export const mountPath: Constraint<string> = (value) => {
+  if (!/^\/[^\s:]+$/.test(value) || value.includes("//") || /\/\.\.?(\/|$)/.test(value))
+    return "must be an absolute path such as /models, without spaces, colons, . or .. parts";
+  if (/^\/+$/.test(value)) return "must not be /, which would hide the container's files";
+  const reserved = ["/dev", "/proc", "/sys"].find((r) => value === r || value.startsWith(`${r}/`));
+  return reserved === undefined ? undefined : `must not be ${reserved} or below it, which Cloud Run reserves`;
+};
+
+/** Cloud Run job name: the service's rule (unverified for jobs, so conservative). */
+export const jobName = serviceName;
+
+/**
+ * Job limits. Sources: Cloud Run "Quotas and limits" (10,000 tasks per job, 10 retries), "Set
+ * maximum retries for jobs" (0 to 10, default 3), "Set task timeout (jobs)" (default 600 s, at
+ * most 168 hours; "for tasks using GPUs, the maximum available timeout is 1 hour", 12 hours in
+ * preview), the v2 API (ExecutionTemplate.parallelism: 0 means as many as possible, at most
+ * task_count).
+ */
+export const JOB_LIMITS = {
+  maxTaskCount: 10_000,
+  maxRetries: 10,
+  maxTimeoutSeconds: 168 * 3600,
+  maxTimeoutSecondsWithGpu: 3600,
+} as const;
+export const taskCount = intRange(
+  1,
+  JOB_LIMITS.maxTaskCount,
+  `must be a whole number from 1 to ${JOB_LIMITS.maxTaskCount}`,
+);
+export const parallelism = intRange(
+  0,
+  JOB_LIMITS.maxTaskCount,
+  "must be a whole number, 0 (as many as possible) or more",
+);
+export const maxRetries = intRange(
+  0,
+  JOB_LIMITS.maxRetries,
+  `must be a whole number from 0 to ${JOB_LIMITS.maxRetries}`,
+);

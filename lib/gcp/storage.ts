@@ -1,4 +1,4 @@
-import { Constraint } from "./validation";
+import { Constraint, intRange, pattern } from "./validation";
 
 /**
  * Cloud Storage bucket name (without dots). Source: Cloud Storage "Bucket naming": 3-63
@@ -10,3 +10,12 @@ export const bucketName: Constraint<string> = (value) => {
   if (!/^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/.test(value)) return allowed;
   return value.startsWith("goog") || value.includes("google") ? allowed : undefined;
 };
+
+/** A bucket location: a region (`europe-west1`) or multi-region (`EU`). Source: Cloud Storage "Bucket locations". */
+export const bucketLocation = pattern(
+  /^[A-Za-z]+(?:-[A-Za-z]+[0-9]*)*$/,
+  "must be a region or multi-region such as europe-west1 or EU",
+);
+
+/** Soft delete retention. Source: Cloud Storage "Soft delete": 7 to 90 days (0 turns it off). */
+export const softDeleteDays = intRange(7, 90, "must be a whole number of days from 7 to 90");

@@ -24,10 +24,10 @@ export function noPublicGrant(resource: ResourceView, what: string): RuleResult 
   );
 }
 
-type Grant = { role: string; members: string[] };
+export type Grant = { role: string; members: string[] };
 
 /** The grants of an IAM resource, or why they cannot be known before apply. */
-function grantsOf(resource: ResourceView): Grant[] | string {
+export function grantsOf(resource: ResourceView): Grant[] | string {
   const a = resource.attrs;
   if (resource.type.endsWith("_iam_member")) {
     if (!knownNotPublic(a.member) && isExpression(a.member)) return `member is ${a.member}, known only at apply`;
@@ -106,3 +106,14 @@ export function grantedRoles(resource: ResourceView): string[] | string {
   const policy = policyBindings(resource);
   return typeof policy === "string" ? policy : policy.bindings.map((b) => b.role);
 }
+
+/** The roles that let a principal call Cloud Run services or start Cloud Run jobs. Source: Cloud Run "IAM roles". */
+export const RUN_CALLER_ROLES: readonly string[] = [
+  "roles/run.invoker",
+  "roles/run.servicesInvoker",
+  "roles/run.jobsExecutor",
+  "roles/run.jobsExecutorWithOverrides",
+];
+
+/** Roles that start Cloud Run jobs: the callers', and the roles that manage Cloud Run. */
+export const RUN_JOB_STARTER_ROLES: readonly string[] = [...RUN_CALLER_ROLES, "roles/run.developer", "roles/run.admin"];

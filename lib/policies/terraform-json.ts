@@ -1,4 +1,11 @@
-import { TerraformDataSource, TerraformElement, TerraformProvider, TerraformResource, TerraformStack } from "cdktf";
+import {
+  GcsBackend,
+  TerraformDataSource,
+  TerraformElement,
+  TerraformProvider,
+  TerraformResource,
+  TerraformStack,
+} from "cdktf";
 import { IConstruct } from "constructs";
 import { resolveTokens } from "../gcp/terraform";
 
@@ -114,4 +121,11 @@ export function envVars(resource: ResourceView): { name: string; value?: unknown
         | undefined,
     })),
   );
+}
+
+/** The bucket of the stack's GCS backend, if it has one: the bucket its own state lives in. */
+export function backendBucket(view: StackView): string | undefined {
+  const backend = view.stack.node.children.find((c): c is GcsBackend => c instanceof GcsBackend);
+  return (backend?.toTerraform() as { terraform?: { backend?: { gcs?: { bucket?: string } } } } | undefined)?.terraform
+    ?.backend?.gcs?.bucket;
 }

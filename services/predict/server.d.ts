@@ -5,5 +5,25 @@ export interface Prediction {
   readonly score: number;
   readonly model: string;
 }
-export declare function predict(text: string): Prediction;
-export declare function createServer(): Server;
+/** A model version loaded from the trainer's parts. */
+export interface LoadedModel {
+  /** `<model name>/<execution>`: the folder's last two segments. */
+  readonly name: string;
+  /** Each word's weight, the mean over the parts. */
+  readonly weights: ReadonlyMap<string, number>;
+  readonly parts: number;
+  readonly examples: number;
+}
+export interface ModelServer extends Server {
+  /** Resolves once the model is loaded (undefined for the built-in list); rejects if loading failed. */
+  readonly ready: Promise<LoadedModel | undefined>;
+}
+export interface ServerOptions {
+  /** A model version folder written by services/train; without it, the built-in word list. */
+  readonly modelPath?: string;
+  /** Replaces {@link loadModel}. */
+  readonly load?: (dir: string) => Promise<LoadedModel>;
+}
+export declare function predict(text: string, model?: LoadedModel): Prediction;
+export declare function loadModel(dir: string): Promise<LoadedModel>;
+export declare function createServer(options?: ServerOptions): ModelServer;

@@ -1,13 +1,19 @@
 import { validateArtifactRepositoryProps } from "../../constructs/artifact-repository";
+import { validateCloudRunJobProps } from "../../constructs/cloud-run-job/validate";
 import { validateCloudRunServiceProps } from "../../constructs/cloud-run-service/validate";
+import { validateModelBucketProps } from "../../constructs/model-bucket";
+import { envName } from "../../gcp/run";
 import { imageName } from "../../gcp/images";
 import { checkLabels, projectId, region } from "../../gcp/projects";
 import { bucketName } from "../../gcp/storage";
 import { githubId, githubRepository } from "../../gcp/workload-identity";
 import { Problem, Problems, joinPath, pattern, reasonText } from "../../gcp/validation";
 import { knownRule } from "../../policies/pack";
-import { repositoryProps, repositoryUrl, serviceProps } from "./props";
-import type { EnvironmentConfig } from "./types";
+import { bucketProps, jobProps, repositoryProps, repositoryUrl, serviceProps } from "./props";
+import type { EnvironmentConfig, VolumeConfig } from "./types";
+
+/** The digest construct props are checked with: configuration names an image, releases its digest. */
+const STAND_IN = `@sha256:${"0".repeat(64)}`;
 
 /** Environment name: part of stack ids, state prefixes and label values. */
 const environmentName = pattern(
@@ -54,13 +60,20 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
     // The image is a name in the repository; its digest is release state. The service's props
     // are checked with a stand-in digest, so that every other constraint is.
     p.check(`${at}.image`, svc.image, imageName);
-    const props = { ...serviceProps(config, id), image: `${url}/${svc.image}@sha256:${"0".repeat(64)}` };
-    for (const problem of validateCloudRunServiceProps(props)) {
-      if (problem.path === "project" || problem.path === "location") continue; // reported above
-      if (problem.path === "image") continue; // reported at image, a name
-      // A name taken from the id is reported at the id.
-      const path = problem.path === "name" && svc.name === undefined ? "" : problem.path;
-      p.add(joinPath(at, path === "" ? "" : path), problem.value, problem.allowed);
+    const props = { ...serviceProps(config, id), image: `${url}/${svc.image}${STAND_IN}` };
+    addWorkloadProblems(p, at, svc.name, validateCloudRunServiceProps(props), svc.volumes?.length ?? 0);
+    checkVolumeBuckets(p, `${at}.volumes`, svc.volumes, config);
+    if (svc.model !== undefined) {
+      checkVolumeBuckets(p, at, [{ ...svc.model, readOnly: true }], config, "model");
+      p.check(`${at}.model.variable`, svc.model.variable, envName);
+      const variable = svc.model.variable ?? "MODEL_PATH";
+      if (svc.env?.[variable] !== undefined || svc.secretEnv?.[variable] !== undefined) {
+        p.add(
+          `${at}.model.variable`,
+          variable,
+          "is also set in env or secretEnv; the model's path is set from the release",
+        );
+      }
     }
     const other = names.get(props.name);
     if (other !== undefined) {
@@ -72,6 +85,8 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
     }
     names.set(props.name, id);
   }
+
+  checkBucketsAndJobs(p, config, url);
 
   p.check("github.repository", config.github.repository, githubRepository);
   p.check("github.repositoryId", config.github.repositoryId, githubId);
@@ -91,12 +106,96 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
     p.check(`${at}.rule`, ack.rule, knownRule());
     p.check(`${at}.reason`, ack.reason, reasonText);
     p.check(`${at}.service`, ack.service, (v) =>
-      v in config.services ? undefined : `must be one of the services: ${Object.keys(config.services).join(", ")}`,
+      v in config.services || v in (config.jobs ?? {})
+        ? undefined
+        : `must be one of the services or jobs: ${[...Object.keys(config.services), ...Object.keys(config.jobs ?? {})].join(", ")}`,
     );
   });
 
   if (config.stage !== "development") guardrailProblems(p, config);
   return [...p.list];
+}
+
+/**
+ * A construct's problems under a config path. Project and location are reported at the top; the
+ * image at `image` (a name); a name taken from the key at the key. Volume paths beyond the
+ * configured ones belong to the model's mount.
+ */
+function addWorkloadProblems(
+  p: Problems,
+  at: string,
+  name: string | undefined,
+  problems: readonly Problem[],
+  configuredVolumes: number,
+): void {
+  for (const problem of problems) {
+    if (problem.path === "project" || problem.path === "location") continue;
+    if (problem.path === "image") continue;
+    let path = problem.path === "name" && name === undefined ? "" : problem.path;
+    const volume = /^volumes\[(\d+)\](.*)$/.exec(path);
+    if (volume && Number(volume[1]) >= configuredVolumes) path = `model${volume[2]}`;
+    p.add(joinPath(at, path), problem.value, problem.allowed);
+  }
+}
+
+/** Each volume names a bucket of the environment. */
+function checkVolumeBuckets(
+  p: Problems,
+  at: string,
+  volumes: readonly VolumeConfig[] | undefined,
+  config: EnvironmentConfig,
+  field?: string,
+): void {
+  const keys = Object.keys(config.buckets ?? {});
+  (volumes ?? []).forEach((v, i) => {
+    if (config.buckets?.[v.bucket] !== undefined) return;
+    p.add(
+      field === undefined ? `${at}[${i}].bucket` : `${at}.${field}.bucket`,
+      v.bucket,
+      keys.length === 0
+        ? "must be a key of buckets, and the environment has none"
+        : `must be a key of buckets: ${keys.join(", ")}`,
+    );
+  });
+}
+
+/** The buckets and the jobs: the constructs' own rules, unique names, keys apart from services'. */
+function checkBucketsAndJobs(p: Problems, config: EnvironmentConfig, url: string): void {
+  const bucketNames = new Map<string, string>([[config.stateBucket, "stateBucket"]]);
+  for (const key of Object.keys(config.buckets ?? {})) {
+    const at = `buckets.${key}`;
+    const props = bucketProps(config, key);
+    for (const problem of validateModelBucketProps(props)) {
+      if (problem.path === "project") continue;
+      if (problem.path === "location" && config.buckets![key].location === undefined) continue;
+      const path = problem.path === "name" && config.buckets![key].name === undefined ? "" : problem.path;
+      p.add(joinPath(at, path), problem.value, problem.allowed);
+    }
+    const other = bucketNames.get(props.name);
+    if (other !== undefined)
+      p.add(
+        `${at}${config.buckets![key].name === undefined ? "" : ".name"}`,
+        props.name,
+        `is the same bucket as ${other}`,
+      );
+    bucketNames.set(props.name, at);
+  }
+  const jobNames = new Map<string, string>();
+  for (const key of Object.keys(config.jobs ?? {})) {
+    const at = `jobs.${key}`;
+    const job = config.jobs![key];
+    if (config.services[key] !== undefined) {
+      p.add(at, key, "is also a service's key; jobs and services share the release file, so their keys must differ");
+    }
+    p.check(`${at}.image`, job.image, imageName);
+    const props = { ...jobProps(config, key), image: `${url}/${job.image}${STAND_IN}` };
+    addWorkloadProblems(p, at, job.name, validateCloudRunJobProps(props), job.volumes?.length ?? 0);
+    checkVolumeBuckets(p, `${at}.volumes`, job.volumes, config);
+    const other = jobNames.get(props.name);
+    if (other !== undefined)
+      p.add(`${at}${job.name === undefined ? "" : ".name"}`, props.name, `is the same job name as ${other}`);
+    jobNames.set(props.name, at);
+  }
 }
 
 /**
@@ -116,5 +215,8 @@ function guardrailProblems(p: Problems, config: EnvironmentConfig): void {
     if (svc.maxInstances === undefined) {
       p.add(`${at}.maxInstances`, undefined, `must be set explicitly: ${why} (a deliberate cost ceiling)`);
     }
+  }
+  for (const [id, job] of Object.entries(config.jobs ?? {})) {
+    if (job.deletionProtection === false) p.add(`jobs.${id}.deletionProtection`, false, `must be true: ${why}`);
   }
 }

@@ -1,7 +1,41 @@
 import type { ArtifactRepositoryProps } from "../../constructs/artifact-repository";
+import type { CloudRunJobProps } from "../../constructs/cloud-run-job";
 import type { CloudRunServiceProps } from "../../constructs/cloud-run-service";
+import type { ModelBucket, ModelBucketProps } from "../../constructs/model-bucket";
+import type { CloudStorageVolume } from "../../constructs/workload";
 import { dockerRepositoryUrl } from "../../gcp/artifact-registry";
-import type { EnvironmentConfig } from "./types";
+import type { EnvironmentConfig, VolumeConfig } from "./types";
+
+/**
+ * What a volume's bucket key stands for: the stack's ModelBucket, or (for checks, where no
+ * construct exists) the bucket's name.
+ */
+export type BucketResolver = (key: string) => ModelBucket | string;
+
+/** The bucket names of the environment's buckets: the resolver checks use. */
+export const bucketNames =
+  (config: EnvironmentConfig): BucketResolver =>
+  (key) =>
+    config.buckets?.[key] === undefined ? key : bucketProps(config, key).name;
+
+/** The props of one of the environment's buckets. */
+export function bucketProps(config: EnvironmentConfig, key: string): ModelBucketProps {
+  const { name, location, ...rest } = config.buckets![key];
+  return {
+    ...rest,
+    name: name ?? `${config.project}-${key}`,
+    project: config.project,
+    location: location ?? config.region,
+    preventDestroy: config.deletionProtection ?? true,
+  };
+}
+
+function volumesOf(
+  volumes: readonly VolumeConfig[] | undefined,
+  resolve: BucketResolver,
+): CloudStorageVolume[] | undefined {
+  return volumes?.map((v) => ({ ...v, bucket: resolve(v.bucket) }));
+}
 
 /** How an environment's configuration becomes construct props. */
 
@@ -20,10 +54,20 @@ export function repositoryProps(config: EnvironmentConfig): ArtifactRepositoryPr
  * The props of one service, as {@link EnvironmentStack} creates it, but for the image and the
  * traffic: those come from the environment's release file.
  */
-export function serviceProps(config: EnvironmentConfig, id: string): Omit<CloudRunServiceProps, "image"> {
-  const { image: _image, build: _build, name, deletionProtection, ...rest } = config.services[id];
+export function serviceProps(
+  config: EnvironmentConfig,
+  id: string,
+  resolve: BucketResolver = bucketNames(config),
+): Omit<CloudRunServiceProps, "image"> {
+  const { image: _image, build: _build, name, deletionProtection, volumes, model, ...rest } = config.services[id];
+  // The model's bucket is mounted read-only; which version the server loads is release state.
+  const mounts = [
+    ...(volumes ?? []),
+    ...(model ? [{ bucket: model.bucket, mountPath: model.mountPath, readOnly: true }] : []),
+  ];
   return {
     ...rest,
+    volumes: mounts.length > 0 ? volumesOf(mounts, resolve) : undefined,
     name: name ?? id,
     project: config.project,
     location: config.region,
@@ -35,4 +79,24 @@ export function serviceProps(config: EnvironmentConfig, id: string): Omit<CloudR
 export function repositoryUrl(config: EnvironmentConfig): string {
   const repo = repositoryProps(config);
   return dockerRepositoryUrl(repo.location, config.project, repo.repositoryId);
+}
+
+/**
+ * The props of one job, as {@link EnvironmentStack} creates it, but for the image (release state)
+ * and the accounts (the bootstrap stack's).
+ */
+export function jobProps(
+  config: EnvironmentConfig,
+  id: string,
+  resolve: BucketResolver = bucketNames(config),
+): Omit<CloudRunJobProps, "image"> {
+  const { image: _image, build: _build, name, deletionProtection, volumes, ...rest } = config.jobs![id];
+  return {
+    ...rest,
+    volumes: volumesOf(volumes, resolve),
+    name: name ?? id,
+    project: config.project,
+    location: config.region,
+    deletionProtection: deletionProtection ?? config.deletionProtection ?? true,
+  };
 }

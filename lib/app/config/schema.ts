@@ -1,7 +1,7 @@
 /* The zod schema of an environment's configuration. */
 import { z } from "zod";
 import { STAGES } from "../../policies/rule";
-import type { EnvironmentConfig, RepositoryConfig, ServiceConfig } from "./types";
+import type { BucketConfig, EnvironmentConfig, JobConfig, RepositoryConfig, ServiceConfig } from "./types";
 
 /*
  * The shape of an environment's configuration. zod checks shape and types (and refuses unknown
@@ -22,10 +22,19 @@ const probe = z.strictObject({
   failureThreshold: int.optional(),
 });
 
+const volume = z.strictObject({ bucket: z.string(), mountPath: z.string(), readOnly: z.boolean().optional() });
+const gpu = z.strictObject({
+  type: z.enum(["nvidia-l4"]),
+  count: int.optional(),
+  zonalRedundancy: z.boolean().optional(),
+});
+const build = z.strictObject({ context: z.string(), dockerfile: z.string().optional() });
+const secretEnv = z.record(z.string(), z.strictObject({ secret: z.string(), version: z.string() }));
+
 const serviceSchema = z.strictObject({
   name: z.string().optional(),
   image: z.string(),
-  build: z.strictObject({ context: z.string(), dockerfile: z.string().optional() }).optional(),
+  build: build.optional(),
   containerPort: int.optional(),
   cpu: z.string().optional(),
   memory: z.string().optional(),
@@ -38,14 +47,57 @@ const serviceSchema = z.strictObject({
   ingress: z.enum(["all", "internal", "internal-and-cloud-load-balancing"]).optional(),
   executionEnvironment: z.enum(["gen1", "gen2"]).optional(),
   env: z.record(z.string(), z.string()).optional(),
-  secretEnv: z.record(z.string(), z.strictObject({ secret: z.string(), version: z.string() })).optional(),
+  secretEnv: secretEnv.optional(),
   startupProbe: probe.optional(),
   livenessProbe: probe.optional(),
+  gpu: gpu.optional(),
+  volumes: z.array(volume).optional(),
+  model: z.strictObject({ bucket: z.string(), mountPath: z.string(), variable: z.string().optional() }).optional(),
   labels: labels.optional(),
   deletionProtection: z.boolean().optional(),
   invokers: z.array(z.string()).optional(),
   allowPublic: z.boolean().optional(),
   description: z.string().optional(),
+});
+
+const bucketSchema = z.strictObject({
+  name: z.string().optional(),
+  location: z.string().optional(),
+  labels: labels.optional(),
+  noncurrentVersionsKept: int.optional(),
+  softDeleteDays: int.optional(),
+});
+
+const jobSchema = z.strictObject({
+  name: z.string().optional(),
+  image: z.string(),
+  build: build.optional(),
+  command: z.array(z.string()).optional(),
+  args: z.array(z.string()).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  secretEnv: secretEnv.optional(),
+  cpu: z.string().optional(),
+  memory: z.string().optional(),
+  gpu: gpu.optional(),
+  taskCount: int.optional(),
+  parallelism: int.optional(),
+  maxRetries: int.optional(),
+  timeoutSeconds: int.optional(),
+  executionEnvironment: z.enum(["gen1", "gen2"]).optional(),
+  volumes: z.array(volume).optional(),
+  startupProbe: probe.optional(),
+  containerPort: int.optional(),
+  labels: labels.optional(),
+  deletionProtection: z.boolean().optional(),
+  runners: z.array(z.string()).optional(),
+  schedule: z
+    .strictObject({
+      cron: z.string(),
+      timeZone: z.string().optional(),
+      paused: z.boolean().optional(),
+      retryCount: int.optional(),
+    })
+    .optional(),
 });
 
 const repositorySchema = z.strictObject({
@@ -79,6 +131,8 @@ export const environmentSchema = z.strictObject({
   repository: repositorySchema,
   github: z.strictObject({ repository: z.string(), repositoryId: z.string(), ownerId: z.string() }),
   services: z.record(z.string(), serviceSchema),
+  buckets: z.record(z.string(), bucketSchema).optional(),
+  jobs: z.record(z.string(), jobSchema).optional(),
   differences: z.record(z.string(), z.string()).optional(),
   acknowledgements: z
     .array(z.strictObject({ rule: z.string(), reason: z.string(), service: z.string().optional() }))
@@ -90,12 +144,16 @@ export const environmentSchema = z.strictObject({
 type Parsed = z.infer<typeof environmentSchema>;
 type ParsedService = Parsed["services"][string];
 type ParsedRepository = Parsed["repository"];
+type ParsedJob = NonNullable<Parsed["jobs"]>[string];
+type ParsedBucket = NonNullable<Parsed["buckets"]>[string];
 const _schemaIsSound: [Parsed] extends [EnvironmentConfig] ? true : false = true;
 const _allFieldsInSchema: [
   Exclude<keyof EnvironmentConfig, keyof Parsed>,
   Exclude<keyof ServiceConfig, keyof ParsedService>,
   Exclude<keyof RepositoryConfig, keyof ParsedRepository>,
-] extends [never, never, never]
+  Exclude<keyof JobConfig, keyof ParsedJob>,
+  Exclude<keyof BucketConfig, keyof ParsedBucket>,
+] extends [never, never, never, never, never]
   ? true
   : false = true;
 void _schemaIsSound;

@@ -1,5 +1,7 @@
 import type { ArtifactRepositoryProps } from "../../constructs/artifact-repository";
+import type { CloudRunJobProps, JobSchedule } from "../../constructs/cloud-run-job";
 import type { CloudRunServiceProps } from "../../constructs/cloud-run-service";
+import type { ModelBucketProps } from "../../constructs/model-bucket";
 import type { Stage } from "../../policies/rule";
 
 /*
@@ -35,6 +37,7 @@ export interface ServiceConfig extends Omit<
   | "grantSecretAccess"
   | "requireImageDigest"
   | "traffic"
+  | "volumes"
 > {
   /**
    * The Cloud Run service name.
@@ -52,6 +55,110 @@ export interface ServiceConfig extends Omit<
    * @default - the build workflow does not build this service
    */
   readonly build?: BuildConfig;
+  /**
+   * Buckets of this environment's `buckets` mounted into the container, by key.
+   * @default - none
+   */
+  readonly volumes?: readonly VolumeConfig[];
+  /**
+   * The trained model the service serves: a bucket of `buckets`, mounted read-only at `mountPath`,
+   * and the environment variable that tells the server which version to load. Which version is
+   * release state, like the image's digest (`npm run release -- pin ENV SERVICE --model VERSION`);
+   * the variable is `MOUNT_PATH/VERSION`. A service with no model version released yet gets no
+   * variable and serves what its image holds.
+   * @default - no model: the image holds everything
+   */
+  readonly model?: ModelConfig;
+}
+
+/** A bucket of the environment mounted into a service's or job's container. */
+export interface VolumeConfig {
+  /** The bucket's key in the environment's `buckets`. */
+  readonly bucket: string;
+  /** Where it appears in the container, such as `/models`. */
+  readonly mountPath: string;
+  /**
+   * Mount read-only.
+   * @default true
+   */
+  readonly readOnly?: boolean;
+}
+
+/** Where a service finds its model. */
+export interface ModelConfig {
+  /** The bucket's key in the environment's `buckets`. */
+  readonly bucket: string;
+  /** Where the bucket is mounted, read-only, such as `/models`. */
+  readonly mountPath: string;
+  /**
+   * The environment variable that holds the model version's path in the container.
+   * @default "MODEL_PATH"
+   */
+  readonly variable?: string;
+}
+
+/**
+ * A Cloud Storage bucket of the environment, such as the one models are trained into. The
+ * fields are those of {@link ModelBucketProps}; project and location come from the environment,
+ * and `preventDestroy` follows its `deletionProtection`.
+ */
+export interface BucketConfig extends Omit<
+  ModelBucketProps,
+  "project" | "location" | "dependsOn" | "name" | "preventDestroy"
+> {
+  /**
+   * The bucket name, globally unique.
+   * @default - `PROJECT-KEY`, such as `acme-ml-dev-models`
+   */
+  readonly name?: string;
+  /**
+   * A region or multi-region.
+   * @default - the environment's region
+   */
+  readonly location?: string;
+}
+
+/**
+ * A Cloud Run job of the environment, such as the one that trains a model. The fields are those
+ * of {@link CloudRunJobProps}, with the same defaults; its image's digest is release state, as a
+ * service's is. Job and service keys share the release file, so they must differ.
+ */
+export interface JobConfig extends Omit<
+  CloudRunJobProps,
+  | "project"
+  | "location"
+  | "dependsOn"
+  | "name"
+  | "image"
+  | "serviceAccountEmail"
+  | "serviceAccountId"
+  | "grantSecretAccess"
+  | "requireImageDigest"
+  | "volumes"
+  | "schedule"
+> {
+  /**
+   * The Cloud Run job name.
+   * @default - the job's key in `jobs`
+   */
+  readonly name?: string;
+  /** The image's name in the environment's repository, such as `train`. */
+  readonly image: string;
+  /**
+   * How the image is built, for the build workflow.
+   * @default - the build workflow does not build this job
+   */
+  readonly build?: BuildConfig;
+  /**
+   * Buckets of this environment's `buckets` mounted into the container, by key.
+   * @default - none
+   */
+  readonly volumes?: readonly VolumeConfig[];
+  /**
+   * When Cloud Scheduler runs the job; the account it calls the job as is the bootstrap stack's.
+   * @default - no schedule: the Train workflow (or anyone granted) runs it
+   */
+  readonly schedule?: Omit<JobSchedule, "serviceAccountEmail">;
 }
 
 /**
@@ -113,6 +220,16 @@ export interface EnvironmentConfig {
   readonly github: GitHubConfig;
   /** The services, by construct id; the id is also the service name unless `name` is set. */
   readonly services: Readonly<Record<string, ServiceConfig>>;
+  /**
+   * Cloud Storage buckets, such as the one models are trained into, by key.
+   * @default - none
+   */
+  readonly buckets?: Readonly<Record<string, BucketConfig>>;
+  /**
+   * Cloud Run jobs, such as the one that trains a model, by key.
+   * @default - none
+   */
+  readonly jobs?: Readonly<Record<string, JobConfig>>;
   /**
    * Where this environment intentionally differs from the others, for the parity check
    * (`npm run parity`): attribute path as the parity matrix spells it

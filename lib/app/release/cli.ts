@@ -5,10 +5,11 @@ import * as os from "os";
 import * as path from "path";
 import { STAGES } from "../../policies/rule";
 import { ConfigError, EnvironmentConfig, parseEnvironmentConfig } from "../config";
+import { bucketProps } from "../config/props";
 import { EnvironmentStack, parseRelease } from "../environment-stack";
 import { ENVIRONMENTS_DIR, EnvironmentFile, environmentFiles } from "../environments";
 import { readRelease, withReleaseLock, writeRelease } from "./files";
-import { Provenance, ReleaseError, ReleaseFile, inFlight } from "./model";
+import { Provenance, ReleaseError, ReleaseFile, inFlight, releasables } from "./model";
 import { CanarySource, Outcome, World, canary, complete, imageOf, pin, promote, rollback, shortDigest } from "./verbs";
 
 /*
@@ -18,12 +19,13 @@ import { CanarySource, Outcome, World, canary, complete, imageOf, pin, promote, 
  */
 
 export const USAGE = `npm run release -- status [--markdown]
-npm run release -- pin <env> <service> <image@sha256:…>
+npm run release -- pin <env> <service> [<image@sha256:…>] [--model <MODEL/VERSION>]
 npm run release -- promote <from-env> <to-env> [<service>…]
 npm run release -- canary <env> <service> --percent N (--image <image@sha256:…> | --from <env>)
 npm run release -- complete <env> <service>
 npm run release -- rollback <env> <service>
-npm run release -- images <from-env> <to-env> [<service>…]   # what a promotion copies: "SOURCE TARGET" lines`;
+npm run release -- images <from-env> <to-env> [<service>…]   # what a promotion copies: "SOURCE TARGET" lines
+npm run release -- models <from-env> <to-env> [<service>…]   # the model versions it copies: "gs://SOURCE/ gs://TARGET/" lines`;
 
 /** What a run printed and its exit code. */
 export interface CliResult {
@@ -139,26 +141,36 @@ export function runRelease(
   const usage = (why: string): CliResult => ({ code: 2, stdout: "", stderr: `${why}\n\nUsage:\n${USAGE}\n` });
   const arity: Record<string, [number, number]> = {
     status: [0, 0],
-    pin: [3, 3],
+    pin: [2, 3],
     promote: [2, Infinity],
     canary: [2, 2],
     complete: [2, 2],
     rollback: [2, 2],
     images: [2, Infinity],
+    models: [2, Infinity],
   };
   if (verb === undefined || !(verb in arity)) return usage(`unknown verb ${JSON.stringify(verb ?? "")}`);
   const [min, max] = arity[verb];
   if (args.length < min || args.length > max)
-    return usage(`${verb} takes ${min === max ? min : `${min} or more`} arguments`);
-  const known = verb === "status" ? ["markdown"] : verb === "canary" ? ["percent", "image", "from"] : [];
+    return usage(
+      `${verb} takes ${min === max ? min : max === Infinity ? `${min} or more` : `${min} or ${max}`} arguments`,
+    );
+  const known =
+    verb === "status"
+      ? ["markdown"]
+      : verb === "canary"
+        ? ["percent", "image", "from"]
+        : verb === "pin"
+          ? ["model"]
+          : [];
   const unknownOption = Object.keys(options).find((o) => !known.includes(o));
   if (unknownOption !== undefined) return usage(`${verb} takes no --${unknownOption}`);
 
-  if (verb === "status" || verb === "images") {
+  if (verb === "status" || verb === "images" || verb === "models") {
     const loaded = load(dir);
     if ("problems" in loaded) return { code: 1, stdout: "", stderr: `${loaded.problems.join("\n\n")}\n` };
     if (verb === "status") return { code: 0, stdout: renderStatus(loaded, options.markdown === "true"), stderr: "" };
-    return images(loaded, args[0], args[1], args.slice(2));
+    return copies(loaded, verb, args[0], args[1], args.slice(2));
   }
 
   return withReleaseLock(dir, () => {
@@ -180,7 +192,7 @@ export function runRelease(
     let outcome: Outcome;
     switch (verb) {
       case "pin":
-        outcome = pin(world, args[0], args[1], args[2]);
+        outcome = pin(world, args[0], args[1], args[2], options.model);
         break;
       case "promote":
         outcome = promote(world, args[0], args[1], args.slice(2));
@@ -213,11 +225,18 @@ export function runRelease(
 }
 
 /**
- * `images FROM TO [SERVICE…]`: for each service a promotion from FROM to TO would move, the image
- * in FROM's repository and the same digest in TO's, on one line: what the release workflow copies
- * (gcrane cp) before it promotes.
+ * `images FROM TO [SERVICE…]`: for each service or job a promotion from FROM to TO would move, the
+ * image in FROM's repository and the same digest in TO's, on one line: what the release workflow
+ * copies (gcrane cp) before it promotes. `models …`: the same for model versions, the versioned
+ * prefix in FROM's model bucket and in TO's (gcloud storage cp -r).
  */
-function images(loaded: Loaded, from: string, to: string, services: readonly string[]): CliResult {
+function copies(
+  loaded: Loaded,
+  verb: "images" | "models",
+  from: string,
+  to: string,
+  services: readonly string[],
+): CliResult {
   const source = loaded.configs[from];
   const target = loaded.configs[to];
   const problems: string[] = [];
@@ -225,25 +244,47 @@ function images(loaded: Loaded, from: string, to: string, services: readonly str
   if (target === undefined) problems.push(`to ${JSON.stringify(to)} is not an environment`);
   if (source === undefined || target === undefined) return { code: 1, stdout: "", stderr: `${problems.join("\n")}\n` };
   const released = loaded.releases[from].services;
-  const keys = services.length > 0 ? services : Object.keys(target.services).filter((k) => released[k] !== undefined);
+  const keys = services.length > 0 ? services : releasables(target).filter((k) => released[k] !== undefined);
+  const both = (c: EnvironmentConfig, k: string) => releasables(c).includes(k);
   const lines: string[] = [];
   for (const key of keys) {
     const r = released[key];
-    if (r === undefined || source.services[key] === undefined || target.services[key] === undefined) {
-      problems.push(`${key}: no release in ${from}, or not a service of both environments`);
+    if (r === undefined || !both(source, key) || !both(target, key)) {
+      problems.push(`${key}: no release in ${from}, or not a service or job of both environments`);
       continue;
     }
-    lines.push(`${imageOf(source, key, r.digest)} ${imageOf(target, key, r.digest)}`);
+    if (verb === "images") lines.push(`${imageOf(source, key, r.digest)} ${imageOf(target, key, r.digest)}`);
+    else if (r.model !== undefined && target.services[key]?.model !== undefined) {
+      lines.push(`${modelUri(source, key, r.model)} ${modelUri(target, key, r.model)}`);
+    }
   }
   if (problems.length > 0) return { code: 1, stdout: "", stderr: `${problems.join("\n")}\n` };
   // Nothing to copy is not a failure (a promotion would say so), but it is said.
-  const none = lines.length === 0 ? `nothing to copy: ${from} has no release of a service of ${to}\n` : "";
+  const none =
+    lines.length === 0
+      ? `nothing to copy: ${from} has no release of ${verb === "images" ? "an image" : "a model"} of ${to}\n`
+      : "";
   return { code: 0, stdout: lines.map((l) => `${l}\n`).join(""), stderr: none };
+}
+
+/** A model version's prefix in an environment's model bucket: `gs://BUCKET/VERSION/`. */
+function modelUri(config: EnvironmentConfig, key: string, version: string): string {
+  return `gs://${bucketProps(config, config.services[key].model!.bucket).name}/${version}/`;
 }
 
 /** `status`: environment × service, in promotion order. */
 function renderStatus(loaded: Loaded, markdown: boolean): string {
-  const header = ["environment", "stage", "service", "serving", "revision", "traffic", "canary", "last change"];
+  const header = [
+    "environment",
+    "stage",
+    "service",
+    "serving",
+    "model",
+    "revision",
+    "traffic",
+    "canary",
+    "last change",
+  ];
   const rows: string[][] = [];
   const ordered = [...loaded.files].sort(
     (a, b) =>
@@ -254,28 +295,41 @@ function renderStatus(loaded: Loaded, markdown: boolean): string {
     const config = loaded.configs[file.name];
     const release = loaded.releases[file.name];
     const revisions = templateRevisions(file, release);
-    for (const key of Object.keys(config.services).sort()) {
+    for (const key of releasables(config).sort()) {
       const r = release.services[key];
-      const template = revisions[key];
+      const isJob = config.services[key] === undefined;
+      const template = isJob ? (r === undefined && config.stage !== "development" ? undefined : "-") : revisions[key];
       // A service with no release runs the placeholder in development; later, it is not deployed.
       let serving = template === undefined ? "(not deployed)" : "(placeholder)";
       let revision = template ?? "-";
-      let traffic = template === undefined ? "-" : `100% ${template}`;
+      let traffic = template === undefined || isJob ? "-" : `100% ${template}`;
       let canaryCell = "-";
+      let model = config.services[key]?.model === undefined ? "-" : "(image's own)";
       if (r !== undefined) {
         serving = shortDigest(r.digest);
+        if (r.model !== undefined) model = r.model;
         if (r.canary !== undefined) {
           revision = r.canary.stableRevision;
           traffic = inFlight(r)
             ? `${100 - r.canary.percent}% stable ${r.canary.stableRevision} / ${r.canary.percent}% canary ${template}`
             : `100% stable ${r.canary.stableRevision} (canary rolled back)`;
-          canaryCell = `${shortDigest(r.canary.digest)} ${r.canary.percent}%${inFlight(r) ? "" : " (rolled back)"}`;
+          canaryCell = `${shortDigest(r.canary.digest)}${r.canary.model === undefined ? "" : ` + ${r.canary.model}`} ${r.canary.percent}%${inFlight(r) ? "" : " (rolled back)"}`;
         }
       }
       const last = r
         ? `${r.provenance.verb}${r.provenance.from ? ` from ${r.provenance.from}` : ""} ${r.provenance.time}`
         : "-";
-      rows.push([file.name, config.stage, key, serving, revision, traffic, canaryCell, last]);
+      rows.push([
+        file.name,
+        config.stage,
+        isJob ? `${key} (job)` : key,
+        serving,
+        model,
+        revision,
+        traffic,
+        canaryCell,
+        last,
+      ]);
     }
   }
   if (markdown) {
@@ -286,7 +340,8 @@ function renderStatus(loaded: Loaded, markdown: boolean): string {
       `| ${header.join(" | ")} |`,
       `|${header.map(() => " --- |").join("")}`,
       ...rows.map(
-        (r) => `| ${r.map((c, i) => (i === 3 || i === 4 || i === 6 ? `\`${esc(c)}\`` : esc(c))).join(" | ")} |`,
+        (r) =>
+          `| ${r.map((c, i) => (i === 3 || i === 4 || i === 5 || i === 7 ? `\`${esc(c)}\`` : esc(c))).join(" | ")} |`,
       ),
       "",
     ].join("\n");

@@ -30,19 +30,28 @@ export interface Provenance {
 export interface Canary {
   /** The canary image's digest: the template runs it. */
   readonly digest: string;
+  /** The model version the canary serves, when it is not the release's. */
+  readonly model?: string;
   /** Its share of requests; 0 once rolled back (the template stays, with no traffic). */
   readonly percent: number;
   /** The revision that serves the rest, by name: the one that served everything before. */
   readonly stableRevision: string;
 }
 
-/** What one service runs in one environment. */
+/** What one service (or job) runs in one environment. */
 export interface ServiceRelease {
   /** The digest of the image that serves (all traffic, or all but the canary's). */
   readonly digest: string;
+  /**
+   * The model version the service serves: a versioned prefix in its model bucket, such as
+   * `sentiment/train-sentiment-x7k2p` (what one training run wrote).
+   */
+  readonly model?: string;
   readonly canary?: Canary;
   /** Digests that have served all traffic here, newest first (at most {@link MAX_HISTORY}). */
   readonly ran: readonly string[];
+  /** Model versions that have served all traffic here, newest first (at most {@link MAX_HISTORY}). */
+  readonly modelsRan?: readonly string[];
   readonly provenance: Provenance;
 }
 
@@ -59,14 +68,21 @@ export const MAX_HISTORY = 20;
 /** The public image a service with no release runs, in development only. Google's sample. */
 export const PLACEHOLDER_IMAGE = "us-docker.pkg.dev/cloudrun/container/hello";
 
+/** The public image a job with no release runs, in development only: Google's sample job. */
+export const JOB_PLACEHOLDER_IMAGE = "us-docker.pkg.dev/cloudrun/container/job";
+
 const digest = z.string();
 const schema = z.strictObject({
   services: z.record(
     z.string(),
     z.strictObject({
       digest,
-      canary: z.strictObject({ digest, percent: z.number(), stableRevision: z.string() }).optional(),
+      model: z.string().optional(),
+      canary: z
+        .strictObject({ digest, model: z.string().optional(), percent: z.number(), stableRevision: z.string() })
+        .optional(),
       ran: z.array(digest),
+      modelsRan: z.array(z.string()).optional(),
       provenance: z.strictObject({
         verb: z.string(),
         from: z.string().optional(),
@@ -113,13 +129,22 @@ export function releaseProblems(raw: unknown, config: EnvironmentConfig): Proble
   for (const [key, release] of Object.entries(parsed.data.services)) {
     const at = `services.${key}`;
     const service = config.services[key];
-    if (service === undefined) {
-      p.add(at, key, `is not a service of environment ${config.name}: ${Object.keys(config.services).join(", ")}`);
+    const job = config.jobs?.[key];
+    if (service === undefined && job === undefined) {
+      p.add(at, key, `is not a service or job of environment ${config.name}: ${releasables(config).join(", ")}`);
       continue;
     }
     p.check(`${at}.digest`, release.digest, imageDigest);
     release.ran.forEach((d, i) => p.check(`${at}.ran[${i}]`, d, imageDigest));
-    if (release.canary) {
+    if (release.model !== undefined && service?.model === undefined) {
+      p.add(`${at}.model`, release.model, `${key} has no model in environment ${config.name}'s configuration`);
+    }
+    p.check(`${at}.model`, release.model, modelVersion);
+    (release.modelsRan ?? []).forEach((m, i) => p.check(`${at}.modelsRan[${i}]`, m, modelVersion));
+    if (release.canary && job !== undefined) {
+      p.add(`${at}.canary`, release.canary, "a job takes no traffic: it has no canary");
+    } else if (release.canary && service !== undefined) {
+      p.check(`${at}.canary.model`, release.canary.model, modelVersion);
       p.check(`${at}.canary.digest`, release.canary.digest, imageDigest);
       p.check(
         `${at}.canary.percent`,
@@ -131,6 +156,21 @@ export function releaseProblems(raw: unknown, config: EnvironmentConfig): Proble
   }
   return [...p.list];
 }
+
+/** The keys a release file may name: the environment's services and jobs. */
+export function releasables(config: EnvironmentConfig): string[] {
+  return [...Object.keys(config.services), ...Object.keys(config.jobs ?? {})];
+}
+
+/**
+ * A model version: a versioned prefix in the model bucket, `MODEL/VERSION` (what one training
+ * run wrote, such as `sentiment/train-sentiment-x7k2p`), optionally deeper. Object-name characters
+ * only, no `.` or `..` segments, no leading or trailing slash.
+ */
+export const modelVersion = (value: string): string | undefined =>
+  /^[A-Za-z0-9_-][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_-][A-Za-z0-9._-]*)+$/.test(value) && value.length <= 512
+    ? undefined
+    : 'must be a model version: a versioned prefix in the model bucket such as "sentiment/train-sentiment-x7k2p" (MODEL/VERSION, letters, digits, ".", "_" and "-")';
 
 /** Parses a release file that {@link releaseProblems} found sound. */
 export function asRelease(raw: unknown): ReleaseFile {

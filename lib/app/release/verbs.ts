@@ -2,7 +2,17 @@ import { isDigestPinned } from "../../gcp/images";
 import { STAGES, Stage } from "../../policies/rule";
 import type { TrafficTarget } from "../../constructs/cloud-run-service";
 import { EnvironmentConfig, repositoryUrl } from "../config";
-import { Canary, MAX_HISTORY, Provenance, ReleaseFile, ServiceRelease, inFlight, previousStage } from "./model";
+import {
+  Canary,
+  MAX_HISTORY,
+  Provenance,
+  ReleaseFile,
+  ServiceRelease,
+  inFlight,
+  modelVersion,
+  previousStage,
+  releasables,
+} from "./model";
 
 /*
  * The release verbs as pure functions: the environments' configurations and release files in,
@@ -32,9 +42,14 @@ export function shortDigest(digest: string): string {
   return digest.replace(/^sha256:/, "").slice(0, 12);
 }
 
-/** The image a service runs in an environment, for a digest. */
+/** The image name of a service or job of an environment. */
+function imageName(config: EnvironmentConfig, key: string): string {
+  return (config.services[key] ?? config.jobs![key]).image;
+}
+
+/** The image a service or job runs in an environment, for a digest. */
 export function imageOf(config: EnvironmentConfig, service: string, digest: string): string {
-  return `${repositoryUrl(config)}/${config.services[service].image}@${digest}`;
+  return `${repositoryUrl(config)}/${imageName(config, service)}@${digest}`;
 }
 
 /**
@@ -54,6 +69,17 @@ export function trafficOf(release: ServiceRelease | undefined): TrafficTarget[] 
 /** The digest a service's template runs: the canary's while there is one. */
 export function templateDigest(release: ServiceRelease): string {
   return release.canary?.digest ?? release.digest;
+}
+
+/** The model version a service's template serves: the canary's while there is one. */
+export function templateModel(release: ServiceRelease): string | undefined {
+  return release.canary === undefined ? release.model : (release.canary.model ?? release.model);
+}
+
+/** A digest and, when there is one, a model version, for a change line: `3b1f4b4c2f0e + sentiment/x`. */
+function shown(digest: string | undefined, model: string | undefined): string {
+  if (digest === undefined) return "(none)";
+  return model === undefined ? shortDigest(digest) : `${shortDigest(digest)} + ${model}`;
 }
 
 /** Problems found while checking a command; every one is reported, and nothing is written. */
@@ -83,21 +109,36 @@ function environment(world: World, name: string, what: string, r: Refusals): Env
   return config;
 }
 
-function service(config: EnvironmentConfig | undefined, name: string, r: Refusals): boolean {
+/** True when `name` is a service or job of the environment (`servicesOnly`: a service). */
+function service(config: EnvironmentConfig | undefined, name: string, r: Refusals, servicesOnly = false): boolean {
   if (config === undefined) return false;
-  if (config.services[name] === undefined) {
-    r.add(
-      `service ${JSON.stringify(name)} is not in environment ${config.name}: ${Object.keys(config.services).join(", ")}`,
-    );
+  if (config.services[name] !== undefined) return true;
+  if (config.jobs?.[name] !== undefined) {
+    if (!servicesOnly) return true;
+    r.add(`${name} is a job in environment ${config.name}: a job takes no traffic, so it has no canary`);
     return false;
   }
-  return true;
+  r.add(
+    `service ${JSON.stringify(name)} is not in environment ${config.name}: ${(servicesOnly ? Object.keys(config.services) : releasables(config)).join(", ")}`,
+  );
+  return false;
+}
+
+/** A model version for a service that has a model. */
+function checkModel(config: EnvironmentConfig, key: string, model: string, r: Refusals): boolean {
+  if (config.services[key]?.model === undefined) {
+    r.add(`${key} has no model in environment ${config.name}'s configuration (services.${key}.model)`);
+    return false;
+  }
+  const problem = modelVersion(model);
+  if (problem !== undefined) r.add(`--model ${JSON.stringify(model)} ${problem}`);
+  return problem === undefined;
 }
 
 /** The digest of an image reference that must be this service's image in this environment's repository. */
 function digestOfImage(config: EnvironmentConfig, key: string, image: string, r: Refusals): string | undefined {
   const m = DIGEST_SUFFIX.exec(image);
-  const expected = `${repositoryUrl(config)}/${config.services[key].image}`;
+  const expected = `${repositoryUrl(config)}/${imageName(config, key)}`;
   if (!m || !isDigestPinned(image)) {
     r.add(`image ${JSON.stringify(image)} must be pinned by a full digest: ${expected}@sha256:<64 lowercase hex>`);
     return undefined;
@@ -111,16 +152,31 @@ function digestOfImage(config: EnvironmentConfig, key: string, image: string, r:
   return m[1];
 }
 
-/** Refuses a digest for an environment past the first stage unless the stage before has run it. */
-function checkRanBefore(world: World, config: EnvironmentConfig, key: string, digest: string, r: Refusals): void {
+/**
+ * Refuses a digest (and a model version) for an environment past the first stage unless the
+ * stage before has run it.
+ */
+function checkRanBefore(
+  world: World,
+  config: EnvironmentConfig,
+  key: string,
+  digest: string,
+  r: Refusals,
+  model?: string,
+): void {
   const before = previousStage(config.stage, usedStages(world));
   if (before === undefined) return;
-  const ranThere = Object.values(world.configs)
+  const earlier = Object.values(world.configs)
     .filter((c) => c.stage === before)
-    .some((c) => (world.releases[c.name]?.services[key]?.ran ?? []).includes(digest));
-  if (!ranThere) {
+    .map((c) => world.releases[c.name]?.services[key]);
+  if (!earlier.some((e) => (e?.ran ?? []).includes(digest))) {
     r.add(
       `${shortDigest(digest)} has not served ${key} at the ${before} stage; ${config.name} (${config.stage}) runs only what the stage before ran`,
+    );
+  }
+  if (model !== undefined && !earlier.some((e) => (e?.modelsRan ?? []).includes(model))) {
+    r.add(
+      `model ${model} has not served ${key} at the ${before} stage; ${config.name} (${config.stage}) serves only what the stage before served`,
     );
   }
 }
@@ -139,30 +195,47 @@ function changed(world: World, env: string, key: string, next: ServiceRelease, c
   };
 }
 
-/** `pin ENV SERVICE IMAGE@sha256:…`: a built image enters the first stage. */
-export function pin(world: World, env: string, key: string, image: string): Outcome {
+/**
+ * `pin ENV SERVICE [IMAGE@sha256:…] [--model VERSION]`: a built image, a trained model version, or
+ * both, enter the first stage.
+ */
+export function pin(world: World, env: string, key: string, image: string | undefined, model?: string): Outcome {
   const r = new Refusals();
   const config = environment(world, env, "environment", r);
   if (!service(config, key, r) || !config) return { ok: false, problems: r.list };
+  if (image === undefined && model === undefined) r.add("pin takes an image, a --model version, or both");
   const first = STAGES.find((s) => usedStages(world).includes(s));
   if (config.stage !== first) {
     r.add(`pin enters a built image at the ${first} stage; ${env} is ${config.stage}: promote the image to it instead`);
   }
   const current = world.releases[env]?.services[key];
   if (inFlight(current)) r.add(`${key} in ${env} has a canary in flight: complete or roll it back first`);
-  const digest = digestOfImage(config, key, image, r);
+  const digest = image === undefined ? current?.digest : digestOfImage(config, key, image, r);
+  if (image === undefined && current === undefined) {
+    r.add(`${key} has no image released in ${env} to serve the model with: pin an image too`);
+  }
+  if (model !== undefined) checkModel(config, key, model, r);
   if (r.any || digest === undefined) return { ok: false, problems: r.list };
+  const nextModel = model ?? current?.model;
   return changed(
     world,
     env,
     key,
     {
       digest,
-      ran: withRan(current?.ran ?? [], digest),
+      ...(nextModel === undefined ? {} : { model: nextModel }),
+      ran: image === undefined ? (current?.ran ?? []) : withRan(current?.ran ?? [], digest),
+      ...modelsRanAfter(current, model),
       provenance: { verb: "pin", ...world.provenance },
     },
-    `${env} ${key}: ${current ? shortDigest(current.digest) : "(none)"} → ${shortDigest(digest)}`,
+    `${env} ${key}: ${shown(current?.digest, current?.model)} → ${shown(digest, nextModel)}`,
   );
+}
+
+/** The model history after `model` serves all traffic (unchanged when it is undefined). */
+function modelsRanAfter(current: ServiceRelease | undefined, model: string | undefined): { modelsRan?: string[] } {
+  const ran = model === undefined ? current?.modelsRan : withRan(current?.modelsRan ?? [], model);
+  return ran === undefined ? {} : { modelsRan: [...ran] };
 }
 
 /**
@@ -185,9 +258,7 @@ export function promote(world: World, from: string, to: string, services: readon
     r.add(`${from} has a canary in flight (${flying.map(([k]) => k).join(", ")}): complete or roll it back first`);
   }
   const keys =
-    services.length > 0
-      ? [...services]
-      : Object.keys(target.services).filter((k) => sourceRelease.services[k] !== undefined);
+    services.length > 0 ? [...services] : releasables(target).filter((k) => sourceRelease.services[k] !== undefined);
   if (keys.length === 0) r.add(`${from} has no release of any service of ${to} to promote`);
   const targetRelease = world.releases[to] ?? { services: {} };
   let next: ReleaseFile = targetRelease;
@@ -201,26 +272,36 @@ export function promote(world: World, from: string, to: string, services: readon
     }
     const current = targetRelease.services[key];
     if (inFlight(current)) r.add(`${key} in ${to} has a canary in flight: complete or roll it back first`);
-    if (current?.canary !== undefined && !inFlight(current) && current.canary.digest === released.digest) {
+    if (
+      current?.canary !== undefined &&
+      !inFlight(current) &&
+      current.canary.digest === released.digest &&
+      (current.canary.model ?? current.model) === released.model
+    ) {
       // Rolled back here: straight to all traffic would skip the judgement the rollback made.
       r.add(
         `${shortDigest(released.digest)} was rolled back as ${key}'s canary in ${to}: canary it again (--from ${from}) to retry it, or promote another digest`,
       );
     }
     // No stage is skipped: the digest must have served at the stage just before the target's.
-    checkRanBefore(world, target, key, released.digest, r);
+    checkRanBefore(world, target, key, released.digest, r, released.model);
+    if (released.model !== undefined && target.services[key]?.model === undefined) {
+      r.add(`${key} serves model ${released.model} in ${from}, but has no model in ${to}'s configuration`);
+    }
     next = {
       services: {
         ...next.services,
         [key]: {
           digest: released.digest,
+          ...(released.model === undefined ? {} : { model: released.model }),
           ran: withRan(current?.ran ?? [], released.digest),
+          ...modelsRanAfter(current, released.model),
           provenance: { verb: "promote", from, ...world.provenance },
         },
       },
     };
     changes.push(
-      `${to} ${key}: ${current ? shortDigest(current.digest) : "(none)"} → ${shortDigest(released.digest)} (from ${from})`,
+      `${to} ${key}: ${shown(current?.digest, current?.model)} → ${shown(released.digest, released.model)} (from ${from})`,
     );
   }
   if (r.any) return { ok: false, problems: r.list };
@@ -241,7 +322,7 @@ export function canary(world: World, env: string, key: string, asked: number | s
   if (!Number.isInteger(percent) || percent < 1 || percent > 99) {
     r.add(`--percent must be a whole number from 1 to 99; got ${asked}`);
   }
-  if (!service(config, key, r) || !config) return { ok: false, problems: r.list };
+  if (!service(config, key, r, true) || !config) return { ok: false, problems: r.list };
   const current = world.releases[env]?.services[key];
   if (current === undefined) {
     const first =
@@ -250,6 +331,7 @@ export function canary(world: World, env: string, key: string, asked: number | s
   }
   if (inFlight(current)) r.add(`${key} in ${env} already has a canary in flight: complete or roll it back first`);
   let digest: string | undefined;
+  let model = current?.model;
   let from: string | undefined;
   if ("image" in source) {
     digest = digestOfImage(config, key, source.image, r);
@@ -267,24 +349,30 @@ export function canary(world: World, env: string, key: string, asked: number | s
         r.add(`${key} in ${other.name} has a canary in flight: complete or roll it back first`);
       else {
         digest = theirs.digest;
-        checkRanBefore(world, config, key, digest, r);
+        model = theirs.model ?? model;
+        checkRanBefore(world, config, key, digest, r, theirs.model);
       }
     }
   }
-  if (digest !== undefined && current !== undefined && digest === current.digest) {
-    r.add(`${shortDigest(digest)} already serves ${key} in ${env}: a canary needs a different image`);
+  if (digest !== undefined && current !== undefined && digest === current.digest && model === current.model) {
+    r.add(`${shown(digest, model)} already serves ${key} in ${env}: a canary needs a different image or model`);
   }
   if (r.any || digest === undefined || current === undefined) return { ok: false, problems: r.list };
   // The revision that serves the rest: after a rollback, the one traffic went back to; otherwise
   // the one the template makes now, which has served everything until this canary.
   const stableRevision = current.canary?.stableRevision ?? world.templateRevision(env, key);
-  const next: Canary = { digest, percent, stableRevision };
+  const next: Canary = {
+    digest,
+    ...(model !== current.model && model !== undefined ? { model } : {}),
+    percent,
+    stableRevision,
+  };
   return changed(
     world,
     env,
     key,
     { ...current, canary: next, provenance: { verb: "canary", ...(from ? { from } : {}), ...world.provenance } },
-    `${env} ${key}: canary ${shortDigest(digest)} takes ${percent}%, ${stableRevision} (${shortDigest(current.digest)}) keeps ${100 - percent}%`,
+    `${env} ${key}: canary ${shown(digest, model)} takes ${percent}%, ${stableRevision} (${shown(current.digest, current.model)}) keeps ${100 - percent}%`,
   );
 }
 
@@ -298,12 +386,19 @@ export function complete(world: World, env: string, key: string): Outcome {
     return { ok: false, problems: [`${key} in ${env} has no canary in flight to complete`] };
   }
   const digest = current.canary.digest;
+  const model = current.canary.model ?? current.model;
   return changed(
     world,
     env,
     key,
-    { digest, ran: withRan(current.ran, digest), provenance: { verb: "complete", ...world.provenance } },
-    `${env} ${key}: ${shortDigest(digest)} serves 100% (was ${shortDigest(current.digest)})`,
+    {
+      digest,
+      ...(model === undefined ? {} : { model }),
+      ran: withRan(current.ran, digest),
+      ...modelsRanAfter(current, model),
+      provenance: { verb: "complete", ...world.provenance },
+    },
+    `${env} ${key}: ${shown(digest, model)} serves 100% (was ${shown(current.digest, current.model)})`,
   );
 }
 

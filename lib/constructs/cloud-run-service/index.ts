@@ -1,3 +1,12 @@
 export { CloudRunService } from "./service";
 export { runtimeServiceAccountId } from "./service-account";
-export type { CloudRunServiceProps, HttpProbe, Ingress, InvokerOptions, SecretEnvVar, TrafficTarget } from "./props";
+export type {
+  CloudRunServiceProps,
+  CloudStorageVolume,
+  Gpu,
+  HttpProbe,
+  Ingress,
+  InvokerOptions,
+  SecretEnvVar,
+  TrafficTarget,
+} from "./props";

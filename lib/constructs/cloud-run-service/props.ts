@@ -1,52 +1,13 @@
 import { INGRESS } from "../../gcp/run";
 import { CommonProps } from "../common";
+import { CloudStorageVolume, Gpu, HttpProbe, SecretEnvVar } from "../workload";
+
+export type { CloudStorageVolume, Gpu, HttpProbe, SecretEnvVar };
 
 /*
  * The props of CloudRunService and their defaults. Every default is written to the synthesized
  * JSON explicitly, so a stack's snapshot shows what runs.
  */
-
-/** An environment variable read from Secret Manager. */
-export interface SecretEnvVar {
-  /** The secret: its id in the service's project, or `projects/PROJECT/secrets/ID`. */
-  readonly secret: string;
-  /**
-   * A pinned version number such as `"3"`. `latest` is refused: it changes what runs without a
-   * deploy, and a new revision may start with a value nobody reviewed.
-   */
-  readonly version: string;
-}
-
-/** An HTTP health check. */
-export interface HttpProbe {
-  /** The path to GET, starting with `/`. */
-  readonly path: string;
-  /**
-   * The port to call.
-   * @default - the container port
-   */
-  readonly port?: number;
-  /**
-   * Seconds to wait after the container starts before the first check.
-   * @default 0
-   */
-  readonly initialDelaySeconds?: number;
-  /**
-   * Seconds between checks.
-   * @default 10
-   */
-  readonly periodSeconds?: number;
-  /**
-   * Seconds before a check times out; at most `periodSeconds`.
-   * @default 1
-   */
-  readonly timeoutSeconds?: number;
-  /**
-   * Failed checks in a row before the container is restarted (liveness) or fails to start (startup).
-   * @default 3
-   */
-  readonly failureThreshold?: number;
-}
 
 /**
  * One traffic target: a share of requests to one revision, by name (never "the latest ready
@@ -192,10 +153,29 @@ export interface CloudRunServiceProps extends CommonProps {
   readonly executionEnvironment?: "gen1" | "gen2";
 
   /**
-   * An HTTP startup probe; until it passes, no request is sent.
+   * An HTTP startup probe; until it passes, no request is sent. A model server that loads its
+   * weights at start needs `initialDelaySeconds + periodSeconds × failureThreshold` to cover the
+   * load; Cloud Run allows at most 240 s, and a longer window is refused here.
    * @default - Cloud Run's default TCP startup check on the container port
    */
   readonly startupProbe?: HttpProbe;
+
+  /**
+   * A GPU on each instance. Cloud Run then needs the second generation execution environment,
+   * `cpuIdle: false` (CPU always allocated), at least 4 CPU and 16Gi of memory for an L4, and a
+   * region that offers it; each is checked here.
+   * @see https://cloud.google.com/run/docs/configuring/services/gpu
+   * @default - no GPU
+   */
+  readonly gpu?: Gpu;
+
+  /**
+   * Cloud Storage buckets mounted into the container, such as a {@link ModelBucket} at `/models`
+   * (read-only by default). The runtime account is granted read on each mounted ModelBucket.
+   * @see https://cloud.google.com/run/docs/configuring/services/cloud-storage-volume-mounts
+   * @default - none
+   */
+  readonly volumes?: readonly CloudStorageVolume[];
 
   /**
    * An HTTP liveness probe; a container failing it is restarted.

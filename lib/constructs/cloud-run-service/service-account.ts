@@ -13,10 +13,31 @@ import { CloudRunServiceProps } from "./props";
  * over 30. Always a valid service account id when `name` is a valid service name.
  */
 export function runtimeServiceAccountId(serviceName: string): string {
-  const id = `${serviceName}-run`;
-  if (id.length < 6) return `${serviceName}-runtime`;
+  return accountIdFor(serviceName, "run", "runtime");
+}
+
+/**
+ * An account id `NAME-SUFFIX`, lengthened to `NAME-LONGER` when under 6 characters, or, over 30,
+ * the first 21 characters of the name and a hash (of the name for runtime accounts, as since the
+ * first version, and of `NAME-SUFFIX` for the others, so a long job and service of the same name
+ * get different accounts). Always valid when `name` is a valid Cloud Run name. These ids name
+ * existing accounts: the rule never changes.
+ */
+export function accountIdFor(name: string, suffix: string, longer: string): string {
+  const id = `${name}-${suffix}`;
+  if (id.length < 6) return `${name}-${longer}`;
   if (id.length <= 30) return id;
-  return `${serviceName.slice(0, 21).replace(/-+$/, "")}-${shortHash(serviceName)}`;
+  return `${name.slice(0, 21).replace(/-+$/, "")}-${shortHash(suffix === "run" ? name : id)}`;
+}
+
+/** The account id of a job's runtime account: `NAME-job` (see {@link accountIdFor}). */
+export function jobServiceAccountId(jobName: string): string {
+  return accountIdFor(jobName, "job", "jobrun");
+}
+
+/** The account id of the account a job's schedule calls it with: `NAME-sched`. */
+export function schedulerServiceAccountId(jobName: string): string {
+  return accountIdFor(jobName, "sched", "scheduler");
 }
 
 /** The roles a runtime account needs on its project, and nothing more: writing logs and metrics. */
@@ -31,13 +52,23 @@ const RUNTIME_ROLES = [
  */
 export function createRuntimeServiceAccount(
   scope: Construct,
-  props: { project?: string; serviceName: string; accountId?: string; dependsOn?: ITerraformDependable[] },
+  props: {
+    project?: string;
+    serviceName: string;
+    accountId?: string;
+    dependsOn?: ITerraformDependable[];
+    /** What runs as it, for its display name and description. */
+    kind?: "service" | "job";
+  },
 ): ServiceAccount {
+  const kind = props.kind ?? "service";
   const account = new ServiceAccount(scope, "service-account", {
     project: props.project,
-    accountId: props.accountId ?? runtimeServiceAccountId(props.serviceName),
-    displayName: `Cloud Run runtime: ${props.serviceName}`,
-    description: `Runs the Cloud Run service ${props.serviceName}; managed by cdktf-cloud-run`,
+    accountId:
+      props.accountId ??
+      (kind === "service" ? runtimeServiceAccountId(props.serviceName) : jobServiceAccountId(props.serviceName)),
+    displayName: `Cloud Run ${kind === "service" ? "runtime" : "job runtime"}: ${props.serviceName}`,
+    description: `Runs the Cloud Run ${kind} ${props.serviceName}; managed by cdktf-cloud-run`,
     dependsOn: props.dependsOn,
   });
   const project = props.project ?? account.project;
@@ -53,7 +84,7 @@ export function createRuntimeServiceAccount(
  */
 export function grantSecretAccess(
   scope: Construct,
-  props: CloudRunServiceProps,
+  props: Pick<CloudRunServiceProps, "project" | "secretEnv">,
   member: string,
   dependsOn: ITerraformDependable[] | undefined,
 ): ITerraformDependable[] {

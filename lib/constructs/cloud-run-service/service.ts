@@ -6,6 +6,7 @@ import { CloudRunV2Service, CloudRunV2ServiceIamMember, ServiceAccount } from ".
 import { grantId, resolveDependencies } from "../common";
 import { CloudRunServiceProps, InvokerOptions } from "./props";
 import { createRuntimeServiceAccount, grantSecretAccess } from "./service-account";
+import { grantVolumeAccess } from "../workload";
 import { revisionTemplate, serviceConfig } from "./template";
 import { checkInvoker, validateCloudRunServiceProps } from "./validate";
 
@@ -65,13 +66,14 @@ export class CloudRunService extends Construct {
     }
 
     const secretGrants = props.grantSecretAccess === false ? [] : grantSecretAccess(this, props, member, depends());
+    const bucketGrants = grantVolumeAccess(this, props.volumes, member);
     const template = revisionTemplate(props, this.serviceAccountEmail);
     this.revisionName = Lazy.stringValue({
       produce: () => `${props.name}-${shortHash(JSON.stringify(resolveTokens(this, template)))}`,
     });
     this.service = new CloudRunV2Service(this, "service", {
       ...serviceConfig(props, this.serviceAccountEmail, this.revisionName),
-      dependsOn: depends(secretGrants),
+      dependsOn: depends([...secretGrants, ...bucketGrants]),
     });
     this.uri = this.service.uri;
 

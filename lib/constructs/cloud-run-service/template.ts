@@ -1,11 +1,8 @@
 import { INGRESS } from "../../gcp/run";
 import { sortedRecord } from "../../gcp/terraform";
-import {
-  CloudRunV2ServiceConfig,
-  CloudRunV2ServiceTemplateContainersEnv,
-  CloudRunV2ServiceTraffic,
-} from "../../providers";
-import { CloudRunServiceProps, DEFAULTS, HttpProbe, TrafficTarget } from "./props";
+import { CloudRunV2ServiceConfig, CloudRunV2ServiceTraffic } from "../../providers";
+import { environment, gpuOf, probe, volumesOf } from "../workload";
+import { CloudRunServiceProps, DEFAULTS, TrafficTarget } from "./props";
 
 /**
  * How the props become the `google_cloud_run_v2_service`: every default written explicitly.
@@ -37,6 +34,8 @@ export function serviceConfig(
 export function revisionTemplate(props: CloudRunServiceProps, serviceAccountEmail: string) {
   const port = props.containerPort ?? DEFAULTS.containerPort;
   const gen = props.executionEnvironment ?? DEFAULTS.executionEnvironment;
+  const gpu = gpuOf(props.gpu, true);
+  const { volumes, volumeMounts } = volumesOf(props);
   return {
     serviceAccount: serviceAccountEmail,
     executionEnvironment: gen === "gen1" ? "EXECUTION_ENVIRONMENT_GEN1" : "EXECUTION_ENVIRONMENT_GEN2",
@@ -47,43 +46,24 @@ export function revisionTemplate(props: CloudRunServiceProps, serviceAccountEmai
       minInstanceCount: props.minInstances ?? DEFAULTS.minInstances,
       maxInstanceCount: props.maxInstances ?? DEFAULTS.maxInstances,
     },
+    nodeSelector: gpu.nodeSelector,
+    gpuZonalRedundancyDisabled: gpu.gpuZonalRedundancyDisabled,
+    volumes,
     containers: [
       {
         image: props.image,
         ports: { containerPort: port },
         env: environment(props),
         resources: {
-          limits: { cpu: props.cpu ?? DEFAULTS.cpu, memory: props.memory ?? DEFAULTS.memory },
+          limits: { cpu: props.cpu ?? DEFAULTS.cpu, memory: props.memory ?? DEFAULTS.memory, ...gpu.limit },
           cpuIdle: props.cpuIdle ?? DEFAULTS.cpuIdle,
           startupCpuBoost: props.startupCpuBoost ?? DEFAULTS.startupCpuBoost,
         },
         startupProbe: probe(props.startupProbe, port),
         livenessProbe: probe(props.livenessProbe, port),
+        volumeMounts,
       },
     ],
-  };
-}
-
-/** Plain variables, then secret ones, each sorted by name. */
-function environment(props: CloudRunServiceProps): CloudRunV2ServiceTemplateContainersEnv[] | undefined {
-  const plain = Object.entries(sortedRecord(props.env) ?? {}).map(([name, value]) => ({ name, value }));
-  const secret = Object.entries(sortedRecord(props.secretEnv) ?? {}).map(([name, ref]) => ({
-    name,
-    valueSource: { secretKeyRef: { secret: ref.secret, version: ref.version } },
-  }));
-  const all = [...plain, ...secret];
-  return all.length > 0 ? all : undefined;
-}
-
-/** An HTTP probe with every timing written (Cloud Run's defaults where not given). */
-function probe(p: HttpProbe | undefined, port: number) {
-  if (p === undefined) return undefined;
-  return {
-    initialDelaySeconds: p.initialDelaySeconds ?? 0,
-    periodSeconds: p.periodSeconds ?? 10,
-    timeoutSeconds: p.timeoutSeconds ?? 1,
-    failureThreshold: p.failureThreshold ?? 3,
-    httpGet: { path: p.path, port: p.port ?? port },
   };
 }
 

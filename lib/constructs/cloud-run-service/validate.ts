@@ -9,10 +9,10 @@ import {
 import { imagePinnedByDigest, imageReference } from "../../gcp/images";
 import { checkLabels, region } from "../../gcp/projects";
 import * as run from "../../gcp/run";
-import { secretName, secretVersion } from "../../gcp/secret-manager";
-import { Constraint, Problem, Problems, intRange } from "../../gcp/validation";
+import { Problem, Problems } from "../../gcp/validation";
 import { checkCommonProps } from "../common";
-import { CloudRunServiceProps, DEFAULTS, HttpProbe } from "./props";
+import { checkProbe, checkWorkload } from "../workload";
+import { CloudRunServiceProps, DEFAULTS } from "./props";
 
 /** Checks {@link CloudRunServiceProps}; returns every problem, with prop paths. */
 export function validateCloudRunServiceProps(props: CloudRunServiceProps): Problem[] {
@@ -48,8 +48,18 @@ export function validateCloudRunServiceProps(props: CloudRunServiceProps): Probl
           .join(", ")}`,
   );
 
-  checkEnv(p, props);
-  checkProbe(p, "startupProbe", props.startupProbe, run.MAX_PROBE_PERIOD.startup);
+  checkWorkload(p, props, { kind: "service", ...DEFAULTS });
+  if (props.gpu !== undefined && (props.cpuIdle ?? DEFAULTS.cpuIdle) !== false) {
+    p.add(
+      "cpuIdle",
+      props.cpuIdle,
+      `a service with a GPU needs cpuIdle: false, CPU always allocated (${run.GPU_SOURCE.service})`,
+    );
+  }
+  checkProbe(p, "startupProbe", props.startupProbe, run.MAX_PROBE_PERIOD.startup, {
+    max: run.MAX_STARTUP_WINDOW.service,
+    why: "Cloud Run for a service",
+  });
   checkProbe(p, "livenessProbe", props.livenessProbe, run.MAX_PROBE_PERIOD.liveness);
   checkTraffic(p, props);
   checkIdentity(p, props);
@@ -80,38 +90,6 @@ function checkResources(p: Problems, props: CloudRunServiceProps): void {
     if (concurrency !== 1) p.add("concurrency", concurrency, `${why} concurrency 1`);
     if (gen !== "gen1") p.add("executionEnvironment", gen, `${why} "gen1"`);
     if (props.cpuIdle === false) p.add("cpuIdle", false, `${why} cpuIdle true (request-based billing)`);
-  }
-}
-
-function checkEnv(p: Problems, props: CloudRunServiceProps): void {
-  const names = new Set<string>();
-  for (const [name, value] of Object.entries(props.env ?? {})) {
-    p.check(`env.${name}`, name, run.envName);
-    if (typeof value !== "string") p.add(`env.${name}`, value, "must be a string");
-    names.add(name);
-  }
-  for (const [name, ref] of Object.entries(props.secretEnv ?? {})) {
-    p.check(`secretEnv.${name}`, name, run.envName);
-    if (names.has(name)) p.add(`secretEnv.${name}`, name, "is also set in env; a variable comes from one place");
-    p.check(`secretEnv.${name}.secret`, ref.secret, secretName);
-    p.check(`secretEnv.${name}.version`, ref.version, secretVersion);
-  }
-}
-
-function checkProbe(p: Problems, path: string, probe: HttpProbe | undefined, maxPeriod: number): void {
-  if (probe === undefined) return;
-  p.check(`${path}.path`, probe.path, run.probePath);
-  p.check(`${path}.port`, probe.port, run.containerPort);
-  const range = (lo: number): Constraint<number> =>
-    intRange(lo, maxPeriod, `must be a whole number of seconds from ${lo} to ${maxPeriod}`);
-  p.check(`${path}.initialDelaySeconds`, probe.initialDelaySeconds, range(0));
-  p.check(`${path}.periodSeconds`, probe.periodSeconds, range(1));
-  p.check(`${path}.timeoutSeconds`, probe.timeoutSeconds, range(1));
-  p.check(`${path}.failureThreshold`, probe.failureThreshold, intRange(1, 100, "must be a whole number from 1 to 100"));
-  const period = probe.periodSeconds ?? 10;
-  const timeout = probe.timeoutSeconds ?? 1;
-  if (!Token.isUnresolved(period) && !Token.isUnresolved(timeout) && timeout > period) {
-    p.add(`${path}.timeoutSeconds`, timeout, `must not exceed periodSeconds (${period})`);
   }
 }
 

@@ -5,7 +5,13 @@ import { AR_003 } from "./ar/ar-003-immutable-tags";
 import { AR_004 } from "./ar/ar-004-vulnerability-scanning";
 import { IAM_001 } from "./iam/iam-001-basic-roles";
 import { IAM_002 } from "./iam/iam-002-service-account-keys";
+import { GCS_001 } from "./gcs/gcs-001-private";
+import { GCS_002 } from "./gcs/gcs-002-recoverable";
+import { GCS_003 } from "./gcs/gcs-003-public-member";
 import { IAM_003 } from "./iam/iam-003-federation-condition";
+import { IAM_004 } from "./iam/iam-004-project-invoker";
+import { IAM_005 } from "./iam/iam-005-authoritative-project-iam";
+import { JOB_001 } from "./job/job-001-runtime-cannot-run";
 import { LABEL_001 } from "./label/label-001-labels";
 import { PolicyRule } from "../rule";
 import { RUN_001 } from "./run/run-001-public-invoker";
@@ -19,6 +25,7 @@ import { RUN_008 } from "./run/run-008-startup-probe";
 import { RUN_009 } from "./run/run-009-ingress";
 import { RUN_010 } from "./run/run-010-secret-version";
 import { RUN_011 } from "./run/run-011-plain-secret";
+import { SCHED_001 } from "./sched/sched-001-run-caller";
 import { STATE_001 } from "./state/state-001-gcs-backend";
 import { STATE_002 } from "./state/state-002-state-bucket";
 
@@ -32,9 +39,15 @@ export const RULES: readonly PolicyRule[] = [
   AR_002,
   AR_003,
   AR_004,
+  GCS_001,
+  GCS_002,
+  GCS_003,
   IAM_001,
   IAM_002,
   IAM_003,
+  IAM_004,
+  IAM_005,
+  JOB_001,
   LABEL_001,
   RUN_001,
   RUN_002,
@@ -47,6 +60,7 @@ export const RULES: readonly PolicyRule[] = [
   RUN_009,
   RUN_010,
   RUN_011,
+  SCHED_001,
   STATE_001,
   STATE_002,
 ];

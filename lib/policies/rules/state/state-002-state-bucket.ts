@@ -1,5 +1,5 @@
-import { GcsBackend } from "cdktf";
 import { ALL_STAGES, PolicyRule, compliant, nonCompliant, notApplicable } from "../../rule";
+import { backendBucket } from "../../terraform-json";
 
 /** The soft delete retention of a bucket, in seconds, when written. */
 function softDeleteSeconds(policy: unknown): number | undefined {
@@ -17,9 +17,7 @@ export const STATE_002: PolicyRule = {
   equivalent: "CKV_GCP_78, CKV_GCP_29, CKV_GCP_114 (checkov)",
   resourceTypes: ["google_storage_bucket"],
   check: (r) => {
-    const backend = r.stack.stack.node.children.find((c): c is GcsBackend => c instanceof GcsBackend);
-    const stateBucket = (backend?.toTerraform() as { terraform?: { backend?: { gcs?: { bucket?: string } } } })
-      ?.terraform?.backend?.gcs?.bucket;
+    const stateBucket = backendBucket(r.stack);
     if (stateBucket === undefined || r.attrs.name !== stateBucket) return notApplicable;
     const versioning = (Array.isArray(r.attrs.versioning) ? r.attrs.versioning[0] : r.attrs.versioning) as
       | { enabled?: unknown }

@@ -1,0 +1,229 @@
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { sortedRecord } from "../../gcp/terraform";
+import { Problems, throwIfInvalid } from "../../gcp/validation";
+import {
+  CloudRunV2Job,
+  CloudRunV2JobConfig,
+  CloudRunV2JobIamMember,
+  CloudSchedulerJob,
+  ServiceAccount,
+} from "../../providers";
+import {
+  createRuntimeServiceAccount,
+  grantSecretAccess,
+  schedulerServiceAccountId,
+} from "../cloud-run-service/service-account";
+import { grantId, resolveDependencies } from "../common";
+import { environment, gpuOf, grantVolumeAccess, probe, volumesOf } from "../workload";
+import { CloudRunJobProps, JOB_DEFAULTS } from "./props";
+import { checkRunner, validateCloudRunJobProps } from "./validate";
+
+/** The roles {@link CloudRunJob.grantRunner} grants on the job. */
+export const RUNNER_ROLES = {
+  /** `run.jobs.run`: start an execution (without overrides). */
+  invoker: "roles/run.invoker",
+  /** `run.executions.get`/`list`, `run.operations.get`: follow it, which `--wait` does. */
+  viewer: "roles/run.viewer",
+} as const;
+
+/** Options of {@link CloudRunJob.grantRunner}. */
+export interface RunnerOptions {
+  /**
+   * A name for the grants, in their construct ids (`runner-ID`, `runner-viewer-ID`): for a member
+   * whose email differs between environments (it holds the project), so that the addresses do not.
+   * @default - derived from the member
+   */
+  readonly id?: string;
+}
+
+/** What {@link CloudRunJob.grantRunner} made. */
+export interface RunnerGrants {
+  readonly invoker: CloudRunV2JobIamMember;
+  readonly viewer: CloudRunV2JobIamMember;
+}
+
+/** The OAuth scope Cloud Scheduler asks for when it calls the Cloud Run Admin API. */
+const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
+
+/**
+ * A Cloud Run job (v2 API): tasks that run to completion, such as training a model. It runs as its
+ * own least-privilege service account, its limits are validated (tasks, parallelism, retries, the
+ * attempt timeout, a GPU's needs), and deletion protection is on by default. With `schedule`,
+ * Cloud Scheduler runs it as a third account that may run this job and nothing else.
+ *
+ * Construct ids inside (`job`, `service-account`, `log-writer`, `metric-writer`,
+ * `secret-access-…`, `runner-…`, `scheduler-account`, `scheduler-invoker`, `schedule`) become
+ * Terraform addresses; they never change between versions.
+ */
+export class CloudRunJob extends Construct {
+  /** The `google_cloud_run_v2_job` resource. */
+  readonly job: CloudRunV2Job;
+  /** The job name. */
+  readonly jobName: string;
+  /** The email of the service account the job runs as. */
+  readonly serviceAccountEmail: string;
+  /** The runtime service account this construct created, unless an existing one was passed. */
+  readonly serviceAccount?: ServiceAccount;
+  /** The Cloud Scheduler job, when the job has a schedule. */
+  readonly schedule?: CloudSchedulerJob;
+  /** The email of the account Cloud Scheduler calls the job as, when it has a schedule. */
+  readonly schedulerServiceAccountEmail?: string;
+
+  private readonly props: CloudRunJobProps;
+
+  constructor(scope: Construct, id: string, props: CloudRunJobProps) {
+    super(scope, id);
+    throwIfInvalid(this, "CloudRunJob", validateCloudRunJobProps(props));
+    this.props = props;
+    this.jobName = props.name;
+    const dependsOn = resolveDependencies(props.dependsOn);
+    const depends = (extra: ITerraformDependable[] = []): ITerraformDependable[] | undefined =>
+      dependsOn.length + extra.length > 0 ? [...dependsOn, ...extra] : undefined;
+
+    let member: string;
+    if (props.serviceAccountEmail !== undefined) {
+      this.serviceAccountEmail = props.serviceAccountEmail;
+      member = `serviceAccount:${props.serviceAccountEmail}`;
+    } else {
+      const sa = createRuntimeServiceAccount(this, {
+        project: props.project,
+        serviceName: props.name,
+        accountId: props.serviceAccountId,
+        dependsOn: depends(),
+        kind: "job",
+      });
+      this.serviceAccount = sa;
+      this.serviceAccountEmail = sa.email;
+      member = sa.member;
+    }
+    const secretGrants = props.grantSecretAccess === false ? [] : grantSecretAccess(this, props, member, depends());
+    const bucketGrants = grantVolumeAccess(this, props.volumes, member);
+    this.job = new CloudRunV2Job(this, "job", {
+      ...jobConfig(props, this.serviceAccountEmail),
+      dependsOn: depends([...secretGrants, ...bucketGrants]),
+    });
+
+    (props.runners ?? []).forEach((m) => this.grantRunner(m));
+
+    if (props.schedule !== undefined) {
+      const s = props.schedule;
+      let schedulerEmail: string;
+      let schedulerMember: string;
+      if (s.serviceAccountEmail !== undefined) {
+        schedulerEmail = s.serviceAccountEmail;
+        schedulerMember = `serviceAccount:${s.serviceAccountEmail}`;
+      } else {
+        const account = new ServiceAccount(this, "scheduler-account", {
+          project: props.project,
+          accountId: schedulerServiceAccountId(props.name),
+          displayName: `Cloud Scheduler: runs ${props.name}`,
+          description: `Cloud Scheduler calls the Cloud Run job ${props.name} as this account; it may run that job only. Managed by cdktf-cloud-run`,
+          dependsOn: depends(),
+        });
+        schedulerEmail = account.email;
+        schedulerMember = account.member;
+      }
+      this.schedulerServiceAccountEmail = schedulerEmail;
+      // Invoker on this job only, additively: never a project-wide or authoritative binding.
+      const invoker = new CloudRunV2JobIamMember(this, "scheduler-invoker", {
+        project: props.project,
+        location: props.location,
+        name: this.job.name,
+        role: RUNNER_ROLES.invoker,
+        member: schedulerMember,
+      });
+      const project = props.project ?? this.job.project;
+      this.schedule = new CloudSchedulerJob(this, "schedule", {
+        project: props.project,
+        region: props.location,
+        name: `${props.name}-schedule`,
+        description: `Runs the Cloud Run job ${props.name}; managed by cdktf-cloud-run`,
+        schedule: s.cron,
+        timeZone: s.timeZone ?? JOB_DEFAULTS.timeZone,
+        paused: s.paused ?? false,
+        attemptDeadline: "180s",
+        retryConfig: { retryCount: s.retryCount ?? JOB_DEFAULTS.retryCount },
+        httpTarget: {
+          httpMethod: "POST",
+          uri: `https://run.googleapis.com/v2/projects/${project}/locations/${props.location}/jobs/${this.job.name}:run`,
+          oauthToken: { serviceAccountEmail: schedulerEmail, scope: CLOUD_PLATFORM_SCOPE },
+        },
+        dependsOn: depends([invoker]),
+      });
+    }
+  }
+
+  /**
+   * Lets `member` execute the job and wait for the result (`gcloud run jobs execute JOB --wait`):
+   * `roles/run.invoker` (`run.jobs.run`) and `roles/run.viewer` (executions and operations), both
+   * on this job only and additively. Running with overrides (`--args`) needs
+   * `run.jobs.runWithOverrides`, which is not granted. A public member is refused. Granting the
+   * same member twice returns the first grants.
+   */
+  grantRunner(member: string, options: RunnerOptions = {}): RunnerGrants {
+    const p = new Problems();
+    checkRunner(p, "member", member);
+    if (options.id !== undefined && !/^[a-z][a-z0-9-]{0,62}$/.test(options.id)) {
+      p.add("options.id", options.id, "must be 1-63 lowercase letters, digits and hyphens, starting with a letter");
+    }
+    p.throwIfAny(`CloudRunJob "${this.node.path}".grantRunner()`);
+    const make = (kind: keyof typeof RUNNER_ROLES): CloudRunV2JobIamMember => {
+      const prefix = kind === "invoker" ? "runner" : "runner-viewer";
+      const id = options.id === undefined ? grantId(this, prefix, member) : `${prefix}-${options.id}`;
+      const existing = this.node.tryFindChild(id);
+      if (existing instanceof CloudRunV2JobIamMember) return existing;
+      return new CloudRunV2JobIamMember(this, id, {
+        project: this.props.project,
+        location: this.props.location,
+        name: this.job.name,
+        role: RUNNER_ROLES[kind],
+        member,
+      });
+    };
+    return { invoker: make("invoker"), viewer: make("viewer") };
+  }
+}
+
+/** How the props become the `google_cloud_run_v2_job`: every default written explicitly. */
+function jobConfig(props: CloudRunJobProps, serviceAccountEmail: string): CloudRunV2JobConfig {
+  const tasks = props.taskCount ?? JOB_DEFAULTS.taskCount;
+  const gpu = gpuOf(props.gpu, false);
+  const { volumes, volumeMounts } = volumesOf(props);
+  const port = props.containerPort ?? JOB_DEFAULTS.containerPort;
+  return {
+    project: props.project,
+    location: props.location,
+    name: props.name,
+    labels: sortedRecord(props.labels),
+    deletionProtection: props.deletionProtection ?? JOB_DEFAULTS.deletionProtection,
+    template: {
+      labels: sortedRecord(props.labels),
+      taskCount: tasks,
+      parallelism: props.parallelism ?? tasks,
+      template: {
+        serviceAccount: serviceAccountEmail,
+        executionEnvironment: "EXECUTION_ENVIRONMENT_GEN2",
+        maxRetries: props.maxRetries ?? JOB_DEFAULTS.maxRetries,
+        timeout: `${props.timeoutSeconds ?? JOB_DEFAULTS.timeoutSeconds}s`,
+        nodeSelector: gpu.nodeSelector,
+        gpuZonalRedundancyDisabled: gpu.gpuZonalRedundancyDisabled,
+        volumes,
+        containers: [
+          {
+            image: props.image,
+            command: props.command === undefined ? undefined : [...props.command],
+            args: props.args === undefined ? undefined : [...props.args],
+            env: environment(props),
+            resources: {
+              limits: { cpu: props.cpu ?? JOB_DEFAULTS.cpu, memory: props.memory ?? JOB_DEFAULTS.memory, ...gpu.limit },
+            },
+            ports: props.startupProbe === undefined ? undefined : [{ containerPort: port }],
+            startupProbe: probe(props.startupProbe, port),
+            volumeMounts,
+          },
+        ],
+      },
+    },
+  };
+}

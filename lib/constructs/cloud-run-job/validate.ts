@@ -1,0 +1,147 @@
+import { Token } from "cdktf";
+import {
+  iamMember,
+  isPublicMember,
+  notDefaultServiceAccount,
+  serviceAccountEmail,
+  serviceAccountId,
+} from "../../gcp/iam";
+import { imagePinnedByDigest, imageReference } from "../../gcp/images";
+import { checkLabels, region } from "../../gcp/projects";
+import * as run from "../../gcp/run";
+import * as scheduler from "../../gcp/scheduler";
+import { Problem, Problems } from "../../gcp/validation";
+import { checkCommonProps } from "../common";
+import { checkProbe, checkWorkload } from "../workload";
+import { CloudRunJobProps, JOB_DEFAULTS } from "./props";
+
+/** Checks {@link CloudRunJobProps}; returns every problem, with prop paths. */
+export function validateCloudRunJobProps(props: CloudRunJobProps): Problem[] {
+  const p = new Problems();
+  checkCommonProps(p, props);
+  p.check("name", props.name, run.jobName);
+  p.check("location", props.location, region);
+  p.check("image", props.image, imageReference);
+  if (props.requireImageDigest && imageReference(props.image) === undefined) {
+    p.check("image", props.image, imagePinnedByDigest);
+  }
+  checkStrings(p, "command", props.command);
+  checkStrings(p, "args", props.args);
+  checkLabels(p, "labels", props.labels);
+  p.check("containerPort", props.containerPort, run.containerPort);
+  checkResources(p, props);
+  checkWorkload(p, props, { kind: "job", ...JOB_DEFAULTS });
+  checkTasks(p, props);
+  checkProbe(p, "startupProbe", props.startupProbe, run.MAX_PROBE_PERIOD.startup, {
+    max: props.gpu === undefined ? run.MAX_STARTUP_WINDOW.job : run.MAX_STARTUP_WINDOW.jobWithGpu,
+    why: `Cloud Run for a job${props.gpu === undefined ? "" : " with a GPU"}`,
+  });
+  checkIdentity(p, props);
+  (props.runners ?? []).forEach((m, i) => checkRunner(p, `runners[${i}]`, m));
+  checkSchedule(p, props);
+  return [...p.list];
+}
+
+function checkStrings(p: Problems, path: string, values: readonly string[] | undefined): void {
+  if (values === undefined || Token.isUnresolved(values)) return;
+  if (!Array.isArray(values)) {
+    p.add(path, values, "must be a list of strings");
+    return;
+  }
+  values.forEach((v, i) => {
+    if (typeof v !== "string") p.add(`${path}[${i}]`, v, "must be a string");
+  });
+}
+
+/** CPU and memory, each alone and together; the execution environment (jobs run in gen2 only). */
+function checkResources(p: Problems, props: CloudRunJobProps): void {
+  const gen = props.executionEnvironment ?? JOB_DEFAULTS.executionEnvironment;
+  if (gen !== "gen2") {
+    p.add(
+      "executionEnvironment",
+      gen,
+      'must be "gen2": Cloud Run jobs run only in the second generation execution environment (Cloud Run "Execution environments"; the API refuses GEN1 for a job)',
+    );
+  }
+  p.check("cpu", props.cpu, run.cpu);
+  p.check("memory", props.memory, run.memory("gen2"));
+  const cpu = props.cpu ?? JOB_DEFAULTS.cpu;
+  const memory = props.memory ?? JOB_DEFAULTS.memory;
+  if (Token.isUnresolved(cpu) || Token.isUnresolved(memory) || run.cpu(cpu) !== undefined) return;
+  const mi = run.parseMemoryMi(memory);
+  if (mi === undefined) return;
+  const combo = run.cpuMemoryCombination(run.parseCpu(cpu) as number, mi);
+  if (combo !== undefined) p.add("memory", memory, `${combo} (cpu is "${cpu}")`);
+}
+
+/** Tasks, parallelism, retries and the attempt timeout (one hour with a GPU). */
+function checkTasks(p: Problems, props: CloudRunJobProps): void {
+  p.check("taskCount", props.taskCount, run.taskCount);
+  p.check("parallelism", props.parallelism, run.parallelism);
+  p.check("maxRetries", props.maxRetries, run.maxRetries);
+  const tasks = props.taskCount ?? JOB_DEFAULTS.taskCount;
+  const parallel = props.parallelism;
+  if (parallel !== undefined && !Token.isUnresolved(parallel) && !Token.isUnresolved(tasks) && parallel > tasks) {
+    p.add("parallelism", parallel, `must not exceed taskCount (${tasks}): at most every task at once`);
+  }
+  const gpu = props.gpu !== undefined;
+  const max = gpu ? run.JOB_LIMITS.maxTimeoutSecondsWithGpu : run.JOB_LIMITS.maxTimeoutSeconds;
+  p.check("timeoutSeconds", props.timeoutSeconds, (v) =>
+    Number.isInteger(v) && v >= 1 && v <= max
+      ? undefined
+      : gpu
+        ? `must be a whole number of seconds from 1 to ${max}: with a GPU, a task attempt may run at most one hour (Cloud Run "Set task timeout"; longer is in preview)`
+        : `must be a whole number of seconds from 1 to ${max} (168 hours, Cloud Run "Set task timeout")`,
+  );
+}
+
+/** The runtime identity: an existing account (never a default one), or the id of the one created. */
+function checkIdentity(p: Problems, props: CloudRunJobProps): void {
+  if (props.serviceAccountEmail !== undefined) {
+    p.check("serviceAccountEmail", props.serviceAccountEmail, serviceAccountEmail);
+    p.check("serviceAccountEmail", props.serviceAccountEmail, notDefaultServiceAccount);
+    if (props.serviceAccountId !== undefined) {
+      p.add("serviceAccountId", props.serviceAccountId, "must not be set together with serviceAccountEmail");
+    }
+  } else {
+    p.check("serviceAccountId", props.serviceAccountId, serviceAccountId);
+    if (props.serviceAccountId === undefined && Token.isUnresolved(props.name)) {
+      p.add("serviceAccountId", undefined, "is required when name is a token: the account id is derived from the name");
+    }
+  }
+}
+
+/** A runner: an IAM principal, never a public one. */
+export function checkRunner(p: Problems, path: string, member: string): void {
+  p.check(path, member, iamMember);
+  if (!Token.isUnresolved(member) && isPublicMember(member)) {
+    p.add(path, member, "would let anyone on the internet start executions of the job, at your cost");
+  }
+}
+
+/** The schedule: cron, time zone, retries, and an account that is not the runtime one. */
+function checkSchedule(p: Problems, props: CloudRunJobProps): void {
+  const s = props.schedule;
+  if (s === undefined) return;
+  if (s.cron === undefined) p.add("schedule.cron", undefined, 'is required, such as "0 3 * * 1"');
+  p.check("schedule.cron", s.cron, scheduler.cron);
+  p.check("schedule.timeZone", s.timeZone, scheduler.timeZone);
+  p.check("schedule.retryCount", s.retryCount, scheduler.retryCount);
+  if (s.paused !== undefined && typeof s.paused !== "boolean")
+    p.add("schedule.paused", s.paused, "must be true or false");
+  if (s.serviceAccountEmail !== undefined) {
+    p.check("schedule.serviceAccountEmail", s.serviceAccountEmail, serviceAccountEmail);
+    p.check("schedule.serviceAccountEmail", s.serviceAccountEmail, notDefaultServiceAccount);
+    if (
+      props.serviceAccountEmail !== undefined &&
+      !Token.isUnresolved(s.serviceAccountEmail) &&
+      s.serviceAccountEmail === props.serviceAccountEmail
+    ) {
+      p.add(
+        "schedule.serviceAccountEmail",
+        s.serviceAccountEmail,
+        "must not be the job's runtime account: the code a job runs must not be able to start jobs",
+      );
+    }
+  }
+}
