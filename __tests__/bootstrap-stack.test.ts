@@ -13,7 +13,8 @@ import { runBootstrap } from "../lib/app/bootstrap-cli";
 import { BootstrapStack, environmentResourceTypes } from "../lib/app/bootstrap-stack";
 import { releasedEverywhere } from "../lib/app/environment-stack";
 import { EMPTY_RELEASE } from "../lib/app/release/model";
-import { ROLES_FOR_RESOURCE, rolesFor } from "../lib/app/roles";
+import { ROLES_FOR_RESOURCE, bucketScopedRoles, rolesFor } from "../lib/app/roles";
+import { bucketProps } from "../lib/app/config/props";
 import { FIXTURE_GITHUB, fixtureEnvironment, fixtureService } from "./fixtures/environment";
 import { Json } from "./helpers";
 
@@ -357,9 +358,18 @@ describe("npm run bootstrap", () => {
       expect(out.stdout).toContain(
         `| ${c.name} | terraform-deploy@${c.project}.iam.gserviceaccount.com | jobs in the GitHub environment "${c.name}" of ${c.github.repository}, on main |`,
       );
-      // Whatever the configuration's services need: each managing role on its own row.
-      for (const role of rolesFor(environmentResourceTypes(c), "manage").keys()) {
-        expect(out.stdout).toContain(`| ${c.name} | terraform-deploy | ${role} | project ${c.project} |`);
+      // Whatever the configuration's services need: each managing role on its own row, on the
+      // project, or on the environment's buckets for the roles limited to them.
+      const types = environmentResourceTypes(c);
+      const scoped = bucketScopedRoles(types);
+      for (const role of rolesFor(types, "manage").keys()) {
+        expect(out.stdout).toContain(
+          scoped.has(role)
+            ? `| ${c.name} | terraform-deploy | ${role} | ${Object.keys(c.buckets ?? {})
+                .map((k) => `gs://${bucketProps(c, k).name}`)
+                .join(", ")} (condition) |`
+            : `| ${c.name} | terraform-deploy | ${role} | project ${c.project} |`,
+        );
       }
     }
     expect(runBootstrap(["identities", "nowhere"])).toMatchObject({

@@ -1,9 +1,12 @@
 import { ConfigError, EnvironmentConfig, environmentFiles, parseEnvironmentConfig } from "../lib/app";
-import { fixtureEnvironment } from "./fixtures/environment";
+import { fixtureEnvironment, fixtureTrainingEnvironment } from "./fixtures/environment";
 import { Json } from "./helpers";
 
 /** A production fixture environment (service `predict`), valid at every stage. */
 const valid = fixtureEnvironment({ name: "live", stage: "production" });
+
+/** The same with training: bucket `models`, job `train`, and `predict` serving a model from it. */
+const training = fixtureTrainingEnvironment({ name: "live", stage: "production" });
 
 /** A deep copy of a valid configuration, changed by `edit`: every bad case starts from one. */
 function variant(edit: (c: Json) => void, from: EnvironmentConfig = valid): unknown {
@@ -261,6 +264,94 @@ const BAD: [string, unknown, string, RegExp][] = [
     variant((c) => Object.assign(c, { name: "qa", stage: "preproduction", deletionProtection: false })),
     "deletionProtection",
     /must be true: stage "preproduction" requires it/,
+  ],
+  [
+    "a volume on a bucket the environment does not have",
+    variant((c) => (c.services.predict.volumes = [{ bucket: "modles", mountPath: "/data" }]), training),
+    "services.predict.volumes[0].bucket",
+    /got "modles"; must be a key of buckets: models/,
+  ],
+  [
+    "a model in a bucket the environment does not have",
+    variant((c) => (c.services.predict.model.bucket = "weights"), training),
+    "services.predict.model.bucket",
+    /must be a key of buckets: models/,
+  ],
+  [
+    "a model mounted at a reserved path",
+    variant((c) => (c.services.predict.model.mountPath = "/proc/models"), training),
+    "services.predict.model.mountPath",
+    /must not be \/proc or below it/,
+  ],
+  [
+    "a model variable Cloud Run reserves",
+    variant((c) => (c.services.predict.model.variable = "PORT"), training),
+    "services.predict.model.variable",
+    /PORT is reserved/,
+  ],
+  [
+    "a model variable also set in env",
+    variant((c) => (c.services.predict.env.MODEL_PATH = "/tmp"), training),
+    "services.predict.model.variable",
+    /also set in env or secretEnv/,
+  ],
+  [
+    "a job with a service's key",
+    variant((c) => (c.jobs.predict = c.jobs.train), training),
+    "jobs.predict",
+    /also a service's key; jobs and services share the release file/,
+  ],
+  [
+    "a job running more tasks at once than it has",
+    variant((c) => (c.jobs.train.parallelism = 3), training),
+    "jobs.train.parallelism",
+    /must not exceed taskCount \(2\)/,
+  ],
+  [
+    "a job schedule that is not cron",
+    variant((c) => (c.jobs.train.schedule.cron = "every monday"), training),
+    "jobs.train.schedule.cron",
+    /five unix-cron fields/,
+  ],
+  [
+    "a GPU job without the CPU an L4 needs",
+    variant((c) => (c.jobs.train.gpu = { type: "nvidia-l4" }), training),
+    "jobs.train.cpu",
+    /needs at least 4 CPU/,
+  ],
+  [
+    "a GPU job longer than the GPU limit",
+    variant(
+      (c) =>
+        Object.assign(c.jobs.train, { gpu: { type: "nvidia-l4" }, cpu: "4", memory: "16Gi", timeoutSeconds: 7200 }),
+      training,
+    ),
+    "jobs.train.timeoutSeconds",
+    /from 1 to 3600: with a GPU/,
+  ],
+  [
+    "prod job without deletion protection",
+    variant((c) => (c.jobs.train.deletionProtection = false), training),
+    "jobs.train.deletionProtection",
+    /must be true: stage "production" requires it/,
+  ],
+  [
+    "a bucket that is the state bucket",
+    variant((c) => (c.buckets.models.name = c.stateBucket), training),
+    "buckets.models.name",
+    /is the same bucket as stateBucket/,
+  ],
+  [
+    "a bucket name Cloud Storage refuses",
+    variant((c) => (c.buckets.models.name = "goog-models"), training),
+    "buckets.models.name",
+    /must be 3-63 lowercase letters/,
+  ],
+  [
+    "an unknown job field",
+    variant((c) => (c.jobs.train.tasks = 4), training),
+    "jobs.train.tasks",
+    /is not a known field; known fields: name, image, build, .*taskCount/,
   ],
   [
     "boolean as a string",

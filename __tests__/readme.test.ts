@@ -12,7 +12,7 @@ import { describeFailure, extendEnvironment, synthesize, SharedConfig } from "..
 import { compareStacks, renderText, StackJson } from "../lib/app/parity";
 import { runBootstrap } from "../lib/app/bootstrap-cli";
 import { runRelease } from "../lib/app/release/cli";
-import { fixtureEnvironment, fixtureFile, fixtureService } from "./fixtures/environment";
+import { fixtureEnvironment, fixtureFile, fixtureService, fixtureTrainingEnvironment } from "./fixtures/environment";
 import { environmentsFolder } from "./fixtures/release";
 
 import { README, readmeBlocks } from "../scripts/readme-blocks.cjs";
@@ -86,7 +86,7 @@ describe("README.md", () => {
   const bootstrapFolder = () =>
     environmentsFolder(
       (["dev", "staging", "prod"] as const).map((name, i) =>
-        fixtureEnvironment({
+        fixtureTrainingEnvironment({
           name,
           stage: (["development", "preproduction", "production"] as const)[i],
           project: `acme-ml-${name}`,
@@ -109,18 +109,19 @@ describe("README.md", () => {
     "bootstrap-identities": () => bootstrapOutput("identities", "prod"),
     "release-status": () => {
       const envs = [
-        fixtureEnvironment({ name: "dev", stage: "development" }),
-        fixtureEnvironment({ name: "staging", stage: "preproduction" }),
-        fixtureEnvironment({ name: "prod", stage: "production" }),
+        fixtureTrainingEnvironment({ name: "dev", stage: "development" }),
+        fixtureTrainingEnvironment({ name: "staging", stage: "preproduction" }),
+        fixtureTrainingEnvironment({ name: "prod", stage: "production" }),
       ];
       const folder = environmentsFolder(envs);
       const provenance = { time: "2026-11-27T10:00:00.000Z" };
       const run = (...argv: string[]) => expect(runRelease(argv, folder, { provenance }).code).toBe(0);
       const image = (c: string) => `europe-west1-docker.pkg.dev/acme-fx-dev/images/predict-api@sha256:${c.repeat(16)}`;
-      run("pin", "dev", "predict", image("3b1f"));
+      run("pin", "dev", "train", image("5e7a").replace("predict-api", "trainer"));
+      run("pin", "dev", "predict", image("3b1f"), "--model", "sentiment/train-2k7xq");
       run("promote", "dev", "staging");
       run("promote", "staging", "prod");
-      run("pin", "dev", "predict", image("8d2e"));
+      run("pin", "dev", "predict", image("8d2e"), "--model", "sentiment/train-7dk2m");
       run("promote", "dev", "staging");
       run("canary", "prod", "predict", "--percent", "10", "--from", "staging");
       const status = runRelease(["status"], folder).stdout;

@@ -9,7 +9,7 @@ import { STAGES } from "../lib";
 import { Testing } from "cdktf";
 import { EnvironmentConfig, environmentFiles, environmentMatrix, parseEnvironmentConfig } from "../lib/app";
 import { BootstrapStack } from "../lib/app/bootstrap-stack";
-import { buildMatrix } from "../lib/app/environments";
+import { buildMatrix, jobTarget } from "../lib/app/environments";
 import { Json } from "./helpers";
 import { workflowTexts } from "./workflow-files";
 
@@ -41,8 +41,8 @@ function runsOf(job: Json): string {
 }
 
 describe("workflows", () => {
-  test("ci, build, release, deploy (with apply) and drift exist", () => {
-    expect(files).toEqual(["apply.yml", "build.yml", "ci.yml", "deploy.yml", "drift.yml", "release.yml"]);
+  test("ci, build, release, deploy (with apply), drift and train exist", () => {
+    expect(files).toEqual(["apply.yml", "build.yml", "ci.yml", "deploy.yml", "drift.yml", "release.yml", "train.yml"]);
   });
 
   test("every npm script the workflows run exists in package.json", () => {
@@ -122,6 +122,40 @@ describe("workflows", () => {
     const usage = fs.readFileSync(path.join(root, "lib", "app", "release", "cli.ts"), "utf8");
     for (const verb of wf.on.workflow_dispatch.inputs.verb.options)
       expect(usage).toContain(`npm run release -- ${verb} `);
+  });
+
+  test("release: model versions are copied into the target's bucket before the promotion, and checked", () => {
+    const copy = runsOf(workflows["release.yml"].jobs.copy);
+    expect(copy).toMatch(/npm run -s release -- models "\$FROM" "\$TO"/);
+    expect(copy).toMatch(/gcloud storage rsync --recursive "\$source" "\$target"/);
+    expect(copy.indexOf("release -- models")).toBeGreaterThan(copy.indexOf("release -- images"));
+  });
+
+  test("train: by hand on main, as the environment's job runner, the job from environments/, waited for, reported", () => {
+    const wf = workflows["train.yml"];
+    expect(Object.keys(wf.on)).toEqual(["workflow_dispatch"]);
+    expect(Object.keys(wf.on.workflow_dispatch.inputs)).toEqual(["environment", "job", "args"]);
+    const [[, job]] = jobs("train.yml");
+    expect(job.if).toBe("github.ref == 'refs/heads/main'");
+    const script = runsOf(job);
+    expect(script).toMatch(/npm run -s environments -- --job "\$ENVIRONMENT" "\$JOB"/);
+    expect(script).toMatch(/gcloud run jobs execute "\$NAME" --region "\$REGION" --project "\$PROJECT" \\\n\s+--wait/);
+    expect(script).toContain('>> "$GITHUB_STEP_SUMMARY"');
+    expect(script).toContain("npm run release -- pin $ENVIRONMENT <service> --model $MODEL/$execution");
+    const auth = steps(job).find((st) => String(st.uses).startsWith("google-github-actions/auth@"))!;
+    expect(auth.with.service_account).toBe("${{ steps.target.outputs.runner }}");
+    // The runner identity is the one the bootstrap stack makes, and each environment's stack grants
+    // it the executor (with overrides) and viewer roles on each of its jobs.
+    for (const c of environmentFiles().map((f) => parseEnvironmentConfig(f.config))) {
+      for (const key of Object.keys(c.jobs ?? {})) {
+        const target = jobTarget(c.name, key);
+        expect(target).toMatchObject({
+          project: c.project,
+          region: c.region,
+          runner: `job-runner@${c.project}.iam.gserviceaccount.com`,
+        });
+      }
+    }
   });
 
   test("actions are pinned to exact versions", () => {

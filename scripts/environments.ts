@@ -10,11 +10,15 @@
  *   The project id of one environment.
  * npm run -s environments -- --provider-variable ENV
  *   The repository variable that holds its workload identity provider.
+ * npm run -s environments -- --job ENV JOB
+ *   What the Train workflow needs to run a job: {"name","region","project","provider_variable",
+ *   "runner","model"}, where model is the prefix of the versions it writes (MODEL_NAME/EXECUTION:
+ *   the job's MODEL_NAME variable, or its key).
  *
  * Everything comes from the files in environments/, so adding a file adds it to the pipeline.
  */
 import { execFileSync } from "child_process";
-import { buildMatrix, environmentFiles, environmentMatrix } from "../lib/app/environments";
+import { buildMatrix, environmentFiles, environmentMatrix, jobTarget } from "../lib/app/environments";
 import { parseEnvironmentConfig } from "../lib/app/config";
 import { identityProviderVariable } from "../lib/app/identities";
 
@@ -40,6 +44,13 @@ if (argv.includes("--builds")) {
   const only = argv.filter((a, i) => !a.startsWith("--") && argv[i - 1] !== "--changed-since");
   const changed = since === undefined ? undefined : changedSince(since);
   process.stdout.write(JSON.stringify(buildMatrix({ only, changed })) + "\n");
+} else if (option("job") !== undefined) {
+  const target = jobTarget(option("job")!, argv[argv.indexOf("--job") + 2] ?? "");
+  if ("problem" in target) {
+    console.error(target.problem);
+    process.exit(2);
+  }
+  process.stdout.write(JSON.stringify(target) + "\n");
 } else if (option("project") !== undefined || option("provider-variable") !== undefined) {
   const name = option("project") ?? option("provider-variable");
   const file = environmentFiles().find((f) => f.name === name);

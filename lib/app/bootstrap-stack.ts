@@ -222,6 +222,15 @@ export class BootstrapStack extends TerraformStack {
     );
     this.github.allowEnvironment(deploy, parsed.name);
     grant("deploy", deploy, manageRoles);
+    // Listed with the buckets they are limited to, not as project roles.
+    for (const role of scoped) {
+      const identity = identities.deploy!;
+      const roles = new Map(identity.roles);
+      const types = roles.get(role) ?? [];
+      roles.delete(role);
+      identities.deploy = { ...identity, roles };
+      other("deploy", role, buckets.map((b) => `gs://${b}`).join(", ") + " (condition)", types.join(", "));
+    }
     after(this.stateBucket.grantStateWriter(member("deploy"), { prefix: statePrefix }), deploy);
     other(
       "deploy",
@@ -294,7 +303,8 @@ export class BootstrapStack extends TerraformStack {
     }
 
     // Jobs run from the Train workflow: the runner identity, which the environment's stack grants
-    // invoker and viewer on each job (and nothing on the project). Jobs on main only.
+    // the executor (with overrides) and viewer roles on each job, and nothing on the project.
+    // Jobs on main only.
     if (Object.keys(parsed.jobs ?? {}).length > 0) {
       const runner = account(
         "runner",
@@ -303,12 +313,12 @@ export class BootstrapStack extends TerraformStack {
         new Map(),
       );
       this.github.allowBranch(runner, "main");
-      other(
-        "runner",
-        "roles/run.invoker, roles/run.viewer",
-        "each job (granted by the environment's stack)",
-        "gcloud run jobs execute JOB --wait",
-      );
+      for (const key of Object.keys(parsed.jobs ?? {}).sort()) {
+        const job = jobProps(parsed, key).name;
+        const on = `job ${job} (the environment's stack grants it)`;
+        other("runner", "roles/run.jobsExecutorWithOverrides", on, `gcloud run jobs execute ${job} --args …`);
+        other("runner", "roles/run.viewer", on, "--wait: following the execution");
+      }
     }
 
     // Images: the first environment of the promotion order receives builds; every other one

@@ -266,8 +266,9 @@ export class EnvironmentStack extends TerraformStack {
         image: released ? imageOf(parsed, key, released.digest) : JOB_PLACEHOLDER_IMAGE,
         requireImageDigest: released !== undefined,
       });
-      // The Train workflow runs it as the bootstrap stack's runner identity.
-      job.grantRunner(`serviceAccount:${identityEmail(parsed, "runner")}`, { id: "pipeline" });
+      // The Train workflow runs it, with the arguments it is given, as the bootstrap stack's
+      // runner identity.
+      job.grantRunner(`serviceAccount:${identityEmail(parsed, "runner")}`, { id: "pipeline", overrides: true });
       jobs[key] = job;
       new TerraformOutput(this, `${key}_job`, {
         value: job.job.name,

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { STAGES } from "../policies/rule";
 import { parseEnvironmentConfig, repositoryUrl } from "./config";
-import { identityProviderVariable } from "./identities";
+import { identityEmail, identityProviderVariable } from "./identities";
 import { readRelease, releasePath } from "./release/files";
 
 /** The environments folder of this repository: one file per environment, beside base.ts. */
@@ -83,6 +83,7 @@ export function environmentMatrix(
 
 /** One image the build workflow builds and pushes. */
 export interface BuildEntry {
+  /** The service's or job's key: what `npm run release -- pin` names. */
   readonly service: string;
   /** The environment it is pinned in first: the first environment of the first stage. */
   readonly environment: string;
@@ -110,7 +111,8 @@ export function buildMatrix(
   )[0];
   if (first === undefined) return [];
   const entries: BuildEntry[] = [];
-  for (const [service, svc] of Object.entries(first.services).sort(([a], [b]) => a.localeCompare(b))) {
+  const workloads = [...Object.entries(first.services), ...Object.entries(first.jobs ?? {})];
+  for (const [service, svc] of workloads.sort(([a], [b]) => a.localeCompare(b))) {
     if (svc.build === undefined) continue;
     if (options.only && options.only.length > 0 && !options.only.includes(service)) continue;
     const context = svc.build.context.replace(/\/+$/, "");
@@ -128,4 +130,37 @@ export function buildMatrix(
     });
   }
   return entries;
+}
+
+/** What the Train workflow needs to run one job of an environment (`npm run -s environments -- --job ENV JOB`). */
+export interface JobTarget {
+  /** The Cloud Run job's name. */
+  readonly name: string;
+  readonly region: string;
+  readonly project: string;
+  readonly provider_variable: string;
+  /** The identity that runs it: the bootstrap stack's job runner. */
+  readonly runner: string;
+  /** The prefix of the model versions it writes: its MODEL_NAME variable, or its key. */
+  readonly model: string;
+}
+
+/** The job `key` of environment `env`, for the Train workflow; or why there is none. */
+export function jobTarget(env: string, key: string, dir?: string): JobTarget | { problem: string } {
+  const files = environmentFiles(dir);
+  const file = files.find((f) => f.name === env);
+  if (file === undefined) return { problem: `${env} is not an environment: ${files.map((f) => f.name).join(", ")}` };
+  const config = parseEnvironmentConfig(file.config);
+  const job = config.jobs?.[key];
+  if (job === undefined) {
+    return { problem: `${key} is not a job of ${env}: ${Object.keys(config.jobs ?? {}).join(", ") || "it has none"}` };
+  }
+  return {
+    name: job.name ?? key,
+    region: config.region,
+    project: config.project,
+    provider_variable: identityProviderVariable(config.name),
+    runner: identityEmail(config, "runner"),
+    model: job.env?.MODEL_NAME ?? key,
+  };
 }

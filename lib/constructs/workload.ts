@@ -1,11 +1,13 @@
-import { TerraformStack, Token } from "cdktf";
+import { ITerraformDependable, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
+import { notDefaultServiceAccount, serviceAccountEmail, serviceAccountId } from "../gcp/iam";
 import { bucketName } from "../gcp/storage";
 import * as run from "../gcp/run";
 import { secretName, secretVersion } from "../gcp/secret-manager";
 import { sortedRecord } from "../gcp/terraform";
 import { Constraint, Problems, intRange } from "../gcp/validation";
-import { StorageBucketIamMember } from "../providers";
+import { ServiceAccount, StorageBucketIamMember } from "../providers";
+import { createRuntimeServiceAccount } from "./cloud-run-service/service-account";
 import { MODEL_BUCKET_ROLES, ModelBucket } from "./model-bucket";
 
 /*
@@ -114,6 +116,56 @@ export interface WorkloadDefaults {
   readonly kind: "service" | "job";
   readonly cpu: string;
   readonly memory: string;
+}
+
+/** The runtime identity: an existing account (never a default one), or the id of the one created. */
+export function checkIdentity(
+  p: Problems,
+  props: { name: string; serviceAccountEmail?: string; serviceAccountId?: string },
+): void {
+  if (props.serviceAccountEmail !== undefined) {
+    p.check("serviceAccountEmail", props.serviceAccountEmail, serviceAccountEmail);
+    p.check("serviceAccountEmail", props.serviceAccountEmail, notDefaultServiceAccount);
+    if (props.serviceAccountId !== undefined) {
+      p.add("serviceAccountId", props.serviceAccountId, "must not be set together with serviceAccountEmail");
+    }
+  } else {
+    p.check("serviceAccountId", props.serviceAccountId, serviceAccountId);
+    if (props.serviceAccountId === undefined && Token.isUnresolved(props.name)) {
+      p.add("serviceAccountId", undefined, "is required when name is a token: the account id is derived from the name");
+    }
+  }
+}
+
+/** The account a workload runs as, and the member string that names it in grants. */
+export interface RuntimeIdentity {
+  readonly email: string;
+  readonly member: string;
+  /** The account, when the workload created it. */
+  readonly account?: ServiceAccount;
+}
+
+/**
+ * The runtime identity of a workload: the existing account it was given, or a dedicated one
+ * created in `scope` (construct ids `service-account`, `log-writer`, `metric-writer`).
+ */
+export function runtimeIdentity(
+  scope: Construct,
+  props: { project?: string; name: string; serviceAccountEmail?: string; serviceAccountId?: string },
+  kind: "service" | "job",
+  dependsOn: ITerraformDependable[] | undefined,
+): RuntimeIdentity {
+  if (props.serviceAccountEmail !== undefined) {
+    return { email: props.serviceAccountEmail, member: `serviceAccount:${props.serviceAccountEmail}` };
+  }
+  const account = createRuntimeServiceAccount(scope, {
+    project: props.project,
+    serviceName: props.name,
+    accountId: props.serviceAccountId,
+    dependsOn,
+    kind,
+  });
+  return { email: account.email, member: account.member, account };
 }
 
 /** Plain and secret environment variables: names valid, each from one place, secrets pinned. */

@@ -9,13 +9,9 @@ import {
   CloudSchedulerJob,
   ServiceAccount,
 } from "../../providers";
-import {
-  createRuntimeServiceAccount,
-  grantSecretAccess,
-  schedulerServiceAccountId,
-} from "../cloud-run-service/service-account";
+import { grantSecretAccess, schedulerServiceAccountId } from "../cloud-run-service/service-account";
 import { grantId, resolveDependencies } from "../common";
-import { environment, gpuOf, grantVolumeAccess, probe, volumesOf } from "../workload";
+import { environment, gpuOf, grantVolumeAccess, probe, runtimeIdentity, volumesOf } from "../workload";
 import { CloudRunJobProps, JOB_DEFAULTS } from "./props";
 import { checkRunner, validateCloudRunJobProps } from "./validate";
 
@@ -23,6 +19,11 @@ import { checkRunner, validateCloudRunJobProps } from "./validate";
 export const RUNNER_ROLES = {
   /** `run.jobs.run`: start an execution (without overrides). */
   invoker: "roles/run.invoker",
+  /**
+   * `run.jobs.run`, `run.jobs.runWithOverrides`, `run.executions.cancel`: start one with other
+   * arguments (`--args`), with `overrides: true`. Source: Cloud Run "IAM roles".
+   */
+  executorWithOverrides: "roles/run.jobsExecutorWithOverrides",
   /** `run.executions.get`/`list`, `run.operations.get`: follow it, which `--wait` does. */
   viewer: "roles/run.viewer",
 } as const;
@@ -35,10 +36,18 @@ export interface RunnerOptions {
    * @default - derived from the member
    */
   readonly id?: string;
+  /**
+   * Also let the member run the job with other arguments or environment variables
+   * (`gcloud run jobs execute --args`): `roles/run.jobsExecutorWithOverrides` on the job instead
+   * of `roles/run.invoker`. Overrides change what the job does; grant them to CI, not to a schedule.
+   * @default false
+   */
+  readonly overrides?: boolean;
 }
 
 /** What {@link CloudRunJob.grantRunner} made. */
 export interface RunnerGrants {
+  /** The grant that lets it start executions: `roles/run.invoker`, or the executor role with overrides. */
   readonly invoker: CloudRunV2JobIamMember;
   readonly viewer: CloudRunV2JobIamMember;
 }
@@ -81,22 +90,10 @@ export class CloudRunJob extends Construct {
     const depends = (extra: ITerraformDependable[] = []): ITerraformDependable[] | undefined =>
       dependsOn.length + extra.length > 0 ? [...dependsOn, ...extra] : undefined;
 
-    let member: string;
-    if (props.serviceAccountEmail !== undefined) {
-      this.serviceAccountEmail = props.serviceAccountEmail;
-      member = `serviceAccount:${props.serviceAccountEmail}`;
-    } else {
-      const sa = createRuntimeServiceAccount(this, {
-        project: props.project,
-        serviceName: props.name,
-        accountId: props.serviceAccountId,
-        dependsOn: depends(),
-        kind: "job",
-      });
-      this.serviceAccount = sa;
-      this.serviceAccountEmail = sa.email;
-      member = sa.member;
-    }
+    const identity = runtimeIdentity(this, props, "job", depends());
+    this.serviceAccountEmail = identity.email;
+    this.serviceAccount = identity.account;
+    const member = identity.member;
     const secretGrants = props.grantSecretAccess === false ? [] : grantSecretAccess(this, props, member, depends());
     const bucketGrants = grantVolumeAccess(this, props.volumes, member);
     this.job = new CloudRunV2Job(this, "job", {
@@ -158,8 +155,8 @@ export class CloudRunJob extends Construct {
    * Lets `member` execute the job and wait for the result (`gcloud run jobs execute JOB --wait`):
    * `roles/run.invoker` (`run.jobs.run`) and `roles/run.viewer` (executions and operations), both
    * on this job only and additively. Running with overrides (`--args`) needs
-   * `run.jobs.runWithOverrides`, which is not granted. A public member is refused. Granting the
-   * same member twice returns the first grants.
+   * `run.jobs.runWithOverrides`, granted only with `overrides: true`. A public member is refused.
+   * Granting the same member twice returns the first grants.
    */
   grantRunner(member: string, options: RunnerOptions = {}): RunnerGrants {
     const p = new Problems();
@@ -168,7 +165,7 @@ export class CloudRunJob extends Construct {
       p.add("options.id", options.id, "must be 1-63 lowercase letters, digits and hyphens, starting with a letter");
     }
     p.throwIfAny(`CloudRunJob "${this.node.path}".grantRunner()`);
-    const make = (kind: keyof typeof RUNNER_ROLES): CloudRunV2JobIamMember => {
+    const make = (kind: "invoker" | "viewer"): CloudRunV2JobIamMember => {
       const prefix = kind === "invoker" ? "runner" : "runner-viewer";
       const id = options.id === undefined ? grantId(this, prefix, member) : `${prefix}-${options.id}`;
       const existing = this.node.tryFindChild(id);
@@ -177,7 +174,12 @@ export class CloudRunJob extends Construct {
         project: this.props.project,
         location: this.props.location,
         name: this.job.name,
-        role: RUNNER_ROLES[kind],
+        role:
+          kind === "viewer"
+            ? RUNNER_ROLES.viewer
+            : options.overrides
+              ? RUNNER_ROLES.executorWithOverrides
+              : RUNNER_ROLES.invoker,
         member,
       });
     };

@@ -1,18 +1,12 @@
 import { Token } from "cdktf";
-import {
-  iamMember,
-  isPublicMember,
-  notDefaultServiceAccount,
-  serviceAccountEmail,
-  serviceAccountId,
-} from "../../gcp/iam";
+import { iamMember, isPublicMember, notDefaultServiceAccount, serviceAccountEmail } from "../../gcp/iam";
 import { imagePinnedByDigest, imageReference } from "../../gcp/images";
 import { checkLabels, region } from "../../gcp/projects";
 import * as run from "../../gcp/run";
 import * as scheduler from "../../gcp/scheduler";
 import { Problem, Problems } from "../../gcp/validation";
 import { checkCommonProps } from "../common";
-import { checkProbe, checkWorkload } from "../workload";
+import { checkIdentity, checkProbe, checkWorkload } from "../workload";
 import { CloudRunJobProps, JOB_DEFAULTS } from "./props";
 
 /** Checks {@link CloudRunJobProps}; returns every problem, with prop paths. */
@@ -93,22 +87,6 @@ function checkTasks(p: Problems, props: CloudRunJobProps): void {
         ? `must be a whole number of seconds from 1 to ${max}: with a GPU, a task attempt may run at most one hour (Cloud Run "Set task timeout"; longer is in preview)`
         : `must be a whole number of seconds from 1 to ${max} (168 hours, Cloud Run "Set task timeout")`,
   );
-}
-
-/** The runtime identity: an existing account (never a default one), or the id of the one created. */
-function checkIdentity(p: Problems, props: CloudRunJobProps): void {
-  if (props.serviceAccountEmail !== undefined) {
-    p.check("serviceAccountEmail", props.serviceAccountEmail, serviceAccountEmail);
-    p.check("serviceAccountEmail", props.serviceAccountEmail, notDefaultServiceAccount);
-    if (props.serviceAccountId !== undefined) {
-      p.add("serviceAccountId", props.serviceAccountId, "must not be set together with serviceAccountEmail");
-    }
-  } else {
-    p.check("serviceAccountId", props.serviceAccountId, serviceAccountId);
-    if (props.serviceAccountId === undefined && Token.isUnresolved(props.name)) {
-      p.add("serviceAccountId", undefined, "is required when name is a token: the account id is derived from the name");
-    }
-  }
 }
 
 /** A runner: an IAM principal, never a public one. */

@@ -5,8 +5,8 @@ import { Problems, throwIfInvalid } from "../../gcp/validation";
 import { CloudRunV2Service, CloudRunV2ServiceIamMember, ServiceAccount } from "../../providers";
 import { grantId, resolveDependencies } from "../common";
 import { CloudRunServiceProps, InvokerOptions } from "./props";
-import { createRuntimeServiceAccount, grantSecretAccess } from "./service-account";
-import { grantVolumeAccess } from "../workload";
+import { grantSecretAccess } from "./service-account";
+import { grantVolumeAccess, runtimeIdentity } from "../workload";
 import { revisionTemplate, serviceConfig } from "./template";
 import { checkInvoker, validateCloudRunServiceProps } from "./validate";
 
@@ -49,21 +49,10 @@ export class CloudRunService extends Construct {
     const depends = (extra: ITerraformDependable[] = []): ITerraformDependable[] | undefined =>
       dependsOn.length + extra.length > 0 ? [...dependsOn, ...extra] : undefined;
 
-    let member: string;
-    if (props.serviceAccountEmail !== undefined) {
-      this.serviceAccountEmail = props.serviceAccountEmail;
-      member = `serviceAccount:${props.serviceAccountEmail}`;
-    } else {
-      const sa = createRuntimeServiceAccount(this, {
-        project: props.project,
-        serviceName: props.name,
-        accountId: props.serviceAccountId,
-        dependsOn: depends(),
-      });
-      this.serviceAccount = sa;
-      this.serviceAccountEmail = sa.email;
-      member = sa.member;
-    }
+    const identity = runtimeIdentity(this, props, "service", depends());
+    this.serviceAccountEmail = identity.email;
+    this.serviceAccount = identity.account;
+    const member = identity.member;
 
     const secretGrants = props.grantSecretAccess === false ? [] : grantSecretAccess(this, props, member, depends());
     const bucketGrants = grantVolumeAccess(this, props.volumes, member);

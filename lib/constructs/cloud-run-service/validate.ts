@@ -1,17 +1,11 @@
 import { Token } from "cdktf";
-import {
-  iamMember,
-  isPublicMember,
-  notDefaultServiceAccount,
-  serviceAccountEmail,
-  serviceAccountId,
-} from "../../gcp/iam";
+import { iamMember, isPublicMember } from "../../gcp/iam";
 import { imagePinnedByDigest, imageReference } from "../../gcp/images";
 import { checkLabels, region } from "../../gcp/projects";
 import * as run from "../../gcp/run";
 import { Problem, Problems } from "../../gcp/validation";
 import { checkCommonProps } from "../common";
-import { checkProbe, checkWorkload } from "../workload";
+import { checkIdentity, checkProbe, checkWorkload } from "../workload";
 import { CloudRunServiceProps, DEFAULTS } from "./props";
 
 /** Checks {@link CloudRunServiceProps}; returns every problem, with prop paths. */
@@ -137,22 +131,6 @@ function checkTraffic(p: Problems, props: CloudRunServiceProps): void {
       traffic.map((t) => t.percent),
       `percents must total 100 (they total ${total})`,
     );
-  }
-}
-
-/** The runtime identity: an existing account (never a default one), or the id of the one created. */
-function checkIdentity(p: Problems, props: CloudRunServiceProps): void {
-  if (props.serviceAccountEmail !== undefined) {
-    p.check("serviceAccountEmail", props.serviceAccountEmail, serviceAccountEmail);
-    p.check("serviceAccountEmail", props.serviceAccountEmail, notDefaultServiceAccount);
-    if (props.serviceAccountId !== undefined) {
-      p.add("serviceAccountId", props.serviceAccountId, "must not be set together with serviceAccountEmail");
-    }
-  } else {
-    p.check("serviceAccountId", props.serviceAccountId, serviceAccountId);
-    if (props.serviceAccountId === undefined && Token.isUnresolved(props.name)) {
-      p.add("serviceAccountId", undefined, "is required when name is a token: the account id is derived from the name");
-    }
   }
 }
 
