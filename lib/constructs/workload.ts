@@ -4,7 +4,7 @@ import { notDefaultServiceAccount, serviceAccountEmail, serviceAccountId } from 
 import { bucketName } from "../gcp/storage";
 import * as run from "../gcp/run";
 import { secretName, secretVersion } from "../gcp/secret-manager";
-import { sortedRecord } from "../gcp/terraform";
+import { shortHash, sortedRecord } from "../gcp/terraform";
 import { Constraint, Problems, intRange } from "../gcp/validation";
 import { ServiceAccount, StorageBucketIamMember } from "../providers";
 import { createRuntimeServiceAccount } from "./cloud-run-service/service-account";
@@ -186,7 +186,7 @@ export function checkEnv(p: Problems, props: WorkloadProps): void {
 
 /**
  * One probe's fields; for a startup probe (`window` given), also the longest time it may let the
- * container start: `initialDelaySeconds + periodSeconds × failureThreshold`.
+ * container start: `periodSeconds × failureThreshold`.
  */
 export function checkProbe(
   p: Problems,
@@ -232,7 +232,7 @@ export function checkGpu(p: Problems, props: WorkloadProps, defaults: WorkloadDe
   if (gpu === undefined) return;
   p.check("gpu.type", gpu.type, run.gpuType);
   p.check("gpu.count", gpu.count, run.gpuCount);
-  const spec = run.GPUS[gpu.type as run.GpuType];
+  const spec = Object.hasOwn(run.GPUS, gpu.type) ? run.GPUS[gpu.type as run.GpuType] : undefined;
   if (spec === undefined) return;
   const regions: readonly string[] = spec.regions[defaults.kind];
   if (!Token.isUnresolved(props.location) && !regions.includes(props.location)) {
@@ -379,6 +379,7 @@ export function grantVolumeAccess(
   scope: Construct,
   volumes: readonly CloudStorageVolume[] | undefined,
   member: string,
+  dependsOn?: ITerraformDependable[],
 ): StorageBucketIamMember[] {
   const byBucket = new Map<ModelBucket, boolean>();
   for (const v of volumes ?? []) {
@@ -391,11 +392,15 @@ export function grantVolumeAccess(
       .slice(bucket.node.scopes.indexOf(TerraformStack.of(bucket)) + 1)
       .map((c) => c.node.id)
       .join("-");
-    const id = `bucket-${kind}-${where.replace(/[^A-Za-z0-9-]+/g, "-").toLowerCase()}`;
+    // The bucket's path, as an id; when that loses characters, a hash of the path keeps two
+    // buckets apart (`models_a` and `models-a`).
+    const slug = where.replace(/[^A-Za-z0-9-]+/g, "-").toLowerCase();
+    const id = `bucket-${kind}-${slug}${slug === where ? "" : `-${shortHash(where)}`}`;
     return new StorageBucketIamMember(scope, id, {
       bucket: bucket.bucket.name,
       role: MODEL_BUCKET_ROLES[kind],
       member,
+      dependsOn,
     });
   });
 }

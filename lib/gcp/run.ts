@@ -175,7 +175,7 @@ export const GPU_SOURCE = {
 } as const;
 
 export const gpuType: Constraint<string> = (value) =>
-  value in GPUS
+  Object.hasOwn(GPUS, value)
     ? undefined
     : `must be one of ${Object.keys(GPUS)
         .map((t) => `"${t}"`)
@@ -193,9 +193,9 @@ export const VOLUME_SOURCE = 'Cloud Run "Configure Cloud Storage volume mounts"'
  * `/dev`, `/proc` or `/sys`, or below them.
  */
 export const mountPath: Constraint<string> = (value) => {
+  if (/^\/+$/.test(value)) return "must not be /, which would hide the container's files";
   if (!/^\/[^\s:]+$/.test(value) || value.includes("//") || /\/\.\.?(\/|$)/.test(value))
     return "must be an absolute path such as /models, without spaces, colons, . or .. parts";
-  if (/^\/+$/.test(value)) return "must not be /, which would hide the container's files";
   const reserved = ["/dev", "/proc", "/sys"].find((r) => value === r || value.startsWith(`${r}/`));
   return reserved === undefined ? undefined : `must not be ${reserved} or below it, which Cloud Run reserves`;
 };
@@ -224,7 +224,7 @@ export const taskCount = intRange(
 export const parallelism = intRange(
   0,
   JOB_LIMITS.maxTaskCount,
-  "must be a whole number, 0 (as many as possible) or more",
+  `must be a whole number from 0 (as many as possible) to ${JOB_LIMITS.maxTaskCount}`,
 );
 export const maxRetries = intRange(
   0,

@@ -63,12 +63,16 @@ export const cron: Constraint<string> = (text) => {
 export const timeZone: Constraint<string> = (zone) => {
   const allowed = 'must be a tz database time zone name such as "Etc/UTC" or "Europe/Amsterdam"';
   if (!/^[A-Z][A-Za-z_]*(?:\/[A-Za-z0-9_+-]+)*$/.test(zone)) return allowed;
+  let resolved: string;
   try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return undefined;
+    resolved = new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
     return allowed;
   }
+  // Node matches names without regard to case; Cloud Scheduler is not known to.
+  return resolved !== zone && resolved.toLowerCase() === zone.toLowerCase()
+    ? `${allowed}; it is spelled "${resolved}"`
+    : undefined;
 };
 
 /** Retries of a failed call. Source: Cloud Scheduler API (RetryConfig.retryCount: 0-5). */

@@ -106,7 +106,7 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
     p.check(`${at}.rule`, ack.rule, knownRule());
     p.check(`${at}.reason`, ack.reason, reasonText);
     p.check(`${at}.service`, ack.service, (v) =>
-      v in config.services || v in (config.jobs ?? {})
+      Object.hasOwn(config.services, v) || Object.hasOwn(config.jobs ?? {}, v)
         ? undefined
         : `must be one of the services or jobs: ${[...Object.keys(config.services), ...Object.keys(config.jobs ?? {})].join(", ")}`,
     );

@@ -45,7 +45,15 @@ function fieldOf(config: EnvironmentConfig, stackPath: string, finding: Unlocate
     const field = REPOSITORY_FIELD[finding.ruleId];
     return field === undefined ? ["repository"] : ["repository", field];
   }
-  if (top in config.services) {
+  if (Object.hasOwn(config.jobs ?? {}, top)) {
+    const field = SERVICE_FIELD[finding.ruleId];
+    if (field === undefined) return ["jobs", top];
+    if (field === "deletionProtection" && config.jobs![top].deletionProtection === undefined) {
+      return ["deletionProtection"];
+    }
+    return ["jobs", top, field];
+  }
+  if (Object.hasOwn(config.services, top)) {
     const field = SERVICE_FIELD[finding.ruleId];
     if (field === undefined) return ["services", top];
     // Deletion protection is set for every service at the top unless a service sets its own.

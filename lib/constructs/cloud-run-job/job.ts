@@ -1,7 +1,7 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { sortedRecord } from "../../gcp/terraform";
-import { Problems, throwIfInvalid } from "../../gcp/validation";
+import { Problems, ValidationError, throwIfInvalid } from "../../gcp/validation";
 import {
   CloudRunV2Job,
   CloudRunV2JobConfig,
@@ -95,7 +95,7 @@ export class CloudRunJob extends Construct {
     this.serviceAccount = identity.account;
     const member = identity.member;
     const secretGrants = props.grantSecretAccess === false ? [] : grantSecretAccess(this, props, member, depends());
-    const bucketGrants = grantVolumeAccess(this, props.volumes, member);
+    const bucketGrants = grantVolumeAccess(this, props.volumes, member, depends());
     this.job = new CloudRunV2Job(this, "job", {
       ...jobConfig(props, this.serviceAccountEmail),
       dependsOn: depends([...secretGrants, ...bucketGrants]),
@@ -168,18 +168,29 @@ export class CloudRunJob extends Construct {
     const make = (kind: "invoker" | "viewer"): CloudRunV2JobIamMember => {
       const prefix = kind === "invoker" ? "runner" : "runner-viewer";
       const id = options.id === undefined ? grantId(this, prefix, member) : `${prefix}-${options.id}`;
+      const role =
+        kind === "viewer"
+          ? RUNNER_ROLES.viewer
+          : options.overrides
+            ? RUNNER_ROLES.executorWithOverrides
+            : RUNNER_ROLES.invoker;
       const existing = this.node.tryFindChild(id);
-      if (existing instanceof CloudRunV2JobIamMember) return existing;
+      if (existing instanceof CloudRunV2JobIamMember) {
+        // The same grant again is returned; a different one under the same id would be lost.
+        if (existing.memberInput === member && existing.roleInput === role) return existing;
+        throw new ValidationError(`CloudRunJob "${this.node.path}".grantRunner()`, [
+          {
+            path: options.id === undefined ? "options.overrides" : "options.id",
+            value: options.id ?? options.overrides ?? false,
+            allowed: `conflicts with an earlier grant under the same id (${existing.roleInput} to ${existing.memberInput}): use another id, or the same options`,
+          },
+        ]);
+      }
       return new CloudRunV2JobIamMember(this, id, {
         project: this.props.project,
         location: this.props.location,
         name: this.job.name,
-        role:
-          kind === "viewer"
-            ? RUNNER_ROLES.viewer
-            : options.overrides
-              ? RUNNER_ROLES.executorWithOverrides
-              : RUNNER_ROLES.invoker,
+        role,
         member,
       });
     };

@@ -156,7 +156,7 @@ export interface CloudRunJobProps extends CommonProps {
 
   /**
    * An HTTP startup probe on `port` (the container must listen there until it is ready). The window
-   * `initialDelaySeconds + periodSeconds × failureThreshold` is at most 600 s, 1800 s with a GPU.
+   * `periodSeconds × failureThreshold` is at most 600 s, 1800 s with a GPU.
    * @default - none
    */
   readonly startupProbe?: HttpProbe;

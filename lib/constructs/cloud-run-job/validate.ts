@@ -5,6 +5,7 @@ import { checkLabels, region } from "../../gcp/projects";
 import * as run from "../../gcp/run";
 import * as scheduler from "../../gcp/scheduler";
 import { Problem, Problems } from "../../gcp/validation";
+import { jobServiceAccountId } from "../cloud-run-service/service-account";
 import { checkCommonProps } from "../common";
 import { checkIdentity, checkProbe, checkWorkload } from "../workload";
 import { CloudRunJobProps, JOB_DEFAULTS } from "./props";
@@ -97,6 +98,18 @@ export function checkRunner(p: Problems, path: string, member: string): void {
   }
 }
 
+/**
+ * True when `email` is the job's runtime account: the one given, or the one the job creates
+ * (its account id, in the job's project or, with none given, in any project).
+ */
+function isRuntimeAccount(props: CloudRunJobProps, email: string): boolean {
+  if (props.serviceAccountEmail !== undefined) return email === props.serviceAccountEmail;
+  if (Token.isUnresolved(props.name) && props.serviceAccountId === undefined) return false;
+  const id = props.serviceAccountId ?? jobServiceAccountId(props.name);
+  const m = /^([^@]+)@([^.]+)\.iam\.gserviceaccount\.com$/.exec(email);
+  return m !== null && m[1] === id && (props.project === undefined || m[2] === props.project);
+}
+
 /** The schedule: cron, time zone, retries, and an account that is not the runtime one. */
 function checkSchedule(p: Problems, props: CloudRunJobProps): void {
   const s = props.schedule;
@@ -110,11 +123,7 @@ function checkSchedule(p: Problems, props: CloudRunJobProps): void {
   if (s.serviceAccountEmail !== undefined) {
     p.check("schedule.serviceAccountEmail", s.serviceAccountEmail, serviceAccountEmail);
     p.check("schedule.serviceAccountEmail", s.serviceAccountEmail, notDefaultServiceAccount);
-    if (
-      props.serviceAccountEmail !== undefined &&
-      !Token.isUnresolved(s.serviceAccountEmail) &&
-      s.serviceAccountEmail === props.serviceAccountEmail
-    ) {
+    if (!Token.isUnresolved(s.serviceAccountEmail) && isRuntimeAccount(props, s.serviceAccountEmail)) {
       p.add(
         "schedule.serviceAccountEmail",
         s.serviceAccountEmail,

@@ -154,7 +154,7 @@ export interface CloudRunServiceProps extends CommonProps {
 
   /**
    * An HTTP startup probe; until it passes, no request is sent. A model server that loads its
-   * weights at start needs `initialDelaySeconds + periodSeconds × failureThreshold` to cover the
+   * weights at start needs `periodSeconds × failureThreshold` to cover the
    * load; Cloud Run allows at most 240 s, and a longer window is refused here.
    * @default - Cloud Run's default TCP startup check on the container port
    */

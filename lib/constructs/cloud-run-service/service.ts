@@ -55,7 +55,7 @@ export class CloudRunService extends Construct {
     const member = identity.member;
 
     const secretGrants = props.grantSecretAccess === false ? [] : grantSecretAccess(this, props, member, depends());
-    const bucketGrants = grantVolumeAccess(this, props.volumes, member);
+    const bucketGrants = grantVolumeAccess(this, props.volumes, member, depends());
     const template = revisionTemplate(props, this.serviceAccountEmail);
     this.revisionName = Lazy.stringValue({
       produce: () => `${props.name}-${shortHash(JSON.stringify(resolveTokens(this, template)))}`,

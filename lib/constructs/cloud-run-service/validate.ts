@@ -35,7 +35,7 @@ export function validateCloudRunServiceProps(props: CloudRunServiceProps): Probl
   }
 
   p.check("ingress", props.ingress, (v) =>
-    v in run.INGRESS
+    Object.hasOwn(run.INGRESS, v)
       ? undefined
       : `must be one of ${Object.keys(run.INGRESS)
           .map((k) => `"${k}"`)
