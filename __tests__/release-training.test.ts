@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { EnvironmentConfig, synthesize } from "../lib/app";
+import { jobTarget } from "../lib/app/environments";
 import { runRelease } from "../lib/app/release/cli";
 import { releaseProblems } from "../lib/app/release/model";
 import { fixtureTrainingEnvironment } from "./fixtures/environment";
@@ -171,7 +172,7 @@ describe("jobs and model versions through pin, promote, canary and complete", ()
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--model "..\/etc\/passwd" must be a model version/);
     const jobModel = release("pin", "alpha", "train", "--model", "fixture/exec-9");
-    expect(jobModel.stderr).toContain("train has no model in environment alpha's configuration (services.train.model)");
+    expect(jobModel.stderr).toContain("train is a job in environment alpha: a job serves no model");
     expect(release("pin", "alpha", "predict")).toMatchObject({
       code: 1,
       stderr: expect.stringContaining("pin takes an image, a --model version, or both"),
@@ -195,5 +196,35 @@ describe("jobs and model versions through pin, promote, canary and complete", ()
       configs[2],
     );
     expect(problems.map((p) => p.path)).toEqual(["services.train.model", "services.train.canary"]);
+  });
+});
+
+describe("what the Train workflow reads of a job (npm run -s environments -- --job ENV JOB)", () => {
+  test("a job writing the bucket a service's model is read from: its model prefix, the services, the stage", () => {
+    expect(jobTarget("alpha", "train", dir)).toEqual({
+      name: "train",
+      region: "europe-west1",
+      project: "acme-fx-alpha",
+      provider_variable: "GCP_WORKLOAD_IDENTITY_PROVIDER_ALPHA",
+      runner: "job-runner@acme-fx-alpha.iam.gserviceaccount.com",
+      model: "fixture",
+      serves: "predict",
+      first: true,
+    });
+    expect(jobTarget("gamma", "train", dir)).toMatchObject({ first: false, serves: "predict" });
+  });
+
+  test("a job that writes no model bucket has no model to pin; unknown names are problems", () => {
+    const readsOnly = fixtureTrainingEnvironment({ name: "delta", stage: "development" });
+    const folder = environmentsFolder([
+      {
+        ...readsOnly,
+        jobs: { evaluate: { ...readsOnly.jobs!.train, volumes: [{ bucket: "models", mountPath: "/models" }] } },
+      },
+    ]);
+    expect(jobTarget("delta", "evaluate", folder)).toMatchObject({ model: "", serves: "" });
+    expect(jobTarget("delta", "train", folder)).toEqual({ problem: "train is not a job of delta: evaluate" });
+    expect(jobTarget("omega", "train", folder)).toEqual({ problem: "omega is not an environment: delta" });
+    fs.rmSync(path.dirname(folder), { recursive: true, force: true });
   });
 });

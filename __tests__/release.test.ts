@@ -223,7 +223,7 @@ describe("refused commands print every problem and change nothing", () => {
     [
       "pin past the first stage",
       ["pin", "gamma", "predict", image("gamma", "d")],
-      /pin enters a built image at the development stage; gamma is production/,
+      /pin enters a built image or a trained model at the development stage; gamma is production/,
     ],
     [
       "150%",

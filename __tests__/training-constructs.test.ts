@@ -283,7 +283,7 @@ describe("GPU checks", () => {
 
   test("a GPU service needs cpuIdle: false; true or unset fails at cpuIdle", () => {
     serviceFails({ ...L4, cpuIdle: true }, "cpuIdle", true, /a service with a GPU needs cpuIdle: false/);
-    serviceFails({ ...L4 }, "cpuIdle", undefined, /needs cpuIdle: false/);
+    serviceFails({ ...L4 }, "cpuIdle", true, /needs cpuIdle: false/); // the default, named
     servicePasses({ ...L4, cpuIdle: false });
   });
 

@@ -141,7 +141,9 @@ describe("workflows", () => {
     expect(script).toMatch(/npm run -s environments -- --job "\$ENVIRONMENT" "\$JOB"/);
     expect(script).toMatch(/gcloud run jobs execute "\$NAME" --region "\$REGION" --project "\$PROJECT" \\\n\s+--wait/);
     expect(script).toContain('>> "$GITHUB_STEP_SUMMARY"');
-    expect(script).toContain("npm run release -- pin $ENVIRONMENT <service> --model $MODEL/$execution");
+    expect(script).toContain("npm run release -- pin $ENVIRONMENT $service --model $MODEL/$execution");
+    // In the GitHub environment of that name: production runs wait for its reviewers.
+    expect(job.environment).toBe("${{ inputs.environment }}");
     const auth = steps(job).find((st) => String(st.uses).startsWith("google-github-actions/auth@"))!;
     expect(auth.with.service_account).toBe("${{ steps.target.outputs.runner }}");
     // The runner identity is the one the bootstrap stack makes, and each environment's stack grants

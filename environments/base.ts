@@ -64,8 +64,9 @@ export const base = {
       maxRetries: 1,
       timeoutSeconds: 1800,
       volumes: [{ bucket: "models", mountPath: "/models", readOnly: false }],
-      // Weekly, Mondays 03:00 UTC; the Train workflow runs it on demand.
-      schedule: { cron: "0 3 * * 1", timeZone: "Etc/UTC" },
+      // Scheduled in dev only (environments/dev.ts): a model version enters at the first stage
+      // and is promoted, so a later stage's own training runs could never be served there.
+      // The Train workflow runs it anywhere, on demand.
     },
   },
 } satisfies SharedConfig;

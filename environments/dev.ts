@@ -18,6 +18,8 @@ export default defineEnvironment({
       env: { LOG_LEVEL: "debug" },
     },
   },
+  // Models are trained here, weekly (Mondays 03:00 UTC), and promoted from here.
+  jobs: { train: { schedule: { cron: "0 3 * * 1", timeZone: "Etc/UTC" } } },
   // Every way dev differs from the other environments, and why (checked by npm run parity).
   differences: {
     "google_artifact_registry_repository.repository.cleanup_policies":
@@ -30,5 +32,8 @@ export default defineEnvironment({
     "google_cloud_run_v2_service.predict_service.template.containers[0].env[LOG_LEVEL]": "debug logs for developers",
     "google_cloud_run_v2_service.predict_service.template.scaling.max_instance_count":
       "a small cost ceiling for development traffic",
+    "google_cloud_scheduler_job.train_schedule": "models are trained in dev and promoted",
+    "google_cloud_run_v2_job_iam_member.train_scheduler-invoker": "the weekly training run's invoker, dev only",
+    "google_project_service.apis_cloudscheduler-googleapis-com": "only dev schedules training",
   },
 });

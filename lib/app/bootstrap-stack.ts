@@ -304,15 +304,16 @@ export class BootstrapStack extends TerraformStack {
 
     // Jobs run from the Train workflow: the runner identity, which the environment's stack grants
     // the executor (with overrides) and viewer roles on each job, and nothing on the project.
-    // Jobs on main only.
+    // Only from the GitHub environment of the environment's name, so a production run waits for
+    // that environment's reviewers, as a deploy does.
     if (Object.keys(parsed.jobs ?? {}).length > 0) {
       const runner = account(
         "runner",
         `Job runs in ${parsed.name}`,
-        `jobs on main of ${parsed.github.repository}`,
+        `jobs in the GitHub environment "${parsed.name}" of ${parsed.github.repository}, on main`,
         new Map(),
       );
-      this.github.allowBranch(runner, "main");
+      this.github.allowEnvironment(runner, parsed.name);
       for (const key of Object.keys(parsed.jobs ?? {}).sort()) {
         const job = jobProps(parsed, key).name;
         const on = `job ${job} (the environment's stack grants it)`;

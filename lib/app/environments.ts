@@ -141,8 +141,15 @@ export interface JobTarget {
   readonly provider_variable: string;
   /** The identity that runs it: the bootstrap stack's job runner. */
   readonly runner: string;
-  /** The prefix of the model versions it writes: its MODEL_NAME variable, or its key. */
+  /**
+   * The prefix of the model versions it writes (its MODEL_NAME variable, or its key), when it
+   * mounts read-write a bucket that a service reads its model from; empty otherwise.
+   */
   readonly model: string;
+  /** The services that serve models from the buckets it writes, space-separated. */
+  readonly serves: string;
+  /** Whether the environment is in the first stage, where a model version is pinned. */
+  readonly first: boolean;
 }
 
 /** The job `key` of environment `env`, for the Train workflow; or why there is none. */
@@ -150,17 +157,25 @@ export function jobTarget(env: string, key: string, dir?: string): JobTarget | {
   const files = environmentFiles(dir);
   const file = files.find((f) => f.name === env);
   if (file === undefined) return { problem: `${env} is not an environment: ${files.map((f) => f.name).join(", ")}` };
-  const config = parseEnvironmentConfig(file.config);
+  const configs = files.map((f) => parseEnvironmentConfig(f.config));
+  const config = configs.find((c) => c.name === env)!;
   const job = config.jobs?.[key];
   if (job === undefined) {
     return { problem: `${key} is not a job of ${env}: ${Object.keys(config.jobs ?? {}).join(", ") || "it has none"}` };
   }
+  const writes = new Set((job.volumes ?? []).filter((v) => v.readOnly === false).map((v) => v.bucket));
+  const serves = Object.keys(config.services)
+    .filter((s) => writes.has(config.services[s].model?.bucket ?? ""))
+    .sort();
+  const firstStage = STAGES.find((stage) => configs.some((c) => c.stage === stage));
   return {
     name: job.name ?? key,
     region: config.region,
     project: config.project,
     provider_variable: identityProviderVariable(config.name),
     runner: identityEmail(config, "runner"),
-    model: job.env?.MODEL_NAME ?? key,
+    model: serves.length > 0 ? (job.env?.MODEL_NAME ?? key) : "",
+    serves: serves.join(" "),
+    first: config.stage === firstStage,
   };
 }

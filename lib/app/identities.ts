@@ -17,7 +17,7 @@ export const IDENTITIES = {
   builder: "image-builder",
   /** Copies images (and model versions) into a later environment, from main only. */
   promoter: "image-promoter",
-  /** Runs the environment's jobs and waits for them (the Train workflow), from main only. */
+  /** Runs the environment's jobs and waits for them (the Train workflow), from its GitHub environment only. */
   runner: "job-runner",
 } as const;
 

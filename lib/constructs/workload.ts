@@ -213,7 +213,7 @@ export function checkProbe(
     p.add(
       path,
       { periodSeconds: period, failureThreshold: threshold },
-      `gives the container ${period * threshold} s to start (periodSeconds × failureThreshold); ${window.why} allows at most ${window.max} s: raise periodSeconds and lower failureThreshold only within it, or load the model faster`,
+      `gives the container ${period * threshold} s to start (periodSeconds × failureThreshold); ${window.why} allows at most ${window.max} s: lower failureThreshold or periodSeconds, or load the model faster`,
     );
   }
 }

@@ -126,7 +126,11 @@ function service(config: EnvironmentConfig | undefined, name: string, r: Refusal
 
 /** A model version for a service that has a model. */
 function checkModel(config: EnvironmentConfig, key: string, model: string, r: Refusals): boolean {
-  if (config.services[key]?.model === undefined) {
+  if (config.services[key] === undefined) {
+    r.add(`${key} is a job in environment ${config.name}: a job serves no model (a service's model names its bucket)`);
+    return false;
+  }
+  if (config.services[key].model === undefined) {
     r.add(`${key} has no model in environment ${config.name}'s configuration (services.${key}.model)`);
     return false;
   }
@@ -206,7 +210,9 @@ export function pin(world: World, env: string, key: string, image: string | unde
   if (image === undefined && model === undefined) r.add("pin takes an image, a --model version, or both");
   const first = STAGES.find((s) => usedStages(world).includes(s));
   if (config.stage !== first) {
-    r.add(`pin enters a built image at the ${first} stage; ${env} is ${config.stage}: promote the image to it instead`);
+    r.add(
+      `pin enters a built image or a trained model at the ${first} stage; ${env} is ${config.stage}: promote to it instead`,
+    );
   }
   const current = world.releases[env]?.services[key];
   if (inFlight(current)) r.add(`${key} in ${env} has a canary in flight: complete or roll it back first`);

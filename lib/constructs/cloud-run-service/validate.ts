@@ -46,7 +46,7 @@ export function validateCloudRunServiceProps(props: CloudRunServiceProps): Probl
   if (props.gpu !== undefined && (props.cpuIdle ?? DEFAULTS.cpuIdle) !== false) {
     p.add(
       "cpuIdle",
-      props.cpuIdle,
+      props.cpuIdle ?? DEFAULTS.cpuIdle,
       `a service with a GPU needs cpuIdle: false, CPU always allocated (${run.GPU_SOURCE.service})`,
     );
   }
