@@ -5,7 +5,7 @@ import { bucketName } from "../gcp/storage";
 import * as run from "../gcp/run";
 import { secretName, secretVersion } from "../gcp/secret-manager";
 import { shortHash, sortedRecord } from "../gcp/terraform";
-import { Constraint, Problems, intRange } from "../gcp/validation";
+import { Constraint, Problems, hasOwn, intRange } from "../gcp/validation";
 import { ServiceAccount, StorageBucketIamMember } from "../providers";
 import { createRuntimeServiceAccount } from "./cloud-run-service/service-account";
 import { MODEL_BUCKET_ROLES, ModelBucket } from "./model-bucket";
@@ -232,7 +232,7 @@ export function checkGpu(p: Problems, props: WorkloadProps, defaults: WorkloadDe
   if (gpu === undefined) return;
   p.check("gpu.type", gpu.type, run.gpuType);
   p.check("gpu.count", gpu.count, run.gpuCount);
-  const spec = Object.hasOwn(run.GPUS, gpu.type) ? run.GPUS[gpu.type as run.GpuType] : undefined;
+  const spec = hasOwn(run.GPUS, gpu.type) ? run.GPUS[gpu.type as run.GpuType] : undefined;
   if (spec === undefined) return;
   const regions: readonly string[] = spec.regions[defaults.kind];
   if (!Token.isUnresolved(props.location) && !regions.includes(props.location)) {

@@ -1,4 +1,4 @@
-import { Constraint, intRange, pattern } from "./validation";
+import { Constraint, hasOwn, intRange, pattern } from "./validation";
 
 /** Cloud Run: names, resources, scaling, requests, probes, traffic and ingress. */
 
@@ -175,7 +175,7 @@ export const GPU_SOURCE = {
 } as const;
 
 export const gpuType: Constraint<string> = (value) =>
-  Object.hasOwn(GPUS, value)
+  hasOwn(GPUS, value)
     ? undefined
     : `must be one of ${Object.keys(GPUS)
         .map((t) => `"${t}"`)

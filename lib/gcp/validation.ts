@@ -130,3 +130,12 @@ export function joinPath(prefix: string, path: string): string {
   if (path === "") return prefix;
   return path.startsWith("[") ? `${prefix}${path}` : `${prefix}.${path}`;
 }
+
+/**
+ * True when `key` is `object`'s own property: a key of a lookup table, never a name every object
+ * has (`toString`, `constructor`). `Object.hasOwn` would need the ES2022 library in every
+ * consumer's compiler settings.
+ */
+export function hasOwn(object: object, key: PropertyKey): boolean {
+  return Object.prototype.hasOwnProperty.call(object, key);
+}

@@ -7,7 +7,7 @@ import { imageName } from "../../gcp/images";
 import { checkLabels, projectId, region } from "../../gcp/projects";
 import { bucketName } from "../../gcp/storage";
 import { githubId, githubRepository } from "../../gcp/workload-identity";
-import { Problem, Problems, joinPath, pattern, reasonText } from "../../gcp/validation";
+import { Problem, Problems, hasOwn, joinPath, pattern, reasonText } from "../../gcp/validation";
 import { knownRule } from "../../policies/pack";
 import { bucketProps, jobProps, repositoryProps, repositoryUrl, serviceProps } from "./props";
 import type { EnvironmentConfig, VolumeConfig } from "./types";
@@ -106,7 +106,7 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
     p.check(`${at}.rule`, ack.rule, knownRule());
     p.check(`${at}.reason`, ack.reason, reasonText);
     p.check(`${at}.service`, ack.service, (v) =>
-      Object.hasOwn(config.services, v) || Object.hasOwn(config.jobs ?? {}, v)
+      hasOwn(config.services, v) || hasOwn(config.jobs ?? {}, v)
         ? undefined
         : `must be one of the services or jobs: ${[...Object.keys(config.services), ...Object.keys(config.jobs ?? {})].join(", ")}`,
     );

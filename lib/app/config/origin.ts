@@ -1,3 +1,4 @@
+import { hasOwn } from "../../gcp/validation";
 import type { Unlocated } from "../../policies";
 import { statedByEnvironment } from "./define";
 import type { EnvironmentConfig } from "./types";
@@ -45,7 +46,7 @@ function fieldOf(config: EnvironmentConfig, stackPath: string, finding: Unlocate
     const field = REPOSITORY_FIELD[finding.ruleId];
     return field === undefined ? ["repository"] : ["repository", field];
   }
-  if (Object.hasOwn(config.jobs ?? {}, top)) {
+  if (hasOwn(config.jobs ?? {}, top)) {
     const field = SERVICE_FIELD[finding.ruleId];
     if (field === undefined) return ["jobs", top];
     if (field === "deletionProtection" && config.jobs![top].deletionProtection === undefined) {
@@ -53,7 +54,7 @@ function fieldOf(config: EnvironmentConfig, stackPath: string, finding: Unlocate
     }
     return ["jobs", top, field];
   }
-  if (Object.hasOwn(config.services, top)) {
+  if (hasOwn(config.services, top)) {
     const field = SERVICE_FIELD[finding.ruleId];
     if (field === undefined) return ["services", top];
     // Deletion protection is set for every service at the top unless a service sets its own.

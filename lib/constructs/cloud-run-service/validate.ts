@@ -3,7 +3,7 @@ import { iamMember, isPublicMember } from "../../gcp/iam";
 import { imagePinnedByDigest, imageReference } from "../../gcp/images";
 import { checkLabels, region } from "../../gcp/projects";
 import * as run from "../../gcp/run";
-import { Problem, Problems } from "../../gcp/validation";
+import { Problem, Problems, hasOwn } from "../../gcp/validation";
 import { checkCommonProps } from "../common";
 import { checkIdentity, checkProbe, checkWorkload } from "../workload";
 import { CloudRunServiceProps, DEFAULTS } from "./props";
@@ -35,7 +35,7 @@ export function validateCloudRunServiceProps(props: CloudRunServiceProps): Probl
   }
 
   p.check("ingress", props.ingress, (v) =>
-    Object.hasOwn(run.INGRESS, v)
+    hasOwn(run.INGRESS, v)
       ? undefined
       : `must be one of ${Object.keys(run.INGRESS)
           .map((k) => `"${k}"`)
