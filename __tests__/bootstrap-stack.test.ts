@@ -13,7 +13,7 @@ import { runBootstrap } from "../lib/app/bootstrap-cli";
 import { BootstrapStack, environmentResourceTypes } from "../lib/app/bootstrap-stack";
 import { releasedEverywhere } from "../lib/app/environment-stack";
 import { EMPTY_RELEASE } from "../lib/app/release/model";
-import { ROLES_FOR_RESOURCE, bucketScopedRoles, rolesFor } from "../lib/app/roles";
+import { ROLES_FOR_RESOURCE, bucketCondition, bucketScopedRoles, rolesFor } from "../lib/app/roles";
 import { bucketProps } from "../lib/app/config/props";
 import { FIXTURE_GITHUB, fixtureEnvironment, fixtureService } from "./fixtures/environment";
 import { Json } from "./helpers";
@@ -143,6 +143,17 @@ describe.each(configs.map((c) => [c.name, c] as const))("bootstrap-%s (environme
         expect(r.condition.expression).toContain(`resource.name == 'projects/_/buckets/${bucket}'`);
       }
     }
+  });
+
+  test("a promoter adds model versions and never replaces one: create and list on its own model buckets", () => {
+    const grants = all(tf).filter(
+      ([type, , r]) => type === "google_project_iam_member" && r.member.startsWith("serviceAccount:image-promoter@"),
+    );
+    for (const [, , r] of grants.filter(([, , g]) => g.project === config.project && /storage/.test(g.role))) {
+      expect(["roles/storage.objectCreator", "roles/storage.objectViewer"]).toContain(r.role);
+      expect(r.condition.expression).not.toContain(config.stateBucket);
+    }
+    expect(grants.map(([, , r]) => r.role)).not.toContain("roles/storage.objectUser");
   });
 
   test("each service's runtime account: log and metric writing, and read on each of its secrets only", () => {
@@ -398,5 +409,19 @@ describe("npm run bootstrap", () => {
     ).toThrow(
       /github\.repository: got "acme"; must be OWNER\/NAME[\s\S]*github\.repositoryId: got "12a"; must be GitHub's numeric id[\s\S]*github\.ownerId: got "0"/,
     );
+  });
+});
+
+describe("bucketCondition", () => {
+  test("names each bucket exactly and its objects; refuses no bucket or a name that is not one", () => {
+    const c = bucketCondition(["acme-b", "acme-a"]);
+    expect(c.expression).toBe(
+      "resource.name == 'projects/_/buckets/acme-a' || resource.name.startsWith('projects/_/buckets/acme-a/') || " +
+        "resource.name == 'projects/_/buckets/acme-b' || resource.name.startsWith('projects/_/buckets/acme-b/')",
+    );
+    // `acme-a` does not admit `acme-a-state`: the bucket by equality, objects only after a slash.
+    expect(c.expression).not.toMatch(/startsWith\('projects\/_\/buckets\/acme-a'\)/);
+    expect(() => bucketCondition([])).toThrow(/at least one bucket/);
+    expect(() => bucketCondition(["x' || true || '"])).toThrow(/is not a bucket name/);
   });
 });

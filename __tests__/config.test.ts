@@ -272,6 +272,15 @@ const BAD: [string, unknown, string, RegExp][] = [
     /got "modles"; must be a key of buckets: models/,
   ],
   [
+    "a service that could write the bucket models are served from",
+    variant(
+      (c) => (c.services.predict.volumes = [{ bucket: "models", mountPath: "/scratch", readOnly: false }]),
+      training,
+    ),
+    "services.predict.volumes[0].readOnly",
+    /must be true: services read their models from bucket models, and only jobs write it/,
+  ],
+  [
     "a model in a bucket the environment does not have",
     variant((c) => (c.services.predict.model.bucket = "weights"), training),
     "services.predict.model.bucket",

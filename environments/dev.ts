@@ -35,5 +35,7 @@ export default defineEnvironment({
     "google_cloud_scheduler_job.train_schedule": "models are trained in dev and promoted",
     "google_cloud_run_v2_job_iam_member.train_scheduler-invoker": "the weekly training run's invoker, dev only",
     "google_project_service.apis_cloudscheduler-googleapis-com": "only dev schedules training",
+    "google_cloud_run_v2_job_iam_member.train_runner-pipeline.role":
+      "the Train workflow may pass arguments in dev only: an override runs any code as the job's account",
   },
 });

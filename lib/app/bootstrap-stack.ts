@@ -317,7 +317,11 @@ export class BootstrapStack extends TerraformStack {
       for (const key of Object.keys(parsed.jobs ?? {}).sort()) {
         const job = jobProps(parsed, key).name;
         const on = `job ${job} (the environment's stack grants it)`;
-        other("runner", "roles/run.jobsExecutorWithOverrides", on, `gcloud run jobs execute ${job} --args …`);
+        if (parsed.stage === "development") {
+          other("runner", "roles/run.jobsExecutorWithOverrides", on, `gcloud run jobs execute ${job} --args …`);
+        } else {
+          other("runner", "roles/run.invoker", on, `gcloud run jobs execute ${job} (its own arguments only)`);
+        }
         other("runner", "roles/run.viewer", on, "--wait: following the execution");
       }
     }
@@ -368,7 +372,7 @@ export class BootstrapStack extends TerraformStack {
             project: source.project,
             role: "roles/storage.objectViewer",
             member: member("promoter"),
-            condition: bucketCondition(theirs),
+            condition: bucketCondition(theirs, `only ${source.name}'s model buckets`),
             dependsOn: [promoter],
           });
           other(
@@ -379,21 +383,23 @@ export class BootstrapStack extends TerraformStack {
           );
         }
       }
+      // Into its own model buckets: create and list, never replace or delete, so a promotion
+      // adds a version and cannot change one that serves (the copy runs with --no-clobber).
       const ours = modelBucketsOf(parsed);
       if (ours.length > 0) {
-        new ProjectIamMember(promoter, "writes-models", {
-          project: parsed.project,
-          role: "roles/storage.objectUser",
-          member: member("promoter"),
-          condition: bucketCondition(ours),
-          dependsOn: [promoter],
-        });
-        other(
-          "promoter",
-          "roles/storage.objectUser",
-          ours.map((b) => `gs://${b}`).join(", "),
-          "copying promoted model versions into this environment's bucket",
-        );
+        for (const [id, role, why] of [
+          ["writes-models", "roles/storage.objectCreator", "copying promoted model versions in, never over one"],
+          ["lists-models", "roles/storage.objectViewer", "comparing what a copy wrote"],
+        ] as const) {
+          new ProjectIamMember(promoter, id, {
+            project: parsed.project,
+            role,
+            member: member("promoter"),
+            condition: bucketCondition(ours, "only this environment's model buckets"),
+            dependsOn: [promoter],
+          });
+          other("promoter", role, ours.map((b) => `gs://${b}`).join(", "), why);
+        }
       }
     }
     this.identities = identities;

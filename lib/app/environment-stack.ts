@@ -266,9 +266,14 @@ export class EnvironmentStack extends TerraformStack {
         image: released ? imageOf(parsed, key, released.digest) : JOB_PLACEHOLDER_IMAGE,
         requireImageDigest: released !== undefined,
       });
-      // The Train workflow runs it, with the arguments it is given, as the bootstrap stack's
-      // runner identity.
-      job.grantRunner(`serviceAccount:${identityEmail(parsed, "runner")}`, { id: "pipeline", overrides: true });
+      // The Train workflow runs it as the bootstrap stack's runner identity. With arguments of
+      // its own (overrides) only in development: an override can change the command line and
+      // environment, which is running any code as the job's account, and past development that
+      // account writes the bucket whose versions serve.
+      job.grantRunner(`serviceAccount:${identityEmail(parsed, "runner")}`, {
+        id: "pipeline",
+        overrides: parsed.stage === "development",
+      });
       jobs[key] = job;
       new TerraformOutput(this, `${key}_job`, {
         value: job.job.name,

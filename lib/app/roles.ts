@@ -1,3 +1,5 @@
+import { bucketName } from "../gcp/storage";
+
 /**
  * The predefined roles that manage, and that read, each Terraform resource type an environment's
  * stack creates. The bootstrap stack grants its deploy identity the managing roles of exactly the
@@ -109,12 +111,17 @@ export function bucketScopedRoles(types: readonly string[]): Set<string> {
  * Storage "IAM Conditions" (resource.name of a bucket is `projects/_/buckets/NAME`, of an object
  * `projects/_/buckets/NAME/objects/OBJECT`).
  */
-export function bucketCondition(buckets: readonly string[]) {
+export function bucketCondition(buckets: readonly string[], title = "only this environment's buckets") {
+  // An empty expression would be refused at apply, or read as no condition at all.
+  if (buckets.length === 0) throw new Error("bucketCondition needs at least one bucket");
+  for (const b of buckets) {
+    if (bucketName(b) !== undefined) throw new Error(`bucketCondition: ${JSON.stringify(b)} is not a bucket name`);
+  }
   const terms = [...buckets]
     .sort()
     .map((b) => `resource.name == 'projects/_/buckets/${b}' || resource.name.startsWith('projects/_/buckets/${b}/')`);
   return {
-    title: "only this environment's buckets",
+    title,
     description: `Only the buckets ${[...buckets].sort().join(", ")} and their objects`,
     expression: terms.join(" || "),
   };

@@ -63,6 +63,18 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
     const props = { ...serviceProps(config, id), image: `${url}/${svc.image}${STAND_IN}` };
     addWorkloadProblems(p, at, svc.name, validateCloudRunServiceProps(props), svc.volumes?.length ?? 0);
     checkVolumeBuckets(p, `${at}.volumes`, svc.volumes, config);
+    // Only jobs write the buckets models are served from: a service that could write one could
+    // change what every instance of every service loads, with no release.
+    const modelBuckets = new Set(Object.values(config.services).map((s) => s.model?.bucket));
+    (svc.volumes ?? []).forEach((v, i) => {
+      if (v.readOnly === false && modelBuckets.has(v.bucket)) {
+        p.add(
+          `${at}.volumes[${i}].readOnly`,
+          false,
+          `must be true: services read their models from bucket ${v.bucket}, and only jobs write it`,
+        );
+      }
+    });
     if (svc.model !== undefined) {
       checkVolumeBuckets(p, at, [{ ...svc.model, readOnly: true }], config, "model");
       p.check(`${at}.model.variable`, svc.model.variable, envName);

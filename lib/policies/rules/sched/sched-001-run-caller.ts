@@ -32,6 +32,11 @@ export const SCHED_001: PolicyRule = {
     if (typeof uri !== "string") return notApplicable;
     const admin = /^https:\/\/([a-z0-9-]+-)?run\.googleapis\.com\//.test(uri);
     const service = /^https:\/\/[^/]+\.run\.app(\/|$)/.test(uri);
+    const oauth = get(r.attrs, "http_target", "oauth_token", "service_account_email");
+    // An OAuth token is a key to every Google API the account may call: only Google's hosts get one.
+    if (oauth !== undefined && !isExpression(uri) && !/^https:\/\/[a-z0-9.-]+\.googleapis\.com\//.test(uri)) {
+      return nonCompliant(`it sends an OAuth token of ${String(oauth)} to ${uri}, which is not a Google API`);
+    }
     if (!admin && !service) return notApplicable;
     const kind = admin ? "oauth_token" : "oidc_token";
     const email = get(r.attrs, "http_target", kind, "service_account_email");
