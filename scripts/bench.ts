@@ -190,7 +190,11 @@ const coldCaches = () => {
     fs.rmSync(path.join(root, p), { recursive: true, force: true });
   }
   for (const entry of fs.readdirSync(os.tmpdir())) {
-    if (/^tsx-\d+$/.test(entry)) fs.rmSync(path.join(os.tmpdir(), entry), { recursive: true, force: true });
+    // tsx's cache is shared by every process of the user: another one may be writing to it
+    // (the bench wants a quiet machine; this only keeps a stray writer from ending the run).
+    if (/^tsx-\d+$/.test(entry)) {
+      fs.rmSync(path.join(os.tmpdir(), entry), { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    }
   }
 };
 measure("npm-test", "npm test: tsc -b, ESLint, Prettier, jest (warm caches, nothing changed)", "npm test", {
