@@ -48,7 +48,7 @@ describe("EnvironmentStack", () => {
   test("APIs are exactly those the resources need, each resource waiting for its own", () => {
     const apis = Object.values(resources(out, "google_project_service")).map((r) => r.service);
     // The runtime accounts and their grants (IAM, Secret Manager) are the bootstrap stack's.
-    expect(apis).toEqual(["artifactregistry.googleapis.com", "run.googleapis.com"]);
+    expect(apis).toEqual(["artifactregistry.googleapis.com", "monitoring.googleapis.com", "run.googleapis.com"]);
     const run = Object.entries(resources(out, "google_project_service")).find(
       ([, r]) => r.service === "run.googleapis.com",
     )!;
@@ -69,6 +69,12 @@ describe("EnvironmentStack", () => {
       "google_artifact_registry_repository",
       "google_cloud_run_v2_service",
       "google_cloud_run_v2_service_iam_member",
+      "google_monitoring_alert_policy",
+      "google_monitoring_custom_service",
+      "google_monitoring_dashboard",
+      "google_monitoring_notification_channel",
+      "google_monitoring_slo",
+      "google_monitoring_uptime_check_config",
       "google_project_service",
     ]);
   });
@@ -126,6 +132,8 @@ describe("EnvironmentStack", () => {
     const empty = stackOf(prod, { services: {} });
     expect(Object.keys(empty.out.resource as Json).sort()).toEqual([
       "google_artifact_registry_repository",
+      "google_monitoring_dashboard",
+      "google_monitoring_notification_channel",
       "google_project_service",
     ]);
     const enabled = (s: Synth) => Object.values(resources(s, "google_project_service")).map((r) => r.service);

@@ -57,9 +57,12 @@ describe("a release through pin, promote, canary, complete and rollback", () => 
       .containers[0].image;
     expect(placeholder).toBe("us-docker.pkg.dev/cloudrun/container/hello");
     for (const env of ["beta", "gamma"]) {
-      // The repository is there for the first promotion to copy images into; no service yet.
+      // The repository is there for the first promotion to copy images into; no service yet,
+      // and the environment's dashboard and alert channels, which do not depend on one.
       expect(Object.keys(stack(env).resource).sort()).toEqual([
         "google_artifact_registry_repository",
+        "google_monitoring_dashboard",
+        "google_monitoring_notification_channel",
         "google_project_service",
       ]);
     }

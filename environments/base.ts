@@ -40,12 +40,18 @@ export const base = {
       // The model the train job wrote, mounted read-only; which version is release state
       // (npm run release -- pin dev predict --model sentiment/<execution>), set as MODEL_PATH.
       model: { bucket: "models", mountPath: "/models" },
+      // A model server: 2% of 5xx or a p99 above 2 s pages; the SLOs ask for 99.5% and 99% within 2 s.
+      monitoring: { errorRatio: { threshold: 0.02 }, latency: { thresholdMs: 2000 } },
       secretEnv: { MODEL_API_KEY: { secret: "predict-model-api-key", version: "1" } },
       startupProbe: { path: "/healthz", periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 24 },
       livenessProbe: { path: "/healthz", periodSeconds: 30, timeoutSeconds: 5 },
       invokers: ["serviceAccount:gateway@acme-ml-shared.iam.gserviceaccount.com"],
     },
   },
+  // Uptime checks, alerts and SLOs: on in staging and prod (the default past development), with
+  // every alert to the team's on-call address. Services tune thresholds under their own
+  // `monitoring`.
+  monitoring: { emails: ["ml-oncall@acme.example"] },
   // Model artifacts: the train job writes a version per run, services read the one released.
   buckets: {
     models: { noncurrentVersionsKept: 5 },

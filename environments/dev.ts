@@ -35,6 +35,15 @@ export default defineEnvironment({
     "google_cloud_scheduler_job.train_schedule": "models are trained in dev and promoted",
     "google_cloud_run_v2_job_iam_member.train_scheduler-invoker": "the weekly training run's invoker, dev only",
     "google_project_service.apis_cloudscheduler-googleapis-com": "only dev schedules training",
+    // Monitoring is off in development (the default): no alerts, uptime checks or SLOs.
+    "google_monitoring_alert_policy.*": "monitoring is off in development",
+    "google_monitoring_uptime_check_config.*": "monitoring is off in development",
+    "google_monitoring_custom_service.*": "monitoring is off in development",
+    "google_monitoring_slo.*": "monitoring is off in development",
+    "google_monitoring_notification_channel.*": "monitoring is off in development",
+    "google_cloud_run_v2_service_iam_member.*_monitoring_uptime-invoker": "monitoring is off in development",
+    "google_monitoring_dashboard.dashboard.dashboard_json": "no SLOs to chart in development",
+    "data.google_project.project": "monitoring is off in development (the uptime check's agent needs it)",
     "google_cloud_run_v2_job_iam_member.train_runner-pipeline.role":
       "the Train workflow may pass arguments in dev only: an override runs any code as the job's account",
   },

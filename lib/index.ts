@@ -20,6 +20,25 @@ export type { CommonProps, Dependency } from "./constructs/common";
 export { GitHubWorkloadIdentity } from "./constructs/github-workload-identity";
 export type { GitHubWorkloadIdentityProps } from "./constructs/github-workload-identity";
 export { ModelBucket } from "./constructs/model-bucket";
+export {
+  JobMonitoring,
+  MonitoringDashboard,
+  NotificationChannels,
+  ServiceMonitoring,
+  jobWidgets,
+  serviceWidgets,
+} from "./constructs/monitoring";
+export type {
+  JobMonitoringProps,
+  MonitoringDashboardProps,
+  NotificationChannelsProps,
+  RatioSeries,
+  Series,
+  ServiceMonitoringProps,
+  SloOptions,
+  UptimeCheckOptions,
+  Widget,
+} from "./constructs/monitoring";
 export type { ModelBucketProps } from "./constructs/model-bucket";
 export { ProjectServices } from "./constructs/project-services";
 export type { ProjectServicesProps } from "./constructs/project-services";

@@ -25,7 +25,18 @@ export type { CloudRunV2JobConfig } from "@cdktf/provider-google/lib/cloud-run-v
 export { CloudRunV2JobIamMember } from "@cdktf/provider-google/lib/cloud-run-v2-job-iam-member";
 export { CloudSchedulerJob } from "@cdktf/provider-google/lib/cloud-scheduler-job";
 export { CloudRunV2ServiceIamMember } from "@cdktf/provider-google/lib/cloud-run-v2-service-iam-member";
+export { DataGoogleProject } from "@cdktf/provider-google/lib/data-google-project";
 export { GoogleProvider } from "@cdktf/provider-google/lib/provider";
+export { MonitoringAlertPolicy } from "@cdktf/provider-google/lib/monitoring-alert-policy";
+export type {
+  MonitoringAlertPolicyConditions,
+  MonitoringAlertPolicyConfig,
+} from "@cdktf/provider-google/lib/monitoring-alert-policy";
+export { MonitoringCustomService } from "@cdktf/provider-google/lib/monitoring-custom-service";
+export { MonitoringDashboard } from "@cdktf/provider-google/lib/monitoring-dashboard";
+export { MonitoringNotificationChannel } from "@cdktf/provider-google/lib/monitoring-notification-channel";
+export { MonitoringSlo } from "@cdktf/provider-google/lib/monitoring-slo";
+export { MonitoringUptimeCheckConfig } from "@cdktf/provider-google/lib/monitoring-uptime-check-config";
 export type { GoogleProviderConfig } from "@cdktf/provider-google/lib/provider";
 export { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member";
 export { ProjectService } from "@cdktf/provider-google/lib/project-service";

@@ -155,20 +155,26 @@ describe("the packed library, in the README's consumer app", () => {
       "CloudRunJob",
       "CloudRunService",
       "GitHubWorkloadIdentity",
+      "JobMonitoring",
       "ModelBucket",
+      "MonitoringDashboard",
+      "NotificationChannels",
       "PolicyError",
       "PolicyPack",
       "ProjectServices",
       "RULES",
       "STAGES",
+      "ServiceMonitoring",
       "StateBucket",
       "ValidationError",
       "acknowledge",
       "formatReport",
       "hasErrors",
       "jobServiceAccountId",
+      "jobWidgets",
       "runtimeServiceAccountId",
       "schedulerServiceAccountId",
+      "serviceWidgets",
     ]);
   });
 
@@ -349,6 +355,10 @@ describe("the packed library, in the README's consumer app", () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/stack predict-dev breaks the policy pack/);
     expect(r.stderr).toMatch(/ERROR RUN-004 predict-dev\/predict\/service/);
+    // A production service with no monitoring: MON-001, naming what is missing.
+    expect(r.stderr).toMatch(
+      /ERROR MON-001 predict-dev\/predict\/service .*\n.*has no alert on its 5xx error ratio and no uptime check/,
+    );
     expect(fs.existsSync(path.join(app, "out-production", "stacks", "predict-dev"))).toBe(false);
   }, 60_000);
 });

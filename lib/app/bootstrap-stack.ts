@@ -1,4 +1,12 @@
-import { Aspects, GcsBackend, TerraformOutput, TerraformResource, TerraformStack, dependable } from "cdktf";
+import {
+  Aspects,
+  GcsBackend,
+  TerraformDataSource,
+  TerraformOutput,
+  TerraformResource,
+  TerraformStack,
+  dependable,
+} from "cdktf";
 import { Construct } from "constructs";
 import { GitHubWorkloadIdentity } from "../constructs/github-workload-identity";
 import { StateBucket } from "../constructs/state-bucket";
@@ -73,7 +81,17 @@ export function environmentResourceTypes(config: EnvironmentConfig): string[] {
 }
 
 function typesOf(stack: EnvironmentStack): string[] {
-  return [...new Set(["google_project_service", ...resourcesUnder(stack).map((r) => r.terraformResourceType)])].sort();
+  const dataSources = stack.node
+    .findAll()
+    .filter((c): c is TerraformDataSource => c instanceof TerraformDataSource)
+    .map((d) => `data.${d.terraformResourceType}`);
+  return [
+    ...new Set([
+      "google_project_service",
+      ...resourcesUnder(stack).map((r) => r.terraformResourceType),
+      ...dataSources,
+    ]),
+  ].sort();
 }
 
 /** One pipeline identity of a bootstrap stack: its account and the project roles it holds, with why. */

@@ -4,10 +4,20 @@ import { ArtifactRepository } from "../constructs/artifact-repository";
 import { CloudRunJob } from "../constructs/cloud-run-job";
 import { CloudRunService } from "../constructs/cloud-run-service";
 import { ModelBucket } from "../constructs/model-bucket";
+import {
+  JobMonitoring,
+  MonitoringDashboard,
+  NotificationChannels,
+  ServiceMonitoring,
+  Widget,
+  jobWidgets,
+  serviceWidgets,
+  sloName,
+} from "../constructs/monitoring";
 import { ProjectServices } from "../constructs/project-services";
 import { sortedRecord } from "../gcp/terraform";
 import { PolicyPack, acknowledge } from "../policies";
-import { GoogleProvider } from "../providers";
+import { DataGoogleProject, GoogleProvider } from "../providers";
 import { apiFor, enableApis, resourcesUnder } from "./apis";
 import { identityEmail, jobAccountEmail, runtimeAccountEmail, schedulerAccountEmail } from "./identities";
 import { EnvironmentConfig, configLocator, parseEnvironmentConfig, repositoryProps, serviceProps } from "./config";
@@ -157,6 +167,10 @@ export class EnvironmentStack extends TerraformStack {
   readonly buckets: Readonly<Record<string, ModelBucket>>;
   /** The keys of the services declared but not deployed yet: no release at this stage. */
   readonly notDeployed: readonly string[];
+  /** Each monitored service's monitoring, by the service's key. */
+  readonly monitoring: Readonly<Record<string, ServiceMonitoring>>;
+  /** The environment's dashboard. */
+  readonly dashboard: MonitoringDashboard;
   /** The APIs enabled, derived from the resources the stack creates. */
   readonly apis: ProjectServices;
   /** The policy pack applied to this stack, at the environment's stage. */
@@ -282,6 +296,82 @@ export class EnvironmentStack extends TerraformStack {
       });
     }
     this.jobs = jobs;
+
+    // Monitoring (on by default in preproduction and production): an uptime check, alerts and
+    // SLOs for each service, a failure alert for each job, all routed to the environment's
+    // channels. Each lives under its service or job, so it comes and goes with it.
+    const monitored = (own: { enabled?: boolean } | undefined) =>
+      own?.enabled ?? parsed.monitoring?.enabled ?? parsed.stage !== "development";
+    const monitoredServices = Object.keys(services).filter((k) => monitored(parsed.services[k].monitoring));
+    const monitoredJobs = Object.keys(jobs).filter((k) => monitored(parsed.jobs![k].monitoring));
+    const monitoring: Record<string, ServiceMonitoring> = {};
+    // The channels and the project's number follow the configuration, not what is deployed yet,
+    // so environments that deploy different services still compare equal.
+    const configured =
+      Object.values(parsed.services).some((svc) => monitored(svc.monitoring)) ||
+      Object.values(parsed.jobs ?? {}).some((job) => monitored(job.monitoring));
+    if (configured) {
+      const channels = new NotificationChannels(this, "alert-channels", {
+        project: parsed.project,
+        emails: parsed.monitoring?.emails,
+        existing: parsed.monitoring?.notificationChannels,
+      }).ids;
+      const required = parsed.stage === "production";
+      const projectNumber = new DataGoogleProject(this, "project", { projectId: parsed.project }).number;
+      for (const key of monitoredServices) {
+        const { enabled: _enabled, ...options } = parsed.services[key].monitoring ?? {};
+        monitoring[key] = new ServiceMonitoring(services[key], "monitoring", {
+          ...options,
+          service: services[key],
+          project: parsed.project,
+          notificationChannels: channels,
+          requireNotificationChannel: required,
+          projectNumber,
+        });
+      }
+      for (const key of monitoredJobs) {
+        new JobMonitoring(jobs[key], "monitoring", {
+          job: jobs[key],
+          project: parsed.project,
+          notificationChannels: channels,
+          requireNotificationChannel: required,
+        });
+      }
+    }
+    this.monitoring = monitoring;
+
+    // One dashboard per environment: every configured service and job (deployed or not yet: the
+    // dashboard is the same in every environment), and the SLOs of the monitored services, by
+    // name (they exist once the service is deployed).
+    const serviceName = (k: string) => parsed.services[k].name ?? k;
+    const sloNames = (k: string): Record<string, string> => {
+      const svc = parsed.services[k];
+      if (!monitored(svc.monitoring) || svc.monitoring?.slo === false) return {};
+      return Object.fromEntries(
+        (["availability", "latency"] as const).map((kind) => [
+          kind,
+          sloName(parsed.project, parsed.region, serviceName(k), kind),
+        ]),
+      );
+    };
+    const widgets: Widget[] = [
+      {
+        kind: "text",
+        title: `${parsed.app} in ${parsed.name}`,
+        markdown: `Environment **${parsed.name}**, project \`${parsed.project}\`. Managed by cdktf-cloud-run from the environment's file in environments/.`,
+      },
+      ...Object.keys(parsed.services)
+        .sort()
+        .flatMap((k) => serviceWidgets(serviceName(k), sloNames(k))),
+      ...Object.keys(parsed.jobs ?? {})
+        .sort()
+        .flatMap((k) => jobWidgets(parsed.jobs![k].name ?? k)),
+    ];
+    this.dashboard = new MonitoringDashboard(this, "dashboard", {
+      project: parsed.project,
+      displayName: `${parsed.app} (${parsed.name})`,
+      widgets,
+    });
 
     // Enable exactly the APIs the resources above need, and make each resource wait for its own.
     // Those of a service not deployed yet are enabled too: the first apply of a new environment

@@ -54,6 +54,21 @@ export const ROLES_FOR_RESOURCE: Readonly<Record<string, ResourceRoles>> = {
     read: "roles/iam.securityReviewer",
     onlyOwnBuckets: true,
   },
+  // Monitoring: one predefined editor role per kind of resource; monitoring.viewer reads them all.
+  google_monitoring_alert_policy: { manage: "roles/monitoring.alertPolicyEditor", read: "roles/monitoring.viewer" },
+  google_monitoring_uptime_check_config: {
+    manage: "roles/monitoring.uptimeCheckConfigEditor",
+    read: "roles/monitoring.viewer",
+  },
+  google_monitoring_notification_channel: {
+    manage: "roles/monitoring.notificationChannelEditor",
+    read: "roles/monitoring.viewer",
+  },
+  google_monitoring_custom_service: { manage: "roles/monitoring.servicesEditor", read: "roles/monitoring.viewer" },
+  google_monitoring_slo: { manage: "roles/monitoring.servicesEditor", read: "roles/monitoring.viewer" },
+  google_monitoring_dashboard: { manage: "roles/monitoring.dashboardEditor", read: "roles/monitoring.viewer" },
+  // A data source the stack reads: the project's number (the Monitoring service agent's name).
+  "data.google_project": { manage: "roles/browser", read: "roles/browser" },
   // Deliberately absent: service accounts, their IAM policies, project IAM and secrets' IAM. The
   // roles that manage them (iam.serviceAccountAdmin, resourcemanager.projectIamAdmin,
   // secretmanager.admin) would let the deploy identity grant itself anything, or read every

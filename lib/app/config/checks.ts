@@ -2,6 +2,8 @@ import { validateArtifactRepositoryProps } from "../../constructs/artifact-repos
 import { validateCloudRunJobProps } from "../../constructs/cloud-run-job/validate";
 import { validateCloudRunServiceProps } from "../../constructs/cloud-run-service/validate";
 import { validateModelBucketProps } from "../../constructs/model-bucket";
+import { validateServiceMonitoringProps } from "../../constructs/monitoring/service-monitoring";
+import { emailAddress, notificationChannelId } from "../../gcp/monitoring";
 import { envName } from "../../gcp/run";
 import { imageName } from "../../gcp/images";
 import { checkLabels, projectId, region } from "../../gcp/projects";
@@ -99,6 +101,7 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
   }
 
   checkBucketsAndJobs(p, config, url);
+  checkMonitoring(p, config);
 
   p.check("github.repository", config.github.repository, githubRepository);
   p.check("github.repositoryId", config.github.repositoryId, githubId);
@@ -207,6 +210,41 @@ function checkBucketsAndJobs(p: Problems, config: EnvironmentConfig, url: string
     if (other !== undefined)
       p.add(`${at}${job.name === undefined ? "" : ".name"}`, props.name, `is the same job name as ${other}`);
     jobNames.set(props.name, at);
+  }
+}
+
+/**
+ * Monitoring: channels well formed, each service's thresholds (ServiceMonitoring's own checks),
+ * and a production environment with monitoring names at least one channel (MON-002).
+ */
+function checkMonitoring(p: Problems, config: EnvironmentConfig): void {
+  const m = config.monitoring;
+  (m?.emails ?? []).forEach((e, i) => p.check(`monitoring.emails[${i}]`, e, emailAddress));
+  (m?.notificationChannels ?? []).forEach((c, i) =>
+    p.check(`monitoring.notificationChannels[${i}]`, c, notificationChannelId),
+  );
+  const on = (own: { enabled?: boolean } | undefined) => own?.enabled ?? m?.enabled ?? config.stage !== "development";
+  for (const [id, svc] of Object.entries(config.services)) {
+    if (!on(svc.monitoring)) continue;
+    const { enabled: _enabled, ...options } = svc.monitoring ?? {};
+    // The service itself is checked above; here only the monitoring options.
+    for (const problem of validateServiceMonitoringProps({ ...options, service: undefined as never })) {
+      p.add(joinPath(`services.${id}.monitoring`, problem.path), problem.value, problem.allowed);
+    }
+  }
+  const monitored =
+    Object.values(config.services).some((s) => on(s.monitoring)) ||
+    Object.values(config.jobs ?? {}).some((j) => on(j.monitoring));
+  if (
+    config.stage === "production" &&
+    monitored &&
+    (m?.emails ?? []).length + (m?.notificationChannels ?? []).length === 0
+  ) {
+    p.add(
+      "monitoring.emails",
+      m?.emails,
+      'must name at least one notification channel (monitoring.emails or monitoring.notificationChannels): stage "production" requires every alert to reach someone (MON-002)',
+    );
   }
 }
 

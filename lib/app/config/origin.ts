@@ -11,6 +11,7 @@ import type { EnvironmentConfig } from "./types";
 
 /** The service field each rule about a Cloud Run service reads. */
 const SERVICE_FIELD: Readonly<Record<string, string>> = {
+  "MON-001": "monitoring",
   "RUN-001": "invokers",
   "RUN-004": "image",
   "RUN-005": "deletionProtection",
@@ -46,6 +47,8 @@ function fieldOf(config: EnvironmentConfig, stackPath: string, finding: Unlocate
     const field = REPOSITORY_FIELD[finding.ruleId];
     return field === undefined ? ["repository"] : ["repository", field];
   }
+  // Alerts without a channel: the environment's channels are the fix.
+  if (finding.ruleId === "MON-002") return ["monitoring", "emails"];
   if (hasOwn(config.jobs ?? {}, top)) {
     const field = SERVICE_FIELD[finding.ruleId];
     if (field === undefined) return ["jobs", top];

@@ -31,6 +31,30 @@ const gpu = z.strictObject({
 const build = z.strictObject({ context: z.string(), dockerfile: z.string().optional() });
 const secretEnv = z.record(z.string(), z.strictObject({ secret: z.string(), version: z.string() }));
 
+const serviceMonitoring = z.strictObject({
+  enabled: z.boolean().optional(),
+  uptimeCheck: z
+    .union([
+      z.literal(false),
+      z.strictObject({ path: z.string().optional(), periodSeconds: int.optional(), timeoutSeconds: int.optional() }),
+    ])
+    .optional(),
+  errorRatio: z.strictObject({ threshold: z.number().optional(), durationSeconds: int.optional() }).optional(),
+  latency: z.strictObject({ thresholdMs: int.optional(), durationSeconds: int.optional() }).optional(),
+  instancesAtMax: z.union([z.literal(false), z.strictObject({ durationSeconds: int.optional() })]).optional(),
+  slo: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        availabilityGoal: z.number().optional(),
+        latencyGoal: z.number().optional(),
+        latencyThresholdMs: int.optional(),
+        rollingPeriodDays: int.optional(),
+      }),
+    ])
+    .optional(),
+});
+
 const serviceSchema = z.strictObject({
   name: z.string().optional(),
   image: z.string(),
@@ -53,6 +77,7 @@ const serviceSchema = z.strictObject({
   gpu: gpu.optional(),
   volumes: z.array(volume).optional(),
   model: z.strictObject({ bucket: z.string(), mountPath: z.string(), variable: z.string().optional() }).optional(),
+  monitoring: serviceMonitoring.optional(),
   labels: labels.optional(),
   deletionProtection: z.boolean().optional(),
   invokers: z.array(z.string()).optional(),
@@ -98,6 +123,7 @@ const jobSchema = z.strictObject({
       retryCount: int.optional(),
     })
     .optional(),
+  monitoring: z.strictObject({ enabled: z.boolean().optional() }).optional(),
 });
 
 const repositorySchema = z.strictObject({
@@ -133,6 +159,13 @@ export const environmentSchema = z.strictObject({
   services: z.record(z.string(), serviceSchema),
   buckets: z.record(z.string(), bucketSchema).optional(),
   jobs: z.record(z.string(), jobSchema).optional(),
+  monitoring: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      emails: z.array(z.string()).optional(),
+      notificationChannels: z.array(z.string()).optional(),
+    })
+    .optional(),
   differences: z.record(z.string(), z.string()).optional(),
   acknowledgements: z
     .array(z.strictObject({ rule: z.string(), reason: z.string(), service: z.string().optional() }))

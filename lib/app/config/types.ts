@@ -2,6 +2,7 @@ import type { ArtifactRepositoryProps } from "../../constructs/artifact-reposito
 import type { CloudRunJobProps, JobSchedule } from "../../constructs/cloud-run-job";
 import type { CloudRunServiceProps } from "../../constructs/cloud-run-service";
 import type { ModelBucketProps } from "../../constructs/model-bucket";
+import type { ServiceMonitoringProps } from "../../constructs/monitoring";
 import type { Stage } from "../../policies/rule";
 
 /*
@@ -69,6 +70,42 @@ export interface ServiceConfig extends Omit<
    * @default - no model: the image holds everything
    */
   readonly model?: ModelConfig;
+  /**
+   * This service's monitoring: the thresholds of {@link ServiceMonitoringProps}, and `enabled`.
+   * @default - the environment's `monitoring.enabled`, with ServiceMonitoring's defaults
+   */
+  readonly monitoring?: ServiceMonitoringConfig;
+}
+
+/** A service's monitoring: ServiceMonitoring's options, and whether it has any. */
+export interface ServiceMonitoringConfig extends Pick<
+  ServiceMonitoringProps,
+  "uptimeCheck" | "errorRatio" | "latency" | "instancesAtMax" | "slo"
+> {
+  /**
+   * Monitor this service.
+   * @default - the environment's `monitoring.enabled`
+   */
+  readonly enabled?: boolean;
+}
+
+/** An environment's monitoring: whether its services and jobs have it, and where alerts go. */
+export interface MonitoringConfig {
+  /**
+   * Uptime checks, alerts and SLOs for every service, and a failure alert for every job.
+   * @default - true in preproduction and production, false in development
+   */
+  readonly enabled?: boolean;
+  /**
+   * Email addresses alerts go to, one notification channel each.
+   * @default - none
+   */
+  readonly emails?: readonly string[];
+  /**
+   * Channels that exist already (Slack, PagerDuty, …), by id: `projects/P/notificationChannels/ID`.
+   * @default - none
+   */
+  readonly notificationChannels?: readonly string[];
 }
 
 /** A bucket of the environment mounted into a service's or job's container. */
@@ -159,6 +196,11 @@ export interface JobConfig extends Omit<
    * @default - no schedule: the Train workflow (or anyone granted) runs it
    */
   readonly schedule?: Omit<JobSchedule, "serviceAccountEmail">;
+  /**
+   * An alert when an execution fails: `enabled` follows the environment's monitoring.
+   * @default - the environment's `monitoring.enabled`
+   */
+  readonly monitoring?: { readonly enabled?: boolean };
 }
 
 /**
@@ -230,6 +272,12 @@ export interface EnvironmentConfig {
    * @default - none
    */
   readonly jobs?: Readonly<Record<string, JobConfig>>;
+  /**
+   * Monitoring and where its alerts go. A production environment with monitoring must name at
+   * least one channel.
+   * @default - on in preproduction and production, off in development; no channels
+   */
+  readonly monitoring?: MonitoringConfig;
   /**
    * Where this environment intentionally differs from the others, for the parity check
    * (`npm run parity`): attribute path as the parity matrix spells it

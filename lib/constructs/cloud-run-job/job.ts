@@ -78,6 +78,10 @@ export class CloudRunJob extends Construct {
   readonly schedule?: CloudSchedulerJob;
   /** The email of the account Cloud Scheduler calls the job as, when it has a schedule. */
   readonly schedulerServiceAccountEmail?: string;
+  /** The region. */
+  readonly location: string;
+  /** The project, when given (otherwise the provider's). */
+  readonly project?: string;
 
   private readonly props: CloudRunJobProps;
 
@@ -86,6 +90,8 @@ export class CloudRunJob extends Construct {
     throwIfInvalid(this, "CloudRunJob", validateCloudRunJobProps(props));
     this.props = props;
     this.jobName = props.name;
+    this.location = props.location;
+    this.project = props.project;
     const dependsOn = resolveDependencies(props.dependsOn);
     const depends = (extra: ITerraformDependable[] = []): ITerraformDependable[] | undefined =>
       dependsOn.length + extra.length > 0 ? [...dependsOn, ...extra] : undefined;

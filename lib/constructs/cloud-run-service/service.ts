@@ -4,7 +4,7 @@ import { resolveTokens, shortHash } from "../../gcp/terraform";
 import { Problems, throwIfInvalid } from "../../gcp/validation";
 import { CloudRunV2Service, CloudRunV2ServiceIamMember, ServiceAccount } from "../../providers";
 import { grantId, resolveDependencies } from "../common";
-import { CloudRunServiceProps, InvokerOptions } from "./props";
+import { CloudRunServiceProps, DEFAULTS, InvokerOptions } from "./props";
 import { grantSecretAccess } from "./service-account";
 import { grantVolumeAccess, runtimeIdentity } from "../workload";
 import { revisionTemplate, serviceConfig } from "./template";
@@ -37,6 +37,14 @@ export class CloudRunService extends Construct {
    * synthesis (a token until then).
    */
   readonly revisionName: string;
+  /** The region. */
+  readonly location: string;
+  /** The project, when given (otherwise the provider's). */
+  readonly project?: string;
+  /** The most instances it may run, as written. */
+  readonly maxInstances: number;
+  /** The path its health checks call: the startup probe's, else the liveness probe's. */
+  readonly healthCheckPath?: string;
 
   private readonly props: CloudRunServiceProps;
 
@@ -45,6 +53,10 @@ export class CloudRunService extends Construct {
     throwIfInvalid(this, "CloudRunService", validateCloudRunServiceProps(props));
     this.props = props;
     this.serviceName = props.name;
+    this.location = props.location;
+    this.project = props.project;
+    this.maxInstances = props.maxInstances ?? DEFAULTS.maxInstances;
+    this.healthCheckPath = props.startupProbe?.path ?? props.livenessProbe?.path;
     const dependsOn = resolveDependencies(props.dependsOn);
     const depends = (extra: ITerraformDependable[] = []): ITerraformDependable[] | undefined =>
       dependsOn.length + extra.length > 0 ? [...dependsOn, ...extra] : undefined;

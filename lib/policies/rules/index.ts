@@ -13,6 +13,8 @@ import { IAM_004 } from "./iam/iam-004-project-invoker";
 import { IAM_005 } from "./iam/iam-005-authoritative-project-iam";
 import { JOB_001 } from "./job/job-001-runtime-cannot-run";
 import { LABEL_001 } from "./label/label-001-labels";
+import { MON_001 } from "./mon/mon-001-service-alerts";
+import { MON_002 } from "./mon/mon-002-alert-channels";
 import { PolicyRule } from "../rule";
 import { RUN_001 } from "./run/run-001-public-invoker";
 import { RUN_002 } from "./run/run-002-invoker-iam";
@@ -49,6 +51,8 @@ export const RULES: readonly PolicyRule[] = [
   IAM_005,
   JOB_001,
   LABEL_001,
+  MON_001,
+  MON_002,
   RUN_001,
   RUN_002,
   RUN_003,

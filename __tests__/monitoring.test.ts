@@ -1,0 +1,464 @@
+/**
+ * Monitoring: ServiceMonitoring, JobMonitoring, NotificationChannels and MonitoringDashboard as a
+ * consumer uses them, every filter asserted as written (metric, resource and label names from
+ * lib/gcp/monitoring.ts), every validation at its boundary, and the environments app's wiring.
+ */
+import { TerraformStack, Testing } from "cdktf";
+import { Construct } from "constructs";
+import {
+  CloudRunJob,
+  CloudRunService,
+  JobMonitoring,
+  MonitoringDashboard,
+  NotificationChannels,
+  PolicyPack,
+  ServiceMonitoring,
+  ServiceMonitoringProps,
+  ValidationError,
+  serviceWidgets,
+} from "../lib";
+import { ConfigError, EnvironmentStack, parseEnvironmentConfig } from "../lib/app";
+import { GoogleProvider } from "../lib/providers";
+import { fixtureEnvironment, fixtureJob, fixtureRelease, fixtureService } from "./fixtures/environment";
+import { DIGEST, Json, Synth, resources } from "./helpers";
+
+const PROJECT = "acme-ml-prod";
+const IMAGE = `europe-west1-docker.pkg.dev/${PROJECT}/models/predict-api@${DIGEST}`;
+const CHANNEL = `projects/${PROJECT}/notificationChannels/1234567890`;
+
+function stackWith(build: (s: Construct) => void): TerraformStack {
+  const stack = new TerraformStack(Testing.app(), "prod");
+  new GoogleProvider(stack, "google", { project: PROJECT, region: "europe-west1" }).addOverride("default_labels", {
+    environment: "prod",
+    app: "predict",
+  });
+  build(stack);
+  return stack;
+}
+const synthOf = (stack: TerraformStack): Synth => JSON.parse(Testing.synth(stack));
+
+function service(scope: Construct, extra: Partial<ConstructorParameters<typeof CloudRunService>[2]> = {}) {
+  return new CloudRunService(scope, "predict", {
+    project: PROJECT,
+    location: "europe-west1",
+    name: "predict",
+    image: IMAGE,
+    maxInstances: 20,
+    startupProbe: { path: "/healthz" },
+    ...extra,
+  });
+}
+
+function monitored(props: Partial<ServiceMonitoringProps> = {}) {
+  let m: ServiceMonitoring | undefined;
+  const stack = stackWith((s) => {
+    const svc = service(s);
+    m = new ServiceMonitoring(svc, "monitoring", { service: svc, notificationChannels: [CHANNEL], ...props });
+  });
+  return { stack, out: synthOf(stack), monitoring: m! };
+}
+
+function refusedWith(fn: () => unknown, path: string, rule: RegExp): void {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationError);
+    const problem = (e as ValidationError).problems.find((p) => p.path === path);
+    expect(problem?.allowed).toMatch(rule);
+    return;
+  }
+  throw new Error("expected a ValidationError");
+}
+
+const conditionsOf = (policy: Json): Json[] => policy.conditions.map((c: Json) => c.condition_threshold);
+
+describe("ServiceMonitoring: what it writes", () => {
+  const { out } = monitored();
+  const policies = resources(out, "google_monitoring_alert_policy");
+  const byName = (fragment: string) => Object.values<Json>(policies).find((p) => p.display_name.includes(fragment))!;
+  const svcFilter = 'resource.type = "cloud_run_revision" AND resource.labels.service_name = "predict"';
+
+  test("an uptime check on the service's host and health path, with the Monitoring agent's OIDC token", () => {
+    const [check] = Object.values<Json>(resources(out, "google_monitoring_uptime_check_config"));
+    expect(check).toMatchObject({
+      period: "60s",
+      timeout: "10s",
+      selected_regions: ["ASIA_PACIFIC", "EUROPE", "USA"],
+      monitored_resource: { type: "uptime_url", labels: { project_id: PROJECT } },
+      http_check: {
+        path: "/healthz",
+        port: 443,
+        use_ssl: true,
+        validate_ssl: true,
+        request_method: "GET",
+        service_agent_authentication: { type: "OIDC_TOKEN" },
+      },
+    });
+    expect(check.monitored_resource.labels.host).toMatch(
+      /^\$\{replace\(google_cloud_run_v2_service\.predict_service_[0-9A-F]+\.uri, "https:\/\/", ""\)\}$/,
+    );
+    // The agent may invoke this service, and only it; the check waits for the grant.
+    const invokers = Object.entries<Json>(resources(out, "google_cloud_run_v2_service_iam_member"));
+    expect(invokers).toHaveLength(1);
+    const [id, grant] = invokers[0];
+    expect(grant).toMatchObject({ role: "roles/run.invoker", location: "europe-west1" });
+    expect(grant.name).toMatch(/^\$\{google_cloud_run_v2_service\.predict_service_[0-9A-F]+\.name\}$/);
+    expect(grant.member).toMatch(
+      /^serviceAccount:service-\$\{data\.google_project\.predict_monitoring_project_[0-9A-F]+\.number\}@gcp-sa-monitoring-notification\.iam\.gserviceaccount\.com$/,
+    );
+    expect(check.depends_on).toEqual([`google_cloud_run_v2_service_iam_member.${id}`]);
+    expect(Object.keys(resources(out, "google_project_iam_member")).filter((k) => /monitoring/.test(k))).toEqual([]);
+  });
+
+  test("the 5xx ratio alert: 5xx over all requests of this service, rates summed per service, above 2% for 5 min", () => {
+    const [c] = conditionsOf(byName("5xx error ratio"));
+    expect(c.filter).toBe(
+      `${svcFilter} AND metric.type = "run.googleapis.com/request_count" AND metric.labels.response_code_class = "5xx"`,
+    );
+    expect(c.denominator_filter).toBe(`${svcFilter} AND metric.type = "run.googleapis.com/request_count"`);
+    const aggregation = {
+      alignment_period: "300s",
+      per_series_aligner: "ALIGN_RATE",
+      cross_series_reducer: "REDUCE_SUM",
+      group_by_fields: ["resource.label.service_name"],
+    };
+    expect(c.aggregations).toEqual([aggregation]);
+    expect(c.denominator_aggregations).toEqual([aggregation]);
+    expect(c).toMatchObject({ comparison: "COMPARISON_GT", threshold_value: 0.02, duration: "300s" });
+  });
+
+  test("the p99 latency alert: request latencies, delta-aligned, the 99th percentile across revisions, above 1000 ms", () => {
+    const [c] = conditionsOf(byName("p99 latency"));
+    expect(c.filter).toBe(`${svcFilter} AND metric.type = "run.googleapis.com/request_latencies"`);
+    expect(c.aggregations).toEqual([
+      {
+        alignment_period: "300s",
+        per_series_aligner: "ALIGN_DELTA",
+        cross_series_reducer: "REDUCE_PERCENTILE_99",
+        group_by_fields: ["resource.label.service_name"],
+      },
+    ]);
+    expect(c).toMatchObject({ comparison: "COMPARISON_GT", threshold_value: 1000, duration: "300s" });
+  });
+
+  test("the instances alert fires at the service's maximum (20), which it reads from the service", () => {
+    const [c] = conditionsOf(byName("maximum of 20 instances"));
+    expect(c.filter).toBe(`${svcFilter} AND metric.type = "run.googleapis.com/container/instance_count"`);
+    expect(c).toMatchObject({ comparison: "COMPARISON_GT", threshold_value: 19.5, duration: "300s" });
+  });
+
+  test("the uptime alert: the check's results, false in more than one location", () => {
+    const [c] = conditionsOf(byName("uptime check failing"));
+    expect(c.filter).toMatch(
+      /^metric\.type = "monitoring\.googleapis\.com\/uptime_check\/check_passed" AND resource\.type = "uptime_url" AND metric\.labels\.check_id = "\$\{google_monitoring_uptime_check_config\.[\w-]+\.uptime_check_id\}"$/,
+    );
+    expect(c.aggregations[0]).toMatchObject({
+      per_series_aligner: "ALIGN_NEXT_OLDER",
+      cross_series_reducer: "REDUCE_COUNT_FALSE",
+    });
+    expect(c).toMatchObject({ comparison: "COMPARISON_GT", threshold_value: 1 });
+  });
+
+  test("two request-based SLOs: bad (5xx) over total, and latencies within the threshold", () => {
+    const slos = Object.values<Json>(resources(out, "google_monitoring_slo"));
+    const availability = slos.find((s) => s.slo_id === "availability")!;
+    expect(availability).toMatchObject({ goal: 0.995, rolling_period_days: 28 });
+    expect(availability.request_based_sli.good_total_ratio).toEqual({
+      bad_service_filter: `${svcFilter} AND metric.type = "run.googleapis.com/request_count" AND metric.labels.response_code_class = "5xx"`,
+      total_service_filter: `${svcFilter} AND metric.type = "run.googleapis.com/request_count"`,
+    });
+    const latency = slos.find((s) => s.slo_id === "latency")!;
+    expect(latency).toMatchObject({ goal: 0.99 });
+    expect(latency.request_based_sli.distribution_cut).toEqual({
+      distribution_filter: `${svcFilter} AND metric.type = "run.googleapis.com/request_latencies"`,
+      range: { min: 0, max: 1000 },
+    });
+    const [service] = Object.values<Json>(resources(out, "google_monitoring_custom_service"));
+    expect(service.service_id).toBe("run-europe-west1-predict");
+  });
+
+  test("burn-rate alerts per SLO: fast (1 h and 5 min above 14.4) and slow (6 h and 30 min above 6), both windows", () => {
+    for (const kind of ["availability", "latency"]) {
+      for (const [speed, long, short, rate] of [
+        ["fast", 3600, 300, 14.4],
+        ["slow", 21600, 1800, 6],
+      ] as const) {
+        const policy = byName(`${kind} SLO burning ${speed}`);
+        expect(policy.combiner).toBe("AND");
+        expect(policy.severity).toBe(speed === "fast" ? "CRITICAL" : "WARNING");
+        const filters = conditionsOf(policy).map((c) => c.filter);
+        expect(filters).toEqual([
+          expect.stringMatching(
+            new RegExp(`^select_slo_burn_rate\\("\\$\\{google_monitoring_slo\\.[\\w-]+\\.name\\}", "${long}s"\\)$`),
+          ),
+          expect.stringMatching(new RegExp(`^select_slo_burn_rate\\(".*", "${short}s"\\)$`)),
+        ]);
+        for (const c of conditionsOf(policy)) {
+          expect(c).toMatchObject({ comparison: "COMPARISON_GT", threshold_value: rate, duration: "0s" });
+          expect(c.aggregations).toBeUndefined();
+        }
+      }
+    }
+  });
+
+  test("every alert: enabled, routed to the channels, documented in Markdown, closed after 30 min", () => {
+    expect(Object.keys(policies)).toHaveLength(8);
+    for (const p of Object.values<Json>(policies)) {
+      expect(p).toMatchObject({
+        enabled: true,
+        notification_channels: [CHANNEL],
+        documentation: { mime_type: "text/markdown" },
+        alert_strategy: { auto_close: "1800s" },
+        user_labels: { service: "predict", "managed-by": "cdktf-cloud-run" },
+      });
+    }
+  });
+
+  test("the options change what they say: thresholds, durations, the uptime path, no SLOs, no instances alert", () => {
+    const { out: custom } = monitored({
+      errorRatio: { threshold: 0.05, durationSeconds: 600 },
+      latency: { thresholdMs: 2500 },
+      uptimeCheck: { path: "/ready", periodSeconds: 300, timeoutSeconds: 30 },
+      instancesAtMax: false,
+      slo: false,
+      projectNumber: "123456789012",
+    });
+    const ps = Object.values<Json>(resources(custom, "google_monitoring_alert_policy"));
+    expect(ps.map((p) => p.display_name).sort()).toEqual([
+      "predict: 5xx error ratio above 5%",
+      "predict: p99 latency above 2500 ms",
+      "predict: uptime check failing",
+    ]);
+    expect(conditionsOf(ps.find((p) => p.display_name.includes("5xx"))!)[0]).toMatchObject({
+      threshold_value: 0.05,
+      duration: "600s",
+    });
+    expect(Object.values<Json>(resources(custom, "google_monitoring_uptime_check_config"))[0]).toMatchObject({
+      period: "300s",
+      timeout: "30s",
+      http_check: { path: "/ready" },
+    });
+    expect(custom.data?.google_project).toBeUndefined();
+    expect(Object.values<Json>(resources(custom, "google_cloud_run_v2_service_iam_member"))[0].member).toBe(
+      "serviceAccount:service-123456789012@gcp-sa-monitoring-notification.iam.gserviceaccount.com",
+    );
+    expect(resources(custom, "google_monitoring_slo")).toEqual({});
+  });
+});
+
+describe("ServiceMonitoring: validation at the boundaries", () => {
+  const make = (props: Partial<ServiceMonitoringProps>) =>
+    stackWith((s) => {
+      const svc = service(s);
+      new ServiceMonitoring(svc, "monitoring", { service: svc, ...props });
+    });
+
+  test("thresholds, durations, periods, goals", () => {
+    expect(() => make({ errorRatio: { threshold: 0.999 } })).not.toThrow();
+    refusedWith(() => make({ errorRatio: { threshold: 1 } }), "errorRatio.threshold", /above 0 and below 1/);
+    refusedWith(() => make({ errorRatio: { threshold: 0 } }), "errorRatio.threshold", /above 0 and below 1/);
+    expect(() => make({ errorRatio: { durationSeconds: 0 } })).not.toThrow();
+    expect(() => make({ latency: { durationSeconds: 86400 } })).not.toThrow();
+    refusedWith(() => make({ latency: { durationSeconds: 90 } }), "latency.durationSeconds", /multiple of 60/);
+    refusedWith(() => make({ latency: { thresholdMs: 0 } }), "latency.thresholdMs", /above 0/);
+    refusedWith(
+      () => make({ uptimeCheck: { periodSeconds: 120 } }),
+      "uptimeCheck.periodSeconds",
+      /60, 300, 600 or 900/,
+    );
+    refusedWith(() => make({ uptimeCheck: { timeoutSeconds: 61 } }), "uptimeCheck.timeoutSeconds", /from 1 to 60/);
+    refusedWith(() => make({ uptimeCheck: { path: "healthz" } }), "uptimeCheck.path", /starting with \//);
+    expect(() => make({ slo: { availabilityGoal: 0.999 } })).not.toThrow();
+    refusedWith(() => make({ slo: { availabilityGoal: 1 } }), "slo.availabilityGoal", /at most 0.999/);
+    refusedWith(() => make({ slo: { rollingPeriodDays: 31 } }), "slo.rollingPeriodDays", /from 1 to 30/);
+  });
+
+  test("a required channel must be there; a channel must be a channel id", () => {
+    refusedWith(
+      () => make({ requireNotificationChannel: true }),
+      "notificationChannels",
+      /must name at least one notification channel: requireNotificationChannel is set/,
+    );
+    expect(() => make({ requireNotificationChannel: true, notificationChannels: [CHANNEL] })).not.toThrow();
+    refusedWith(
+      () => make({ notificationChannels: ["oncall@acme.example"] }),
+      "notificationChannels[0]",
+      /projects\/PROJECT\/notificationChannels\/ID/,
+    );
+  });
+});
+
+describe("JobMonitoring, NotificationChannels, MonitoringDashboard", () => {
+  test("a job's failed executions: its completed executions with result failed, summed, above 0", () => {
+    const out = synthOf(
+      stackWith((s) => {
+        const job = new CloudRunJob(s, "train", {
+          project: PROJECT,
+          location: "europe-west1",
+          name: "train",
+          image: IMAGE,
+        });
+        new JobMonitoring(job, "monitoring", { job, notificationChannels: [CHANNEL] });
+      }),
+    );
+    const [policy] = Object.values<Json>(resources(out, "google_monitoring_alert_policy"));
+    const [c] = conditionsOf(policy);
+    expect(c.filter).toBe(
+      'resource.type = "cloud_run_job" AND resource.labels.job_name = "train" AND metric.type = "run.googleapis.com/job/completed_execution_count" AND metric.labels.result = "failed"',
+    );
+    expect(c).toMatchObject({ comparison: "COMPARISON_GT", threshold_value: 0 });
+    expect(policy.notification_channels).toEqual([CHANNEL]);
+  });
+
+  test("email channels from addresses, beside existing ids; a bad address is refused", () => {
+    let ids: readonly string[] = [];
+    const out = synthOf(
+      stackWith((s) => {
+        ids = new NotificationChannels(s, "channels", {
+          emails: ["b@acme.example", "a@acme.example"],
+          existing: [CHANNEL],
+        }).ids;
+      }),
+    );
+    const channels = Object.values<Json>(resources(out, "google_monitoring_notification_channel"));
+    expect(channels.map((c) => [c.type, c.labels.email_address])).toEqual([
+      ["email", "a@acme.example"],
+      ["email", "b@acme.example"],
+    ]);
+    expect(ids).toHaveLength(3);
+    expect(ids[2]).toBe(CHANNEL);
+    refusedWith(
+      () => stackWith((s) => new NotificationChannels(s, "c", { emails: ["oncall"] })),
+      "emails[0]",
+      /email address/,
+    );
+  });
+
+  test("a dashboard from typed widgets: two a row, zero positions left out, every filter as the alerts'", () => {
+    let json = "";
+    synthOf(
+      stackWith((s) => {
+        json = new MonitoringDashboard(s, "dashboard", {
+          displayName: "predict (prod)",
+          widgets: serviceWidgets("predict"),
+        }).json;
+      }),
+    );
+    const d = JSON.parse(json);
+    expect(d.displayName).toBe("predict (prod)");
+    expect(d.mosaicLayout.columns).toBe(48);
+    expect(d.mosaicLayout.tiles.map((t: Json) => [t.xPos, t.yPos, t.width, t.height])).toEqual([
+      [undefined, undefined, 24, 16],
+      [24, undefined, 24, 16],
+      [undefined, 16, 24, 16],
+      [24, 16, 24, 16],
+    ]);
+    const titles = d.mosaicLayout.tiles.map((t: Json) => t.widget.title);
+    expect(titles).toEqual([
+      "predict: requests per second, by response class",
+      "predict: 5xx error ratio",
+      "predict: latency (ms), p50 and p99",
+      "predict: instances, by state",
+    ]);
+    const ratio = d.mosaicLayout.tiles[1].widget.xyChart.dataSets[0].timeSeriesQuery.timeSeriesFilterRatio;
+    expect(ratio.numerator.filter).toContain('metric.labels.response_code_class = "5xx"');
+    const latency = d.mosaicLayout.tiles[2].widget.xyChart.dataSets.map(
+      (s: Json) => s.timeSeriesQuery.timeSeriesFilter.aggregation.crossSeriesReducer,
+    );
+    expect(latency).toEqual(["REDUCE_PERCENTILE_50", "REDUCE_PERCENTILE_99"]);
+    refusedWith(
+      () => stackWith((s) => new MonitoringDashboard(s, "d", { displayName: "x", widgets: [] })),
+      "widgets",
+      /at least one widget/,
+    );
+  });
+});
+
+describe("policy: MON-001 and MON-002", () => {
+  const findings = (stack: TerraformStack, stage: "production" | "development" = "production") =>
+    new PolicyPack({ stage })
+      .evaluate(stack)
+      .findings.filter((f) => f.ruleId.startsWith("MON-"))
+      .map((f) => `${f.ruleId}: ${f.message}`);
+
+  test("a production service with no monitoring is a finding naming both missing pieces", () => {
+    const bare = stackWith((s) => service(s));
+    expect(findings(bare)).toEqual([
+      expect.stringMatching(
+        /^MON-001: .*service predict has no an alert on its 5xx error ratio and no an uptime check|^MON-001: .*service predict has no alert on its 5xx error ratio and no uptime check/,
+      ),
+    ]);
+    expect(findings(bare, "development")).toEqual([]);
+  });
+
+  test("with ServiceMonitoring: no MON finding; without a channel, MON-002 names each alert", () => {
+    expect(findings(monitored().stack)).toEqual([]);
+    const silent = monitored({ notificationChannels: [] }).stack;
+    const f = findings(silent);
+    expect(f).toHaveLength(8);
+    expect(f[0]).toMatch(/^MON-002: .*alert policy "predict: .*" has no notification channel/);
+  });
+});
+
+describe("the environments app", () => {
+  const prod = fixtureEnvironment({ name: "live", stage: "production" });
+
+  test("production: every service monitored, every job alerted, all to the environment's channels; a dashboard", () => {
+    const config = {
+      ...prod,
+      buckets: { models: {} },
+      jobs: { train: fixtureJob({ schedule: undefined }) },
+    };
+    const stack = new EnvironmentStack(Testing.app(), "live", config, { release: fixtureRelease(config) });
+    const out = synthOf(stack);
+    const policies = Object.values<Json>(resources(out, "google_monitoring_alert_policy"));
+    expect(policies).toHaveLength(9); // 8 for predict, 1 for train
+    const [channel] = Object.keys(resources(out, "google_monitoring_notification_channel"));
+    for (const p of policies) {
+      expect(p.notification_channels).toEqual([`\${google_monitoring_notification_channel.${channel}.name}`]);
+    }
+    expect(Object.keys(resources(out, "google_monitoring_uptime_check_config"))).toHaveLength(1);
+    expect(Object.keys(resources(out, "google_monitoring_slo"))).toHaveLength(2);
+    const [dashboard] = Object.values<Json>(resources(out, "google_monitoring_dashboard"));
+    const titles = JSON.parse(dashboard.dashboard_json).mosaicLayout.tiles.map((t: Json) => t.widget.title);
+    expect(titles).toContain("predict: error budget left, per SLO");
+    expect(titles).toContain("train: executions per hour, by result");
+    expect(
+      new PolicyPack({ stage: "production" }).evaluate(stack).findings.filter((f) => f.ruleId.startsWith("MON-")),
+    ).toEqual([]);
+  });
+
+  test("development: off by default (a dashboard still); on when asked", () => {
+    const dev = fixtureEnvironment({
+      name: "sandbox",
+      stage: "development",
+      monitoring: { emails: ["a@acme.example"] },
+    });
+    const off = synthOf(new EnvironmentStack(Testing.app(), "sandbox", dev, { release: fixtureRelease(dev) }));
+    expect(resources(off, "google_monitoring_alert_policy")).toEqual({});
+    expect(Object.keys(resources(off, "google_monitoring_dashboard"))).toHaveLength(1);
+    const on = { ...dev, monitoring: { enabled: true } };
+    const out = synthOf(new EnvironmentStack(Testing.app(), "sandbox", on, { release: fixtureRelease(on) }));
+    expect(Object.keys(resources(out, "google_monitoring_alert_policy")).length).toBeGreaterThan(0);
+  });
+
+  test("a production environment with monitoring and no channel is refused with the field and the rule", () => {
+    const bad = { ...prod, monitoring: { emails: [] } };
+    try {
+      parseEnvironmentConfig(bad);
+      throw new Error("expected a ConfigError");
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as Error).message).toMatch(
+        /- monitoring\.emails: got \[\]; must name at least one notification channel .*stage "production" requires every alert to reach someone \(MON-002\)/,
+      );
+    }
+  });
+
+  test("a service's monitoring options are checked with their config path", () => {
+    const bad = { ...prod, services: { predict: fixtureService({ monitoring: { errorRatio: { threshold: 2 } } }) } };
+    expect(() => parseEnvironmentConfig(bad)).toThrow(
+      /services\.predict\.monitoring\.errorRatio\.threshold: got 2; must be a number above 0 and below 1/,
+    );
+  });
+});

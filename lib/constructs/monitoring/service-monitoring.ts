@@ -1,0 +1,418 @@
+import { Fn, Token } from "cdktf";
+import { Construct } from "constructs";
+import * as mon from "../../gcp/monitoring";
+import { probePath } from "../../gcp/run";
+import { Problem, Problems, throwIfInvalid } from "../../gcp/validation";
+import {
+  CloudRunV2ServiceIamMember,
+  DataGoogleProject,
+  MonitoringAlertPolicy,
+  MonitoringAlertPolicyConditions,
+  MonitoringCustomService,
+  MonitoringSlo,
+  MonitoringUptimeCheckConfig,
+} from "../../providers";
+import type { CloudRunService } from "../cloud-run-service";
+import { CommonProps, checkCommonProps } from "../common";
+import { AlertPolicySpec, alertPolicy, checkChannels } from "./alerts";
+
+/** The uptime check of a service. */
+export interface UptimeCheckOptions {
+  /**
+   * The path to GET.
+   * @default - the service's startup (or liveness) probe path, else "/"
+   */
+  readonly path?: string;
+  /**
+   * Seconds between checks: 60, 300, 600 or 900.
+   * @default 60
+   */
+  readonly periodSeconds?: number;
+  /**
+   * Seconds before a check fails, 1-60.
+   * @default 10
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/** The SLOs of a service and the burn-rate alerts on them. */
+export interface SloOptions {
+  /**
+   * The share of requests that must not fail with a 5xx.
+   * @default 0.995
+   */
+  readonly availabilityGoal?: number;
+  /**
+   * The share of requests that must be served within `latencyThresholdMs`.
+   * @default 0.99
+   */
+  readonly latencyGoal?: number;
+  /**
+   * The latency a request must be served within to count as good, in milliseconds.
+   * @default - the latency alert's threshold (1000)
+   */
+  readonly latencyThresholdMs?: number;
+  /**
+   * The SLO's rolling window, 1-30 days.
+   * @default 28
+   */
+  readonly rollingPeriodDays?: number;
+}
+
+export interface ServiceMonitoringProps extends CommonProps {
+  /** The service to watch. */
+  readonly service: CloudRunService;
+
+  /**
+   * Where alerts go: notification channel ids (`projects/P/notificationChannels/ID`), such as
+   * {@link NotificationChannels.ids}.
+   * @default - none: alerts open incidents in the console only
+   */
+  readonly notificationChannels?: readonly string[];
+
+  /**
+   * Refuse to be created without a notification channel. Set it for production: an alert nobody
+   * receives is an outage nobody hears about.
+   * @default false
+   */
+  readonly requireNotificationChannel?: boolean;
+
+  /**
+   * The uptime check on the service's URL, authenticated with an OIDC token of the Monitoring
+   * service agent (which is granted `roles/run.invoker` on this service only), and an alert when
+   * it fails from more than one location. `false`: none.
+   * @default - a check of the health path every 60 s
+   */
+  readonly uptimeCheck?: UptimeCheckOptions | false;
+
+  /**
+   * Alert when the share of 5xx responses is above `threshold` for `durationSeconds`.
+   * @default - 0.02 (2%) for 300 s
+   */
+  readonly errorRatio?: { readonly threshold?: number; readonly durationSeconds?: number };
+
+  /**
+   * Alert when the 99th percentile of request latency is above `thresholdMs` for
+   * `durationSeconds`.
+   * @default - 1000 ms for 300 s
+   */
+  readonly latency?: { readonly thresholdMs?: number; readonly durationSeconds?: number };
+
+  /**
+   * Alert when the service runs at its maximum instances (it can scale no further) for
+   * `durationSeconds`. `false`: no alert.
+   * @default - 300 s
+   */
+  readonly instancesAtMax?: { readonly durationSeconds?: number } | false;
+
+  /**
+   * An availability SLO and a latency SLO (request-based), each with multi-window burn-rate
+   * alerts: fast (1 h and 5 min above 14.4) and slow (6 h and 30 min above 6). `false`: none.
+   * @default - the defaults of {@link SloOptions}
+   */
+  readonly slo?: SloOptions | false;
+
+  /**
+   * The project's number, which names the Monitoring service agent.
+   * @default - read with a `google_project` data source
+   */
+  readonly projectNumber?: string;
+}
+
+export const MONITORING_DEFAULTS = {
+  uptimePeriodSeconds: 60,
+  uptimeTimeoutSeconds: 10,
+  errorRatio: 0.02,
+  errorDurationSeconds: 300,
+  latencyThresholdMs: 1000,
+  latencyDurationSeconds: 300,
+  instancesDurationSeconds: 300,
+  availabilityGoal: 0.995,
+  latencyGoal: 0.99,
+  rollingPeriodDays: 28,
+} as const;
+
+/** The id of the Monitoring service a Cloud Run service's SLOs belong to: `run-LOCATION-NAME`. */
+export function sloServiceId(location: string, serviceName: string): string {
+  return `run-${location}-${serviceName}`;
+}
+
+/**
+ * The full name of one of a service's SLOs (`availability` or `latency`), as the Monitoring API
+ * names it: for a dashboard that charts it without referring to the resource.
+ */
+export function sloName(
+  project: string,
+  location: string,
+  serviceName: string,
+  slo: "availability" | "latency",
+): string {
+  return `projects/${project}/services/${sloServiceId(location, serviceName)}/serviceLevelObjectives/${slo}`;
+}
+
+/** Checks {@link ServiceMonitoringProps}; returns every problem, with prop paths. */
+export function validateServiceMonitoringProps(props: ServiceMonitoringProps): Problem[] {
+  const p = new Problems();
+  checkCommonProps(p, props);
+  checkChannels(p, props.notificationChannels, props.requireNotificationChannel ?? false);
+  if (props.uptimeCheck !== false) {
+    p.check("uptimeCheck.path", props.uptimeCheck?.path, probePath);
+    p.check("uptimeCheck.periodSeconds", props.uptimeCheck?.periodSeconds, mon.uptimePeriod);
+    p.check("uptimeCheck.timeoutSeconds", props.uptimeCheck?.timeoutSeconds, mon.uptimeTimeout);
+  }
+  p.check("errorRatio.threshold", props.errorRatio?.threshold, mon.ratio);
+  p.check("errorRatio.durationSeconds", props.errorRatio?.durationSeconds, mon.alertDuration);
+  p.check("latency.thresholdMs", props.latency?.thresholdMs, (v) =>
+    Number.isInteger(v) && v > 0 ? undefined : "must be a whole number of milliseconds above 0",
+  );
+  p.check("latency.durationSeconds", props.latency?.durationSeconds, mon.alertDuration);
+  if (props.instancesAtMax !== false) {
+    p.check("instancesAtMax.durationSeconds", props.instancesAtMax?.durationSeconds, mon.alertDuration);
+  }
+  if (props.slo !== false) {
+    p.check("slo.availabilityGoal", props.slo?.availabilityGoal, mon.sloGoal);
+    p.check("slo.latencyGoal", props.slo?.latencyGoal, mon.sloGoal);
+    p.check("slo.latencyThresholdMs", props.slo?.latencyThresholdMs, (v) =>
+      Number.isInteger(v) && v > 0 ? undefined : "must be a whole number of milliseconds above 0",
+    );
+    p.check("slo.rollingPeriodDays", props.slo?.rollingPeriodDays, mon.rollingPeriodDays);
+  }
+  return [...p.list];
+}
+
+/**
+ * Monitoring for a {@link CloudRunService}, with every filter written from the metric list
+ * (lib/gcp/monitoring.ts): an authenticated uptime check, alert policies on the 5xx error ratio,
+ * the p99 latency, instances at the maximum and the uptime check, and an availability and a
+ * latency SLO with fast and slow burn-rate alerts, all routed to the notification channels.
+ *
+ * Construct ids inside (`uptime-check`, `uptime-invoker`, `alert-errors`, `alert-latency`, `alert-max-instances`,
+ * `alert-uptime`, `slo-service`, `slo-availability`, `slo-latency`, `alert-availability-burn-fast`,
+ * `…-slow`, `alert-latency-burn-fast`, `…-slow`, `project`) become Terraform addresses.
+ */
+export class ServiceMonitoring extends Construct {
+  /** The uptime check, unless turned off. */
+  readonly uptimeCheck?: MonitoringUptimeCheckConfig;
+  /** The grant that lets the Monitoring service agent call the service for the uptime check. */
+  readonly uptimeInvoker?: CloudRunV2ServiceIamMember;
+  /** Every alert policy, by construct id. */
+  readonly alerts: Readonly<Record<string, MonitoringAlertPolicy>>;
+  /** The SLOs, unless turned off. */
+  readonly slos: Readonly<Record<string, MonitoringSlo>>;
+
+  constructor(scope: Construct, id: string, props: ServiceMonitoringProps) {
+    super(scope, id);
+    throwIfInvalid(this, "ServiceMonitoring", validateServiceMonitoringProps(props));
+    const svc = props.service;
+    const name = svc.serviceName;
+    const project = props.project ?? svc.project;
+    const channels = [...(props.notificationChannels ?? [])];
+    const alerts: Record<string, MonitoringAlertPolicy> = {};
+    const alert = (alertId: string, config: Omit<AlertPolicySpec, "project" | "notificationChannels" | "labels">) => {
+      alerts[alertId] = alertPolicy(this, alertId, {
+        ...config,
+        project,
+        notificationChannels: channels,
+        labels: { service: name },
+      });
+    };
+    const requests = mon.serviceMetricFilter(name, mon.RUN_SERVICE_METRICS.requestCount);
+    const errors = mon.serviceMetricFilter(name, mon.RUN_SERVICE_METRICS.requestCount, { response_code_class: "5xx" });
+    const latencies = mon.serviceMetricFilter(name, mon.RUN_SERVICE_METRICS.requestLatencies);
+    const byService = ["resource.label.service_name"];
+
+    // Uptime: the service's URL, with the Monitoring service agent's OIDC token, which may invoke
+    // this service only.
+    if (props.uptimeCheck !== false) {
+      const number = props.projectNumber ?? new DataGoogleProject(this, "project", { projectId: project }).number;
+      // Its own grant (not the service's grantInvoker): an address that says what it is for.
+      this.uptimeInvoker = new CloudRunV2ServiceIamMember(this, "uptime-invoker", {
+        project,
+        location: svc.location,
+        name: svc.service.name,
+        role: "roles/run.invoker",
+        member: `serviceAccount:${mon.monitoringServiceAgent(number)}`,
+      });
+      const path = props.uptimeCheck?.path ?? svc.healthCheckPath ?? "/";
+      this.uptimeCheck = new MonitoringUptimeCheckConfig(this, "uptime-check", {
+        project,
+        displayName: `${name} (Cloud Run) ${path}`,
+        period: `${props.uptimeCheck?.periodSeconds ?? MONITORING_DEFAULTS.uptimePeriodSeconds}s`,
+        timeout: `${props.uptimeCheck?.timeoutSeconds ?? MONITORING_DEFAULTS.uptimeTimeoutSeconds}s`,
+        selectedRegions: [...mon.UPTIME_REGIONS],
+        monitoredResource: {
+          type: mon.UPTIME_METRICS.resource,
+          labels: { project_id: project ?? svc.service.project, host: Fn.replace(svc.uri, "https://", "") },
+        },
+        httpCheck: {
+          path,
+          port: 443,
+          useSsl: true,
+          validateSsl: true,
+          requestMethod: "GET",
+          serviceAgentAuthentication: { type: "OIDC_TOKEN" },
+        },
+        dependsOn: [this.uptimeInvoker],
+      });
+      alert("alert-uptime", {
+        displayName: `${name}: uptime check failing`,
+        severity: "ERROR",
+        documentation: `The uptime check of ${name} (GET ${path}) fails from more than one location.`,
+        conditions: [
+          threshold(`uptime check of ${name} failing`, {
+            filter: mon.uptimeFilter(this.uptimeCheck.uptimeCheckId),
+            aggregations: [
+              {
+                alignmentPeriod: "1200s",
+                perSeriesAligner: "ALIGN_NEXT_OLDER",
+                crossSeriesReducer: "REDUCE_COUNT_FALSE",
+                groupByFields: ["resource.label.project_id", "resource.label.host"],
+              },
+            ],
+            comparison: "COMPARISON_GT",
+            thresholdValue: 1,
+            duration: "60s",
+          }),
+        ],
+      });
+    }
+
+    const errorRatio = props.errorRatio?.threshold ?? MONITORING_DEFAULTS.errorRatio;
+    const rate = (period: string) => ({
+      alignmentPeriod: period,
+      perSeriesAligner: "ALIGN_RATE",
+      crossSeriesReducer: "REDUCE_SUM",
+      groupByFields: byService,
+    });
+    alert("alert-errors", {
+      displayName: `${name}: 5xx error ratio above ${percent(errorRatio)}`,
+      severity: "ERROR",
+      documentation: `More than ${percent(errorRatio)} of the requests to ${name} fail with a 5xx response.`,
+      conditions: [
+        threshold(`5xx ratio of ${name}`, {
+          filter: errors,
+          denominatorFilter: requests,
+          aggregations: [rate("300s")],
+          denominatorAggregations: [rate("300s")],
+          comparison: "COMPARISON_GT",
+          thresholdValue: errorRatio,
+          duration: `${props.errorRatio?.durationSeconds ?? MONITORING_DEFAULTS.errorDurationSeconds}s`,
+        }),
+      ],
+    });
+
+    const latencyMs = props.latency?.thresholdMs ?? MONITORING_DEFAULTS.latencyThresholdMs;
+    alert("alert-latency", {
+      displayName: `${name}: p99 latency above ${latencyMs} ms`,
+      severity: "WARNING",
+      documentation: `The 99th percentile of the time ${name} takes to serve a request is above ${latencyMs} ms.`,
+      conditions: [
+        threshold(`p99 latency of ${name}`, {
+          filter: latencies,
+          aggregations: [
+            {
+              alignmentPeriod: "300s",
+              perSeriesAligner: "ALIGN_DELTA",
+              crossSeriesReducer: "REDUCE_PERCENTILE_99",
+              groupByFields: byService,
+            },
+          ],
+          comparison: "COMPARISON_GT",
+          thresholdValue: latencyMs,
+          duration: `${props.latency?.durationSeconds ?? MONITORING_DEFAULTS.latencyDurationSeconds}s`,
+        }),
+      ],
+    });
+
+    if (props.instancesAtMax !== false) {
+      alert("alert-max-instances", {
+        displayName: `${name}: at its maximum of ${svc.maxInstances} instances`,
+        severity: "WARNING",
+        documentation: `${name} runs ${svc.maxInstances} instances, its maximum: it cannot scale further, and requests may wait or fail. Raise maxInstances or find the load.`,
+        conditions: [
+          threshold(`instances of ${name} at ${svc.maxInstances}`, {
+            filter: mon.serviceMetricFilter(name, mon.RUN_SERVICE_METRICS.instanceCount),
+            aggregations: [
+              {
+                alignmentPeriod: "60s",
+                perSeriesAligner: "ALIGN_MAX",
+                crossSeriesReducer: "REDUCE_SUM",
+                groupByFields: byService,
+              },
+            ],
+            comparison: "COMPARISON_GT",
+            // Only GT and LT are supported: above max - 0.5 is "at max" for a whole count.
+            thresholdValue: svc.maxInstances - 0.5,
+            duration: `${props.instancesAtMax?.durationSeconds ?? MONITORING_DEFAULTS.instancesDurationSeconds}s`,
+          }),
+        ],
+      });
+    }
+
+    const slos: Record<string, MonitoringSlo> = {};
+    if (props.slo !== false) {
+      const o = props.slo ?? {};
+      const service = new MonitoringCustomService(this, "slo-service", {
+        project,
+        serviceId: sloServiceId(svc.location, name),
+        displayName: `${name} (Cloud Run, ${svc.location})`,
+      });
+      const days = o.rollingPeriodDays ?? MONITORING_DEFAULTS.rollingPeriodDays;
+      const sloLatencyMs = o.latencyThresholdMs ?? latencyMs;
+      slos.availability = new MonitoringSlo(this, "slo-availability", {
+        project,
+        service: service.serviceId,
+        sloId: "availability",
+        displayName: `${name}: ${percent(o.availabilityGoal ?? MONITORING_DEFAULTS.availabilityGoal)} of requests without a 5xx, ${days} days`,
+        goal: o.availabilityGoal ?? MONITORING_DEFAULTS.availabilityGoal,
+        rollingPeriodDays: days,
+        requestBasedSli: { goodTotalRatio: { badServiceFilter: errors, totalServiceFilter: requests } },
+      });
+      slos.latency = new MonitoringSlo(this, "slo-latency", {
+        project,
+        service: service.serviceId,
+        sloId: "latency",
+        displayName: `${name}: ${percent(o.latencyGoal ?? MONITORING_DEFAULTS.latencyGoal)} of requests within ${sloLatencyMs} ms, ${days} days`,
+        goal: o.latencyGoal ?? MONITORING_DEFAULTS.latencyGoal,
+        rollingPeriodDays: days,
+        requestBasedSli: { distributionCut: { distributionFilter: latencies, range: { min: 0, max: sloLatencyMs } } },
+      });
+      for (const [kind, slo] of Object.entries(slos)) {
+        for (const [speed, w] of Object.entries(mon.BURN_RATE_WINDOWS)) {
+          const window = (seconds: number) =>
+            threshold(`${kind} SLO burn rate over ${duration(seconds)} above ${w.burnRate}`, {
+              filter: mon.burnRateFilter(slo.name, seconds),
+              comparison: "COMPARISON_GT",
+              thresholdValue: w.burnRate,
+              duration: "0s",
+            });
+          alert(`alert-${kind}-burn-${speed}`, {
+            displayName: `${name}: ${kind} SLO burning ${speed} (${w.burnRate}× over ${duration(w.longSeconds)})`,
+            severity: speed === "fast" ? "CRITICAL" : "WARNING",
+            combiner: "AND",
+            documentation: `${name} spends its ${kind} error budget ${w.burnRate} times as fast as the SLO allows, over ${duration(w.longSeconds)} and ${duration(w.shortSeconds)} (Google SRE workbook, "Alerting on SLOs").`,
+            conditions: [window(w.longSeconds), window(w.shortSeconds)],
+          });
+        }
+      }
+    }
+    this.slos = slos;
+    this.alerts = alerts;
+  }
+}
+
+/** A threshold condition. */
+function threshold(
+  displayName: string,
+  c: NonNullable<MonitoringAlertPolicyConditions["conditionThreshold"]>,
+): MonitoringAlertPolicyConditions {
+  return { displayName, conditionThreshold: { ...c, trigger: { count: 1 } } };
+}
+
+function percent(ratio: number): string {
+  return Token.isUnresolved(ratio) ? String(ratio) : `${Math.round(ratio * 10000) / 100}%`;
+}
+
+function duration(seconds: number): string {
+  return seconds % 3600 === 0 ? `${seconds / 3600} h` : `${seconds / 60} min`;
+}
