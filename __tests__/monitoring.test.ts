@@ -18,7 +18,7 @@ import {
   serviceWidgets,
 } from "../lib";
 import { ConfigError, EnvironmentStack, parseEnvironmentConfig } from "../lib/app";
-import { GoogleProvider } from "../lib/providers";
+import { GoogleProvider, MonitoringAlertPolicy } from "../lib/providers";
 import { fixtureEnvironment, fixtureJob, fixtureRelease, fixtureService } from "./fixtures/environment";
 import { DIGEST, Json, Synth, resources } from "./helpers";
 
@@ -44,7 +44,7 @@ function service(scope: Construct, extra: Partial<ConstructorParameters<typeof C
     name: "predict",
     image: IMAGE,
     maxInstances: 20,
-    startupProbe: { path: "/healthz" },
+    startupProbe: { path: "/health" },
     ...extra,
   });
 }
@@ -86,7 +86,7 @@ describe("ServiceMonitoring: what it writes", () => {
       selected_regions: ["ASIA_PACIFIC", "EUROPE", "USA"],
       monitored_resource: { type: "uptime_url", labels: { project_id: PROJECT } },
       http_check: {
-        path: "/healthz",
+        path: "/health",
         port: 443,
         use_ssl: true,
         validate_ssl: true,
@@ -267,7 +267,14 @@ describe("ServiceMonitoring: validation at the boundaries", () => {
       /60, 300, 600 or 900/,
     );
     refusedWith(() => make({ uptimeCheck: { timeoutSeconds: 61 } }), "uptimeCheck.timeoutSeconds", /from 1 to 60/);
-    refusedWith(() => make({ uptimeCheck: { path: "healthz" } }), "uptimeCheck.path", /starting with \//);
+    refusedWith(() => make({ uptimeCheck: { path: "health" } }), "uptimeCheck.path", /starting with \//);
+    // Paths ending in "z" may never reach the container through the public URL.
+    refusedWith(
+      () => make({ uptimeCheck: { path: "/healthz" } }),
+      "uptimeCheck.path",
+      /must not end in "z".*reserved URL paths/,
+    );
+    expect(() => make({ uptimeCheck: { path: "/health" } })).not.toThrow();
     expect(() => make({ slo: { availabilityGoal: 0.999 } })).not.toThrow();
     refusedWith(() => make({ slo: { availabilityGoal: 1 } }), "slo.availabilityGoal", /at most 0.999/);
     refusedWith(() => make({ slo: { rollingPeriodDays: 31 } }), "slo.rollingPeriodDays", /from 1 to 30/);
@@ -285,6 +292,63 @@ describe("ServiceMonitoring: validation at the boundaries", () => {
       "notificationChannels[0]",
       /projects\/PROJECT\/notificationChannels\/ID/,
     );
+  });
+});
+
+describe("ServiceMonitoring: what the service allows", () => {
+  const withService = (
+    svc: Partial<ConstructorParameters<typeof CloudRunService>[2]>,
+    props: Partial<ServiceMonitoringProps> = {},
+  ) =>
+    stackWith((s) => {
+      const service_ = service(s, svc);
+      new ServiceMonitoring(service_, "monitoring", { service: service_, notificationChannels: [CHANNEL], ...props });
+    });
+
+  test("a service whose health path ends in z needs an uptime path of its own, named in the error", () => {
+    refusedWith(
+      () => withService({ startupProbe: { path: "/healthz" } }),
+      "uptimeCheck.path",
+      /is needed: the service's health path \/healthz must not end in "z"/,
+    );
+    expect(() =>
+      withService({ startupProbe: { path: "/healthz" } }, { uptimeCheck: { path: "/health" } }),
+    ).not.toThrow();
+  });
+
+  test("a service not open to the internet needs the host its load balancer answers on; the check calls it", () => {
+    refusedWith(
+      () => withService({ ingress: "internal-and-cloud-load-balancing" }),
+      "uptimeCheck.host",
+      /is needed: the service's ingress is "internal-and-cloud-load-balancing", and uptime checks call from the internet/,
+    );
+    const stack = withService(
+      { ingress: "internal-and-cloud-load-balancing" },
+      { uptimeCheck: { host: "api.acme.example" } },
+    );
+    const [check] = Object.values<Json>(resources(synthOf(stack), "google_monitoring_uptime_check_config"));
+    expect(check.monitored_resource.labels.host).toBe("api.acme.example");
+    expect(check.user_labels.service).toBe("predict");
+    // MON-001 recognizes the check by its service label.
+    expect(
+      new PolicyPack({ stage: "production" }).evaluate(stack).findings.filter((f) => f.ruleId === "MON-001"),
+    ).toEqual([]);
+    refusedWith(
+      () => withService({ ingress: "internal" }, { uptimeCheck: { host: "https://api.acme.example/" } }),
+      "uptimeCheck.host",
+      /must be a host name/,
+    );
+  });
+
+  test("instances at the maximum are counted per revision: a canary splits them", () => {
+    const { out } = monitored();
+    const policy = Object.values<Json>(resources(out, "google_monitoring_alert_policy")).find((p) =>
+      p.display_name.includes("maximum"),
+    )!;
+    expect(conditionsOf(policy)[0].aggregations[0].group_by_fields).toEqual([
+      "resource.label.service_name",
+      "resource.label.revision_name",
+    ]);
   });
 });
 
@@ -389,6 +453,30 @@ describe("policy: MON-001 and MON-002", () => {
       ),
     ]);
     expect(findings(bare, "development")).toEqual([]);
+  });
+
+  test("MON-001 reads filters however they are spaced, and a disabled alert does not count", () => {
+    const alert = (s: Construct, filter: string, enabled = true) =>
+      new MonitoringAlertPolicy(s, "errors", {
+        displayName: "errors",
+        combiner: "OR",
+        enabled,
+        conditions: [
+          { displayName: "5xx", conditionThreshold: { filter, comparison: "COMPARISON_GT", duration: "0s" } },
+        ],
+      });
+    const tight =
+      'resource.type="cloud_run_revision" AND resource.label.service_name="predict" AND metric.type="run.googleapis.com/request_count" AND metric.label.response_code_class="5xx"';
+    const only = (enabled: boolean) =>
+      findings(
+        stackWith((s) => {
+          service(s);
+          alert(s, tight, enabled);
+        }),
+      ).join("\n");
+    expect(only(true)).toMatch(/has no uptime check\./);
+    expect(only(true)).not.toMatch(/alert on its 5xx/);
+    expect(only(false)).toMatch(/has no alert on its 5xx error ratio and no uptime check/);
   });
 
   test("with ServiceMonitoring: no MON finding; without a channel, MON-002 names each alert", () => {

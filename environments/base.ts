@@ -41,7 +41,8 @@ export const base = {
       // (npm run release -- pin dev predict --model sentiment/<execution>), set as MODEL_PATH.
       model: { bucket: "models", mountPath: "/models" },
       // A model server: 2% of 5xx or a p99 above 2 s pages; the SLOs ask for 99.5% and 99% within 2 s.
-      monitoring: { errorRatio: { threshold: 0.02 }, latency: { thresholdMs: 2000 } },
+      // The uptime check calls /health: the public URL does not pass /healthz on (see README).
+      monitoring: { uptimeCheck: { path: "/health" }, errorRatio: { threshold: 0.02 }, latency: { thresholdMs: 2000 } },
       secretEnv: { MODEL_API_KEY: { secret: "predict-model-api-key", version: "1" } },
       startupProbe: { path: "/healthz", periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 24 },
       livenessProbe: { path: "/healthz", periodSeconds: 30, timeoutSeconds: 5 },

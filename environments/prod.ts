@@ -24,5 +24,7 @@ export default defineEnvironment({
     "google_cloud_run_v2_service.predict_service.template.scaling.min_instance_count": "no cold starts for users",
     "google_cloud_run_v2_service.predict_service.template.scaling.max_instance_count":
       "capacity for real traffic, twice staging's",
+    "google_monitoring_alert_policy.predict_monitoring_alert-max-instances":
+      "alerts at prod's own instance ceiling, twice staging's",
   },
 });

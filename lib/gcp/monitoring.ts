@@ -101,8 +101,10 @@ export function burnRateFilter(sloName: string, lookbackSeconds: number): string
 
 /**
  * Multi-window, multi-burn-rate alerting. Source: Google SRE workbook, "Alerting on SLOs"
- * (a 30-day budget; fast: 2% of it in 1 hour, burn rate 14.4, confirmed over 5 minutes; slow: 5%
- * in 6 hours, burn rate 6, confirmed over 30 minutes). Each pair fires when both windows burn.
+ * (for a 30-day budget: fast, 2% of it in 1 hour, burn rate 14.4, confirmed over 5 minutes; slow,
+ * 5% in 6 hours, burn rate 6, confirmed over 30 minutes). The SLOs here are over 28 days, so the
+ * same burn rates spend slightly more of the budget (2.1% and 5.4%). Each pair fires when both
+ * windows burn.
  */
 export const BURN_RATE_WINDOWS = {
   fast: { longSeconds: 3600, shortSeconds: 300, burnRate: 14.4 },
@@ -161,3 +163,15 @@ export const emailAddress = pattern(
   /^[^\s@]+@[^\s@]+\.[^\s@]+$/,
   "must be an email address such as oncall@example.com",
 );
+
+/**
+ * A path for an uptime check, which calls the service's public URL. Source: Cloud Run "Known
+ * issues", reserved URL paths: some paths ending in `z` (such as `/healthz`) are answered by
+ * Google's front end, not the container, so avoid every one of them.
+ */
+export const uptimePath: Constraint<string> = (v) => {
+  if (!/^\/\S*$/.test(v)) return "must be a path starting with /";
+  return /z$/.test(v.replace(/\/+$/, ""))
+    ? 'must not end in "z": Cloud Run reserves some such paths on its public URL (Known issues: reserved URL paths), so the check would never reach the container; serve the health check on another path, such as /health'
+    : undefined;
+};

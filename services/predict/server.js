@@ -137,7 +137,9 @@ function createServer({ modelPath, load = loadModel } = {}) {
     state.status === "loading" ? { status: "loading" } : { status: "error", error: state.error };
 
   const server = http.createServer((req, res) => {
-    if (req.method === "GET" && req.url === "/healthz")
+    // /health too: Cloud Run's public URL does not pass some paths ending in "z" to the container
+    // ("Known issues: reserved URL paths"), so the uptime check, which calls from outside, uses it.
+    if (req.method === "GET" && (req.url === "/healthz" || req.url === "/health"))
       return state.status === "ok"
         ? send(res, 200, { status: "ok", model: state.model?.name ?? MODEL_NAME })
         : send(res, 503, unavailable());

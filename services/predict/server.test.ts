@@ -183,3 +183,9 @@ describe("with MODEL_PATH: a model version written by the training job", () => {
     await expect(loadModel(version)).rejects.toThrow(/is not part 1 of 2 as the trainer writes it/);
   });
 });
+
+test("GET /health answers as /healthz does: the uptime check's path (public URLs may not pass /healthz on)", async () => {
+  const [a, b] = await Promise.all([fetch(`${base}/health`), fetch(`${base}/healthz`)]);
+  expect(a.status).toBe(b.status);
+  expect(await a.json()).toEqual(await b.json());
+});

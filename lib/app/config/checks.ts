@@ -223,12 +223,24 @@ function checkMonitoring(p: Problems, config: EnvironmentConfig): void {
   (m?.notificationChannels ?? []).forEach((c, i) =>
     p.check(`monitoring.notificationChannels[${i}]`, c, notificationChannelId),
   );
+  for (const [field, list] of [
+    ["emails", m?.emails],
+    ["notificationChannels", m?.notificationChannels],
+  ] as const) {
+    if (list !== undefined && new Set(list).size !== list.length)
+      p.add(`monitoring.${field}`, list, "must not name one twice");
+  }
   const on = (own: { enabled?: boolean } | undefined) => own?.enabled ?? m?.enabled ?? config.stage !== "development";
   for (const [id, svc] of Object.entries(config.services)) {
     if (!on(svc.monitoring)) continue;
     const { enabled: _enabled, ...options } = svc.monitoring ?? {};
     // The service itself is checked above; here only the monitoring options.
-    for (const problem of validateServiceMonitoringProps({ ...options, service: undefined as never })) {
+    // The service as ServiceMonitoring reads it: its health path and ingress.
+    const service = {
+      healthCheckPath: svc.startupProbe?.path ?? svc.livenessProbe?.path,
+      ingress: svc.ingress ?? "all",
+    };
+    for (const problem of validateServiceMonitoringProps({ ...options, service: service as never })) {
       p.add(joinPath(`services.${id}.monitoring`, problem.path), problem.value, problem.allowed);
     }
   }

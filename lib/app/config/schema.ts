@@ -36,7 +36,12 @@ const serviceMonitoring = z.strictObject({
   uptimeCheck: z
     .union([
       z.literal(false),
-      z.strictObject({ path: z.string().optional(), periodSeconds: int.optional(), timeoutSeconds: int.optional() }),
+      z.strictObject({
+        path: z.string().optional(),
+        host: z.string().optional(),
+        periodSeconds: int.optional(),
+        timeoutSeconds: int.optional(),
+      }),
     ])
     .optional(),
   errorRatio: z.strictObject({ threshold: z.number().optional(), durationSeconds: int.optional() }).optional(),

@@ -220,10 +220,15 @@ export function compareStacks(stacks: Readonly<Record<string, StackJson>>): Pari
     const resource = resourceOf(path);
     const missingIn = compared.filter((e) => !resourcesIn[e].has(resource));
     if (missingIn.length > 0) {
-      if (reportedResources.has(resource)) continue;
-      reportedResources.add(resource);
-      const presence = (e: string) => (resourcesIn[e].has(resource) ? "(present)" : ABSENT);
-      classify(resource, "resource", Object.fromEntries(compared.map((e) => [e, presence(e)])), compared);
+      if (!reportedResources.has(resource)) {
+        reportedResources.add(resource);
+        const presence = (e: string) => (resourcesIn[e].has(resource) ? "(present)" : ABSENT);
+        classify(resource, "resource", Object.fromEntries(compared.map((e) => [e, presence(e)])), compared);
+      }
+      // The environments that have it still agree on its attributes, or declare why not.
+      const having = compared.filter((e) => resourcesIn[e].has(resource));
+      const values = Object.fromEntries(having.map((e) => [e, flat[e].get(path)]));
+      if (having.length > 1 && new Set(Object.values(values)).size > 1) classify(path, "attribute", values, having);
       continue;
     }
     const values = Object.fromEntries(compared.map((e) => [e, flat[e].get(path)]));

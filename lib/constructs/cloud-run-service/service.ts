@@ -4,7 +4,7 @@ import { resolveTokens, shortHash } from "../../gcp/terraform";
 import { Problems, throwIfInvalid } from "../../gcp/validation";
 import { CloudRunV2Service, CloudRunV2ServiceIamMember, ServiceAccount } from "../../providers";
 import { grantId, resolveDependencies } from "../common";
-import { CloudRunServiceProps, DEFAULTS, InvokerOptions } from "./props";
+import { CloudRunServiceProps, DEFAULTS, Ingress, InvokerOptions } from "./props";
 import { grantSecretAccess } from "./service-account";
 import { grantVolumeAccess, runtimeIdentity } from "../workload";
 import { revisionTemplate, serviceConfig } from "./template";
@@ -45,6 +45,8 @@ export class CloudRunService extends Construct {
   readonly maxInstances: number;
   /** The path its health checks call: the startup probe's, else the liveness probe's. */
   readonly healthCheckPath?: string;
+  /** Where requests may come from. */
+  readonly ingress: Ingress;
 
   private readonly props: CloudRunServiceProps;
 
@@ -57,6 +59,7 @@ export class CloudRunService extends Construct {
     this.project = props.project;
     this.maxInstances = props.maxInstances ?? DEFAULTS.maxInstances;
     this.healthCheckPath = props.startupProbe?.path ?? props.livenessProbe?.path;
+    this.ingress = props.ingress ?? DEFAULTS.ingress;
     const dependsOn = resolveDependencies(props.dependsOn);
     const depends = (extra: ITerraformDependable[] = []): ITerraformDependable[] | undefined =>
       dependsOn.length + extra.length > 0 ? [...dependsOn, ...extra] : undefined;

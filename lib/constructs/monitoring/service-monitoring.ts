@@ -1,7 +1,6 @@
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import * as mon from "../../gcp/monitoring";
-import { probePath } from "../../gcp/run";
 import { Problem, Problems, throwIfInvalid } from "../../gcp/validation";
 import {
   CloudRunV2ServiceIamMember,
@@ -23,6 +22,12 @@ export interface UptimeCheckOptions {
    * @default - the service's startup (or liveness) probe path, else "/"
    */
   readonly path?: string;
+  /**
+   * The host to call, such as the load balancer's domain of a service whose ingress is not
+   * "all" (uptime checkers call from the internet).
+   * @default - the service's run.app host
+   */
+  readonly host?: string;
   /**
    * Seconds between checks: 60, 300, 600 or 900.
    * @default 60
@@ -156,7 +161,29 @@ export function validateServiceMonitoringProps(props: ServiceMonitoringProps): P
   checkCommonProps(p, props);
   checkChannels(p, props.notificationChannels, props.requireNotificationChannel ?? false);
   if (props.uptimeCheck !== false) {
-    p.check("uptimeCheck.path", props.uptimeCheck?.path, probePath);
+    p.check("uptimeCheck.path", props.uptimeCheck?.path, mon.uptimePath);
+    // The default is the service's health path: it must be one the public URL passes on.
+    const inherited = props.service?.healthCheckPath;
+    if (props.uptimeCheck?.path === undefined && inherited !== undefined && mon.uptimePath(inherited) !== undefined) {
+      p.add(
+        "uptimeCheck.path",
+        undefined,
+        `is needed: the service's health path ${inherited} ${mon.uptimePath(inherited)}`,
+      );
+    }
+    p.check("uptimeCheck.host", props.uptimeCheck?.host, (h) =>
+      /^[a-z0-9.-]+\.[a-z]{2,}$/.test(h)
+        ? undefined
+        : "must be a host name, such as api.example.com (no scheme or path)",
+    );
+    const ingress = props.service?.ingress;
+    if (ingress !== undefined && ingress !== "all" && props.uptimeCheck?.host === undefined) {
+      p.add(
+        "uptimeCheck.host",
+        undefined,
+        `is needed: the service's ingress is "${ingress}", and uptime checks call from the internet, so give the host of its load balancer (or set uptimeCheck: false and acknowledge MON-001)`,
+      );
+    }
     p.check("uptimeCheck.periodSeconds", props.uptimeCheck?.periodSeconds, mon.uptimePeriod);
     p.check("uptimeCheck.timeoutSeconds", props.uptimeCheck?.timeoutSeconds, mon.uptimeTimeout);
   }
@@ -240,9 +267,13 @@ export class ServiceMonitoring extends Construct {
         period: `${props.uptimeCheck?.periodSeconds ?? MONITORING_DEFAULTS.uptimePeriodSeconds}s`,
         timeout: `${props.uptimeCheck?.timeoutSeconds ?? MONITORING_DEFAULTS.uptimeTimeoutSeconds}s`,
         selectedRegions: [...mon.UPTIME_REGIONS],
+        userLabels: { service: name, "managed-by": "cdktf-cloud-run" },
         monitoredResource: {
           type: mon.UPTIME_METRICS.resource,
-          labels: { project_id: project ?? svc.service.project, host: Fn.replace(svc.uri, "https://", "") },
+          labels: {
+            project_id: project ?? svc.service.project,
+            host: props.uptimeCheck?.host ?? Fn.replace(svc.uri, "https://", ""),
+          },
         },
         httpCheck: {
           path,
@@ -337,7 +368,8 @@ export class ServiceMonitoring extends Construct {
                 alignmentPeriod: "60s",
                 perSeriesAligner: "ALIGN_MAX",
                 crossSeriesReducer: "REDUCE_SUM",
-                groupByFields: byService,
+                // Per revision: the maximum is each revision's, and a canary splits instances.
+                groupByFields: [...byService, "resource.label.revision_name"],
               },
             ],
             comparison: "COMPARISON_GT",

@@ -3,29 +3,40 @@ import { RUN_SERVICE_METRICS } from "../../../gcp/monitoring";
 import { PolicyRule, compliant, nonCompliant } from "../../rule";
 import { ResourceView, get, isExpression, list } from "../../terraform-json";
 
-/** The filters of every condition of an alert policy (numerator and denominator). */
+/** The filters of every condition of an enabled alert policy (numerator and denominator). */
 function filtersOf(policy: ResourceView): string[] {
+  if (policy.attrs.enabled === false) return [];
   return list(policy.attrs.conditions).flatMap((c) => {
     const t = get(c, "condition_threshold") as Record<string, unknown> | undefined;
     return [t?.filter, t?.denominator_filter].filter((f): f is string => typeof f === "string");
   });
 }
 
+/** A filter term `key = "value"`, however it is spaced, with `label` or `labels`. */
+function hasTerm(filter: string, key: RegExp, value: string): boolean {
+  const v = value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`${key.source}\\s*=\\s*"${v}"`).test(filter);
+}
+
 /** True when `filter` selects the 5xx responses of the service named `name`. */
 function isErrorFilter(filter: string, name: string): boolean {
   return (
-    filter.includes(`metric.type = "${RUN_SERVICE_METRICS.requestCount}"`) &&
-    /response_code_class\s*=\s*"5xx"/.test(filter) &&
-    filter.includes(`resource.labels.service_name = "${name}"`)
+    hasTerm(filter, /metric\.type/, RUN_SERVICE_METRICS.requestCount) &&
+    hasTerm(filter, /metric\.labels?\.response_code_class/, "5xx") &&
+    hasTerm(filter, /resource\.labels?\.service_name/, name)
   );
 }
 
-/** True when an uptime check's host is this service's URL (the service's `uri`, or its host). */
+/**
+ * True when an uptime check is this service's: its host is the service's URL, or (a load
+ * balancer's host) its `service` label names the service.
+ */
 function checksService(check: ResourceView, service: ResourceView): boolean {
   const host = get(check.attrs, "monitored_resource", "labels", "host");
-  if (typeof host !== "string") return false;
   const id = (service.construct as TerraformElement).friendlyUniqueId;
-  return isExpression(host) && host.includes(`google_cloud_run_v2_service.${id}.uri`);
+  if (typeof host === "string" && isExpression(host) && host.includes(`google_cloud_run_v2_service.${id}.uri`))
+    return true;
+  return get(check.attrs, "user_labels", "service") === service.attrs.name;
 }
 
 export const MON_001: PolicyRule = {
