@@ -309,21 +309,27 @@ describe("ServiceMonitoring: what the service allows", () => {
     refusedWith(
       () => withService({ startupProbe: { path: "/healthz" } }),
       "uptimeCheck.path",
-      /is needed: the service's health path \/healthz must not end in "z"/,
+      /the service's health path, the default\) must not end in "z".*set uptimeCheck.path/,
     );
     expect(() =>
       withService({ startupProbe: { path: "/healthz" } }, { uptimeCheck: { path: "/health" } }),
     ).not.toThrow();
   });
 
-  test("a service not open to the internet needs the host its load balancer answers on; the check calls it", () => {
+  test("behind a load balancer: the host it answers on, which the service accepts tokens for; internal: no check", () => {
     refusedWith(
       () => withService({ ingress: "internal-and-cloud-load-balancing" }),
       "uptimeCheck.host",
       /is needed: the service's ingress is "internal-and-cloud-load-balancing", and uptime checks call from the internet/,
     );
+    refusedWith(
+      () =>
+        withService({ ingress: "internal-and-cloud-load-balancing" }, { uptimeCheck: { host: "api.acme.example" } }),
+      "uptimeCheck.host",
+      /add "https:\/\/api.acme.example" to the service's customAudiences/,
+    );
     const stack = withService(
-      { ingress: "internal-and-cloud-load-balancing" },
+      { ingress: "internal-and-cloud-load-balancing", customAudiences: ["https://api.acme.example"] },
       { uptimeCheck: { host: "api.acme.example" } },
     );
     const [check] = Object.values<Json>(resources(synthOf(stack), "google_monitoring_uptime_check_config"));
@@ -334,10 +340,20 @@ describe("ServiceMonitoring: what the service allows", () => {
       new PolicyPack({ stage: "production" }).evaluate(stack).findings.filter((f) => f.ruleId === "MON-001"),
     ).toEqual([]);
     refusedWith(
-      () => withService({ ingress: "internal" }, { uptimeCheck: { host: "https://api.acme.example/" } }),
+      () =>
+        withService(
+          { ingress: "internal-and-cloud-load-balancing" },
+          { uptimeCheck: { host: "https://api.acme.example/" } },
+        ),
       "uptimeCheck.host",
       /must be a host name/,
     );
+    refusedWith(
+      () => withService({ ingress: "internal" }),
+      "uptimeCheck",
+      /cannot reach the service: its ingress is "internal"/,
+    );
+    expect(() => withService({ ingress: "internal" }, { uptimeCheck: false })).not.toThrow();
   });
 
   test("instances at the maximum are counted per revision: a canary splits them", () => {

@@ -2,6 +2,7 @@
 // is re-exported from the module that defines it. The per-environment app (lib/app/) is not here.
 export { ArtifactRepository } from "./constructs/artifact-repository";
 export type { ArtifactRepositoryProps, CleanupProps, GrantOptions } from "./constructs/artifact-repository";
+export type { RepositoryFormat, Upstream } from "./gcp/artifact-registry";
 export { CloudRunJob } from "./constructs/cloud-run-job";
 export type { CloudRunJobProps, JobSchedule, RunnerGrants, RunnerOptions } from "./constructs/cloud-run-job";
 export { CloudRunService, runtimeServiceAccountId } from "./constructs/cloud-run-service";
@@ -9,8 +10,15 @@ export { jobServiceAccountId, schedulerServiceAccountId } from "./constructs/clo
 export type {
   CloudRunServiceProps,
   CloudStorageVolume,
+  ConnectorVpcAccess,
+  DirectVpcAccess,
   Gpu,
+  GrpcProbe,
   HttpProbe,
+  Probe,
+  Sidecar,
+  TcpProbe,
+  VpcEgress,
   Ingress,
   InvokerOptions,
   SecretEnvVar,

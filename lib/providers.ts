@@ -27,6 +27,7 @@ export { CloudSchedulerJob } from "@cdktf/provider-google/lib/cloud-scheduler-jo
 export { CloudRunV2ServiceIamMember } from "@cdktf/provider-google/lib/cloud-run-v2-service-iam-member";
 export { DataGoogleProject } from "@cdktf/provider-google/lib/data-google-project";
 export { GoogleProvider } from "@cdktf/provider-google/lib/provider";
+export { KmsCryptoKeyIamMember } from "@cdktf/provider-google/lib/kms-crypto-key-iam-member";
 export { MonitoringAlertPolicy } from "@cdktf/provider-google/lib/monitoring-alert-policy";
 export type {
   MonitoringAlertPolicyConditions,

@@ -31,6 +31,7 @@ const CDKTF_JSON = JSON.parse(block("file", "consumer/cdktf.json"));
 const MAIN = block("program", "consumer");
 const COMMANDS = block("file", "consumer/commands");
 const TRAINING = block("program", "training");
+const SERVING = block("program", "serving");
 
 const BAD_NAME = `import { TerraformStack, Testing } from "cdktf";
 import { CloudRunService } from "cdktf-cloud-run";
@@ -94,6 +95,7 @@ describe("the packed library, in the README's consumer app", () => {
     fs.writeFileSync(path.join(app, "main.ts"), MAIN);
     fs.writeFileSync(path.join(app, "bad-name.ts"), BAD_NAME);
     fs.writeFileSync(path.join(app, "training.ts"), TRAINING);
+    fs.writeFileSync(path.join(app, "serving.ts"), SERVING);
     fs.writeFileSync(
       path.join(app, "tsconfig.json"),
       JSON.stringify({
@@ -108,7 +110,7 @@ describe("the packed library, in the README's consumer app", () => {
           skipLibCheck: true,
           types: ["node"],
         },
-        files: ["main.ts", "bad-name.ts", "training.ts"],
+        files: ["main.ts", "bad-name.ts", "training.ts", "serving.ts"],
       }),
     );
   }, 120_000);
@@ -326,6 +328,51 @@ describe("the packed library, in the README's consumer app", () => {
     });
     expect(svc.template.volumes).toEqual([{ name: "gcs-0", gcs: { bucket: bucketName, read_only: true } }]);
     expect(svc.template.containers[0].startup_probe).toMatchObject({ period_seconds: 10, failure_threshold: 12 });
+  }, 60_000);
+
+  test("the README's serving program (issue 15's contract) synthesizes: gRPC, sidecar, VPC, key, remote repositories", () => {
+    const out = path.join(app, "out-serving");
+    run(process.execPath, ["--require", "tsx/cjs", "serving.ts"], app, { CDKTF_OUTDIR: out });
+    const tf = JSON.parse(fs.readFileSync(path.join(out, "stacks", "serving", "cdk.tf.json"), "utf8"));
+    const r = tf.resource;
+    const [svc] = Object.values<Record<string, any>>(r.google_cloud_run_v2_service); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const containers = svc.template.containers;
+    expect(containers.map((c: { name: string }) => c.name)).toEqual(["main", "otel-collector"]);
+    expect(containers.filter((c: { ports?: unknown }) => c.ports !== undefined)).toHaveLength(1);
+    expect(containers[0]).toMatchObject({
+      command: ["python", "-m", "serve"],
+      args: ["--model-dir", "/models"],
+      working_dir: "/app",
+      ports: { name: "h2c", container_port: 8080 },
+      startup_probe: { grpc: { service: "grpc.health.v1.Health" } },
+      liveness_probe: { grpc: { port: 8080 } },
+    });
+    expect(svc.template.vpc_access).toEqual({
+      network_interfaces: [{ network: "ml-vpc", subnetwork: "serving-europe-west4" }],
+      egress: "PRIVATE_RANGES_ONLY",
+    });
+    expect(svc.template.encryption_key).toBe("projects/acme-kms/locations/europe-west4/keyRings/ml/cryptoKeys/serving");
+    expect(svc.custom_audiences).toEqual(["https://predict.acme.example"]);
+    expect(svc.scaling).toEqual({ min_instance_count: 2 });
+    const grants = Object.entries<Record<string, string>>(r.google_kms_crypto_key_iam_member);
+    const runGrant = grants.find(([, g]) => g.member.endsWith("@serverless-robot-prod.iam.gserviceaccount.com"))!;
+    expect(runGrant[1].role).toBe("roles/cloudkms.cryptoKeyEncrypterDecrypter");
+    expect(svc.depends_on).toContain(`google_kms_crypto_key_iam_member.${runGrant[0]}`);
+    const repos = Object.values<Record<string, any>>(r.google_artifact_registry_repository); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(repos.map((x) => [x.format, x.mode, JSON.stringify(x.remote_repository_config)])).toEqual([
+      [
+        "DOCKER",
+        "REMOTE_REPOSITORY",
+        JSON.stringify({ description: "Cache of docker-hub", docker_repository: { public_repository: "DOCKER_HUB" } }),
+      ],
+      [
+        "PYTHON",
+        "REMOTE_REPOSITORY",
+        JSON.stringify({ description: "Cache of pypi", python_repository: { public_repository: "PYPI" } }),
+      ],
+    ]);
+    expect(repos[0].kms_key_name).toBe("projects/acme-kms/locations/europe-west4/keyRings/ml/cryptoKeys/registry");
+    expect(grants.some(([, g]) => g.member.endsWith("@gcp-sa-artifactregistry.iam.gserviceaccount.com"))).toBe(true);
   }, 60_000);
 
   test("a bad name, a policy error (main.ts at the production stage, image by tag), and no zod: one process", () => {

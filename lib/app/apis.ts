@@ -15,6 +15,7 @@ export const API_FOR_RESOURCE: Readonly<Record<string, string>> = {
   google_cloud_run_v2_service: "run.googleapis.com",
   google_cloud_run_v2_service_iam_member: "run.googleapis.com",
   google_cloud_scheduler_job: "cloudscheduler.googleapis.com",
+  google_kms_crypto_key_iam_member: "cloudkms.googleapis.com",
   google_monitoring_alert_policy: "monitoring.googleapis.com",
   google_monitoring_custom_service: "monitoring.googleapis.com",
   google_monitoring_dashboard: "monitoring.googleapis.com",

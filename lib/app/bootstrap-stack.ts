@@ -12,7 +12,15 @@ import { GitHubWorkloadIdentity } from "../constructs/github-workload-identity";
 import { StateBucket } from "../constructs/state-bucket";
 import { sortedRecord } from "../gcp/terraform";
 import { PolicyPack, STAGES } from "../policies";
-import { GoogleProvider, ProjectIamMember, ServiceAccount, ServiceAccountIamMember } from "../providers";
+import {
+  DataGoogleProject,
+  GoogleProvider,
+  KmsCryptoKeyIamMember,
+  ProjectIamMember,
+  ServiceAccount,
+  ServiceAccountIamMember,
+} from "../providers";
+import { SERVICE_AGENTS } from "../gcp/run";
 import {
   createRuntimeServiceAccount,
   grantSecretAccess,
@@ -260,11 +268,21 @@ export class BootstrapStack extends TerraformStack {
     // The services' runtime accounts: each with its project roles and its secrets, and the deploy
     // identity allowed to deploy services that run as it (and as nothing else).
     const runtime = new Construct(this, "runtime");
+    let projectNumber: string | undefined;
     for (const key of Object.keys(parsed.services).sort()) {
       const svc = parsed.services[key];
       const scope = new Construct(runtime, key);
       const sa = createRuntimeServiceAccount(scope, { project: parsed.project, serviceName: svc.name ?? key });
       grantSecretAccess(scope, serviceProps(parsed, key), sa.member, undefined);
+      // A customer-managed key: Cloud Run's service agent may use it (the owner sets key IAM).
+      if (svc.encryptionKey !== undefined) {
+        projectNumber ??= new DataGoogleProject(this, "project", { projectId: parsed.project }).number;
+        new KmsCryptoKeyIamMember(scope, "encryption-key-user", {
+          cryptoKeyId: svc.encryptionKey,
+          role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+          member: `serviceAccount:${SERVICE_AGENTS.run(projectNumber)}`,
+        });
+      }
       const actAs = new ServiceAccountIamMember(scope, "deployer-act-as", {
         serviceAccountId: sa.name,
         role: "roles/iam.serviceAccountUser",

@@ -115,6 +115,7 @@ function resourcesOfService(config: EnvironmentConfig, key: string) {
       requireImageDigest: false,
       serviceAccountEmail: runtimeAccountEmail(config, key),
       grantSecretAccess: false,
+      grantKeyAccess: false,
     });
   } else {
     new CloudRunJob(scratch, key, { ...environmentJobProps(config, key), image: JOB_PLACEHOLDER_IMAGE });
@@ -254,6 +255,8 @@ export class EnvironmentStack extends TerraformStack {
         traffic: trafficOf(released),
         serviceAccountEmail: runtimeAccountEmail(parsed, key),
         grantSecretAccess: false,
+        // A customer-managed key's grant is the bootstrap stack's: a key's IAM policy is the owner's.
+        grantKeyAccess: false,
       });
       services[key] = service;
       new TerraformOutput(this, `${key}_url`, {

@@ -1,4 +1,4 @@
-import { Token } from "cdktf";
+import { ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import {
   artifactRegistryLocation,
@@ -11,12 +11,16 @@ import { iamMember, isPublicMember } from "../gcp/iam";
 import { imageDigest, imageInRepository, imageName, imageTag } from "../gcp/images";
 import { checkLabels } from "../gcp/projects";
 import { sortedRecord } from "../gcp/terraform";
-import { Problem, Problems, intRange, throwIfInvalid } from "../gcp/validation";
+import { Problem, Problems, hasOwn, intRange, throwIfInvalid } from "../gcp/validation";
 import {
   ArtifactRegistryRepository,
   ArtifactRegistryRepositoryCleanupPolicies,
   ArtifactRegistryRepositoryIamMember,
+  DataGoogleProject,
+  KmsCryptoKeyIamMember,
 } from "../providers";
+import { FORMATS, RepositoryFormat, UPSTREAMS, Upstream } from "../gcp/artifact-registry";
+import { SERVICE_AGENTS, kmsKeyName } from "../gcp/run";
 import { CommonProps, checkCommonProps, grantId, resolveDependencies } from "./common";
 
 /** Cleanup policies of an {@link ArtifactRepository}. */
@@ -50,6 +54,35 @@ export interface ArtifactRepositoryProps extends CommonProps {
 
   /** A region (`europe-west1`) or multi-region (`us`, `europe`, `asia`). */
   readonly location: string;
+
+  /**
+   * What it stores: `"docker"` images, `"python"` packages, `"kfp"` pipeline templates, `"npm"`,
+   * `"maven"`, `"apt"`, `"yum"`, `"go"` or `"generic"`. Docker-only settings (immutable tags,
+   * vulnerability scanning, {@link ArtifactRepository.imageUri}) apply to Docker repositories.
+   * @default "docker"
+   */
+  readonly format?: RepositoryFormat;
+
+  /**
+   * A remote repository: a cache of a public upstream (`"docker-hub"`, `"pypi"`, `"npmjs"`,
+   * `"maven-central"`), whose format must match. Builds pull through it instead of the internet.
+   * @default - a standard repository
+   */
+  readonly remote?: { readonly upstream: Upstream };
+
+  /**
+   * A customer-managed key (`projects/P/locations/L/keyRings/R/cryptoKeys/K`). The project's
+   * Artifact Registry service agent is granted `roles/cloudkms.cryptoKeyEncrypterDecrypter` on it,
+   * and the repository waits for the grant. Changing it replaces the repository.
+   * @default - Google-managed encryption
+   */
+  readonly encryptionKey?: string;
+
+  /**
+   * The project's number, which names its service agent (for `encryptionKey`).
+   * @default - read with a `google_project` data source
+   */
+  readonly projectNumber?: string;
 
   /**
    * A description shown in the console.
@@ -113,6 +146,33 @@ export function validateArtifactRepositoryProps(props: ArtifactRepositoryProps):
   if (props.description !== undefined && props.description.length > 256) {
     problems.add("description", props.description, "must be at most 256 characters");
   }
+  const format = props.format ?? "docker";
+  problems.check("format", props.format, (f) =>
+    hasOwn(FORMATS, f)
+      ? undefined
+      : `must be one of ${Object.keys(FORMATS)
+          .map((k) => `"${k}"`)
+          .join(", ")}`,
+  );
+  if (props.remote !== undefined) {
+    const upstream = props.remote.upstream;
+    if (!hasOwn(UPSTREAMS, upstream)) {
+      problems.add(
+        "remote.upstream",
+        upstream,
+        `must be one of ${Object.keys(UPSTREAMS)
+          .map((k) => `"${k}"`)
+          .join(", ")} (the public upstreams the provider knows)`,
+      );
+    } else if (UPSTREAMS[upstream].format !== format) {
+      problems.add(
+        "remote.upstream",
+        upstream,
+        `serves ${UPSTREAMS[upstream].format} packages; the repository's format is "${format}" (set format: "${UPSTREAMS[upstream].format}")`,
+      );
+    }
+  }
+  problems.check("encryptionKey", props.encryptionKey, kmsKeyName);
   if (props.cleanup) {
     problems.check(
       "cleanup.keepMostRecentVersions",
@@ -138,6 +198,8 @@ export class ArtifactRepository extends Construct {
   readonly location: string;
   /** `LOCATION-docker.pkg.dev/PROJECT/REPOSITORY`, the prefix of every image in it. */
   readonly repositoryUrl: string;
+  /** What it stores. */
+  readonly format: RepositoryFormat;
 
   private readonly project?: string;
 
@@ -151,22 +213,47 @@ export class ArtifactRepository extends Construct {
     const dependsOn = resolveDependencies(props.dependsOn);
 
     const cleanup = props.cleanup === false ? undefined : (props.cleanup ?? {});
+    const format = props.format ?? "docker";
+    const docker = format === "docker";
+    const upstream = props.remote === undefined ? undefined : UPSTREAMS[props.remote.upstream];
+    // The Artifact Registry service agent may use the key; the repository waits for the grant.
+    const keyGrants: ITerraformDependable[] = [];
+    if (props.encryptionKey !== undefined) {
+      const number = props.projectNumber ?? new DataGoogleProject(this, "project", { projectId: props.project }).number;
+      keyGrants.push(
+        new KmsCryptoKeyIamMember(this, "encryption-key-user", {
+          cryptoKeyId: props.encryptionKey,
+          role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+          member: `serviceAccount:${SERVICE_AGENTS.artifactRegistry(number)}`,
+        }),
+      );
+    }
+    this.format = format;
     this.repository = new ArtifactRegistryRepository(this, "repository", {
       project: props.project,
       location: props.location,
       repositoryId: props.repositoryId,
       description: props.description,
-      format: "DOCKER",
-      mode: "STANDARD_REPOSITORY",
+      format: FORMATS[format],
+      mode: upstream === undefined ? "STANDARD_REPOSITORY" : "REMOTE_REPOSITORY",
+      remoteRepositoryConfig:
+        upstream === undefined
+          ? undefined
+          : {
+              description: `Cache of ${props.remote!.upstream}`,
+              [upstream.block]: { publicRepository: upstream.value },
+            },
+      kmsKeyName: props.encryptionKey,
       labels: sortedRecord(props.labels),
-      dockerConfig: { immutableTags: props.immutableTags ?? true },
+      // Tags of a remote repository are the upstream's: immutability is a standard Docker setting.
+      dockerConfig: docker && upstream === undefined ? { immutableTags: props.immutableTags ?? true } : undefined,
       cleanupPolicyDryRun: cleanup === undefined ? undefined : (cleanup.dryRun ?? false),
       cleanupPolicies: cleanup === undefined ? undefined : cleanupPolicies(cleanup),
-      vulnerabilityScanningConfig: {
-        enablementConfig: (props.vulnerabilityScanning ?? true) ? "INHERITED" : "DISABLED",
-      },
+      vulnerabilityScanningConfig: docker
+        ? { enablementConfig: (props.vulnerabilityScanning ?? true) ? "INHERITED" : "DISABLED" }
+        : undefined,
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
-      dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
+      dependsOn: dependsOn.length + keyGrants.length > 0 ? [...dependsOn, ...keyGrants] : undefined,
     });
 
     this.repositoryUrl = dockerRepositoryUrl(
@@ -182,6 +269,8 @@ export class ArtifactRepository extends Construct {
    */
   imageUri(image: string, tagOrDigest: string): string {
     const problems = new Problems().check("image", image, imageName);
+    if (this.format !== "docker")
+      problems.add("format", this.format, 'images are in Docker repositories only (format "docker")');
     const isDigest = tagOrDigest.startsWith("sha256:");
     problems.check("tagOrDigest", tagOrDigest, isDigest ? imageDigest : imageTag);
     problems.throwIfAny(`ArtifactRepository "${this.node.path}".imageUri()`);

@@ -26,15 +26,8 @@ export interface SecretEnvVar {
   readonly version: string;
 }
 
-/** An HTTP health check. */
-export interface HttpProbe {
-  /** The path to GET, starting with `/`. */
-  readonly path: string;
-  /**
-   * The port to call.
-   * @default - the container port
-   */
-  readonly port?: number;
+/** When a probe runs and when it gives up: the same for every kind of probe. */
+export interface ProbeTimings {
   /**
    * Seconds to wait after the container starts before the first check.
    * @default 0
@@ -58,6 +51,56 @@ export interface HttpProbe {
    */
   readonly failureThreshold?: number;
 }
+
+/** An HTTP health check: a GET that must answer 2xx or 3xx. */
+export interface HttpProbe extends ProbeTimings {
+  /** The path to GET, starting with `/`. */
+  readonly path: string;
+  /**
+   * The port to call.
+   * @default - the container port
+   */
+  readonly port?: number;
+  /**
+   * Headers to send, by name.
+   * @default - none
+   */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A gRPC health check (`grpc.health.v1.Health/Check`). */
+export interface GrpcProbe extends ProbeTimings {
+  readonly grpc: {
+    /**
+     * The service name the check asks about.
+     * @default - the server's overall health
+     */
+    readonly service?: string;
+    /**
+     * The port to call.
+     * @default - the container port
+     */
+    readonly port?: number;
+  };
+}
+
+/** A TCP health check: the port accepts a connection. Startup probes only. */
+export interface TcpProbe extends ProbeTimings {
+  readonly tcp: {
+    /**
+     * The port to open.
+     * @default - the container port
+     */
+    readonly port?: number;
+  };
+}
+
+/**
+ * A health check of one kind: HTTP (`path`), gRPC (`grpc`) or TCP (`tcp`). Cloud Run takes all
+ * three for startup probes and HTTP or gRPC for liveness probes. Source: Cloud Run "Configure
+ * container health checks (services)".
+ */
+export type Probe = HttpProbe | GrpcProbe | TcpProbe;
 
 /** The probe defaults, Cloud Run's own, written explicitly. */
 export const PROBE_DEFAULTS = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 };
@@ -108,7 +151,7 @@ export interface WorkloadProps {
   readonly secretEnv?: Readonly<Record<string, SecretEnvVar>>;
   readonly gpu?: Gpu;
   readonly volumes?: readonly CloudStorageVolume[];
-  readonly startupProbe?: HttpProbe;
+  readonly startupProbe?: Probe;
 }
 
 /** What a workload's checks need to know of its kind. */
@@ -185,19 +228,55 @@ export function checkEnv(p: Problems, props: WorkloadProps): void {
 }
 
 /**
- * One probe's fields; for a startup probe (`window` given), also the longest time it may let the
- * container start: `periodSeconds × failureThreshold`.
+ * One probe: exactly one kind, a kind the probe may be, its fields, and for a startup probe
+ * (`window` given) the longest time it lets the container start, `periodSeconds ×
+ * failureThreshold`, as Google defines it.
  */
 export function checkProbe(
   p: Problems,
   path: string,
-  probe: HttpProbe | undefined,
+  probe: Probe | undefined,
   maxPeriod: number,
   window?: { max: number; why: string },
 ): void {
   if (probe === undefined) return;
-  p.check(`${path}.path`, probe.path, run.probePath);
-  p.check(`${path}.port`, probe.port, run.containerPort);
+  const kinds = (["path", "grpc", "tcp"] as const).filter(
+    (k) => (probe as unknown as Record<string, unknown>)[k] !== undefined,
+  );
+  if (kinds.length !== 1) {
+    p.add(
+      path,
+      probe,
+      `must be exactly one kind of probe: path (HTTP), grpc or tcp; ${kinds.length === 0 ? "it has none" : `it has ${kinds.join(" and ")}`}`,
+    );
+    return;
+  }
+  const liveness = window === undefined;
+  if ("tcp" in probe && probe.tcp !== undefined) {
+    if (liveness) {
+      p.add(
+        `${path}.tcp`,
+        probe.tcp,
+        'a liveness probe may be HTTP (path) or gRPC, not TCP (Cloud Run "Configure container health checks")',
+      );
+    }
+    p.check(`${path}.tcp.port`, probe.tcp.port, run.containerPort);
+  } else if ("grpc" in probe && probe.grpc !== undefined) {
+    p.check(`${path}.grpc.port`, probe.grpc.port, run.containerPort);
+    p.check(`${path}.grpc.service`, probe.grpc.service, (v) =>
+      /^[A-Za-z_][\w.]*$/.test(v) ? undefined : "must be a gRPC service name such as grpc.health.v1.Health",
+    );
+  } else {
+    const http = probe as HttpProbe;
+    p.check(`${path}.path`, http.path, run.probePath);
+    p.check(`${path}.port`, http.port, run.containerPort);
+    for (const [name, value] of Object.entries(http.headers ?? {})) {
+      p.check(`${path}.headers.${name}`, name, (n) =>
+        /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(n) ? undefined : "must be an HTTP header name (letters, digits and -)",
+      );
+      if (typeof value !== "string") p.add(`${path}.headers.${name}`, value, "must be a string");
+    }
+  }
   const range = (lo: number): Constraint<number> =>
     intRange(lo, maxPeriod, `must be a whole number of seconds from ${lo} to ${maxPeriod}`);
   p.check(`${path}.initialDelaySeconds`, probe.initialDelaySeconds, range(0));
@@ -322,15 +401,24 @@ export function environment(props: WorkloadProps) {
   return all.length > 0 ? all : undefined;
 }
 
-/** An HTTP probe with every timing written (Cloud Run's defaults where not given). */
-export function probe(p: HttpProbe | undefined, port: number) {
+/** A probe with every timing written (Cloud Run's defaults where not given), of its kind. */
+export function probe(p: Probe | undefined, port: number) {
   if (p === undefined) return undefined;
-  return {
+  const timings = {
     initialDelaySeconds: p.initialDelaySeconds ?? PROBE_DEFAULTS.initialDelaySeconds,
     periodSeconds: p.periodSeconds ?? PROBE_DEFAULTS.periodSeconds,
     timeoutSeconds: p.timeoutSeconds ?? PROBE_DEFAULTS.timeoutSeconds,
     failureThreshold: p.failureThreshold ?? PROBE_DEFAULTS.failureThreshold,
-    httpGet: { path: p.path, port: p.port ?? port },
+  };
+  if ("grpc" in p && p.grpc !== undefined) {
+    return { ...timings, grpc: { port: p.grpc.port ?? port, service: p.grpc.service } };
+  }
+  if ("tcp" in p && p.tcp !== undefined) return { ...timings, tcpSocket: { port: p.tcp.port ?? port } };
+  const http = p as HttpProbe;
+  const headers = Object.entries(sortedRecord(http.headers) ?? {}).map(([name, value]) => ({ name, value }));
+  return {
+    ...timings,
+    httpGet: { path: http.path, port: http.port ?? port, ...(headers.length > 0 ? { httpHeaders: headers } : {}) },
   };
 }
 

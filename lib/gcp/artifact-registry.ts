@@ -37,3 +37,35 @@ export const duration: Constraint<string> = (value) => {
     ? undefined
     : 'must be a positive duration such as "30d", "12h", "90m" or "3600s"';
 };
+
+/**
+ * Repository formats: our names for the API's. Source: Artifact Registry "Supported formats" and
+ * provider 6.50 google_artifact_registry_repository (format).
+ */
+export const FORMATS = {
+  docker: "DOCKER",
+  python: "PYTHON",
+  kfp: "KFP",
+  npm: "NPM",
+  maven: "MAVEN",
+  apt: "APT",
+  yum: "YUM",
+  go: "GO",
+  generic: "GENERIC",
+} as const;
+export type RepositoryFormat = keyof typeof FORMATS;
+
+/**
+ * Public upstreams of remote repositories the provider knows by name, each with the format it
+ * serves and where it goes in remote_repository_config. Source: provider 6.50
+ * (remote_repository_config: docker_repository.public_repository DOCKER_HUB,
+ * python_repository.public_repository PYPI, npm_repository.public_repository NPMJS,
+ * maven_repository.public_repository MAVEN_CENTRAL).
+ */
+export const UPSTREAMS = {
+  "docker-hub": { format: "docker", block: "dockerRepository", value: "DOCKER_HUB" },
+  pypi: { format: "python", block: "pythonRepository", value: "PYPI" },
+  npmjs: { format: "npm", block: "npmRepository", value: "NPMJS" },
+  "maven-central": { format: "maven", block: "mavenRepository", value: "MAVEN_CENTRAL" },
+} as const;
+export type Upstream = keyof typeof UPSTREAMS;

@@ -231,3 +231,46 @@ export const maxRetries = intRange(
   JOB_LIMITS.maxRetries,
   `must be a whole number from 0 to ${JOB_LIMITS.maxRetries}`,
 );
+
+/** A container name: a DNS label. Source: Cloud Run v2 API (Container.name, RFC 1123 label). */
+export const containerName = pattern(
+  /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/,
+  "must be 1-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit",
+);
+
+/** VPC egress: our names for the API's values. Source: Cloud Run v2 API (VpcAccess.VpcEgress). */
+export const VPC_EGRESS = { "all-traffic": "ALL_TRAFFIC", "private-ranges-only": "PRIVATE_RANGES_ONLY" } as const;
+
+/** A VPC network: a name or its full path. Source: Compute Engine resource names (RFC 1035). */
+export const networkName = pattern(
+  /^(?:projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/global\/networks\/)?[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/,
+  "must be a network name, or projects/PROJECT/global/networks/NAME",
+);
+
+/** A subnetwork: a name or its full path. */
+export const subnetworkName = pattern(
+  /^(?:projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/regions\/[a-z]+(?:-[a-z]+)+[0-9]+\/subnetworks\/)?[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/,
+  "must be a subnetwork name, or projects/PROJECT/regions/REGION/subnetworks/NAME",
+);
+
+/** A Serverless VPC Access connector: a name or its full path. */
+export const connectorName = pattern(
+  /^(?:projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/locations\/[a-z]+(?:-[a-z]+)+[0-9]+\/connectors\/)?[a-z](?:[-a-z0-9]{0,23}[a-z0-9])?$/,
+  "must be a connector name (up to 25 characters), or projects/PROJECT/locations/REGION/connectors/NAME",
+);
+
+/** A Cloud KMS key. Source: Cloud KMS resource names. */
+export const kmsKeyName = pattern(
+  /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/locations\/[a-z0-9-]+\/keyRings\/[A-Za-z0-9_-]{1,63}\/cryptoKeys\/[A-Za-z0-9_-]{1,63}$/,
+  "must be a key id: projects/PROJECT/locations/LOCATION/keyRings/RING/cryptoKeys/KEY",
+);
+
+/**
+ * The service agent that must be allowed to use a customer-managed key. Sources: Cloud Run "Use
+ * customer-managed encryption keys" (service-NUMBER@serverless-robot-prod), Artifact Registry
+ * "Enabling customer-managed encryption keys" (service-NUMBER@gcp-sa-artifactregistry).
+ */
+export const SERVICE_AGENTS = {
+  run: (n: string) => `service-${n}@serverless-robot-prod.iam.gserviceaccount.com`,
+  artifactRegistry: (n: string) => `service-${n}@gcp-sa-artifactregistry.iam.gserviceaccount.com`,
+} as const;

@@ -239,6 +239,7 @@ function checkMonitoring(p: Problems, config: EnvironmentConfig): void {
     const service = {
       healthCheckPath: svc.startupProbe?.path ?? svc.livenessProbe?.path,
       ingress: svc.ingress ?? "all",
+      customAudiences: svc.customAudiences ?? [],
     };
     for (const problem of validateServiceMonitoringProps({ ...options, service: service as never })) {
       p.add(joinPath(`services.${id}.monitoring`, problem.path), problem.value, problem.allowed);

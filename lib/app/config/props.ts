@@ -2,7 +2,7 @@ import type { ArtifactRepositoryProps } from "../../constructs/artifact-reposito
 import type { CloudRunJobProps } from "../../constructs/cloud-run-job";
 import type { CloudRunServiceProps } from "../../constructs/cloud-run-service";
 import type { ModelBucket, ModelBucketProps } from "../../constructs/model-bucket";
-import type { CloudStorageVolume } from "../../constructs/workload";
+import type { CloudStorageVolume, Probe } from "../../constructs/workload";
 import { dockerRepositoryUrl } from "../../gcp/artifact-registry";
 import type { EnvironmentConfig, VolumeConfig } from "./types";
 
@@ -59,7 +59,19 @@ export function serviceProps(
   id: string,
   resolve: BucketResolver = bucketNames(config),
 ): Omit<CloudRunServiceProps, "image"> {
-  const { image: _image, build: _build, name, deletionProtection, volumes, model, ...rest } = config.services[id];
+  const {
+    image: _image,
+    build: _build,
+    name,
+    deletionProtection,
+    volumes,
+    model,
+    startupProbe,
+    livenessProbe,
+    vpcAccess,
+    sidecars,
+    ...rest
+  } = config.services[id];
   // The model's bucket is mounted read-only; which version the server loads is release state.
   const mounts = [
     ...(volumes ?? []),
@@ -67,6 +79,11 @@ export function serviceProps(
   ];
   return {
     ...rest,
+    // A probe in configuration may name any kind: the construct checks it has exactly one.
+    startupProbe: startupProbe as Probe | undefined,
+    livenessProbe: livenessProbe as Probe | undefined,
+    vpcAccess: vpcAccess as CloudRunServiceProps["vpcAccess"],
+    sidecars: sidecars as CloudRunServiceProps["sidecars"],
     volumes: mounts.length > 0 ? volumesOf(mounts, resolve) : undefined,
     name: name ?? id,
     project: config.project,
@@ -90,9 +107,10 @@ export function jobProps(
   id: string,
   resolve: BucketResolver = bucketNames(config),
 ): Omit<CloudRunJobProps, "image"> {
-  const { image: _image, build: _build, name, deletionProtection, volumes, ...rest } = config.jobs![id];
+  const { image: _image, build: _build, name, deletionProtection, volumes, startupProbe, ...rest } = config.jobs![id];
   return {
     ...rest,
+    startupProbe: startupProbe as Probe | undefined,
     volumes: volumesOf(volumes, resolve),
     name: name ?? id,
     project: config.project,

@@ -14,7 +14,10 @@ const labels = z.record(z.string(), z.string());
 const int = z.number().int();
 
 const probe = z.strictObject({
-  path: z.string(),
+  path: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  grpc: z.strictObject({ service: z.string().optional(), port: int.optional() }).optional(),
+  tcp: z.strictObject({ port: int.optional() }).optional(),
   port: int.optional(),
   initialDelaySeconds: int.optional(),
   periodSeconds: int.optional(),
@@ -83,6 +86,37 @@ const serviceSchema = z.strictObject({
   volumes: z.array(volume).optional(),
   model: z.strictObject({ bucket: z.string(), mountPath: z.string(), variable: z.string().optional() }).optional(),
   monitoring: serviceMonitoring.optional(),
+  command: z.array(z.string()).optional(),
+  args: z.array(z.string()).optional(),
+  workingDir: z.string().optional(),
+  http2: z.boolean().optional(),
+  sidecars: z
+    .array(
+      z.strictObject({
+        name: z.string(),
+        image: z.string(),
+        env: z.record(z.string(), z.string()).optional(),
+        cpu: z.string().optional(),
+        memory: z.string().optional(),
+        startupProbe: probe.optional(),
+        startAfter: z.array(z.string()).optional(),
+      }),
+    )
+    .optional(),
+  containerName: z.string().optional(),
+  startAfter: z.array(z.string()).optional(),
+  vpcAccess: z
+    .strictObject({
+      network: z.string().optional(),
+      subnetwork: z.string().optional(),
+      tags: z.array(z.string()).optional(),
+      connector: z.string().optional(),
+      egress: z.enum(["all-traffic", "private-ranges-only"]).optional(),
+    })
+    .optional(),
+  encryptionKey: z.string().optional(),
+  customAudiences: z.array(z.string()).optional(),
+  serviceMinInstances: int.optional(),
   labels: labels.optional(),
   deletionProtection: z.boolean().optional(),
   invokers: z.array(z.string()).optional(),

@@ -1,7 +1,8 @@
 import type { ArtifactRepositoryProps } from "../../constructs/artifact-repository";
 import type { CloudRunJobProps, JobSchedule } from "../../constructs/cloud-run-job";
-import type { CloudRunServiceProps } from "../../constructs/cloud-run-service";
+import type { CloudRunServiceProps, Sidecar } from "../../constructs/cloud-run-service";
 import type { ModelBucketProps } from "../../constructs/model-bucket";
+import type { ProbeTimings } from "../../constructs/workload";
 import type { ServiceMonitoringProps } from "../../constructs/monitoring";
 import type { Stage } from "../../policies/rule";
 
@@ -36,6 +37,12 @@ export interface ServiceConfig extends Omit<
   | "serviceAccountEmail"
   | "serviceAccountId"
   | "grantSecretAccess"
+  | "grantKeyAccess"
+  | "projectNumber"
+  | "startupProbe"
+  | "livenessProbe"
+  | "vpcAccess"
+  | "sidecars"
   | "requireImageDigest"
   | "traffic"
   | "volumes"
@@ -70,6 +77,27 @@ export interface ServiceConfig extends Omit<
    * @default - no model: the image holds everything
    */
   readonly model?: ModelConfig;
+  /**
+   * An HTTP (`path`), gRPC (`grpc`) or TCP (`tcp`) startup probe, as on CloudRunService.
+   * @default - Cloud Run's default TCP check
+   */
+  readonly startupProbe?: ProbeConfig;
+  /**
+   * An HTTP or gRPC liveness probe.
+   * @default - none
+   */
+  readonly livenessProbe?: ProbeConfig;
+  /**
+   * VPC egress: `network` and `subnetwork` (direct) or `connector`, never both; `egress`.
+   * @default - none
+   */
+  readonly vpcAccess?: VpcAccessConfig;
+  /**
+   * Containers beside the main one, as on CloudRunService (images by full reference, pinned by
+   * digest past development).
+   * @default - none
+   */
+  readonly sidecars?: readonly SidecarConfig[];
   /**
    * This service's monitoring: the thresholds of {@link ServiceMonitoringProps}, and `enabled`.
    * @default - the environment's `monitoring.enabled`, with ServiceMonitoring's defaults
@@ -106,6 +134,32 @@ export interface MonitoringConfig {
    * @default - none
    */
   readonly notificationChannels?: readonly string[];
+}
+
+/**
+ * A probe in configuration: the fields of one kind (HTTP, gRPC or TCP); the construct checks that
+ * exactly one kind is given.
+ */
+export interface ProbeConfig extends ProbeTimings {
+  readonly path?: string;
+  readonly port?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly grpc?: { readonly service?: string; readonly port?: number };
+  readonly tcp?: { readonly port?: number };
+}
+
+/** A sidecar in configuration: its probe may name any kind (the construct checks it). */
+export interface SidecarConfig extends Omit<Sidecar, "startupProbe"> {
+  readonly startupProbe?: ProbeConfig;
+}
+
+/** VPC egress in configuration; the construct checks that it is direct or a connector. */
+export interface VpcAccessConfig {
+  readonly network?: string;
+  readonly subnetwork?: string;
+  readonly tags?: readonly string[];
+  readonly connector?: string;
+  readonly egress?: "all-traffic" | "private-ranges-only";
 }
 
 /** A bucket of the environment mounted into a service's or job's container. */
@@ -173,6 +227,7 @@ export interface JobConfig extends Omit<
   | "requireImageDigest"
   | "volumes"
   | "schedule"
+  | "startupProbe"
 > {
   /**
    * The Cloud Run job name.
@@ -197,6 +252,11 @@ export interface JobConfig extends Omit<
    */
   readonly schedule?: Omit<JobSchedule, "serviceAccountEmail">;
   /**
+   * A startup probe, as on a service.
+   * @default - none
+   */
+  readonly startupProbe?: ProbeConfig;
+  /**
    * An alert when an execution fails: `enabled` follows the environment's monitoring.
    * @default - the environment's `monitoring.enabled`
    */
@@ -209,7 +269,7 @@ export interface JobConfig extends Omit<
  */
 export interface RepositoryConfig extends Omit<
   ArtifactRepositoryProps,
-  "project" | "location" | "dependsOn" | "preventDestroy"
+  "project" | "location" | "dependsOn" | "preventDestroy" | "format" | "remote" | "encryptionKey" | "projectNumber"
 > {
   /**
    * A region or multi-region.

@@ -1,5 +1,5 @@
 import { CommonProps } from "../common";
-import { CloudStorageVolume, Gpu, HttpProbe, SecretEnvVar } from "../workload";
+import { CloudStorageVolume, Gpu, Probe, SecretEnvVar } from "../workload";
 
 /*
  * The props of CloudRunJob and their defaults. Every default is written to the synthesized JSON
@@ -159,7 +159,7 @@ export interface CloudRunJobProps extends CommonProps {
    * `periodSeconds × failureThreshold` is at most 600 s, 1800 s with a GPU.
    * @default - none
    */
-  readonly startupProbe?: HttpProbe;
+  readonly startupProbe?: Probe;
 
   /**
    * The port a startup probe calls.

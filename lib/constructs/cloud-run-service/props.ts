@@ -1,8 +1,8 @@
 import { INGRESS } from "../../gcp/run";
 import { CommonProps } from "../common";
-import { CloudStorageVolume, Gpu, HttpProbe, SecretEnvVar } from "../workload";
+import { CloudStorageVolume, Gpu, Probe, SecretEnvVar } from "../workload";
 
-export type { CloudStorageVolume, Gpu, HttpProbe, SecretEnvVar };
+export type { CloudStorageVolume, GrpcProbe, Gpu, HttpProbe, Probe, SecretEnvVar, TcpProbe } from "../workload";
 
 /*
  * The props of CloudRunService and their defaults. Every default is written to the synthesized
@@ -32,6 +32,70 @@ export interface TrafficTarget {
 
 /** Where requests may come from. */
 export type Ingress = keyof typeof INGRESS;
+
+/** A container beside the main one: a metrics collector, a proxy, a model downloader. */
+export interface Sidecar {
+  /** Its name: a DNS label (lowercase letters, digits, hyphens), unique among the containers. */
+  readonly name: string;
+  /** Its image; pinned by digest where the service requires it. */
+  readonly image: string;
+  /**
+   * Plain environment variables.
+   * @default - none
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * CPU limit.
+   * @default "0.5"
+   */
+  readonly cpu?: string;
+  /**
+   * Memory limit.
+   * @default "256Mi"
+   */
+  readonly memory?: string;
+  /**
+   * A startup probe (it has no port of its own: give the probe's port).
+   * @default - none
+   */
+  readonly startupProbe?: Probe;
+  /**
+   * Containers that must have started before this one (by name).
+   * @default - none
+   */
+  readonly startAfter?: readonly string[];
+}
+
+/** Direct VPC egress: the service's instances get addresses in a subnet. */
+export interface DirectVpcAccess {
+  /** The VPC network: a name, or `projects/P/global/networks/N`. */
+  readonly network: string;
+  /** The subnet, in the service's region: a name, or `projects/P/regions/R/subnetworks/S`. */
+  readonly subnetwork: string;
+  /**
+   * Network tags on the instances, for firewall rules.
+   * @default - none
+   */
+  readonly tags?: readonly string[];
+  /**
+   * What goes through the VPC: every request (`"all-traffic"`) or only private addresses.
+   * @default "private-ranges-only"
+   */
+  readonly egress?: VpcEgress;
+}
+
+/** Egress through a Serverless VPC Access connector. */
+export interface ConnectorVpcAccess {
+  /** The connector: a name, or `projects/P/locations/L/connectors/C`. */
+  readonly connector: string;
+  /**
+   * What goes through the VPC.
+   * @default "private-ranges-only"
+   */
+  readonly egress?: VpcEgress;
+}
+
+export type VpcEgress = "all-traffic" | "private-ranges-only";
 
 export interface CloudRunServiceProps extends CommonProps {
   /**
@@ -158,7 +222,7 @@ export interface CloudRunServiceProps extends CommonProps {
    * load; Cloud Run allows at most 240 s, and a longer window is refused here.
    * @default - Cloud Run's default TCP startup check on the container port
    */
-  readonly startupProbe?: HttpProbe;
+  readonly startupProbe?: Probe;
 
   /**
    * A GPU on each instance. Cloud Run then needs the second generation execution environment,
@@ -181,7 +245,7 @@ export interface CloudRunServiceProps extends CommonProps {
    * An HTTP liveness probe; a container failing it is restarted.
    * @default - none
    */
-  readonly livenessProbe?: HttpProbe;
+  readonly livenessProbe?: Probe;
 
   /**
    * Labels on the service.
@@ -236,11 +300,99 @@ export interface CloudRunServiceProps extends CommonProps {
    * @default - none
    */
   readonly description?: string;
+
+  /**
+   * The entrypoint, replacing the image's (model servers are started with flags).
+   * @default - the image's ENTRYPOINT
+   */
+  readonly command?: readonly string[];
+
+  /**
+   * Arguments to the entrypoint.
+   * @default - the image's CMD
+   */
+  readonly args?: readonly string[];
+
+  /**
+   * The working directory of the main container.
+   * @default - the image's WORKDIR
+   */
+  readonly workingDir?: string;
+
+  /**
+   * Serve HTTP/2 end to end (cleartext, port name `h2c`): what a gRPC server needs.
+   * @default false
+   */
+  readonly http2?: boolean;
+
+  /**
+   * Containers beside the main one. Only the main container has a port.
+   * @default - none
+   */
+  readonly sidecars?: readonly Sidecar[];
+
+  /**
+   * The main container's name: written when the service has sidecars (they refer to it).
+   * @default "main"
+   */
+  readonly containerName?: string;
+
+  /**
+   * Containers (sidecars, by name) that must have started before the main container.
+   * @default - none
+   */
+  readonly startAfter?: readonly string[];
+
+  /**
+   * Egress into a VPC: direct (`network`, `subnetwork`) or through a connector, never both.
+   * @default - none: the internet only
+   */
+  readonly vpcAccess?: DirectVpcAccess | ConnectorVpcAccess;
+
+  /**
+   * A customer-managed key (`projects/P/locations/L/keyRings/R/cryptoKeys/K`) that encrypts the
+   * revision's image and data. The project's Cloud Run service agent is granted
+   * `roles/cloudkms.cryptoKeyEncrypterDecrypter` on the key, and the service waits for it.
+   * @default - Google-managed encryption
+   */
+  readonly encryptionKey?: string;
+
+  /**
+   * Grant the Cloud Run service agent the use of `encryptionKey`. Turn it off when the grant is
+   * made elsewhere (a bootstrap stack owned by someone who may set the key's IAM policy).
+   * @default true
+   */
+  readonly grantKeyAccess?: boolean;
+
+  /**
+   * The project's number, which names its service agents (for `encryptionKey`).
+   * @default - read with a `google_project` data source
+   */
+  readonly projectNumber?: string;
+
+  /**
+   * Audiences, besides the service URL, that tokens may be minted for: a load balancer's or a
+   * custom domain's URL.
+   * @default - none
+   */
+  readonly customAudiences?: readonly string[];
+
+  /**
+   * Instances kept warm for the whole service, shared by the revisions that take traffic (the
+   * service-level `scaling.min_instance_count`). Always written.
+   * @default 0
+   */
+  readonly serviceMinInstances?: number;
 }
 
 /** The defaults of {@link CloudRunServiceProps}, in one place. */
 export const DEFAULTS = {
   containerPort: 8080,
+  containerName: "main",
+  sidecarCpu: "0.5",
+  sidecarMemory: "256Mi",
+  vpcEgress: "private-ranges-only" as VpcEgress,
+  serviceMinInstances: 0,
   cpu: "1",
   memory: "512Mi",
   cpuIdle: true,

@@ -2,9 +2,16 @@ import { ITerraformDependable, Lazy } from "cdktf";
 import { Construct } from "constructs";
 import { resolveTokens, shortHash } from "../../gcp/terraform";
 import { Problems, throwIfInvalid } from "../../gcp/validation";
-import { CloudRunV2Service, CloudRunV2ServiceIamMember, ServiceAccount } from "../../providers";
+import {
+  CloudRunV2Service,
+  CloudRunV2ServiceIamMember,
+  DataGoogleProject,
+  KmsCryptoKeyIamMember,
+  ServiceAccount,
+} from "../../providers";
+import { SERVICE_AGENTS } from "../../gcp/run";
 import { grantId, resolveDependencies } from "../common";
-import { CloudRunServiceProps, DEFAULTS, Ingress, InvokerOptions } from "./props";
+import { CloudRunServiceProps, DEFAULTS, Ingress, InvokerOptions, Probe } from "./props";
 import { grantSecretAccess } from "./service-account";
 import { grantVolumeAccess, runtimeIdentity } from "../workload";
 import { revisionTemplate, serviceConfig } from "./template";
@@ -47,6 +54,8 @@ export class CloudRunService extends Construct {
   readonly healthCheckPath?: string;
   /** Where requests may come from. */
   readonly ingress: Ingress;
+  /** The audiences, besides its URL, that tokens for it may be minted for. */
+  readonly customAudiences: readonly string[];
 
   private readonly props: CloudRunServiceProps;
 
@@ -58,8 +67,10 @@ export class CloudRunService extends Construct {
     this.location = props.location;
     this.project = props.project;
     this.maxInstances = props.maxInstances ?? DEFAULTS.maxInstances;
-    this.healthCheckPath = props.startupProbe?.path ?? props.livenessProbe?.path;
+    const httpPath = (probe: Probe | undefined) => (probe !== undefined && "path" in probe ? probe.path : undefined);
+    this.healthCheckPath = httpPath(props.startupProbe) ?? httpPath(props.livenessProbe);
     this.ingress = props.ingress ?? DEFAULTS.ingress;
+    this.customAudiences = props.customAudiences ?? [];
     const dependsOn = resolveDependencies(props.dependsOn);
     const depends = (extra: ITerraformDependable[] = []): ITerraformDependable[] | undefined =>
       dependsOn.length + extra.length > 0 ? [...dependsOn, ...extra] : undefined;
@@ -71,13 +82,25 @@ export class CloudRunService extends Construct {
 
     const secretGrants = props.grantSecretAccess === false ? [] : grantSecretAccess(this, props, member, depends());
     const bucketGrants = grantVolumeAccess(this, props.volumes, member, depends());
+    // The Cloud Run service agent may use the key; the service waits for the grant.
+    const keyGrants: ITerraformDependable[] = [];
+    if (props.encryptionKey !== undefined && props.grantKeyAccess !== false) {
+      const number = props.projectNumber ?? new DataGoogleProject(this, "project", { projectId: props.project }).number;
+      keyGrants.push(
+        new KmsCryptoKeyIamMember(this, "encryption-key-user", {
+          cryptoKeyId: props.encryptionKey,
+          role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+          member: `serviceAccount:${SERVICE_AGENTS.run(number)}`,
+        }),
+      );
+    }
     const template = revisionTemplate(props, this.serviceAccountEmail);
     this.revisionName = Lazy.stringValue({
       produce: () => `${props.name}-${shortHash(JSON.stringify(resolveTokens(this, template)))}`,
     });
     this.service = new CloudRunV2Service(this, "service", {
       ...serviceConfig(props, this.serviceAccountEmail, this.revisionName),
-      dependsOn: depends([...secretGrants, ...bucketGrants]),
+      dependsOn: depends([...secretGrants, ...bucketGrants, ...keyGrants]),
     });
     this.uri = this.service.uri;
 

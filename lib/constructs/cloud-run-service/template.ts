@@ -1,4 +1,4 @@
-import { INGRESS } from "../../gcp/run";
+import { INGRESS, VPC_EGRESS } from "../../gcp/run";
 import { sortedRecord } from "../../gcp/terraform";
 import { CloudRunV2ServiceConfig, CloudRunV2ServiceTraffic } from "../../providers";
 import { environment, gpuOf, probe, volumesOf } from "../workload";
@@ -24,6 +24,8 @@ export function serviceConfig(
     deletionProtection: props.deletionProtection ?? DEFAULTS.deletionProtection,
     template: { ...revisionTemplate(props, serviceAccountEmail), revision },
     traffic: traffic(props.traffic, revision),
+    customAudiences: props.customAudiences === undefined ? undefined : [...props.customAudiences],
+    scaling: { minInstanceCount: props.serviceMinInstances ?? DEFAULTS.serviceMinInstances },
   };
 }
 
@@ -36,8 +38,11 @@ export function revisionTemplate(props: CloudRunServiceProps, serviceAccountEmai
   const gen = props.executionEnvironment ?? DEFAULTS.executionEnvironment;
   const gpu = gpuOf(props.gpu, true);
   const { volumes, volumeMounts } = volumesOf(props);
+  const sidecars = props.sidecars ?? [];
   return {
     serviceAccount: serviceAccountEmail,
+    encryptionKey: props.encryptionKey,
+    vpcAccess: vpcAccess(props),
     executionEnvironment: gen === "gen1" ? "EXECUTION_ENVIRONMENT_GEN1" : "EXECUTION_ENVIRONMENT_GEN2",
     maxInstanceRequestConcurrency: props.concurrency ?? DEFAULTS.concurrency,
     timeout: `${props.timeoutSeconds ?? DEFAULTS.timeoutSeconds}s`,
@@ -51,8 +56,14 @@ export function revisionTemplate(props: CloudRunServiceProps, serviceAccountEmai
     volumes,
     containers: [
       {
+        // Named only beside sidecars, which refer to it: a service's first revisions keep their names.
+        name: sidecars.length > 0 ? (props.containerName ?? DEFAULTS.containerName) : undefined,
         image: props.image,
-        ports: { containerPort: port },
+        command: props.command === undefined ? undefined : [...props.command],
+        args: props.args === undefined ? undefined : [...props.args],
+        workingDir: props.workingDir,
+        dependsOn: props.startAfter === undefined ? undefined : [...props.startAfter],
+        ports: { containerPort: port, ...(props.http2 ? { name: "h2c" } : {}) },
         env: environment(props),
         resources: {
           limits: { cpu: props.cpu ?? DEFAULTS.cpu, memory: props.memory ?? DEFAULTS.memory, ...gpu.limit },
@@ -63,7 +74,31 @@ export function revisionTemplate(props: CloudRunServiceProps, serviceAccountEmai
         livenessProbe: probe(props.livenessProbe, port),
         volumeMounts,
       },
+      ...sidecars.map((sc) => ({
+        name: sc.name,
+        image: sc.image,
+        env: environment({ env: sc.env } as CloudRunServiceProps),
+        resources: {
+          limits: { cpu: sc.cpu ?? DEFAULTS.sidecarCpu, memory: sc.memory ?? DEFAULTS.sidecarMemory },
+        },
+        startupProbe: probe(sc.startupProbe, port),
+        dependsOn: sc.startAfter === undefined ? undefined : [...sc.startAfter],
+      })),
     ],
+  };
+}
+
+/** VPC egress: direct (a network interface) or through a connector, the egress written. */
+function vpcAccess(props: CloudRunServiceProps) {
+  const v = props.vpcAccess;
+  if (v === undefined) return undefined;
+  const egress = VPC_EGRESS[v.egress ?? DEFAULTS.vpcEgress];
+  if ("connector" in v) return { connector: v.connector, egress };
+  return {
+    networkInterfaces: [
+      { network: v.network, subnetwork: v.subnetwork, tags: v.tags === undefined ? undefined : [...v.tags] },
+    ],
+    egress,
   };
 }
 

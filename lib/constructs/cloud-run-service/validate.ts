@@ -6,7 +6,7 @@ import * as run from "../../gcp/run";
 import { Problem, Problems, hasOwn } from "../../gcp/validation";
 import { checkCommonProps } from "../common";
 import { checkIdentity, checkProbe, checkWorkload } from "../workload";
-import { CloudRunServiceProps, DEFAULTS } from "./props";
+import { CloudRunServiceProps, ConnectorVpcAccess, DEFAULTS, DirectVpcAccess } from "./props";
 
 /** Checks {@link CloudRunServiceProps}; returns every problem, with prop paths. */
 export function validateCloudRunServiceProps(props: CloudRunServiceProps): Problem[] {
@@ -56,6 +56,22 @@ export function validateCloudRunServiceProps(props: CloudRunServiceProps): Probl
   });
   checkProbe(p, "livenessProbe", props.livenessProbe, run.MAX_PROBE_PERIOD.liveness);
   checkTraffic(p, props);
+  checkContainers(p, props);
+  checkVpcAccess(p, props);
+  p.check("encryptionKey", props.encryptionKey, run.kmsKeyName);
+  (props.customAudiences ?? []).forEach((a, i) => {
+    p.check(`customAudiences[${i}]`, a, (v) =>
+      v.trim() !== "" && !/\s/.test(v) ? undefined : "must be a URL or audience string, without spaces",
+    );
+  });
+  if (props.customAudiences && new Set(props.customAudiences).size !== props.customAudiences.length) {
+    p.add("customAudiences", props.customAudiences, "must not name an audience twice");
+  }
+  p.check("serviceMinInstances", props.serviceMinInstances, run.minInstances);
+  const serviceMin = props.serviceMinInstances ?? DEFAULTS.serviceMinInstances;
+  if (!Token.isUnresolved(serviceMin) && !Token.isUnresolved(max) && serviceMin > max) {
+    p.add("serviceMinInstances", serviceMin, `must not exceed maxInstances (${max})`);
+  }
   checkIdentity(p, props);
   (props.invokers ?? []).forEach((m, i) => checkInvoker(p, `invokers[${i}]`, m, props.allowPublic ?? false));
   return [...p.list];
@@ -144,4 +160,100 @@ export function checkInvoker(p: Problems, path: string, member: string, allowPub
       "makes the service callable by anyone on the internet; set allowPublic: true if that is intended (checkov CKV_GCP_102)",
     );
   }
+}
+
+/** The containers: names unique and valid, sidecars' images and resources, start order. */
+function checkContainers(p: Problems, props: CloudRunServiceProps): void {
+  const strings = (path: string, values: readonly string[] | undefined) => {
+    if (values === undefined || Token.isUnresolved(values)) return;
+    values.forEach((v, i) => {
+      if (typeof v !== "string") p.add(`${path}[${i}]`, v, "must be a string");
+    });
+  };
+  strings("command", props.command);
+  strings("args", props.args);
+  p.check("workingDir", props.workingDir, (v) => (v.startsWith("/") ? undefined : "must be an absolute path"));
+  const sidecars = props.sidecars ?? [];
+  const main = props.containerName ?? DEFAULTS.containerName;
+  p.check("containerName", props.containerName, run.containerName);
+  const names = new Map<string, string>([[main, "containerName"]]);
+  sidecars.forEach((sc, i) => {
+    const at = `sidecars[${i}]`;
+    p.check(`${at}.name`, sc.name, run.containerName);
+    if (names.has(sc.name))
+      p.add(`${at}.name`, sc.name, `is already the name of ${names.get(sc.name)}; container names must be unique`);
+    names.set(sc.name, at);
+    p.check(`${at}.image`, sc.image, imageReference);
+    if (props.requireImageDigest && imageReference(sc.image) === undefined)
+      p.check(`${at}.image`, sc.image, imagePinnedByDigest);
+    p.check(`${at}.cpu`, sc.cpu, run.cpu);
+    // A sidecar's own limit may be small; the instance's total is what gen2's 512 MiB minimum is
+    // about (the main container's alone already meets it). Unverified per-container minimum: 128 MiB.
+    p.check(`${at}.memory`, sc.memory, run.memory("gen1"));
+    for (const name of Object.keys(sc.env ?? {})) p.check(`${at}.env.${name}`, name, run.envName);
+    const probePort = (pr: NonNullable<typeof sc.startupProbe>) =>
+      "grpc" in pr ? pr.grpc.port : "tcp" in pr ? pr.tcp.port : (pr as { port?: number }).port;
+    if (sc.startupProbe !== undefined && probePort(sc.startupProbe) === undefined) {
+      p.add(
+        `${at}.startupProbe`,
+        sc.startupProbe,
+        "must give its port: a sidecar has no port of its own, and the default is the main container's",
+      );
+    }
+    checkProbe(p, `${at}.startupProbe`, sc.startupProbe, run.MAX_PROBE_PERIOD.startup, {
+      max: run.MAX_STARTUP_WINDOW.service,
+      why: "Cloud Run for a service",
+    });
+  });
+  // Start order: names that exist, not the container itself, no cycle.
+  const after = new Map<string, readonly string[]>([[main, props.startAfter ?? []]]);
+  sidecars.forEach((sc) => after.set(sc.name, sc.startAfter ?? []));
+  const order = (path: string, self: string, list: readonly string[] | undefined) =>
+    (list ?? []).forEach((n, j) => {
+      if (!names.has(n)) p.add(`${path}[${j}]`, n, `must be one of the containers: ${[...names.keys()].join(", ")}`);
+      else if (n === self) p.add(`${path}[${j}]`, n, "must not be the container itself");
+    });
+  order("startAfter", main, props.startAfter);
+  sidecars.forEach((sc, i) => order(`sidecars[${i}].startAfter`, sc.name, sc.startAfter));
+  const visiting = new Set<string>();
+  const done = new Set<string>();
+  const cyclic = (n: string): boolean => {
+    if (done.has(n)) return false;
+    if (visiting.has(n)) return true;
+    visiting.add(n);
+    const found = (after.get(n) ?? []).some((m) => names.has(m) && m !== n && cyclic(m));
+    visiting.delete(n);
+    done.add(n);
+    return found;
+  };
+  if ([...names.keys()].some((n) => cyclic(n))) {
+    p.add("startAfter", Object.fromEntries(after), "the containers' start order has a cycle: none of them could start");
+  }
+}
+
+/** VPC access: direct egress or a connector, never both; names and egress valid. */
+function checkVpcAccess(p: Problems, props: CloudRunServiceProps): void {
+  const v = props.vpcAccess as (Partial<DirectVpcAccess> & Partial<ConnectorVpcAccess>) | undefined;
+  if (v === undefined) return;
+  const direct = v.network !== undefined || v.subnetwork !== undefined || v.tags !== undefined;
+  if (direct && v.connector !== undefined) {
+    p.add(
+      "vpcAccess.connector",
+      v.connector,
+      "must not be set together with network and subnetwork: direct VPC egress and a connector cannot be combined",
+    );
+  }
+  if (!direct && v.connector === undefined)
+    p.add("vpcAccess", v, "must have network and subnetwork (direct egress) or connector");
+  if (direct) {
+    if (v.network === undefined) p.add("vpcAccess.network", undefined, "is required with subnetwork");
+    if (v.subnetwork === undefined) p.add("vpcAccess.subnetwork", undefined, "is required with network");
+    p.check("vpcAccess.network", v.network, run.networkName);
+    p.check("vpcAccess.subnetwork", v.subnetwork, run.subnetworkName);
+    (v.tags ?? []).forEach((t, i) => p.check(`vpcAccess.tags[${i}]`, t, run.containerName));
+  }
+  p.check("vpcAccess.connector", v.connector, run.connectorName);
+  p.check("vpcAccess.egress", v.egress, (e) =>
+    hasOwn(run.VPC_EGRESS, e) ? undefined : 'must be "all-traffic" or "private-ranges-only"',
+  );
 }

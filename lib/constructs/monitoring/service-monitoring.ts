@@ -167,8 +167,8 @@ export function validateServiceMonitoringProps(props: ServiceMonitoringProps): P
     if (props.uptimeCheck?.path === undefined && inherited !== undefined && mon.uptimePath(inherited) !== undefined) {
       p.add(
         "uptimeCheck.path",
-        undefined,
-        `is needed: the service's health path ${inherited} ${mon.uptimePath(inherited)}`,
+        inherited,
+        `(the service's health path, the default) must not end in "z": Cloud Run reserves some such paths on its public URL; set uptimeCheck.path to one the service also answers, such as "/health"`,
       );
     }
     p.check("uptimeCheck.host", props.uptimeCheck?.host, (h) =>
@@ -177,11 +177,28 @@ export function validateServiceMonitoringProps(props: ServiceMonitoringProps): P
         : "must be a host name, such as api.example.com (no scheme or path)",
     );
     const ingress = props.service?.ingress;
-    if (ingress !== undefined && ingress !== "all" && props.uptimeCheck?.host === undefined) {
+    const host = props.uptimeCheck?.host;
+    if (ingress === "internal") {
+      p.add(
+        "uptimeCheck",
+        props.uptimeCheck ?? "(the default check)",
+        'cannot reach the service: its ingress is "internal", which refuses the internet and external load balancers alike; set uptimeCheck: false (and, in production, acknowledge MON-001 with the reason)',
+      );
+    } else if (ingress === "internal-and-cloud-load-balancing" && host === undefined) {
       p.add(
         "uptimeCheck.host",
         undefined,
-        `is needed: the service's ingress is "${ingress}", and uptime checks call from the internet, so give the host of its load balancer (or set uptimeCheck: false and acknowledge MON-001)`,
+        'is needed: the service\'s ingress is "internal-and-cloud-load-balancing", and uptime checks call from the internet; give the host its external load balancer answers on (per environment)',
+      );
+    }
+    // The check's OIDC token is minted for https://HOST: Cloud Run takes it only if that is the
+    // service's URL or one of its custom audiences.
+    const audiences = props.service?.customAudiences;
+    if (host !== undefined && audiences !== undefined && !audiences.includes(`https://${host}`)) {
+      p.add(
+        "uptimeCheck.host",
+        host,
+        `needs the service to accept tokens for it: add "https://${host}" to the service's customAudiences (the check's token is minted for the host it calls)`,
       );
     }
     p.check("uptimeCheck.periodSeconds", props.uptimeCheck?.periodSeconds, mon.uptimePeriod);

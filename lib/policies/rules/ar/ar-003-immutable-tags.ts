@@ -10,7 +10,8 @@ export const AR_003: PolicyRule = {
   stages: GUARDED_STAGES,
   resourceTypes: ["google_artifact_registry_repository"],
   check: (r) => {
-    if (r.attrs.format !== "DOCKER") return notApplicable;
+    // Standard Docker repositories only: a remote repository's tags are its upstream's.
+    if (r.attrs.format !== "DOCKER" || r.attrs.mode === "REMOTE_REPOSITORY") return notApplicable;
     return get(r.attrs, "docker_config", "immutable_tags") === true ? compliant : nonCompliant("tags are mutable");
   },
 };
