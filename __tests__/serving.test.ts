@@ -11,6 +11,7 @@ import {
   ArtifactRepositoryProps,
   CloudRunService,
   CloudRunServiceProps,
+  PolicyPack,
   ValidationError,
 } from "../lib";
 import { BootstrapStack } from "../lib/app/bootstrap-stack";
@@ -259,6 +260,24 @@ describe("CloudRunService: impossible combinations, refused before Terraform run
       "europe-west4-docker.pkg.dev/p1/r/proxy:1.0",
       /digest/,
     );
+  });
+});
+
+describe("the policy pack reads every container", () => {
+  test("a sidecar image by tag in production is RUN-004's finding, naming the image", () => {
+    const s = new TerraformStack(Testing.app(), "serving");
+    new GoogleProvider(s, "google", { project: PROJECT, region: REGION });
+    new CloudRunService(s, "grpc", {
+      ...grpcProps,
+      sidecars: [{ name: "otel-collector", image: "otel/opentelemetry-collector:0.98.0" }],
+    });
+    const findings = new PolicyPack({ stage: "production" })
+      .evaluate(s)
+      .findings.filter((f) => f.ruleId === "RUN-004")
+      .map((f) => f.message);
+    expect(findings).toEqual([
+      expect.stringMatching(/image "otel\/opentelemetry-collector:0.98.0" is not pinned by digest/),
+    ]);
   });
 });
 
