@@ -83,8 +83,16 @@ describe("CloudRunService: serving options as written", () => {
     expect(sidecar).toEqual({
       name: "otel-collector",
       image: digest("f"),
-      resources: { limits: { cpu: "1", memory: "256Mi" } },
+      resources: { limits: { cpu: "1", memory: "256Mi" }, cpu_idle: true, startup_cpu_boost: true },
     });
+  });
+
+  test("a sidecar may set PORT (Cloud Run sets it in the main container only)", () => {
+    const out = service({
+      sidecars: [{ name: "otel-collector", image: digest("f"), env: { PORT: "4317" } }],
+    });
+    const svc = Object.values<Json>(resources(out, "google_cloud_run_v2_service"))[0];
+    expect(svc.template.containers[1].env).toEqual([{ name: "PORT", value: "4317" }]);
   });
 
   test("gRPC startup and liveness probes, every timing written, on the container port", () => {
@@ -240,6 +248,41 @@ describe("CloudRunService: impossible combinations, refused before Terraform run
       { tcp: {} },
       /must give its port/,
     );
+    // Cloud Run holds a container back until the ones it names pass their startup probes.
+    refused(
+      () => service({ startAfter: ["otel-collector"] }),
+      "startAfter[0]",
+      "otel-collector",
+      /names a container with no startup probe/,
+    );
+    refused(
+      () =>
+        service({
+          startupProbe: undefined,
+          sidecars: [{ name: "otel-collector", image: digest("f"), startAfter: ["main"] }],
+        }),
+      "sidecars[0].startAfter[0]",
+      "main",
+      /names a container with no startup probe/,
+    );
+    expect(() =>
+      service({
+        startAfter: ["otel-collector"],
+        sidecars: [{ name: "otel-collector", image: digest("f"), startupProbe: { tcp: { port: 4317 } } }],
+      }),
+    ).not.toThrow();
+  });
+
+  test("network tags are GCE tags: lowercase, starting with a letter, at most 63 characters", () => {
+    const vpc = grpcProps.vpcAccess!;
+    expect(() => service({ vpcAccess: { ...vpc, tags: ["serving", "a".repeat(63)] } })).not.toThrow();
+    refused(() => service({ vpcAccess: { ...vpc, tags: ["9lives"] } }), "vpcAccess.tags[0]", "9lives", /network tag/);
+    refused(
+      () => service({ vpcAccess: { ...vpc, tags: ["ok", "a".repeat(64)] } }),
+      "vpcAccess.tags[1]",
+      "a".repeat(64),
+      /1-63/,
+    );
   });
 
   test("the service-level minimum within the maximum; audiences once each; an image by tag where digests are required", () => {
@@ -337,6 +380,53 @@ describe("ArtifactRepository: formats and remote repositories", () => {
       kfp = new ArtifactRepository(s, "kfp", { repositoryId: "pipelines", location: REGION, format: "kfp" });
     });
     expect(() => kfp!.imageUri("x", "1.0")).toThrow(/images are in Docker repositories only/);
+  });
+
+  test("a package repository: its URL names its format, no Docker-only settings, cleanup only when asked", () => {
+    let py: ArtifactRepository | undefined;
+    const out = stack((s) => {
+      py = new ArtifactRepository(s, "py", {
+        repositoryId: "wheels",
+        location: REGION,
+        project: PROJECT,
+        format: "python",
+      });
+    });
+    expect(py!.repositoryUrl).toBe(`${REGION}-python.pkg.dev/${PROJECT}/wheels`);
+    const wheels = Object.values<Json>(resources(out, "google_artifact_registry_repository"))[0];
+    expect(wheels.cleanup_policies).toBeUndefined();
+    refused(
+      () => repo({ format: "python", vulnerabilityScanning: true }),
+      "vulnerabilityScanning",
+      true,
+      /Docker repositories only/,
+    );
+    refused(
+      () => repo({ remote: { upstream: "docker-hub" }, immutableTags: true }),
+      "immutableTags",
+      true,
+      /standard Docker repositories only/,
+    );
+  });
+
+  test("AR-001 asks Docker repositories for cleanup, not package repositories", () => {
+    const s = new TerraformStack(Testing.app(), "serving");
+    new GoogleProvider(s, "google", { project: PROJECT, region: REGION });
+    new ArtifactRepository(s, "py", { repositoryId: "wheels", location: REGION, format: "python" });
+    new ArtifactRepository(s, "images", { repositoryId: "images", location: REGION, cleanup: false });
+    const ar001 = new PolicyPack({ stage: "production" })
+      .evaluate(s)
+      .findings.filter((f) => f.ruleId === "AR-001")
+      .map((f) => f.path);
+    expect(ar001).toEqual([expect.stringMatching(/images/)]);
+  });
+
+  test("grantKeyAccess: false leaves the key's grant to whoever made the key", () => {
+    const out = repo({ encryptionKey: KEY, grantKeyAccess: false, projectNumber: "123456789012" });
+    expect(resources(out, "google_kms_crypto_key_iam_member")).toEqual({});
+    const r = Object.values<Json>(resources(out, "google_artifact_registry_repository"))[0];
+    expect(r.kms_key_name).toBe(KEY);
+    expect(r.depends_on).toBeUndefined();
   });
 });
 

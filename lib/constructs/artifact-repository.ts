@@ -1,12 +1,6 @@
 import { ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
-import {
-  artifactRegistryLocation,
-  dockerRepositoryUrl,
-  duration,
-  parseDurationSeconds,
-  repositoryId,
-} from "../gcp/artifact-registry";
+import { artifactRegistryLocation, duration, parseDurationSeconds, repositoryId } from "../gcp/artifact-registry";
 import { iamMember, isPublicMember } from "../gcp/iam";
 import { imageDigest, imageInRepository, imageName, imageTag } from "../gcp/images";
 import { checkLabels } from "../gcp/projects";
@@ -19,7 +13,7 @@ import {
   DataGoogleProject,
   KmsCryptoKeyIamMember,
 } from "../providers";
-import { FORMATS, RepositoryFormat, UPSTREAMS, Upstream } from "../gcp/artifact-registry";
+import { FORMATS, RepositoryFormat, UPSTREAMS, Upstream, repositoryUrlOf } from "../gcp/artifact-registry";
 import { SERVICE_AGENTS, kmsKeyName } from "../gcp/run";
 import { CommonProps, checkCommonProps, grantId, resolveDependencies } from "./common";
 
@@ -79,6 +73,13 @@ export interface ArtifactRepositoryProps extends CommonProps {
   readonly encryptionKey?: string;
 
   /**
+   * Grant the Artifact Registry service agent the use of `encryptionKey`. Turn it off when the
+   * grant is made elsewhere.
+   * @default true
+   */
+  readonly grantKeyAccess?: boolean;
+
+  /**
    * The project's number, which names its service agent (for `encryptionKey`).
    * @default - read with a `google_project` data source
    */
@@ -98,21 +99,24 @@ export interface ArtifactRepositoryProps extends CommonProps {
   readonly labels?: Readonly<Record<string, string>>;
 
   /**
-   * Refuse to move a tag once pushed, so a tag always means the same image.
-   * @default true
+   * Refuse to move a tag once pushed, so a tag always means the same image. Standard Docker
+   * repositories only; refused elsewhere.
+   * @default true (standard Docker repositories)
    */
   readonly immutableTags?: boolean;
 
   /**
    * Cleanup policies, or `false` for none.
-   * @default - keep the 10 most recent versions; delete untagged versions older than 30 days
+   * @default - Docker: keep the 10 most recent versions, delete untagged versions older than 30
+   *   days; other formats: none
    */
   readonly cleanup?: CleanupProps | false;
 
   /**
    * Scan pushed images for vulnerabilities. `true` writes `INHERITED` (scanning follows the
-   * project's Container Scanning API setting), `false` writes `DISABLED`.
-   * @default true
+   * project's Container Scanning API setting), `false` writes `DISABLED`. Docker repositories
+   * only; refused elsewhere.
+   * @default true (Docker repositories)
    */
   readonly vulnerabilityScanning?: boolean;
 
@@ -173,6 +177,18 @@ export function validateArtifactRepositoryProps(props: ArtifactRepositoryProps):
     }
   }
   problems.check("encryptionKey", props.encryptionKey, kmsKeyName);
+  // Docker settings on a repository they do not apply to are refused, not dropped.
+  const standardDocker = format === "docker" && props.remote === undefined;
+  if (props.immutableTags !== undefined && !standardDocker) {
+    problems.add(
+      "immutableTags",
+      props.immutableTags,
+      "applies to standard Docker repositories only (a remote repository's tags are its upstream's)",
+    );
+  }
+  if (props.vulnerabilityScanning !== undefined && format !== "docker") {
+    problems.add("vulnerabilityScanning", props.vulnerabilityScanning, "applies to Docker repositories only");
+  }
   if (props.cleanup) {
     problems.check(
       "cleanup.keepMostRecentVersions",
@@ -212,13 +228,15 @@ export class ArtifactRepository extends Construct {
     this.project = props.project;
     const dependsOn = resolveDependencies(props.dependsOn);
 
-    const cleanup = props.cleanup === false ? undefined : (props.cleanup ?? {});
     const format = props.format ?? "docker";
+    // The default cleanup deletes untagged versions: Docker's notion. Packages have no tags, so
+    // other formats get cleanup only when asked for.
+    const cleanup = props.cleanup === false ? undefined : (props.cleanup ?? (format === "docker" ? {} : undefined));
     const docker = format === "docker";
     const upstream = props.remote === undefined ? undefined : UPSTREAMS[props.remote.upstream];
     // The Artifact Registry service agent may use the key; the repository waits for the grant.
     const keyGrants: ITerraformDependable[] = [];
-    if (props.encryptionKey !== undefined) {
+    if (props.encryptionKey !== undefined && props.grantKeyAccess !== false) {
       const number = props.projectNumber ?? new DataGoogleProject(this, "project", { projectId: props.project }).number;
       keyGrants.push(
         new KmsCryptoKeyIamMember(this, "encryption-key-user", {
@@ -256,8 +274,9 @@ export class ArtifactRepository extends Construct {
       dependsOn: dependsOn.length + keyGrants.length > 0 ? [...dependsOn, ...keyGrants] : undefined,
     });
 
-    this.repositoryUrl = dockerRepositoryUrl(
+    this.repositoryUrl = repositoryUrlOf(
       props.location,
+      format,
       props.project ?? this.repository.project,
       props.repositoryId,
     );

@@ -69,3 +69,16 @@ export const UPSTREAMS = {
   "maven-central": { format: "maven", block: "mavenRepository", value: "MAVEN_CENTRAL" },
 } as const;
 export type Upstream = keyof typeof UPSTREAMS;
+
+/**
+ * A repository's URL, by format: `LOCATION-FORMAT.pkg.dev/PROJECT/REPOSITORY` (`docker`,
+ * `python`, `npm`, …). Source: Artifact Registry repository and package URLs.
+ */
+export function repositoryUrlOf(
+  location: string,
+  format: RepositoryFormat,
+  project: string,
+  repositoryId: string,
+): string {
+  return `${location}-${format}.pkg.dev/${project}/${repositoryId}`;
+}

@@ -269,7 +269,15 @@ export interface JobConfig extends Omit<
  */
 export interface RepositoryConfig extends Omit<
   ArtifactRepositoryProps,
-  "project" | "location" | "dependsOn" | "preventDestroy" | "format" | "remote" | "encryptionKey" | "projectNumber"
+  | "project"
+  | "location"
+  | "dependsOn"
+  | "preventDestroy"
+  | "format"
+  | "remote"
+  | "encryptionKey"
+  | "grantKeyAccess"
+  | "projectNumber"
 > {
   /**
    * A region or multi-region.

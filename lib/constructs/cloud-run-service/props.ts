@@ -217,7 +217,7 @@ export interface CloudRunServiceProps extends CommonProps {
   readonly executionEnvironment?: "gen1" | "gen2";
 
   /**
-   * An HTTP startup probe; until it passes, no request is sent. A model server that loads its
+   * A startup probe (HTTP, gRPC or TCP); until it passes, no request is sent. A model server that loads its
    * weights at start needs `periodSeconds × failureThreshold` to cover the
    * load; Cloud Run allows at most 240 s, and a longer window is refused here.
    * @default - Cloud Run's default TCP startup check on the container port
@@ -242,7 +242,7 @@ export interface CloudRunServiceProps extends CommonProps {
   readonly volumes?: readonly CloudStorageVolume[];
 
   /**
-   * An HTTP liveness probe; a container failing it is restarted.
+   * A liveness probe (HTTP or gRPC); a container failing it is restarted.
    * @default - none
    */
   readonly livenessProbe?: Probe;

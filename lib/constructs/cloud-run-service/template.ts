@@ -78,8 +78,11 @@ export function revisionTemplate(props: CloudRunServiceProps, serviceAccountEmai
         name: sc.name,
         image: sc.image,
         env: environment({ env: sc.env } as CloudRunServiceProps),
+        // Once limits are set, cpu_idle must be written (provider 6.50): the main container's.
         resources: {
           limits: { cpu: sc.cpu ?? DEFAULTS.sidecarCpu, memory: sc.memory ?? DEFAULTS.sidecarMemory },
+          cpuIdle: props.cpuIdle ?? DEFAULTS.cpuIdle,
+          startupCpuBoost: props.startupCpuBoost ?? DEFAULTS.startupCpuBoost,
         },
         startupProbe: probe(sc.startupProbe, port),
         dependsOn: sc.startAfter === undefined ? undefined : [...sc.startAfter],

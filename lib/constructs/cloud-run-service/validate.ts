@@ -190,7 +190,10 @@ function checkContainers(p: Problems, props: CloudRunServiceProps): void {
     // A sidecar's own limit may be small; the instance's total is what gen2's 512 MiB minimum is
     // about (the main container's alone already meets it). Unverified per-container minimum: 128 MiB.
     p.check(`${at}.memory`, sc.memory, run.memory("gen1"));
-    for (const name of Object.keys(sc.env ?? {})) p.check(`${at}.env.${name}`, name, run.envName);
+    // Cloud Run sets PORT in the main container only: a sidecar may set its own.
+    for (const name of Object.keys(sc.env ?? {})) {
+      if (name !== "PORT") p.check(`${at}.env.${name}`, name, run.envName);
+    }
     const probePort = (pr: NonNullable<typeof sc.startupProbe>) =>
       "grpc" in pr ? pr.grpc.port : "tcp" in pr ? pr.tcp.port : (pr as { port?: number }).port;
     if (sc.startupProbe !== undefined && probePort(sc.startupProbe) === undefined) {
@@ -215,6 +218,25 @@ function checkContainers(p: Problems, props: CloudRunServiceProps): void {
     });
   order("startAfter", main, props.startAfter);
   sidecars.forEach((sc, i) => order(`sidecars[${i}].startAfter`, sc.name, sc.startAfter));
+  // Cloud Run starts a container after another once that one's startup probe passes: a container
+  // others wait for needs one. The API's refusal: "Dependent container 'sidecar' must have startup
+  // probe specified" (GoogleCloudPlatform/cloud-run-samples#230).
+  const probed = new Set<string>([
+    ...(props.startupProbe ? [main] : []),
+    ...sidecars.filter((sc) => sc.startupProbe !== undefined).map((sc) => sc.name),
+  ]);
+  const needsProbe = (path: string, list: readonly string[] | undefined) =>
+    (list ?? []).forEach((n, j) => {
+      if (names.has(n) && !probed.has(n)) {
+        p.add(
+          `${path}[${j}]`,
+          n,
+          `names a container with no startup probe; Cloud Run starts the others only after its startup probe passes, so give ${n} one`,
+        );
+      }
+    });
+  needsProbe("startAfter", props.startAfter);
+  sidecars.forEach((sc, i) => needsProbe(`sidecars[${i}].startAfter`, sc.startAfter));
   const visiting = new Set<string>();
   const done = new Set<string>();
   const cyclic = (n: string): boolean => {
@@ -250,7 +272,13 @@ function checkVpcAccess(p: Problems, props: CloudRunServiceProps): void {
     if (v.subnetwork === undefined) p.add("vpcAccess.subnetwork", undefined, "is required with network");
     p.check("vpcAccess.network", v.network, run.networkName);
     p.check("vpcAccess.subnetwork", v.subnetwork, run.subnetworkName);
-    (v.tags ?? []).forEach((t, i) => p.check(`vpcAccess.tags[${i}]`, t, run.containerName));
+    (v.tags ?? []).forEach((t, i) =>
+      p.check(`vpcAccess.tags[${i}]`, t, (x) =>
+        /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/.test(x)
+          ? undefined
+          : "must be a network tag: 1-63 lowercase letters, digits and hyphens, starting with a letter",
+      ),
+    );
   }
   p.check("vpcAccess.connector", v.connector, run.connectorName);
   p.check("vpcAccess.egress", v.egress, (e) =>

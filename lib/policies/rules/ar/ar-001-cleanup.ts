@@ -1,4 +1,4 @@
-import { ALL_STAGES, PolicyRule, compliant, nonCompliant } from "../../rule";
+import { ALL_STAGES, PolicyRule, compliant, nonCompliant, notApplicable } from "../../rule";
 import { list } from "../../terraform-json";
 
 export const AR_001: PolicyRule = {
@@ -9,5 +9,11 @@ export const AR_001: PolicyRule = {
   severity: "warning",
   stages: ALL_STAGES,
   resourceTypes: ["google_artifact_registry_repository"],
-  check: (r) => (list(r.attrs.cleanup_policies).length === 0 ? nonCompliant("no cleanup policies") : compliant),
+  check: (r) =>
+    // Images accumulate with every build; package repositories are cleaned on purpose, if at all.
+    r.attrs.format !== undefined && r.attrs.format !== "DOCKER"
+      ? notApplicable
+      : list(r.attrs.cleanup_policies).length === 0
+        ? nonCompliant("no cleanup policies")
+        : compliant,
 };
