@@ -12,6 +12,7 @@ import {
   CloudRunService,
   CloudRunServiceProps,
   PolicyPack,
+  ProjectServices,
   ValidationError,
 } from "../lib";
 import { BootstrapStack } from "../lib/app/bootstrap-stack";
@@ -419,6 +420,30 @@ describe("ArtifactRepository: formats and remote repositories", () => {
       .findings.filter((f) => f.ruleId === "AR-001")
       .map((f) => f.path);
     expect(ar001).toEqual([expect.stringMatching(/images/)]);
+  });
+
+  test("a key's grants wait for the APIs, whose enabling creates the service agents", () => {
+    const out = stack((s) => {
+      const apis = new ProjectServices(s, "apis", {
+        services: ["run.googleapis.com", "artifactregistry.googleapis.com", "cloudkms.googleapis.com"],
+      });
+      new CloudRunService(s, "grpc", { ...grpcProps, projectNumber: "123456789012", dependsOn: [apis] });
+      new ArtifactRepository(s, "repo", {
+        repositoryId: "images",
+        location: REGION,
+        encryptionKey: KEY,
+        projectNumber: "123456789012",
+        dependsOn: [apis],
+      });
+    });
+    const grants = Object.values<Json>(resources(out, "google_kms_crypto_key_iam_member"));
+    expect(grants.map((g) => g.member).sort()).toEqual([
+      "serviceAccount:service-123456789012@gcp-sa-artifactregistry.iam.gserviceaccount.com",
+      "serviceAccount:service-123456789012@serverless-robot-prod.iam.gserviceaccount.com",
+    ]);
+    for (const g of grants) {
+      expect(g.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^google_project_service\./)]));
+    }
   });
 
   test("grantKeyAccess: false leaves the key's grant to whoever made the key", () => {

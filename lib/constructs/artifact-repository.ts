@@ -234,7 +234,8 @@ export class ArtifactRepository extends Construct {
     const cleanup = props.cleanup === false ? undefined : (props.cleanup ?? (format === "docker" ? {} : undefined));
     const docker = format === "docker";
     const upstream = props.remote === undefined ? undefined : UPSTREAMS[props.remote.upstream];
-    // The Artifact Registry service agent may use the key; the repository waits for the grant.
+    // The Artifact Registry service agent may use the key; the repository waits for the grant, and
+    // the grant for dependsOn (the agent appears when the API is enabled).
     const keyGrants: ITerraformDependable[] = [];
     if (props.encryptionKey !== undefined && props.grantKeyAccess !== false) {
       const number = props.projectNumber ?? new DataGoogleProject(this, "project", { projectId: props.project }).number;
@@ -243,6 +244,7 @@ export class ArtifactRepository extends Construct {
           cryptoKeyId: props.encryptionKey,
           role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
           member: `serviceAccount:${SERVICE_AGENTS.artifactRegistry(number)}`,
+          dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
         }),
       );
     }

@@ -82,7 +82,8 @@ export class CloudRunService extends Construct {
 
     const secretGrants = props.grantSecretAccess === false ? [] : grantSecretAccess(this, props, member, depends());
     const bucketGrants = grantVolumeAccess(this, props.volumes, member, depends());
-    // The Cloud Run service agent may use the key; the service waits for the grant.
+    // The Cloud Run service agent may use the key; the service waits for the grant, and the grant
+    // for dependsOn (the agent appears when the API is enabled).
     const keyGrants: ITerraformDependable[] = [];
     if (props.encryptionKey !== undefined && props.grantKeyAccess !== false) {
       const number = props.projectNumber ?? new DataGoogleProject(this, "project", { projectId: props.project }).number;
@@ -91,6 +92,7 @@ export class CloudRunService extends Construct {
           cryptoKeyId: props.encryptionKey,
           role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
           member: `serviceAccount:${SERVICE_AGENTS.run(number)}`,
+          dependsOn: depends(),
         }),
       );
     }
