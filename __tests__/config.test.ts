@@ -1,4 +1,12 @@
-import { ConfigError, EnvironmentConfig, environmentFiles, parseEnvironmentConfig } from "../lib/app";
+import {
+  ConfigError,
+  EnvironmentConfig,
+  SharedConfig,
+  environmentFiles,
+  extendEnvironment,
+  parseEnvironmentConfig,
+} from "../lib/app";
+import { pathKeys, statedByEnvironment } from "../lib/app/config/define";
 import { fixtureEnvironment, fixtureTrainingEnvironment } from "./fixtures/environment";
 import { Json } from "./helpers";
 
@@ -420,5 +428,30 @@ describe("parseEnvironmentConfig refuses bad configuration, naming the environme
     for (const raw of [undefined, "prod", [], { name: 5 }, { services: { x: null } }, { name: "dev", services: "x" }]) {
       expect(() => parseEnvironmentConfig(raw)).toThrow(ConfigError);
     }
+  });
+});
+
+describe("what an environment file states itself, for messages", () => {
+  const { name: _n, stage: _s, project: _p, stateBucket: _b, ...shared } = valid;
+  const differences = { "google_cloud_run_v2_service.predict_service.template.scaling": "prod keeps two warm" };
+  const prod = extendEnvironment(shared as SharedConfig, {
+    name: "prod",
+    stage: "production",
+    project: "acme-fx-prod",
+    stateBucket: "acme-fx-prod-tfstate",
+    services: { predict: { sidecars: [{ name: "otel", image: "otel/opentelemetry-collector:0.98.0" }] } },
+    differences,
+  });
+  test.each([
+    ["services.predict.sidecars[0].image", true], // an array is stated whole
+    ["services.predict.memory", false], // inherited
+    ["project", true],
+    [`differences.${Object.keys(differences)[0]}`, true], // a key with dots in it
+    ["differences.google_cloud_run_v2_service.other.template", false],
+  ])("%s: stated %s", (path, stated) => {
+    expect(statedByEnvironment(prod, pathKeys(path))).toBe(stated);
+  });
+  test("a configuration not made by extendEnvironment: unknown", () => {
+    expect(statedByEnvironment(valid, ["project"])).toBeUndefined();
   });
 });

@@ -108,6 +108,41 @@ describe("EnvironmentStack", () => {
     expect(svc.template.containers[0].image).toBe("us-docker.pkg.dev/cloudrun/container/hello");
     expect(d.stack.notDeployed).toEqual([]);
 
+    // The placeholder serves HTTP/1 on PORT: the service's own command, gRPC, probes and
+    // sidecars wait for its first release, or the placeholder's revision would never be ready.
+    const grpc: EnvironmentConfig = {
+      ...dev,
+      services: {
+        predict: fixtureService({
+          command: ["python", "-m", "serve"],
+          args: ["--port", "8080"],
+          workingDir: "/app",
+          http2: true,
+          startupProbe: { grpc: {} },
+          livenessProbe: { grpc: {} },
+          sidecars: [
+            { name: "otel", image: "otel/opentelemetry-collector:0.98.0", startupProbe: { tcp: { port: 4317 } } },
+          ],
+          startAfter: ["otel"],
+          serviceMinInstances: 1,
+        }),
+      },
+    };
+    const waiting = Object.values(resources(stackOf(grpc, { services: {} }).out, "google_cloud_run_v2_service"))[0];
+    expect(waiting.template.containers).toHaveLength(1);
+    const [placeholder] = waiting.template.containers;
+    expect(placeholder.image).toBe("us-docker.pkg.dev/cloudrun/container/hello");
+    for (const field of ["command", "args", "working_dir", "name", "depends_on", "liveness_probe"]) {
+      expect([field, placeholder[field]]).toEqual([field, undefined]);
+    }
+    expect(placeholder.ports).toEqual({ container_port: 8080 });
+    expect(placeholder.startup_probe?.grpc).toBeUndefined();
+    expect(waiting.scaling.min_instance_count).toBe(1);
+    // Released, the same service runs all of it.
+    const live = Object.values(resources(stackOf(grpc).out, "google_cloud_run_v2_service"))[0];
+    expect(live.template.containers.map((c: Json) => c.name)).toEqual(["main", "otel"]);
+    expect(live.template.containers[0]).toMatchObject({ command: ["python", "-m", "serve"], ports: { name: "h2c" } });
+
     // Past development it is not deployed at all: no service, account, grant or output of its
     // own, and an acknowledgement about it waits for it. The rest of the stack is there, so a
     // new environment's first apply creates the repository its images are copied into.

@@ -9,7 +9,15 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { EnvironmentConfig, EnvironmentFile, environmentFiles, parseEnvironmentConfig, synthesize } from "../lib/app";
+import {
+  EnvironmentConfig,
+  EnvironmentFile,
+  SharedConfig,
+  environmentFiles,
+  extendEnvironment,
+  parseEnvironmentConfig,
+  synthesize,
+} from "../lib/app";
 import { fixtureEnvironment, fixtureFile, fixtureRelease, fixtureService } from "./fixtures/environment";
 import { Json } from "./helpers";
 import { releasables } from "../lib/app/release/model";
@@ -193,6 +201,53 @@ describe("invalid configuration", () => {
     expect(result.errors[0]).toMatch(/beta\.ts: environment "beta" has 2 invalid fields/);
     expect(fs.readdirSync(outdir)).toEqual([]);
     fs.rmSync(outdir, { recursive: true, force: true });
+  });
+
+  test("a problem of the shared configuration is reported once, naming the environments it breaks", () => {
+    const {
+      name: _n,
+      stage: _s,
+      project: _p,
+      stateBucket: _b,
+      ...base
+    } = fixtureEnvironment({
+      services: {
+        predict: fixtureService({ sidecars: [{ name: "main", image: "otel/opentelemetry-collector:0.98.0" }] }),
+      },
+    });
+    const shared = base as SharedConfig;
+    const dir = tmp("shared");
+    fs.writeFileSync(path.join(dir, "base.ts"), "// the shared configuration\n");
+    const env = (name: string, stage: "development" | "preproduction" | "production", extra = {}) =>
+      extendEnvironment(shared, {
+        name,
+        stage,
+        project: `acme-fx-${name}`,
+        stateBucket: `acme-fx-${name}-tfstate`,
+        ...extra,
+      });
+    const files = [
+      env("dev", "development"),
+      env("prod", "production", { services: { predict: { maxInstances: 0 } } }),
+      env("staging", "preproduction"),
+    ].map((config) => ({ ...fixtureFile(config), file: path.join(dir, `${config.name}.ts`) }));
+    const result = synthesize({ files, outdir: path.join(dir, "out") });
+    expect(result.failure).toBe("configuration");
+    // What prod's file states is prod's; what the files inherit is the shared configuration's,
+    // once, with the environments it breaks (a tag is refused past development only).
+    const where = `${path.join(dir, "base.ts")} (the shared configuration)`;
+    expect(result.errors).toEqual([
+      `${path.join(dir, "prod.ts")}: environment "prod" has 1 invalid field:\n` +
+        "  - services.predict.maxInstances: got 0; must be a whole number from 1 to 1000",
+      `${where}: in environments dev, prod, staging, it has 1 invalid field:\n` +
+        `  - services.predict.sidecars[0].name: got "main"; is already the name of the main container ("main", the default of containerName); container names must be unique`,
+      `${where}: in environment prod, it has 1 invalid field:\n` +
+        "  - services.predict.minInstances: got 1; must not exceed maxInstances (0)",
+      `${where}: in environments prod, staging, it has 1 invalid field:\n` +
+        `  - services.predict.sidecars[0].image: got "otel/opentelemetry-collector:0.98.0"; must be pinned by digest (IMAGE@sha256:<64 hex>): a tag can be moved to other content after review`,
+    ]);
+    expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test("an environment file whose name field differs from its file name is refused", () => {

@@ -16,7 +16,7 @@ import {
   ValidationError,
 } from "../lib";
 import { BootstrapStack } from "../lib/app/bootstrap-stack";
-import { EnvironmentStack } from "../lib/app";
+import { ConfigError, EnvironmentStack, parseEnvironmentConfig } from "../lib/app";
 import { GoogleProvider } from "../lib/providers";
 import { fixtureEnvironment, fixtureRelease, fixtureService } from "./fixtures/environment";
 import { Json, Synth, resources } from "./helpers";
@@ -168,7 +168,13 @@ describe("CloudRunService: impossible combinations, refused before Terraform run
       () => service({ sidecars: [{ name: "main", image: digest("f") }] }),
       "sidecars[0].name",
       "main",
-      /already the name of containerName/,
+      /already the name of the main container \("main", the default of containerName\)/,
+    );
+    refused(
+      () => service({ containerName: "server", sidecars: [{ name: "server", image: digest("f") }] }),
+      "sidecars[0].name",
+      "server",
+      /already the name of the main container \(containerName\)/,
     );
     refused(
       () =>
@@ -483,5 +489,41 @@ describe("the environments app", () => {
     const grants = Object.values<Json>(resources(boot, "google_kms_crypto_key_iam_member"));
     expect(grants.map((g) => [g.crypto_key_id, g.role])).toEqual([[KEY, "roles/cloudkms.cryptoKeyEncrypterDecrypter"]]);
     expect(grants[0].member).toMatch(/@serverless-robot-prod\.iam\.gserviceaccount\.com$/);
+  });
+
+  test("a sidecar image by tag: refused with the configuration past development, accepted in it", () => {
+    const tagged = "otel/opentelemetry-collector:0.98.0";
+    const withTag = (stage: "development" | "preproduction" | "production") =>
+      fixtureEnvironment({
+        name: "live",
+        stage,
+        services: { predict: fixtureService({ sidecars: [{ name: "otel", image: tagged }] }) },
+      });
+    for (const stage of ["preproduction", "production"] as const) {
+      let error: unknown;
+      try {
+        parseEnvironmentConfig(withTag(stage));
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toEqual([
+        expect.objectContaining({
+          path: "services.predict.sidecars[0].image",
+          value: tagged,
+          allowed: expect.stringMatching(/pinned by digest/),
+        }),
+      ]);
+    }
+    // In development the released main image is a digest; the sidecar may follow a tag.
+    const dev = parseEnvironmentConfig(withTag("development"));
+    const out = JSON.parse(
+      Testing.synth(new EnvironmentStack(Testing.app(), "live", dev, { release: fixtureRelease(dev) })),
+    );
+    const svc = Object.values<Json>(resources(out, "google_cloud_run_v2_service"))[0];
+    expect(svc.template.containers.map((c: Json) => c.image)).toEqual([
+      expect.stringMatching(/@sha256:[0-9a-f]{64}$/),
+      tagged,
+    ]);
   });
 });

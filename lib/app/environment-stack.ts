@@ -2,7 +2,7 @@ import { Aspects, GcsBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { ArtifactRepository } from "../constructs/artifact-repository";
 import { CloudRunJob } from "../constructs/cloud-run-job";
-import { CloudRunService } from "../constructs/cloud-run-service";
+import { CloudRunService, CloudRunServiceProps } from "../constructs/cloud-run-service";
 import { ModelBucket } from "../constructs/model-bucket";
 import {
   JobMonitoring,
@@ -100,6 +100,28 @@ export function releasedEverywhere(config: EnvironmentConfig, release: ReleaseFi
       ...Object.fromEntries(notDeployed(config, release).map((key) => [key, standIn])),
     },
   };
+}
+
+/**
+ * A service's props for Google's placeholder image, which serves HTTP/1 on PORT: the settings
+ * that belong to the service's own image (its command, gRPC, probes, sidecars and their start
+ * order) would keep the placeholder's revision from ever becoming ready, so they wait for the
+ * first release. Everything else (account, scaling, network, volumes, env) is the service's.
+ */
+function placeholderProps<T extends Omit<CloudRunServiceProps, "image">>(props: T): T {
+  const {
+    command: _command,
+    args: _args,
+    workingDir: _workingDir,
+    http2: _http2,
+    startupProbe: _startupProbe,
+    livenessProbe: _livenessProbe,
+    sidecars: _sidecars,
+    startAfter: _startAfter,
+    containerName: _containerName,
+    ...rest
+  } = props;
+  return rest as T;
 }
 
 /**
@@ -245,13 +267,17 @@ export class EnvironmentStack extends TerraformStack {
       const released = release.services[key];
       // The runtime account, its project roles and its secret access are the bootstrap stack's:
       // managing accounts and IAM policies would let the deploy identity grant itself more.
-      const props = serviceProps(parsed, key, resolve);
+      const props = released
+        ? serviceProps(parsed, key, resolve)
+        : placeholderProps(serviceProps(parsed, key, resolve));
       const env = { ...props.env, ...modelEnv(parsed, key, released) };
       const service = new CloudRunService(this, key, {
         ...props,
         env: Object.keys(env).length > 0 ? env : undefined,
         image: released ? imageOf(parsed, key, templateDigest(released)) : PLACEHOLDER_IMAGE,
-        requireImageDigest: released !== undefined,
+        // The main image is a released digest whenever there is a release; sidecar images are
+        // configuration, pinned past development (checked with the configuration).
+        requireImageDigest: released !== undefined && parsed.stage !== "development",
         traffic: trafficOf(released),
         serviceAccountEmail: runtimeAccountEmail(parsed, key),
         grantSecretAccess: false,

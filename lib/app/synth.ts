@@ -4,7 +4,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { PolicyReport, formatReport, hasErrors } from "../policies";
 import { BootstrapStack, bootstrapStackId } from "./bootstrap-stack";
+import { Problem, describeProblems } from "../gcp/validation";
 import { ConfigError, EnvironmentConfig, parseEnvironmentConfig } from "./config";
+import { pathKeys, statedByEnvironment } from "./config/define";
 import { EnvironmentStack, parseRelease, releasedEverywhere } from "./environment-stack";
 import { ReleaseError } from "./release/model";
 import { EnvironmentFile, environmentFiles } from "./environments";
@@ -36,6 +38,36 @@ export function describeFailure(result: SynthResult): string {
   return `${what}; nothing was synthesized.\n\n${result.errors.join("\n\n")}`;
 }
 
+/** A problem of the shared configuration, and the environments it breaks. */
+interface SharedProblem {
+  readonly problem: Problem;
+  readonly environments: string[];
+  readonly dir: string;
+}
+
+/**
+ * The shared configuration's problems, one block per set of environments they break: a value
+ * refused past development is one block naming staging and prod, not two copies of it.
+ */
+function sharedProblems(entries: readonly SharedProblem[]): string[] {
+  const groups = new Map<string, SharedProblem[]>();
+  for (const entry of entries) {
+    const key = JSON.stringify([entry.dir, entry.environments]);
+    groups.set(key, [...(groups.get(key) ?? []), entry]);
+  }
+  return [...groups.values()].map((group) => {
+    const { dir, environments } = group[0];
+    const base = ["base.ts", "base.js"].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
+    const where = base === undefined ? "the shared configuration" : `${base} (the shared configuration)`;
+    const envs = `${environments.length === 1 ? "environment" : "environments"} ${environments.join(", ")}`;
+    return `${where}: ${describeProblems(
+      `in ${envs}, it`,
+      "field",
+      group.map((g) => g.problem),
+    )}`;
+  });
+}
+
 /**
  * Validates every environment in `dir` (or the `files` given), then, only if all are valid,
  * writes one stack per environment to `outdir` (`stacks/<env>/cdk.tf.json`). With any problem,
@@ -52,6 +84,7 @@ export function synthesize(
 ): SynthResult {
   const configs: { file: EnvironmentFile; config: EnvironmentConfig }[] = [];
   const errors: string[] = [];
+  const shared = new Map<string, SharedProblem>();
   for (const file of options.files ?? environmentFiles(options.dir)) {
     try {
       const config = parseEnvironmentConfig(file.config);
@@ -67,9 +100,21 @@ export function synthesize(
       }
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      errors.push(`${file.file}: ${e.message}`);
+      // A problem in a field the file does not state is the shared configuration's: reported
+      // once, with the environments it breaks, not once per environment file.
+      const own = e.problems.filter((p) => statedByEnvironment(file.config, pathKeys(p.path)) !== false);
+      for (const p of e.problems.filter((x) => !own.includes(x))) {
+        const key = JSON.stringify([p.path, p.value, p.allowed]);
+        const entry = shared.get(key) ?? { problem: p, environments: [], dir: path.dirname(file.file) };
+        entry.environments.push(e.environment);
+        shared.set(key, entry);
+      }
+      if (own.length > 0) {
+        errors.push(`${file.file}: ${describeProblems(`environment ${JSON.stringify(e.environment)}`, "field", own)}`);
+      }
     }
   }
+  errors.push(...sharedProblems([...shared.values()]));
   if (configs.length === 0 && errors.length === 0) errors.push("no environment files found");
   if (errors.length > 0) return { stacks: [], errors, failure: "configuration" };
 

@@ -60,9 +60,14 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
     const at = `services.${id}`;
     const svc = config.services[id];
     // The image is a name in the repository; its digest is release state. The service's props
-    // are checked with a stand-in digest, so that every other constraint is.
+    // are checked with a stand-in digest, so that every other constraint is. Sidecar images are
+    // full references in configuration: pinned by digest past development, as the stack requires.
     p.check(`${at}.image`, svc.image, imageName);
-    const props = { ...serviceProps(config, id), image: `${url}/${svc.image}${STAND_IN}` };
+    const props = {
+      ...serviceProps(config, id),
+      image: `${url}/${svc.image}${STAND_IN}`,
+      requireImageDigest: config.stage !== "development",
+    };
     addWorkloadProblems(p, at, svc.name, validateCloudRunServiceProps(props), svc.volumes?.length ?? 0);
     checkVolumeBuckets(p, `${at}.volumes`, svc.volumes, config);
     // Only jobs write the buckets models are served from: a service that could write one could

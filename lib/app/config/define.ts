@@ -39,11 +39,26 @@ export function statedByEnvironment(config: unknown, path: readonly string[]): b
   const overrides = typeof config === "object" && config !== null ? OVERRIDES.get(config) : undefined;
   if (overrides === undefined) return undefined;
   let at: unknown = overrides;
-  for (const key of path) {
-    if (!isPlainObject(at) || !(key in at)) return false;
-    at = at[key];
+  for (let i = 0; i < path.length; ) {
+    // An array replaces the shared one whole: stating it states every element.
+    if (Array.isArray(at)) return true;
+    if (!isPlainObject(at)) return false;
+    // A key may itself hold dots (`differences`): the longest one present wins.
+    let j = path.length;
+    while (j > i && !Object.prototype.hasOwnProperty.call(at, path.slice(i, j).join("."))) j--;
+    if (j === i) return false;
+    at = at[path.slice(i, j).join(".")];
+    i = j;
   }
   return true;
+}
+
+/** A problem's path as keys: `services.predict.sidecars[0].image` → services, predict, sidecars, 0, image. */
+export function pathKeys(path: string): string[] {
+  return path
+    .replace(/\[(\d+)\]/g, ".$1")
+    .split(".")
+    .filter((k) => k !== "");
 }
 
 function merge(a: unknown, b: unknown): unknown {

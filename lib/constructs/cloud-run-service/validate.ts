@@ -176,7 +176,14 @@ function checkContainers(p: Problems, props: CloudRunServiceProps): void {
   const sidecars = props.sidecars ?? [];
   const main = props.containerName ?? DEFAULTS.containerName;
   p.check("containerName", props.containerName, run.containerName);
-  const names = new Map<string, string>([[main, "containerName"]]);
+  const names = new Map<string, string>([
+    [
+      main,
+      props.containerName === undefined
+        ? `the main container ("${main}", the default of containerName)`
+        : "the main container (containerName)",
+    ],
+  ]);
   sidecars.forEach((sc, i) => {
     const at = `sidecars[${i}]`;
     p.check(`${at}.name`, sc.name, run.containerName);
