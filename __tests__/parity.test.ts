@@ -56,6 +56,34 @@ describe("environment parity", () => {
     expect(paths.filter((p) => /backend|provider|project|labels|account_id|output/.test(p))).toEqual([]);
   });
 
+  test("a value too long to read in a column is shown by length and fingerprint, equal where equal", () => {
+    const long = (c: string) => Array.from({ length: 50 }, (_, i) => `${c}${i}`).join(",");
+    const report = compareStacks(
+      edited({
+        alpha: (s) => (service(s).description = long("a")),
+        beta: (s) => (service(s).description = long("b")),
+        gamma: (s) => (service(s).description = long("a")),
+      }),
+    );
+    const row = report.drift.find((r) => r.path === `${SERVICE}.description`)!;
+    expect(row.values.alpha).toBe(JSON.stringify(long("a")));
+    const text = renderText(report);
+    const cell = /\((\d+) characters, sha256 ([0-9a-f]{8})\)/g;
+    const line = text.split("\n").find((l) => l.startsWith(`${SERVICE}.description`))!;
+    const shown = [...line.matchAll(cell)].map((m) => [m[1], m[2]]);
+    expect(shown).toHaveLength(3);
+    expect(shown[0]).toEqual(shown[2]);
+    expect(shown[1][1]).not.toBe(shown[0][1]);
+    expect(Number(shown[0][0])).toBe(row.values.alpha!.length);
+    expect(line.length).toBeLessThan(300);
+    expect(text).toContain("shown by length and fingerprint; read them in cdktf.out/stacks/<env>/cdk.tf.json");
+    expect(renderMarkdown(report)).toContain("shown by length and fingerprint");
+    // Short differences carry no such note.
+    expect(renderText(compareStacks(edited({ beta: (s) => (service(s).description = "short") })))).not.toContain(
+      "fingerprint",
+    );
+  });
+
   test("an undeclared difference injected into one stack is caught and named", () => {
     const report = compareStacks(edited({ beta: (s) => (service(s).template.max_instance_request_concurrency = 32) }));
     expect(isClean(report)).toBe(false);

@@ -1,7 +1,23 @@
+import { createHash } from "crypto";
 import type { ParityReport, ParityRow } from "./compare";
 
 /** Values up to this long are shown whole; longer ones lose what every environment shares. */
 const SHORT = 40;
+
+/**
+ * A cell longer than this, even with the shared parts cut (a dashboard's JSON), is shown by its
+ * length and a fingerprint of the whole value: equal fingerprints, equal values.
+ */
+const LONGEST = 120;
+
+/** The note under a table with such a cell. */
+const ELIDED = `Values longer than ${LONGEST} characters are shown by length and fingerprint; read them in cdktf.out/stacks/<env>/cdk.tf.json.`;
+
+function fitted(cell: string, whole: string | undefined): string {
+  if (cell.length <= LONGEST || whole === undefined) return cell;
+  const fingerprint = createHash("sha256").update(whole).digest("hex").slice(0, 8);
+  return `(${whole.length.toLocaleString("en-US")} characters, sha256 ${fingerprint})`;
+}
 
 /** Where a shared part may be cut: just after one of these, so the shown part starts cleanly. */
 const SEPARATORS = new Set(["/", "@", ":", ".", "[", "-", '"', "_"]);
@@ -12,6 +28,10 @@ const SEPARATORS = new Set(["/", "@", ":", ".", "[", "-", '"', "_"]);
  * registry path before, a closing quote after. Values that are short enough are shown as they are.
  */
 function cells(row: ParityRow, environments: readonly string[]): string[] {
+  return shortened(row, environments).map((cell, i) => fitted(cell, row.values[environments[i]]));
+}
+
+function shortened(row: ParityRow, environments: readonly string[]): string[] {
   const show = (e: string, v = row.values[e]) =>
     row.notDeployed?.includes(e) ? "(not deployed)" : v === undefined ? "(absent)" : v;
   const present = environments.map((e) => row.values[e]).filter((v): v is string => v !== undefined);
@@ -30,6 +50,10 @@ function cells(row: ParityRow, environments: readonly string[]): string[] {
     if (v === undefined) return show(e);
     return show(e, `${prefix > 0 ? "…" : ""}${v.slice(prefix, v.length - suffix)}${suffix > 0 ? "…" : ""}`);
   });
+}
+
+function elided(row: ParityRow, environments: readonly string[]): boolean {
+  return shortened(row, environments).some((cell) => cell.length > LONGEST);
 }
 
 function commonPrefix(values: readonly string[]): number {
@@ -82,6 +106,7 @@ export function renderText(report: ParityReport): string {
         .join("  ")
         .trimEnd();
     lines.push(fmt(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(fmt));
+    if (rows.some((r) => elided(r, report.environments))) lines.push(ELIDED);
   };
   lines.push(`Environment parity: ${report.environments.join(", ")}`);
   if (report.drift.length > 0) {
@@ -122,6 +147,7 @@ export function renderMarkdown(report: ParityReport): string {
             .map(code)
             .join(" | ")} |${withReasons ? ` ${esc(reasonsOf(r))} |` : ""}`,
       ),
+      ...(rows.some((r) => elided(r, report.environments)) ? ["", ELIDED] : []),
     ];
   };
   const out = [`## Environment parity: ${report.environments.join(", ")}`, ""];
