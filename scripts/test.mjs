@@ -11,9 +11,7 @@
 // dropped whenever package-lock.json changes (`npm ci` also empties node_modules).
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 
 const bin = (name) => `node_modules/.bin/${name}`;
 
@@ -61,8 +59,9 @@ const format = run(
 const built = await build;
 const typecheck = run("tsc -b", bin("tsc"), ["-b"], { buffered: true });
 process.stdout.write(`\n> jest ${process.argv.slice(2).join(" ")}\n`);
-const resultsDir = mkdtempSync(join(tmpdir(), "cdktf-cloud-run-jest-"));
-const resultsFile = join(resultsDir, "results.json");
+// Kept after the run, where jest says it wrote them: the last run's results, for reading.
+const resultsFile = `${CACHES}/jest-results.json`;
+rmSync(resultsFile, { force: true });
 const jest = await run("jest", bin("jest"), [...process.argv.slice(2), "--json", `--outputFile=${resultsFile}`], {
   buffered: false,
 });
@@ -79,7 +78,6 @@ try {
 } catch {
   counts = "tests: 0 passed, 1 failed (jest wrote no results)";
 }
-rmSync(resultsDir, { recursive: true, force: true });
 
 const checks = [built, await typecheck, await lint, await format];
 for (const c of checks) process.stdout.write(c.output);
