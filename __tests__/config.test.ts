@@ -6,7 +6,7 @@ import {
   extendEnvironment,
   parseEnvironmentConfig,
 } from "../lib/app";
-import { pathKeys, statedByEnvironment } from "../lib/app/config/define";
+import { statedByEnvironment } from "../lib/app/config/define";
 import { fixtureEnvironment, fixtureTrainingEnvironment } from "./fixtures/environment";
 import { Json } from "./helpers";
 
@@ -433,7 +433,10 @@ describe("parseEnvironmentConfig refuses bad configuration, naming the environme
 
 describe("what an environment file states itself, for messages", () => {
   const { name: _n, stage: _s, project: _p, stateBucket: _b, ...shared } = valid;
-  const differences = { "google_cloud_run_v2_service.predict_service.template.scaling": "prod keeps two warm" };
+  const differences = {
+    "google_cloud_run_v2_service.predict_service.template.scaling": "prod keeps two warm",
+    "google_cloud_run_v2_service.predict_service.template.containers[0].env[LOG_LEVEL]": "prod logs less",
+  };
   const prod = extendEnvironment(shared as SharedConfig, {
     name: "prod",
     stage: "production",
@@ -447,9 +450,12 @@ describe("what an environment file states itself, for messages", () => {
     ["services.predict.memory", false], // inherited
     ["project", true],
     [`differences.${Object.keys(differences)[0]}`, true], // a key with dots in it
+    [`differences.${Object.keys(differences)[1]}`, true], // and brackets
+    ["services.predict.sidecars", true],
+    ["services.predict", true], // the environment states part of it
     ["differences.google_cloud_run_v2_service.other.template", false],
   ])("%s: stated %s", (path, stated) => {
-    expect(statedByEnvironment(prod, pathKeys(path))).toBe(stated);
+    expect(statedByEnvironment(prod, path)).toBe(stated);
   });
   test("a configuration not made by extendEnvironment: unknown", () => {
     expect(statedByEnvironment(valid, ["project"])).toBeUndefined();

@@ -239,11 +239,11 @@ describe("invalid configuration", () => {
     expect(result.errors).toEqual([
       `${path.join(dir, "prod.ts")}: environment "prod" has 1 invalid field:\n` +
         "  - services.predict.maxInstances: got 0; must be a whole number from 1 to 1000",
-      `${where}: in environments dev, prod, staging, it has 1 invalid field:\n` +
+      `${where}, inherited by environments dev, prod, staging, has 1 invalid field:\n` +
         `  - services.predict.sidecars[0].name: got "main"; is already the name of the main container ("main", the default of containerName); container names must be unique`,
-      `${where}: in environment prod, it has 1 invalid field:\n` +
+      `${where}, inherited by environment prod, has 1 invalid field:\n` +
         "  - services.predict.minInstances: got 1; must not exceed maxInstances (0)",
-      `${where}: in environments prod, staging, it has 1 invalid field:\n` +
+      `${where}, inherited by environments prod, staging, has 1 invalid field:\n` +
         `  - services.predict.sidecars[0].image: got "otel/opentelemetry-collector:0.98.0"; must be pinned by digest (IMAGE@sha256:<64 hex>): a tag can be moved to other content after review`,
     ]);
     expect(fs.existsSync(path.join(dir, "out"))).toBe(false);

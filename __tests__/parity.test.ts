@@ -77,7 +77,8 @@ describe("environment parity", () => {
     expect(Number(shown[0][0])).toBe(row.values.alpha!.length);
     expect(line.length).toBeLessThan(300);
     expect(text).toContain("shown by length and fingerprint; read them in cdktf.out/stacks/<env>/cdk.tf.json");
-    expect(renderMarkdown(report)).toContain("shown by length and fingerprint");
+    // In Markdown the path is code: a bare <env> would be taken for an HTML tag and dropped.
+    expect(renderMarkdown(report)).toContain("read them in `cdktf.out/stacks/<env>/cdk.tf.json`.");
     // Short differences carry no such note.
     expect(renderText(compareStacks(edited({ beta: (s) => (service(s).description = "short") })))).not.toContain(
       "fingerprint",

@@ -1059,6 +1059,26 @@ describe("hand-written resources, read as Terraform reads them", () => {
       .findings.filter((f) => f.ruleId !== "MON-001")
       .map((f) => `${f.severity} ${f.ruleId}: ${f.message}`);
 
+  test("AR-001 and AR-003 read the format in any case; package repositories are not theirs", () => {
+    const lower = (s: Construct) =>
+      repository(s, (c) => {
+        c.format = "docker";
+        c.dockerConfig.immutableTags = false;
+        delete c.cleanupPolicies;
+      });
+    expect(findings(lower)).toEqual([
+      expect.stringMatching(/^warning AR-001: .*no cleanup policies/),
+      expect.stringMatching(/^error AR-003: .*tags are mutable/),
+    ]);
+    const python = (s: Construct) =>
+      repository(s, (c) => {
+        c.format = "PYTHON";
+        delete c.dockerConfig;
+        delete c.cleanupPolicies;
+      });
+    expect(findings(python)).toEqual([]);
+  });
+
   test("RUN-011 matches whole words: model-server settings are not secrets, HF_TOKEN is", () => {
     const env = (names: string[]) => (s: Construct) =>
       service(s, (c) => names.forEach((name) => c.template.containers[0].env.push({ name, value: "x" })));

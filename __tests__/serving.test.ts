@@ -400,6 +400,23 @@ describe("ArtifactRepository: formats and remote repositories", () => {
       });
     });
     expect(py!.repositoryUrl).toBe(`${REGION}-python.pkg.dev/${PROJECT}/wheels`);
+    // yum and apt name the project under projects/; apt's sources line names the repository apart.
+    const urls: Record<string, string> = {};
+    stack((s) => {
+      for (const format of ["yum", "apt", "npm"] as const) {
+        urls[format] = new ArtifactRepository(s, format, {
+          repositoryId: `os-${format}`,
+          location: REGION,
+          project: PROJECT,
+          format,
+        }).repositoryUrl;
+      }
+    });
+    expect(urls).toEqual({
+      yum: `${REGION}-yum.pkg.dev/projects/${PROJECT}/os-yum`,
+      apt: `${REGION}-apt.pkg.dev/projects/${PROJECT}`,
+      npm: `${REGION}-npm.pkg.dev/${PROJECT}/os-npm`,
+    });
     const wheels = Object.values<Json>(resources(out, "google_artifact_registry_repository"))[0];
     expect(wheels.cleanup_policies).toBeUndefined();
     refused(
@@ -489,6 +506,18 @@ describe("the environments app", () => {
     const grants = Object.values<Json>(resources(boot, "google_kms_crypto_key_iam_member"));
     expect(grants.map((g) => [g.crypto_key_id, g.role])).toEqual([[KEY, "roles/cloudkms.cryptoKeyEncrypterDecrypter"]]);
     expect(grants[0].member).toMatch(/@serverless-robot-prod\.iam\.gserviceaccount\.com$/);
+    // The agent exists once the Cloud Run API is on: on a new project the bootstrap stack applies
+    // first, so it enables that API itself and the grant waits for it.
+    const apis = resources(boot, "google_project_service");
+    const [runApi] = Object.entries<Json>(apis).find(([, a]) => a.service === "run.googleapis.com")!;
+    expect(grants[0].depends_on).toContain(`google_project_service.${runApi}`);
+    // Without a key, the bootstrap stack leaves the Cloud Run API to the environment stack.
+    const plain = fixtureEnvironment({ name: "live", services: { predict: fixtureService() } });
+    const plainBoot = JSON.parse(
+      Testing.synth(new BootstrapStack(Testing.app(), "bootstrap-live", plain, { environments: [plain] })),
+    );
+    const services = Object.values<Json>(resources(plainBoot, "google_project_service")).map((a) => a.service);
+    expect(services).not.toContain("run.googleapis.com");
   });
 
   test("a sidecar image by tag: refused with the configuration past development, accepted in it", () => {

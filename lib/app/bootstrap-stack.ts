@@ -70,6 +70,9 @@ export function bootstrapStackId(environment: string): string {
  */
 const FEDERATION_APIS = ["iamcredentials.googleapis.com", "sts.googleapis.com"];
 
+/** The Cloud Run API, whose enabling creates the Cloud Run service agent. */
+const RUN_API = "run.googleapis.com";
+
 /** The environments in promotion order: by stage, then by name. The first one receives builds. */
 export function promotionOrder(configs: readonly EnvironmentConfig[]): EnvironmentConfig[] {
   return [...configs].sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage) || a.name.localeCompare(b.name));
@@ -269,6 +272,7 @@ export class BootstrapStack extends TerraformStack {
     // identity allowed to deploy services that run as it (and as nothing else).
     const runtime = new Construct(this, "runtime");
     let projectNumber: string | undefined;
+    const keyGrants: KmsCryptoKeyIamMember[] = [];
     for (const key of Object.keys(parsed.services).sort()) {
       const svc = parsed.services[key];
       const scope = new Construct(runtime, key);
@@ -277,11 +281,13 @@ export class BootstrapStack extends TerraformStack {
       // A customer-managed key: Cloud Run's service agent may use it (the owner sets key IAM).
       if (svc.encryptionKey !== undefined) {
         projectNumber ??= new DataGoogleProject(this, "project", { projectId: parsed.project }).number;
-        new KmsCryptoKeyIamMember(scope, "encryption-key-user", {
-          cryptoKeyId: svc.encryptionKey,
-          role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
-          member: `serviceAccount:${SERVICE_AGENTS.run(projectNumber)}`,
-        });
+        keyGrants.push(
+          new KmsCryptoKeyIamMember(scope, "encryption-key-user", {
+            cryptoKeyId: svc.encryptionKey,
+            role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+            member: `serviceAccount:${SERVICE_AGENTS.run(projectNumber)}`,
+          }),
+        );
       }
       const actAs = new ServiceAccountIamMember(scope, "deployer-act-as", {
         serviceAccountId: sa.name,
@@ -451,8 +457,11 @@ export class BootstrapStack extends TerraformStack {
       staticId: true,
     });
 
-    // Every resource waits for its API; the federation APIs are enabled beside them.
-    enableApis(this, parsed.project, FEDERATION_APIS);
+    // Every resource waits for its API; the federation APIs are enabled beside them. A key grant
+    // names Cloud Run's service agent, which exists once the Cloud Run API is enabled: on a new
+    // project that is here, before the environment stack's first apply enables it too.
+    const apis = enableApis(this, parsed.project, [...FEDERATION_APIS, ...(keyGrants.length > 0 ? [RUN_API] : [])]);
+    for (const grant of keyGrants) grant.dependsOn = [...(grant.dependsOn ?? []), dependable(apis.resource(RUN_API))];
 
     this.policyPack = new PolicyPack({
       stage: parsed.stage,

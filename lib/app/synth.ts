@@ -6,7 +6,7 @@ import { PolicyReport, formatReport, hasErrors } from "../policies";
 import { BootstrapStack, bootstrapStackId } from "./bootstrap-stack";
 import { Problem, describeProblems } from "../gcp/validation";
 import { ConfigError, EnvironmentConfig, parseEnvironmentConfig } from "./config";
-import { pathKeys, statedByEnvironment } from "./config/define";
+import { statedByEnvironment } from "./config/define";
 import { EnvironmentStack, parseRelease, releasedEverywhere } from "./environment-stack";
 import { ReleaseError } from "./release/model";
 import { EnvironmentFile, environmentFiles } from "./environments";
@@ -60,11 +60,13 @@ function sharedProblems(entries: readonly SharedProblem[]): string[] {
     const base = ["base.ts", "base.js"].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
     const where = base === undefined ? "the shared configuration" : `${base} (the shared configuration)`;
     const envs = `${environments.length === 1 ? "environment" : "environments"} ${environments.join(", ")}`;
-    return `${where}: ${describeProblems(
-      `in ${envs}, it`,
+    // Inherited, not necessarily at fault: a rule that names another field (a maximum, the
+    // ingress) may be broken by what an environment file states beside it.
+    return describeProblems(
+      `${where}, inherited by ${envs},`,
       "field",
       group.map((g) => g.problem),
-    )}`;
+    );
   });
 }
 
@@ -102,7 +104,7 @@ export function synthesize(
       if (!(e instanceof ConfigError)) throw e;
       // A problem in a field the file does not state is the shared configuration's: reported
       // once, with the environments it breaks, not once per environment file.
-      const own = e.problems.filter((p) => statedByEnvironment(file.config, pathKeys(p.path)) !== false);
+      const own = e.problems.filter((p) => statedByEnvironment(file.config, p.path) !== false);
       for (const p of e.problems.filter((x) => !own.includes(x))) {
         const key = JSON.stringify([p.path, p.value, p.allowed]);
         const entry = shared.get(key) ?? { problem: p, environments: [], dir: path.dirname(file.file) };

@@ -212,7 +212,12 @@ export class ArtifactRepository extends Construct {
   readonly repository: ArtifactRegistryRepository;
   readonly repositoryId: string;
   readonly location: string;
-  /** `LOCATION-docker.pkg.dev/PROJECT/REPOSITORY`, the prefix of every image in it. */
+  /**
+   * Where clients reach it: `LOCATION-docker.pkg.dev/PROJECT/REPOSITORY`, the prefix of every
+   * image in a Docker repository; `LOCATION-FORMAT.pkg.dev/PROJECT/REPOSITORY` for most other
+   * formats; `LOCATION-yum.pkg.dev/projects/PROJECT/REPOSITORY` for yum; and for apt
+   * `LOCATION-apt.pkg.dev/projects/PROJECT`, the sources line naming the repository after it.
+   */
   readonly repositoryUrl: string;
   /** What it stores. */
   readonly format: RepositoryFormat;

@@ -71,8 +71,11 @@ export const UPSTREAMS = {
 export type Upstream = keyof typeof UPSTREAMS;
 
 /**
- * A repository's URL, by format: `LOCATION-FORMAT.pkg.dev/PROJECT/REPOSITORY` (`docker`,
- * `python`, `npm`, …). Source: Artifact Registry repository and package URLs.
+ * A repository's URL, by format: `LOCATION-FORMAT.pkg.dev/PROJECT/REPOSITORY` (`docker`, `python`,
+ * `npm`, `maven`, `go`, `kfp`, `generic`); `LOCATION-yum.pkg.dev/projects/PROJECT/REPOSITORY` for
+ * yum; and for apt, whose sources line names the repository apart
+ * (`deb ar+https://LOCATION-apt.pkg.dev/projects/PROJECT REPOSITORY main`), the part before it.
+ * Source: Artifact Registry's package URLs, as its apt and yum setup lines use them.
  */
 export function repositoryUrlOf(
   location: string,
@@ -80,5 +83,8 @@ export function repositoryUrlOf(
   project: string,
   repositoryId: string,
 ): string {
-  return `${location}-${format}.pkg.dev/${project}/${repositoryId}`;
+  const host = `${location}-${format}.pkg.dev`;
+  if (format === "apt") return `${host}/projects/${project}`;
+  if (format === "yum") return `${host}/projects/${project}/${repositoryId}`;
+  return `${host}/${project}/${repositoryId}`;
 }

@@ -31,34 +31,26 @@ export function extendEnvironment(shared: SharedConfig, overrides: EnvironmentOv
 const OVERRIDES = new WeakMap<object, EnvironmentOverrides>();
 
 /**
- * True when `path` (such as `services.predict.ingress`) is stated by the environment itself, false
- * when it comes from the shared configuration, undefined when the configuration was not made by
- * {@link extendEnvironment}.
+ * True when `path` (such as `services.predict.ingress`, or `services.predict.sidecars[0].image`)
+ * is stated by the environment itself, false when it comes from the shared configuration,
+ * undefined when the configuration was not made by {@link extendEnvironment}. Keys are matched
+ * as written, longest first, so a key that holds dots or brackets itself (a `differences`
+ * attribute path) is one key; an array is stated whole.
  */
-export function statedByEnvironment(config: unknown, path: readonly string[]): boolean | undefined {
+export function statedByEnvironment(config: unknown, path: string | readonly string[]): boolean | undefined {
   const overrides = typeof config === "object" && config !== null ? OVERRIDES.get(config) : undefined;
   if (overrides === undefined) return undefined;
-  let at: unknown = overrides;
-  for (let i = 0; i < path.length; ) {
-    // An array replaces the shared one whole: stating it states every element.
-    if (Array.isArray(at)) return true;
-    if (!isPlainObject(at)) return false;
-    // A key may itself hold dots (`differences`): the longest one present wins.
-    let j = path.length;
-    while (j > i && !Object.prototype.hasOwnProperty.call(at, path.slice(i, j).join("."))) j--;
-    if (j === i) return false;
-    at = at[path.slice(i, j).join(".")];
-    i = j;
-  }
-  return true;
+  return statedAt(overrides, typeof path === "string" ? path : path.join("."));
 }
 
-/** A problem's path as keys: `services.predict.sidecars[0].image` → services, predict, sidecars, 0, image. */
-export function pathKeys(path: string): string[] {
-  return path
-    .replace(/\[(\d+)\]/g, ".$1")
-    .split(".")
-    .filter((k) => k !== "");
+function statedAt(at: unknown, rest: string): boolean {
+  if (rest === "" || Array.isArray(at)) return true;
+  if (!isPlainObject(at)) return false;
+  const key = Object.keys(at)
+    .filter((k) => rest === k || rest.startsWith(`${k}.`) || rest.startsWith(`${k}[`))
+    .sort((a, b) => b.length - a.length)[0];
+  if (key === undefined) return false;
+  return statedAt(at[key], rest.slice(key.length).replace(/^\./, ""));
 }
 
 function merge(a: unknown, b: unknown): unknown {

@@ -12,6 +12,8 @@ const LONGEST = 120;
 
 /** The note under a table with such a cell. */
 const ELIDED = `Values longer than ${LONGEST} characters are shown by length and fingerprint; read them in cdktf.out/stacks/<env>/cdk.tf.json.`;
+/** The same in Markdown, where `<env>` outside code would be taken for an HTML tag and dropped. */
+const ELIDED_MARKDOWN = ELIDED.replace("cdktf.out/stacks/<env>/cdk.tf.json", "`cdktf.out/stacks/<env>/cdk.tf.json`");
 
 function fitted(cell: string, whole: string | undefined): string {
   if (cell.length <= LONGEST || whole === undefined) return cell;
@@ -147,7 +149,7 @@ export function renderMarkdown(report: ParityReport): string {
             .map(code)
             .join(" | ")} |${withReasons ? ` ${esc(reasonsOf(r))} |` : ""}`,
       ),
-      ...(rows.some((r) => elided(r, report.environments)) ? ["", ELIDED] : []),
+      ...(rows.some((r) => elided(r, report.environments)) ? ["", ELIDED_MARKDOWN] : []),
     ];
   };
   const out = [`## Environment parity: ${report.environments.join(", ")}`, ""];

@@ -11,7 +11,8 @@ export const AR_001: PolicyRule = {
   resourceTypes: ["google_artifact_registry_repository"],
   check: (r) =>
     // Images accumulate with every build; package repositories are cleaned on purpose, if at all.
-    r.attrs.format !== undefined && r.attrs.format !== "DOCKER"
+    // Read in any case: a resource written by hand may spell it "docker".
+    r.attrs.format !== undefined && String(r.attrs.format).toUpperCase() !== "DOCKER"
       ? notApplicable
       : list(r.attrs.cleanup_policies).length === 0
         ? nonCompliant("no cleanup policies")

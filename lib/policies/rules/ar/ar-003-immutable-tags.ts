@@ -11,7 +11,9 @@ export const AR_003: PolicyRule = {
   resourceTypes: ["google_artifact_registry_repository"],
   check: (r) => {
     // Standard Docker repositories only: a remote repository's tags are its upstream's.
-    if (r.attrs.format !== "DOCKER" || r.attrs.mode === "REMOTE_REPOSITORY") return notApplicable;
+    // Read in any case: a resource written by hand may spell it "docker".
+    const format = String(r.attrs.format).toUpperCase();
+    if (format !== "DOCKER" || r.attrs.mode === "REMOTE_REPOSITORY") return notApplicable;
     return get(r.attrs, "docker_config", "immutable_tags") === true ? compliant : nonCompliant("tags are mutable");
   },
 };
