@@ -81,8 +81,17 @@ describe("README.md", () => {
     expect(thrown).toBe(shows);
   });
 
-  /** The outputs the README shows that no fragment prints: each made here, from the tests' own configurations. */
-  /** The example's three environments, as fixtures: what the bootstrap outputs are shown for. */
+  /**
+   * The environments the README's shown outputs name, one per stage. The outputs are made from
+   * fixtures of these names, never from environments/, which a team replaces on day one.
+   */
+  const SHOWN = [
+    { name: "dev", stage: "development" },
+    { name: "staging", stage: "preproduction" },
+    { name: "prod", stage: "production" },
+  ] as const;
+  const [DEV, STAGING, PROD] = SHOWN;
+
   /** A training environment as the example's: scheduled in development only. */
   const withoutScheduleAfterDev = (overrides: Parameters<typeof fixtureTrainingEnvironment>[0]) => {
     const env = fixtureTrainingEnvironment(overrides);
@@ -92,10 +101,10 @@ describe("README.md", () => {
   };
   const bootstrapFolder = () =>
     environmentsFolder(
-      (["dev", "staging", "prod"] as const).map((name, i) =>
+      SHOWN.map(({ name, stage }) =>
         withoutScheduleAfterDev({
           name,
-          stage: (["development", "preproduction", "production"] as const)[i],
+          stage,
           project: `acme-ml-${name}`,
           stateBucket: `acme-ml-${name}-tfstate`,
           app: "predict",
@@ -111,26 +120,23 @@ describe("README.md", () => {
     return out.stdout;
   };
 
+  /** The outputs the README shows that no fragment prints: each made here, from the tests' own configurations. */
   const OUTPUTS: Record<string, () => string> = {
     "bootstrap-github": () => bootstrapOutput("github"),
-    "bootstrap-identities": () => bootstrapOutput("identities", "prod"),
+    "bootstrap-identities": () => bootstrapOutput("identities", PROD.name),
     "release-status": () => {
-      const envs = [
-        fixtureTrainingEnvironment({ name: "dev", stage: "development" }),
-        fixtureTrainingEnvironment({ name: "staging", stage: "preproduction" }),
-        fixtureTrainingEnvironment({ name: "prod", stage: "production" }),
-      ];
+      const envs = SHOWN.map((shown) => fixtureTrainingEnvironment(shown));
       const folder = environmentsFolder(envs);
       const provenance = { time: "2026-11-27T10:00:00.000Z" };
       const run = (...argv: string[]) => expect(runRelease(argv, folder, { provenance }).code).toBe(0);
       const image = (c: string) => `europe-west1-docker.pkg.dev/acme-fx-dev/images/predict-api@sha256:${c.repeat(16)}`;
-      run("pin", "dev", "train", image("5e7a").replace("predict-api", "trainer"));
-      run("pin", "dev", "predict", image("3b1f"), "--model", "sentiment/train-2k7xq");
-      run("promote", "dev", "staging");
-      run("promote", "staging", "prod");
-      run("pin", "dev", "predict", image("8d2e"), "--model", "sentiment/train-7dk2m");
-      run("promote", "dev", "staging");
-      run("canary", "prod", "predict", "--percent", "10", "--from", "staging");
+      run("pin", DEV.name, "train", image("5e7a").replace("predict-api", "trainer"));
+      run("pin", DEV.name, "predict", image("3b1f"), "--model", "sentiment/train-2k7xq");
+      run("promote", DEV.name, STAGING.name);
+      run("promote", STAGING.name, PROD.name);
+      run("pin", DEV.name, "predict", image("8d2e"), "--model", "sentiment/train-7dk2m");
+      run("promote", DEV.name, STAGING.name);
+      run("canary", PROD.name, "predict", "--percent", "10", "--from", STAGING.name);
       const status = runRelease(["status"], folder).stdout;
       fs.rmSync(path.dirname(folder), { recursive: true, force: true });
       return status;
@@ -156,27 +162,25 @@ describe("README.md", () => {
         services: { predict: fixtureService({ ingress: "all" }) },
       });
       const prod = extendEnvironment(shared as SharedConfig, {
-        name: "prod",
-        stage: "production",
+        ...PROD,
         project: "acme-ml-prod",
         stateBucket: "acme-ml-prod-tfstate",
         services: { embed: fixtureService({ image: "embed-api", ingress: "all" }) },
       });
-      const result = synthesize({ files: [{ ...fixtureFile(prod), file: "environments/prod.ts" }], outdir });
+      const result = synthesize({ files: [{ ...fixtureFile(prod), file: `environments/${PROD.name}.ts` }], outdir });
       return `${describeFailure(result)}\n`;
     },
     parity: () => {
       const model = "google_cloud_run_v2_service.predict_service.template.containers[0].env[MODEL_NAME]";
       const envs = [
         fixtureEnvironment({
-          name: "dev",
-          stage: "development",
+          ...DEV,
           services: { predict: fixtureService({ env: { MODEL_NAME: "sentiment-v5-candidate" } }) },
           differences: { [model]: "dev tries each new model first" },
         }),
-        fixtureEnvironment({ name: "staging", stage: "preproduction" }),
+        fixtureEnvironment(STAGING),
         fixtureEnvironment({
-          name: "prod",
+          ...PROD,
           services: { predict: fixtureService({ env: { MODEL_NAME: "sentiment-v4" }, timeoutSeconds: 30 }) },
         }),
       ];

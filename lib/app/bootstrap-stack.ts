@@ -8,12 +8,12 @@ import {
   dependable,
 } from "cdktf";
 import { Construct } from "constructs";
+import { grantKeyUse, projectNumberOf } from "../constructs/common";
 import { GitHubWorkloadIdentity } from "../constructs/github-workload-identity";
 import { StateBucket } from "../constructs/state-bucket";
 import { sortedRecord } from "../gcp/terraform";
 import { PolicyPack, STAGES } from "../policies";
 import {
-  DataGoogleProject,
   GoogleProvider,
   KmsCryptoKeyIamMember,
   ProjectIamMember,
@@ -271,6 +271,16 @@ export class BootstrapStack extends TerraformStack {
     // The services' runtime accounts: each with its project roles and its secrets, and the deploy
     // identity allowed to deploy services that run as it (and as nothing else).
     const runtime = new Construct(this, "runtime");
+    // The deploy identity may deploy what runs as the account `accountName` (its email, for the table).
+    const deployMayActAs = (scope: Construct, id: string, accountName: string, email: string, why: string) => {
+      const actAs = new ServiceAccountIamMember(scope, id, {
+        serviceAccountId: accountName,
+        role: "roles/iam.serviceAccountUser",
+        member: member("deploy"),
+      });
+      after(actAs, deploy);
+      other("deploy", "roles/iam.serviceAccountUser", `account ${email}`, why);
+    };
     let projectNumber: string | undefined;
     const keyGrants: KmsCryptoKeyIamMember[] = [];
     for (const key of Object.keys(parsed.services).sort()) {
@@ -280,25 +290,14 @@ export class BootstrapStack extends TerraformStack {
       grantSecretAccess(scope, serviceProps(parsed, key), sa.member, undefined);
       // A customer-managed key: Cloud Run's service agent may use it (the owner sets key IAM).
       if (svc.encryptionKey !== undefined) {
-        projectNumber ??= new DataGoogleProject(this, "project", { projectId: parsed.project }).number;
-        keyGrants.push(
-          new KmsCryptoKeyIamMember(scope, "encryption-key-user", {
-            cryptoKeyId: svc.encryptionKey,
-            role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
-            member: `serviceAccount:${SERVICE_AGENTS.run(projectNumber)}`,
-          }),
-        );
+        projectNumber = projectNumberOf(this, projectNumber, parsed.project);
+        keyGrants.push(grantKeyUse(scope, svc.encryptionKey, SERVICE_AGENTS.run(projectNumber)));
       }
-      const actAs = new ServiceAccountIamMember(scope, "deployer-act-as", {
-        serviceAccountId: sa.name,
-        role: "roles/iam.serviceAccountUser",
-        member: member("deploy"),
-      });
-      after(actAs, deploy);
-      other(
-        "deploy",
-        "roles/iam.serviceAccountUser",
-        `account ${runtimeAccountEmail(parsed, key)}`,
+      deployMayActAs(
+        scope,
+        "deployer-act-as",
+        sa.name,
+        runtimeAccountEmail(parsed, key),
         `deploying ${key}, which runs as it`,
       );
     }
@@ -310,16 +309,11 @@ export class BootstrapStack extends TerraformStack {
       const scope = new Construct(runtime, key);
       const sa = createRuntimeServiceAccount(scope, { project: parsed.project, serviceName: props.name, kind: "job" });
       grantSecretAccess(scope, props, sa.member, undefined);
-      const actAs = new ServiceAccountIamMember(scope, "deployer-act-as", {
-        serviceAccountId: sa.name,
-        role: "roles/iam.serviceAccountUser",
-        member: member("deploy"),
-      });
-      after(actAs, deploy);
-      other(
-        "deploy",
-        "roles/iam.serviceAccountUser",
-        `account ${jobAccountEmail(parsed, key)}`,
+      deployMayActAs(
+        scope,
+        "deployer-act-as",
+        sa.name,
+        jobAccountEmail(parsed, key),
         `deploying job ${key}, which runs as it`,
       );
       if (props.schedule !== undefined) {
@@ -329,16 +323,11 @@ export class BootstrapStack extends TerraformStack {
           displayName: `Cloud Scheduler: runs ${props.name}`,
           description: `Cloud Scheduler calls the Cloud Run job ${props.name} as this account; the environment's stack grants it invoker on that job only. Made by the bootstrap stack; no keys.`,
         });
-        const schedulerActAs = new ServiceAccountIamMember(scope, "deployer-act-as-scheduler", {
-          serviceAccountId: scheduler.name,
-          role: "roles/iam.serviceAccountUser",
-          member: member("deploy"),
-        });
-        after(schedulerActAs, deploy);
-        other(
-          "deploy",
-          "roles/iam.serviceAccountUser",
-          `account ${schedulerAccountEmail(parsed, key)}`,
+        deployMayActAs(
+          scope,
+          "deployer-act-as-scheduler",
+          scheduler.name,
+          schedulerAccountEmail(parsed, key),
           `scheduling job ${key}, which Cloud Scheduler calls as it`,
         );
       }

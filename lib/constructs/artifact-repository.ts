@@ -10,12 +10,10 @@ import {
   ArtifactRegistryRepository,
   ArtifactRegistryRepositoryCleanupPolicies,
   ArtifactRegistryRepositoryIamMember,
-  DataGoogleProject,
-  KmsCryptoKeyIamMember,
 } from "../providers";
 import { FORMATS, RepositoryFormat, UPSTREAMS, Upstream, repositoryUrlOf } from "../gcp/artifact-registry";
 import { SERVICE_AGENTS, kmsKeyName } from "../gcp/run";
-import { CommonProps, checkCommonProps, grantId, resolveDependencies } from "./common";
+import { CommonProps, checkCommonProps, grantId, grantKeyUse, projectNumberOf, resolveDependencies } from "./common";
 
 /** Cleanup policies of an {@link ArtifactRepository}. */
 export interface CleanupProps {
@@ -243,15 +241,8 @@ export class ArtifactRepository extends Construct {
     // the grant for dependsOn (the agent appears when the API is enabled).
     const keyGrants: ITerraformDependable[] = [];
     if (props.encryptionKey !== undefined && props.grantKeyAccess !== false) {
-      const number = props.projectNumber ?? new DataGoogleProject(this, "project", { projectId: props.project }).number;
-      keyGrants.push(
-        new KmsCryptoKeyIamMember(this, "encryption-key-user", {
-          cryptoKeyId: props.encryptionKey,
-          role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
-          member: `serviceAccount:${SERVICE_AGENTS.artifactRegistry(number)}`,
-          dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
-        }),
-      );
+      const number = projectNumberOf(this, props.projectNumber, props.project);
+      keyGrants.push(grantKeyUse(this, props.encryptionKey, SERVICE_AGENTS.artifactRegistry(number), dependsOn));
     }
     this.format = format;
     this.repository = new ArtifactRegistryRepository(this, "repository", {

@@ -1,5 +1,6 @@
 import { ITerraformDependable, TerraformResource, Token } from "cdktf";
-import { IConstruct } from "constructs";
+import { Construct, IConstruct } from "constructs";
+import { DataGoogleProject, KmsCryptoKeyIamMember } from "../providers";
 import { projectId } from "../gcp/projects";
 import { resolveTokens, shortHash } from "../gcp/terraform";
 import { Problems } from "../gcp/validation";
@@ -76,4 +77,31 @@ export function grantId(scope: IConstruct, prefix: string, member: string): stri
 function resolvedText(scope: IConstruct, member: string): string {
   const resolved = resolveTokens(scope, member);
   return typeof resolved === "string" ? resolved : JSON.stringify(resolved);
+}
+
+/**
+ * The project's number, which names its service agents: `given`, or read with a
+ * `google_project` data source (`project` under `scope`).
+ */
+export function projectNumberOf(scope: Construct, given: string | undefined, project: string | undefined): string {
+  return given ?? new DataGoogleProject(scope, "project", { projectId: project }).number;
+}
+
+/**
+ * Lets a service agent use a customer-managed key (`encryption-key-user` under `scope`). The
+ * grant waits for `dependsOn`, the API whose enabling creates the agent; what uses the key waits
+ * for the grant.
+ */
+export function grantKeyUse(
+  scope: Construct,
+  cryptoKeyId: string,
+  agentEmail: string,
+  dependsOn?: ITerraformDependable[],
+): KmsCryptoKeyIamMember {
+  return new KmsCryptoKeyIamMember(scope, "encryption-key-user", {
+    cryptoKeyId,
+    role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+    member: `serviceAccount:${agentEmail}`,
+    dependsOn: dependsOn !== undefined && dependsOn.length > 0 ? dependsOn : undefined,
+  });
 }

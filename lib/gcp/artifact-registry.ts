@@ -15,11 +15,6 @@ export const artifactRegistryLocation: Constraint<string> = (value) =>
     ? undefined
     : "must be a region such as europe-west1, or one of the multi-regions us, europe, asia";
 
-/** The URL prefix of every image in a Docker repository: `LOCATION-docker.pkg.dev/PROJECT/REPOSITORY`. */
-export function dockerRepositoryUrl(location: string, project: string, repositoryId: string): string {
-  return `${location}-docker.pkg.dev/${project}/${repositoryId}`;
-}
-
 /**
  * Cleanup-policy age such as "30d", "12h", "3600s". Returned normalised to seconds, the form the
  * API stores (writing "30d" shows a permanent diff).

@@ -3,7 +3,7 @@ import type { CloudRunJobProps } from "../../constructs/cloud-run-job";
 import type { CloudRunServiceProps } from "../../constructs/cloud-run-service";
 import type { ModelBucket, ModelBucketProps } from "../../constructs/model-bucket";
 import type { CloudStorageVolume, Probe } from "../../constructs/workload";
-import { dockerRepositoryUrl } from "../../gcp/artifact-registry";
+import { repositoryUrlOf } from "../../gcp/artifact-registry";
 import type { EnvironmentConfig, VolumeConfig } from "./types";
 
 /**
@@ -95,7 +95,7 @@ export function serviceProps(
 /** The URL of the environment's repository, as the stack creates it. */
 export function repositoryUrl(config: EnvironmentConfig): string {
   const repo = repositoryProps(config);
-  return dockerRepositoryUrl(repo.location, config.project, repo.repositoryId);
+  return repositoryUrlOf(repo.location, "docker", config.project, repo.repositoryId);
 }
 
 /**

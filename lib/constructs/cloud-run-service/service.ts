@@ -2,15 +2,9 @@ import { ITerraformDependable, Lazy } from "cdktf";
 import { Construct } from "constructs";
 import { resolveTokens, shortHash } from "../../gcp/terraform";
 import { Problems, throwIfInvalid } from "../../gcp/validation";
-import {
-  CloudRunV2Service,
-  CloudRunV2ServiceIamMember,
-  DataGoogleProject,
-  KmsCryptoKeyIamMember,
-  ServiceAccount,
-} from "../../providers";
+import { CloudRunV2Service, CloudRunV2ServiceIamMember, ServiceAccount } from "../../providers";
 import { SERVICE_AGENTS } from "../../gcp/run";
-import { grantId, resolveDependencies } from "../common";
+import { grantId, grantKeyUse, projectNumberOf, resolveDependencies } from "../common";
 import { CloudRunServiceProps, DEFAULTS, Ingress, InvokerOptions, Probe } from "./props";
 import { grantSecretAccess } from "./service-account";
 import { grantVolumeAccess, runtimeIdentity } from "../workload";
@@ -86,15 +80,8 @@ export class CloudRunService extends Construct {
     // for dependsOn (the agent appears when the API is enabled).
     const keyGrants: ITerraformDependable[] = [];
     if (props.encryptionKey !== undefined && props.grantKeyAccess !== false) {
-      const number = props.projectNumber ?? new DataGoogleProject(this, "project", { projectId: props.project }).number;
-      keyGrants.push(
-        new KmsCryptoKeyIamMember(this, "encryption-key-user", {
-          cryptoKeyId: props.encryptionKey,
-          role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
-          member: `serviceAccount:${SERVICE_AGENTS.run(number)}`,
-          dependsOn: depends(),
-        }),
-      );
+      const number = projectNumberOf(this, props.projectNumber, props.project);
+      keyGrants.push(grantKeyUse(this, props.encryptionKey, SERVICE_AGENTS.run(number), depends()));
     }
     const template = revisionTemplate(props, this.serviceAccountEmail);
     this.revisionName = Lazy.stringValue({

@@ -4,7 +4,6 @@ import * as mon from "../../gcp/monitoring";
 import { Problem, Problems, throwIfInvalid } from "../../gcp/validation";
 import {
   CloudRunV2ServiceIamMember,
-  DataGoogleProject,
   MonitoringAlertPolicy,
   MonitoringAlertPolicyConditions,
   MonitoringCustomService,
@@ -12,7 +11,7 @@ import {
   MonitoringUptimeCheckConfig,
 } from "../../providers";
 import type { CloudRunService } from "../cloud-run-service";
-import { CommonProps, checkCommonProps } from "../common";
+import { CommonProps, checkCommonProps, projectNumberOf } from "../common";
 import { AlertPolicySpec, alertPolicy, checkChannels } from "./alerts";
 
 /** The uptime check of a service. */
@@ -268,7 +267,7 @@ export class ServiceMonitoring extends Construct {
     // Uptime: the service's URL, with the Monitoring service agent's OIDC token, which may invoke
     // this service only.
     if (props.uptimeCheck !== false) {
-      const number = props.projectNumber ?? new DataGoogleProject(this, "project", { projectId: project }).number;
+      const number = projectNumberOf(this, props.projectNumber, project);
       // Its own grant (not the service's grantInvoker): an address that says what it is for.
       this.uptimeInvoker = new CloudRunV2ServiceIamMember(this, "uptime-invoker", {
         project,
