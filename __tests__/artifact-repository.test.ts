@@ -1,4 +1,5 @@
 import { ArtifactRepository, ArtifactRepositoryProps, ProjectServices, ValidationError } from "../lib";
+import { ArtifactRegistryRepositoryIamMember } from "../lib/providers";
 import { DIGEST, errorOf, newStack, only, resources, synth } from "./helpers";
 
 const base: ArtifactRepositoryProps = { project: "acme-ml-dev", location: "europe-west1", repositoryId: "models" };
@@ -142,9 +143,12 @@ describe("ArtifactRepository grants", () => {
       const repo = new ArtifactRepository(s, "images", base);
       const reader = repo.grantReader("serviceAccount:run@acme-ml-dev.iam.gserviceaccount.com");
       const writer = repo.grantWriter("serviceAccount:ci@acme-ml-dev.iam.gserviceaccount.com");
-      expect(reader.roleInput).toBe("roles/artifactregistry.reader");
-      expect(writer.roleInput).toBe("roles/artifactregistry.writer");
-      expect(repo.grantReader("serviceAccount:run@acme-ml-dev.iam.gserviceaccount.com")).toBe(reader);
+      expect(reader.roles).toEqual(["roles/artifactregistry.reader"]);
+      expect(writer.roles).toEqual(["roles/artifactregistry.writer"]);
+      expect(reader.resources[0]).toBeInstanceOf(ArtifactRegistryRepositoryIamMember);
+      expect(repo.grantReader("serviceAccount:run@acme-ml-dev.iam.gserviceaccount.com").resources).toEqual(
+        reader.resources,
+      );
     });
     const members = Object.entries(resources(out, "google_artifact_registry_repository_iam_member"));
     expect(members).toHaveLength(2);

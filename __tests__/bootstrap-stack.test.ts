@@ -10,10 +10,13 @@ import * as os from "os";
 import * as path from "path";
 import { EnvironmentConfig, EnvironmentStack, environmentFiles, parseEnvironmentConfig, synthesize } from "../lib/app";
 import { runBootstrap } from "../lib/app/bootstrap-cli";
-import { BootstrapStack, environmentResourceTypes } from "../lib/app/bootstrap-stack";
-import { releasedEverywhere } from "../lib/app/environment-stack";
+import { BootstrapStack } from "../lib/app/bootstrap-stack";
+import { environmentResourceTypes } from "../lib/app/environment-stack";
+import { releasedEverywhere } from "../lib/app/release/deployment";
 import { EMPTY_RELEASE } from "../lib/app/release/model";
-import { ROLES_FOR_RESOURCE, bucketCondition, bucketScopedRoles, rolesFor } from "../lib/app/roles";
+import { bucketScopedRoles, rolesFor } from "../lib/app/resources";
+import { RESOURCE_TYPES } from "../lib/gcp/resource-types";
+import { bucketsCondition } from "../lib/gcp/storage";
 import { bucketProps } from "../lib/app/config/props";
 import { FIXTURE_GITHUB, fixtureEnvironment, fixtureService } from "./fixtures/environment";
 import { Json } from "./helpers";
@@ -211,19 +214,20 @@ describe("roles derived from resource types", () => {
       },
     });
     const types = [...new Set([...configs, full].flatMap(environmentResourceTypes))];
-    const missing = types.filter((t) => ROLES_FOR_RESOURCE[t] === undefined);
+    const missing = types.filter((t) => RESOURCE_TYPES[t] === undefined || "ownerOnly" in RESOURCE_TYPES[t].roles);
     expect(missing).toEqual([]);
   });
 
   test("a type with no mapping stops the bootstrap stack, naming the type", () => {
-    const saved = ROLES_FOR_RESOURCE.google_cloud_run_v2_service_iam_member;
-    delete (ROLES_FOR_RESOURCE as Record<string, unknown>).google_cloud_run_v2_service_iam_member;
+    // The type keeps its API (the environment's stack is built) but has no roles.
+    const saved = RESOURCE_TYPES.google_cloud_run_v2_service_iam_member;
+    (RESOURCE_TYPES as Record<string, unknown>).google_cloud_run_v2_service_iam_member = { api: saved.api };
     try {
       expect(() => bootstrap(fixtureEnvironment())).toThrow(
-        "no roles are known for resource type google_cloud_run_v2_service_iam_member: add the role that manages and the role that reads each to ROLES_FOR_RESOURCE in lib/app/roles.ts",
+        "no roles are known for resource type google_cloud_run_v2_service_iam_member: add the role that manages and the role that reads each to RESOURCE_TYPES in lib/gcp/resource-types.ts",
       );
     } finally {
-      (ROLES_FOR_RESOURCE as Record<string, unknown>).google_cloud_run_v2_service_iam_member = saved;
+      (RESOURCE_TYPES as Record<string, unknown>).google_cloud_run_v2_service_iam_member = saved;
     }
     // The types whose managing roles would let the deploy identity grant itself more have none.
     for (const type of [
@@ -412,16 +416,16 @@ describe("npm run bootstrap", () => {
   });
 });
 
-describe("bucketCondition", () => {
+describe("bucketsCondition", () => {
   test("names each bucket exactly and its objects; refuses no bucket or a name that is not one", () => {
-    const c = bucketCondition(["acme-b", "acme-a"]);
+    const c = bucketsCondition(["acme-b", "acme-a"]);
     expect(c.expression).toBe(
       "resource.name == 'projects/_/buckets/acme-a' || resource.name.startsWith('projects/_/buckets/acme-a/') || " +
         "resource.name == 'projects/_/buckets/acme-b' || resource.name.startsWith('projects/_/buckets/acme-b/')",
     );
     // `acme-a` does not admit `acme-a-state`: the bucket by equality, objects only after a slash.
     expect(c.expression).not.toMatch(/startsWith\('projects\/_\/buckets\/acme-a'\)/);
-    expect(() => bucketCondition([])).toThrow(/at least one bucket/);
-    expect(() => bucketCondition(["x' || true || '"])).toThrow(/is not a bucket name/);
+    expect(() => bucketsCondition([])).toThrow(/at least one bucket/);
+    expect(() => bucketsCondition(["x' || true || '"])).toThrow(/is not a bucket name/);
   });
 });

@@ -9,6 +9,7 @@ import {
   runtimeServiceAccountId,
 } from "../lib";
 import { serviceAccountId } from "../lib/gcp/iam";
+import { CloudRunV2ServiceIamMember } from "../lib/providers";
 import { serviceName as serviceNameConstraint } from "../lib/gcp/run";
 import { IMAGE, errorOf, newStack, only, resources, synth } from "./helpers";
 
@@ -273,7 +274,14 @@ describe("CloudRunService invokers", () => {
     const out = synth((s) => {
       const svc = new CloudRunService(s, "predict", base);
       const m = svc.grantInvoker("serviceAccount:gateway@acme-ml-dev.iam.gserviceaccount.com");
-      expect(svc.grantInvoker("serviceAccount:gateway@acme-ml-dev.iam.gserviceaccount.com")).toBe(m);
+      expect(m.roles).toEqual(["roles/run.invoker"]);
+      expect(m.member).toBe("serviceAccount:gateway@acme-ml-dev.iam.gserviceaccount.com");
+      expect(m.resources).toHaveLength(1);
+      expect(m.resources[0]).toBeInstanceOf(CloudRunV2ServiceIamMember);
+      // The same member again: the same resource, no second one.
+      expect(svc.grantInvoker("serviceAccount:gateway@acme-ml-dev.iam.gserviceaccount.com").resources).toEqual(
+        m.resources,
+      );
     });
     const m = only(out, "google_cloud_run_v2_service_iam_member");
     expect(m).toMatchObject({

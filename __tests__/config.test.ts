@@ -6,8 +6,10 @@ import {
   extendEnvironment,
   parseEnvironmentConfig,
 } from "../lib/app";
+import { Testing } from "cdktf";
+import { EnvironmentStack } from "../lib/app";
 import { statedByEnvironment } from "../lib/app/config/define";
-import { fixtureEnvironment, fixtureTrainingEnvironment } from "./fixtures/environment";
+import { fixtureEnvironment, fixtureRelease, fixtureTrainingEnvironment } from "./fixtures/environment";
 import { Json } from "./helpers";
 
 /** A production fixture environment (service `predict`), valid at every stage. */
@@ -188,12 +190,6 @@ const BAD: [string, unknown, string, RegExp][] = [
     /must be a string/,
   ],
   [
-    "prod without min instances",
-    variant((c) => (c.services.predict.minInstances = 0)),
-    "services.predict.minInstances",
-    /at least 1: stage "production" requires it/,
-  ],
-  [
     "prod without max instances",
     variant((c) => delete c.services.predict.maxInstances),
     "services.predict.maxInstances",
@@ -204,12 +200,6 @@ const BAD: [string, unknown, string, RegExp][] = [
     variant((c) => (c.deletionProtection = false)),
     "deletionProtection",
     /must be true: stage "production" requires it/,
-  ],
-  [
-    "prod with mutable tags",
-    variant((c) => (c.repository.immutableTags = false)),
-    "repository.immutableTags",
-    /stage "production" requires it/,
   ],
   [
     "public invoker without allowPublic",
@@ -347,12 +337,6 @@ const BAD: [string, unknown, string, RegExp][] = [
     /from 1 to 3600: with a GPU/,
   ],
   [
-    "prod job without deletion protection",
-    variant((c) => (c.jobs.train.deletionProtection = false), training),
-    "jobs.train.deletionProtection",
-    /must be true: stage "production" requires it/,
-  ],
-  [
     "a bucket that is the state bucket",
     variant((c) => (c.buckets.models.name = c.stateBucket), training),
     "buckets.models.name",
@@ -415,13 +399,14 @@ describe("parseEnvironmentConfig refuses bad configuration, naming the environme
     const relaxed = (stage: string, name: string) =>
       variant((c) => {
         Object.assign(c, { name, stage, deletionProtection: false });
-        c.repository.immutableTags = false;
-        c.services.predict.minInstances = 0;
+        delete c.services.predict.maxInstances;
       });
     expect(() => parseEnvironmentConfig(relaxed("development", "prod"))).not.toThrow();
-    const guarded = ["deletionProtection", "repository.immutableTags"];
+    // The two no policy rule can see: the repository's and buckets' prevent_destroy, and a maximum
+    // stated on purpose. The others are the policy pack's (below).
+    const guarded = ["deletionProtection", "services.predict.maxInstances"];
     expect(problemsOf(relaxed("preproduction", "dev")).paths).toEqual(guarded);
-    expect(problemsOf(relaxed("production", "dev")).paths).toEqual([...guarded, "services.predict.minInstances"]);
+    expect(problemsOf(relaxed("production", "dev")).paths).toEqual(guarded);
   });
 
   test("a ConfigError is never a TypeError, whatever the input", () => {
@@ -459,5 +444,69 @@ describe("what an environment file states itself, for messages", () => {
   });
   test("a configuration not made by extendEnvironment: unknown", () => {
     expect(statedByEnvironment(valid, ["project"])).toBeUndefined();
+  });
+});
+
+/**
+ * The guardrails a policy rule holds are checked once, by the rule, on the synthesized stack:
+ * the configuration accepts them, the pack refuses them at the stage, naming the file's field.
+ */
+describe("guardrails the policy pack holds, named with the configuration's field", () => {
+  /** The error findings of a configuration's stack at its stage, as [rule, where in the configuration]. */
+  function errorsOf(raw: unknown): [string, string | undefined][] {
+    const config = parseEnvironmentConfig(raw);
+    const stack = new EnvironmentStack(Testing.app(), config.name, raw, {
+      source: "environments/live.ts",
+      release: fixtureRelease(config),
+    });
+    return stack.policyPack
+      .evaluate(stack)
+      .findings.filter((f) => f.severity === "error")
+      .map((f) => [f.ruleId, f.source]);
+  }
+
+  test.each([
+    [
+      "prod without a warm instance",
+      variant((c) => (c.services.predict.minInstances = 0)),
+      "RUN-007",
+      "environments/live.ts services.predict.minInstances",
+    ],
+    [
+      "prod with mutable tags",
+      variant((c) => (c.repository.immutableTags = false)),
+      "AR-003",
+      "environments/live.ts repository.immutableTags",
+    ],
+    [
+      "prod service without deletion protection",
+      variant((c) => (c.services.predict.deletionProtection = false)),
+      "RUN-005",
+      "environments/live.ts services.predict.deletionProtection",
+    ],
+    [
+      "prod job without deletion protection",
+      variant((c) => (c.jobs.train.deletionProtection = false), training),
+      "RUN-005",
+      "environments/live.ts jobs.train.deletionProtection",
+    ],
+  ])("%s: accepted as configuration, refused by %s at synthesis", (_case, raw, rule, source) => {
+    expect(() => parseEnvironmentConfig(raw)).not.toThrow();
+    expect(errorsOf(raw)).toContainEqual([rule, source]);
+    // The same in development: no finding of the rule.
+    const dev = variant((c) => Object.assign(c, { stage: "development" }), parseEnvironmentConfig(raw));
+    expect(errorsOf(dev).map(([r]) => r)).not.toContain(rule);
+  });
+
+  test("a production service kept warm at the service level (serviceMinInstances), as Google recommends, synthesizes", () => {
+    const warm = variant((c) => {
+      delete c.services.predict.minInstances;
+      c.services.predict.serviceMinInstances = 1;
+    });
+    expect(() => parseEnvironmentConfig(warm)).not.toThrow();
+    expect(errorsOf(warm)).toEqual([]);
+    // And the rule still refuses a production service with neither.
+    const cold = variant((c) => delete c.services.predict.minInstances);
+    expect(errorsOf(cold)).toEqual([["RUN-007", "environments/live.ts services.predict.minInstances"]]);
   });
 });

@@ -1,5 +1,6 @@
 import { TerraformResource, TerraformStack, Testing } from "cdktf";
 import { ConfigError, EnvironmentConfig, EnvironmentStack, apiFor } from "../lib/app";
+import { RULES } from "../lib/policies";
 import { ServiceAccount } from "../lib/providers";
 import { FIXTURE_DIGEST, fixtureEnvironment, fixtureRelease, fixtureService } from "./fixtures/environment";
 import { Json, Synth, resources } from "./helpers";
@@ -218,7 +219,7 @@ describe("EnvironmentStack", () => {
     const scope = new TerraformStack(Testing.app(), "s");
     const bucket = new TerraformResource(scope, "bucket", { terraformResourceType: "google_pubsub_topic" });
     expect(() => apiFor(bucket)).toThrow(
-      "s/bucket: no API is known for resource type google_pubsub_topic; add it to API_FOR_RESOURCE in lib/app/apis.ts",
+      "s/bucket: no API is known for resource type google_pubsub_topic; add it to RESOURCE_TYPES in lib/gcp/resource-types.ts",
     );
     expect(apiFor(new ServiceAccount(scope, "sa", { accountId: "someone" }))).toBe("iam.googleapis.com");
   });
@@ -246,17 +247,22 @@ describe("policy findings point at the configuration", () => {
     const live = fixtureEnvironment({ name: "live" });
     const stack = new EnvironmentStack(Testing.app(), "live", live, { release: fixtureRelease(live) });
     new TerraformResource(stack, "bucket", { terraformResourceType: "google_pubsub_topic" });
-    const located = stack.policyPack.props.locate!;
-    const base = { severity: "error", message: "m", fix: "f", construct: stack } as const;
-    expect(located({ ...base, ruleId: "RUN-009", path: "live/predict/service" })).toBe(
-      "environment live services.predict.ingress",
-    );
-    expect(located({ ...base, ruleId: "RUN-005", path: "live/predict/service" })).toBe(
-      "environment live deletionProtection",
-    );
-    expect(located({ ...base, ruleId: "RUN-002", path: "live/predict/service" })).toBe(
-      "environment live services.predict",
-    );
-    expect(located({ ...base, ruleId: "LABEL-001", path: "live/bucket" })).toBeUndefined();
+    const locate = stack.policyPack.props.locate!;
+    // A finding as the pack makes it: with the field its rule points at.
+    const located = (ruleId: string, path: string) =>
+      locate({
+        ruleId,
+        path,
+        field: RULES.find((r) => r.id === ruleId)!.field,
+        severity: "error",
+        message: "m",
+        fix: "f",
+        construct: stack,
+      });
+    expect(located("RUN-009", "live/predict/service")).toBe("environment live services.predict.ingress");
+    expect(located("RUN-005", "live/predict/service")).toBe("environment live deletionProtection");
+    expect(located("RUN-002", "live/predict/service")).toBe("environment live services.predict");
+    expect(located("LABEL-001", "live")).toBe("environment live labels");
+    expect(located("RUN-009", "live/bucket")).toBeUndefined();
   });
 });

@@ -31,7 +31,7 @@ import {
   hasErrors,
 } from "../lib";
 import { EnvironmentStack, environmentFiles, parseEnvironmentConfig, synthesize } from "../lib/app";
-import { parseRelease, releasedEverywhere } from "../lib/app/environment-stack";
+import { parseRelease, releasedEverywhere } from "../lib/app/release/deployment";
 import {
   ArtifactRegistryRepository,
   ArtifactRegistryRepositoryIamMember,

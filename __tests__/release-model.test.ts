@@ -12,7 +12,7 @@ import { shortHash } from "../lib/gcp/terraform";
 import { runRelease } from "../lib/app/release/cli";
 import { canonicalJson } from "../lib/app/release/files";
 import { asRelease, releaseProblems } from "../lib/app/release/model";
-import { trafficOf } from "../lib/app/release/verbs";
+import { trafficOf } from "../lib/app/release/deployment";
 import { fixtureEnvironment } from "./fixtures/environment";
 import { environmentsFolder, releaseTexts } from "./fixtures/release";
 

@@ -14,13 +14,13 @@ import {
   CloudRunServiceProps,
   ModelBucket,
   ModelBucketProps,
+  Grant,
   ValidationError,
   jobServiceAccountId,
   runtimeServiceAccountId,
   schedulerServiceAccountId,
 } from "../lib";
-import { accountIdFor } from "../lib/constructs/cloud-run-service/service-account";
-import { serviceAccountId as serviceAccountIdConstraint } from "../lib/gcp/iam";
+import { accountIdFor, serviceAccountId as serviceAccountIdConstraint } from "../lib/gcp/iam";
 import { GPUS, mountPath } from "../lib/gcp/run";
 import { cron, retryCount, timeZone } from "../lib/gcp/scheduler";
 import { StorageBucketIamMember } from "../lib/providers";
@@ -163,7 +163,8 @@ describe("CloudRunJob validation at the boundaries", () => {
   test('executionEnvironment "gen1" is refused for a job; "gen2" passes', () => {
     jobPasses({ executionEnvironment: "gen2" });
     jobFails(
-      { executionEnvironment: "gen1" },
+      // Typed as "gen2" only; an untyped configuration may still say "gen1".
+      { executionEnvironment: "gen1" as never },
       "executionEnvironment",
       "gen1",
       /must be "gen2": Cloud Run jobs run only/,
@@ -563,7 +564,7 @@ describe("job schedule validation", () => {
       newJob({
         taskCount: 0,
         maxRetries: 11,
-        executionEnvironment: "gen1",
+        executionEnvironment: "gen1" as never,
         volumes: [{ bucket: "acme-models", mountPath: "/dev/x" }],
         schedule: { cron: "60 * * * *", timeZone: "Mars/Olympus", retryCount: 6 },
       }),
@@ -868,9 +869,10 @@ describe("CloudRunJob.grantRunner", () => {
       // A member of the runners prop granted again: still two grants for it (4 in all, below).
       j.grantRunner("group:ml@acme.example");
     });
-    expect(second?.invoker).toBe(first?.invoker);
-    expect(second?.viewer).toBe(first?.viewer);
-    expect(first?.invoker).not.toBe(first?.viewer);
+    expect(second?.resources).toEqual(first?.resources);
+    expect(first?.resources).toHaveLength(2);
+    expect(first?.resources[0]).not.toBe(first?.resources[1]);
+    expect(first?.roles).toEqual(["roles/run.invoker", "roles/run.viewer"]);
     expect(Object.keys(resources(out, "google_cloud_run_v2_job_iam_member"))).toHaveLength(4);
   });
 
@@ -892,9 +894,10 @@ describe("CloudRunJob.grantRunner", () => {
       "ci",
       /conflicts with an earlier grant under the same id \(roles\/run.jobsExecutorWithOverrides to group:ci@acme.example\)/,
     );
-    expect(job.grantRunner("group:ci@acme.example", { id: "ci", overrides: true }).invoker.roleInput).toBe(
+    expect(job.grantRunner("group:ci@acme.example", { id: "ci", overrides: true }).roles).toEqual([
       "roles/run.jobsExecutorWithOverrides",
-    );
+      "roles/run.viewer",
+    ]);
   });
 
   test('"allUsers" and "allAuthenticatedUsers" are refused with a ValidationError', () => {
@@ -922,7 +925,7 @@ describe("CloudRunJob.grantRunner", () => {
     let ids: string[] = [];
     const out = synthJob({}, (j) => {
       const g = j.grantRunner("serviceAccount:runner@acme-ml-dev.iam.gserviceaccount.com", { id: "pipeline" });
-      ids = [g.invoker.node.id, g.viewer.node.id];
+      ids = g.resources.map((r) => r.node.id);
     });
     expect(ids).toEqual(["runner-pipeline", "runner-viewer-pipeline"]);
     const keys = Object.keys(resources(out, "google_cloud_run_v2_job_iam_member")).sort();
@@ -987,16 +990,22 @@ describe("ModelBucket", () => {
   });
 
   test("grantReader gives objectViewer, grantWriter objectUser, each returned; the same member twice is one grant", () => {
-    let reader: StorageBucketIamMember | undefined;
-    let writer: StorageBucketIamMember | undefined;
+    let reader: Grant | undefined;
+    let writer: Grant | undefined;
     const out = synthBucket({}, (b) => {
       reader = b.grantReader("serviceAccount:predict@acme-ml-dev.iam.gserviceaccount.com");
-      expect(b.grantReader("serviceAccount:predict@acme-ml-dev.iam.gserviceaccount.com")).toBe(reader);
+      expect(b.grantReader("serviceAccount:predict@acme-ml-dev.iam.gserviceaccount.com").resources).toEqual(
+        reader.resources,
+      );
       writer = b.grantWriter("serviceAccount:train@acme-ml-dev.iam.gserviceaccount.com");
-      expect(b.grantWriter("serviceAccount:train@acme-ml-dev.iam.gserviceaccount.com")).toBe(writer);
+      expect(b.grantWriter("serviceAccount:train@acme-ml-dev.iam.gserviceaccount.com").resources).toEqual(
+        writer.resources,
+      );
     });
-    expect(reader).toBeInstanceOf(StorageBucketIamMember);
-    expect(writer).toBeInstanceOf(StorageBucketIamMember);
+    expect(reader?.roles).toEqual(["roles/storage.objectViewer"]);
+    expect(writer?.roles).toEqual(["roles/storage.objectUser"]);
+    expect(reader?.resources[0]).toBeInstanceOf(StorageBucketIamMember);
+    expect(writer?.resources[0]).toBeInstanceOf(StorageBucketIamMember);
     const bucket = entry(out, "google_storage_bucket", "models_bucket_");
     const grants = Object.values(resources(out, "google_storage_bucket_iam_member"));
     expect(grants).toHaveLength(2);

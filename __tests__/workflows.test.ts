@@ -12,6 +12,7 @@ import { BootstrapStack } from "../lib/app/bootstrap-stack";
 import { buildMatrix, jobTarget } from "../lib/app/environments";
 import { Json } from "./helpers";
 import { workflowTexts } from "./workflow-files";
+import { VERBS } from "../lib/app/release/cli";
 
 const root = path.resolve(__dirname, "..");
 const text = workflowTexts();
@@ -119,9 +120,8 @@ describe("workflows", () => {
     expect(wf.jobs.release.needs).toBe("copy");
     for (const job of [wf.jobs.copy, wf.jobs.release]) expect(job.if).toContain("github.ref == 'refs/heads/main'");
     // Every verb the workflow offers is one the release command takes.
-    const usage = fs.readFileSync(path.join(root, "lib", "app", "release", "cli.ts"), "utf8");
-    for (const verb of wf.on.workflow_dispatch.inputs.verb.options)
-      expect(usage).toContain(`npm run release -- ${verb} `);
+    const verbs = VERBS.map((v) => v.name);
+    for (const verb of wf.on.workflow_dispatch.inputs.verb.options) expect(verbs).toContain(verb);
   });
 
   test("release: model versions are copied into the target's bucket before the promotion, and checked", () => {

@@ -4,11 +4,16 @@ export { ArtifactRepository } from "./constructs/artifact-repository";
 export type { ArtifactRepositoryProps, CleanupProps, GrantOptions } from "./constructs/artifact-repository";
 export type { RepositoryFormat, Upstream } from "./gcp/artifact-registry";
 export { CloudRunJob } from "./constructs/cloud-run-job";
-export type { CloudRunJobProps, JobSchedule, RunnerGrants, RunnerOptions } from "./constructs/cloud-run-job";
-export { CloudRunService, runtimeServiceAccountId } from "./constructs/cloud-run-service";
-export { jobServiceAccountId, schedulerServiceAccountId } from "./constructs/cloud-run-service/service-account";
+export type { CloudRunJobProps, JobSchedule, RunnerOptions } from "./constructs/cloud-run-job";
+export { CloudRunService } from "./constructs/cloud-run-service";
 export type {
   CloudRunServiceProps,
+  Ingress,
+  InvokerOptions,
+  Sidecar,
+  TrafficTarget,
+} from "./constructs/cloud-run-service";
+export type {
   CloudStorageVolume,
   ConnectorVpcAccess,
   DirectVpcAccess,
@@ -16,15 +21,15 @@ export type {
   GrpcProbe,
   HttpProbe,
   Probe,
-  Sidecar,
+  ProbeTimings,
+  SecretEnvVar,
   TcpProbe,
   VpcEgress,
-  Ingress,
-  InvokerOptions,
-  SecretEnvVar,
-  TrafficTarget,
-} from "./constructs/cloud-run-service";
+  WorkloadProps,
+} from "./constructs/workload";
+export { jobServiceAccountId, runtimeServiceAccountId, schedulerServiceAccountId } from "./gcp/iam";
 export type { CommonProps, Dependency } from "./constructs/common";
+export type { Grant, Grantee, IGrantee } from "./constructs/grants";
 export { GitHubWorkloadIdentity } from "./constructs/github-workload-identity";
 export type { GitHubWorkloadIdentityProps } from "./constructs/github-workload-identity";
 export { ModelBucket } from "./constructs/model-bucket";
@@ -51,7 +56,7 @@ export type { ModelBucketProps } from "./constructs/model-bucket";
 export { ProjectServices } from "./constructs/project-services";
 export type { ProjectServicesProps } from "./constructs/project-services";
 export { StateBucket } from "./constructs/state-bucket";
-export type { StateBucketProps } from "./constructs/state-bucket";
+export type { StateBucketProps, StateGrantOptions } from "./constructs/state-bucket";
 export { ValidationError } from "./gcp/validation";
 export type { Problem } from "./gcp/validation";
 export * from "./policies";

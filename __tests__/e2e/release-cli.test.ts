@@ -1,12 +1,13 @@
 /**
  * `npm run release` as processes: two release commands started at the same moment on the same
  * release file must both land (the lock), and no torn or temporary file is left; `status` runs on
- * the repository's own environments.
+ * the repository's own environments; a usage error exits 2.
  */
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { environmentFiles } from "../../lib/app";
+import { USAGE } from "../../lib/app/release/cli";
 import { fixtureEnvironment, fixtureService } from "../fixtures/environment";
 import { environmentsFolder } from "../fixtures/release";
 
@@ -61,6 +62,18 @@ test("the release command's status lists every environment of environments/", ()
   expect(r.status).toBe(0);
   const rows = r.stdout.split("\n").slice(2).filter(Boolean);
   expect(new Set(rows.map((l) => l.split(/\s+/)[0]))).toEqual(new Set(environmentFiles().map((f) => f.name)));
+}, 60_000);
+
+test("a usage error exits 2 with the usage on stderr, and writes nothing", () => {
+  const r = spawnSync(process.execPath, [...ARGS, "canary", "dev", "predict", "--percent"], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
+    status: 2,
+    stdout: "",
+    stderr: `canary --percent needs a value: --percent N\n\nUsage:\n${USAGE}\n`,
+  });
 }, 60_000);
 
 test("Prettier leaves release files alone, so a release pull request passes the format check", () => {

@@ -2,12 +2,14 @@ import { App } from "cdktf";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BootstrapStack, bootstrapStackId, promotionOrder } from "./bootstrap-stack";
+import { BootstrapStack, bootstrapStackId } from "./bootstrap-stack";
 import { ConfigError, EnvironmentConfig, parseEnvironmentConfig } from "./config";
 import { ENVIRONMENTS_DIR, environmentFiles } from "./environments";
 import { identityProviderVariable } from "./identities";
+import { promotionOrder } from "./promotion";
 import { firstApply } from "./bootstrap-first-apply";
 import { describeFailure, synthesize } from "./synth";
+import { renderTable } from "./table";
 
 const USAGE = `Usage:
 npm run bootstrap -- first-apply <env>               # the first apply of bootstrap-<env>, on local state, then moved into its bucket
@@ -15,21 +17,6 @@ npm run bootstrap -- github [--markdown]             # what to set in GitHub for
 npm run bootstrap -- identities [ENV…] [--markdown]  # each environment's pipeline identities: who may use them, their roles and why`;
 
 type Output = { code: 0 | 1 | 2; stdout: string; stderr: string };
-
-/** A table as aligned text, or as Markdown. */
-function table(header: string[], rows: string[][], markdown: boolean): string {
-  if (markdown) {
-    const esc = (s: string) => s.replace(/\|/g, "\\|");
-    return [header, header.map(() => "---"), ...rows].map((r) => `| ${r.map(esc).join(" | ")} |`).join("\n") + "\n";
-  }
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => c.padEnd(widths[i]))
-      .join("  ")
-      .trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n") + "\n";
-}
 
 /** What each stage's GitHub environment needs: only main deploys; production waits for a reviewer. */
 function protection(config: EnvironmentConfig): string {
@@ -56,7 +43,7 @@ function githubSetup(configs: readonly EnvironmentConfig[], markdown: boolean): 
   ]);
   const repositories = [...new Set(configs.map((c) => c.github.repository))];
   const heading = `GitHub setup for ${repositories.join(", ")}`;
-  return `${markdown ? `## ${heading}\n\n` : `${heading}\n\n`}${table(["kind", "name", "value"], rows, markdown)}`;
+  return `${markdown ? `## ${heading}\n\n` : `${heading}\n\n`}${renderTable(["kind", "name", "value"], rows, { markdown })}`;
 }
 
 /** `identities`: every pipeline identity, who may use it, and each role with what needs it. */
@@ -81,9 +68,9 @@ function identities(
       }
     }
     return (
-      table(["environment", "identity", "usable by"], who, markdown) +
+      renderTable(["environment", "identity", "usable by"], who, { markdown }) +
       "\n" +
-      table(["environment", "identity", "role", "on", "needed for"], rows, markdown)
+      renderTable(["environment", "identity", "role", "on", "needed for"], rows, { markdown })
     );
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });

@@ -1,47 +1,33 @@
-import {
-  Aspects,
-  GcsBackend,
-  TerraformDataSource,
-  TerraformOutput,
-  TerraformResource,
-  TerraformStack,
-  dependable,
-} from "cdktf";
+import { TerraformOutput, dependable } from "cdktf";
 import { Construct } from "constructs";
-import { grantKeyUse, projectNumberOf } from "../constructs/common";
+import { projectNumberOf } from "../constructs/common";
 import { GitHubWorkloadIdentity } from "../constructs/github-workload-identity";
 import { StateBucket } from "../constructs/state-bucket";
-import { sortedRecord } from "../gcp/terraform";
-import { PolicyPack, STAGES } from "../policies";
-import {
-  GoogleProvider,
-  KmsCryptoKeyIamMember,
-  ProjectIamMember,
-  ServiceAccount,
-  ServiceAccountIamMember,
-} from "../providers";
-import { SERVICE_AGENTS } from "../gcp/run";
 import {
   createRuntimeServiceAccount,
+  createSchedulerAccount,
+  grantRunKeyAccess,
   grantSecretAccess,
-  schedulerServiceAccountId,
-} from "../constructs/cloud-run-service/service-account";
-import { enableApis, resourcesUnder } from "./apis";
+} from "../constructs/workload";
+import { bucketsCondition } from "../gcp/storage";
+import { KmsCryptoKeyIamMember, ServiceAccount, ServiceAccountIamMember } from "../providers";
 import { BootstrapMetadata } from "./bootstrap-metadata";
-import { EnvironmentConfig, configLocator, parseEnvironmentConfig, serviceProps } from "./config";
+import { EnvironmentConfig, parseEnvironmentConfig, serviceProps } from "./config";
 import { bucketProps, jobProps } from "./config/props";
-import { EnvironmentStack, releasedEverywhere } from "./environment-stack";
+import { EnvironmentStack, environmentResourceTypes } from "./environment-stack";
 import {
-  IDENTITIES,
   IdentityKind,
-  identityEmail,
   identityProviderVariable,
   jobAccountEmail,
   runtimeAccountEmail,
   schedulerAccountEmail,
 } from "./identities";
-import { EMPTY_RELEASE, previousStage } from "./release/model";
-import { RoleGrants, bucketCondition, bucketScopedRoles, rolesFor } from "./roles";
+import { PipelineIdentities, PipelineIdentity } from "./pipeline-identities";
+import { previousStage, promotionOrder } from "./promotion";
+import { RoleGrants, bucketScopedRoles, enableApis, resourceTypesOf, rolesFor } from "./resources";
+import { AppStack } from "./stack-base";
+
+export type { PipelineIdentity } from "./pipeline-identities";
 
 /** The names of an environment's buckets: what its bucket-scoped roles are limited to. */
 function bucketNamesOf(config: EnvironmentConfig): string[] {
@@ -58,6 +44,9 @@ function modelBucketsOf(config: EnvironmentConfig): string[] {
   return [...keys].map((key) => bucketProps(config, key).name).sort();
 }
 
+/** `gs://` URLs of buckets, for the report. */
+const gsUrls = (buckets: readonly string[]) => buckets.map((b) => `gs://${b}`).join(", ");
+
 /** The id of an environment's bootstrap stack: `bootstrap-<env>`. */
 export function bootstrapStackId(environment: string): string {
   return `bootstrap-${environment}`;
@@ -73,61 +62,39 @@ const FEDERATION_APIS = ["iamcredentials.googleapis.com", "sts.googleapis.com"];
 /** The Cloud Run API, whose enabling creates the Cloud Run service agent. */
 const RUN_API = "run.googleapis.com";
 
-/** The environments in promotion order: by stage, then by name. The first one receives builds. */
-export function promotionOrder(configs: readonly EnvironmentConfig[]): EnvironmentConfig[] {
-  return [...configs].sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage) || a.name.localeCompare(b.name));
-}
-
-/**
- * The resource types an environment's stack creates, every service counted as deployed (those
- * without a release yet too), built apart in a detached construct tree: what its deploy identity
- * must manage, and its plan identity read.
- */
-export function environmentResourceTypes(config: EnvironmentConfig): string[] {
-  return typesOf(
-    new EnvironmentStack(new Construct(undefined as never, ""), config.name, config, {
-      release: releasedEverywhere(config, EMPTY_RELEASE),
-    }),
-  );
-}
-
-function typesOf(stack: EnvironmentStack): string[] {
-  const dataSources = stack.node
-    .findAll()
-    .filter((c): c is TerraformDataSource => c instanceof TerraformDataSource)
-    .map((d) => `data.${d.terraformResourceType}`);
-  return [
-    ...new Set([
-      "google_project_service",
-      ...resourcesUnder(stack).map((r) => r.terraformResourceType),
-      ...dataSources,
-    ]),
-  ].sort();
-}
-
-/** One pipeline identity of a bootstrap stack: its account and the project roles it holds, with why. */
-export interface PipelineIdentity {
-  readonly account: ServiceAccount;
-  readonly email: string;
-  /** Who may use it, in words. */
-  readonly usableBy: string;
-  /** Project-level role → the resource types (or the purpose) that need it. */
-  readonly roles: RoleGrants;
-  /** Grants beyond the project's roles: on the state bucket, or in another project. */
-  readonly otherGrants: readonly { readonly role: string; readonly on: string; readonly neededFor: string }[];
+/** Options of {@link BootstrapStack}. */
+export interface BootstrapStackOptions {
+  /**
+   * Every environment's configuration (this one included): which one is first in promotion
+   * order, and where this one's images are promoted from.
+   */
+  readonly environments: readonly EnvironmentConfig[];
+  /**
+   * The file the configuration comes from, named in policy findings.
+   * @default - findings name the environment
+   */
+  readonly source?: string;
+  /**
+   * The environment's stack with every service deployed, when the caller has built it already
+   * (synthesis has): its resource types are read from it instead of building another.
+   * @default - built here, in a detached construct tree
+   */
+  readonly environmentStack?: EnvironmentStack;
 }
 
 /**
  * An environment's day-one stack, `bootstrap-<env>`: what must exist before its pipelines can
- * run, from the same environment file as its stack.
+ * run, from the same environment file as its stack, as {@link AppStack} starts every stack:
  *
  * - the state bucket (`stateBucket`), versioned, private, protected from destroy;
  * - workload identity federation for the GitHub repository (`github`), admitting its tokens only;
  * - the plan identity (`terraform-plan`): the reading role of every resource type the
  *   environment's stack manages, and read on the state; usable by any job of the repository;
- * - the deploy identity (`terraform-deploy`): the managing role of each of those types (the
- *   project IAM admin role limited to the roles the stack grants), and write on the state; usable
- *   only by jobs in the GitHub environment of the environment's name;
+ * - the deploy identity (`terraform-deploy`): the managing role of each of those types, and write
+ *   on the state; usable only by jobs in the GitHub environment of the environment's name;
+ * - each service's and job's runtime account, with its project roles and secrets (and a job's
+ *   scheduler account), which the deploy identity may deploy as;
+ * - the job runner, when the environment has jobs;
  * - the image identity: `image-builder` in the first environment of the promotion order (it
  *   pushes builds), `image-promoter` in every other (it copies images from the stage before);
  *   usable only by jobs on main;
@@ -139,53 +106,36 @@ export interface PipelineIdentity {
  * "From zero to a first deploy" shows the one-time local start.
  *
  * Construct ids (Terraform addresses) are fixed: `apis`, `state`, `github`, one account per
- * identity kind (`plan`, `deploy`, `builder`, `promoter`).
+ * identity kind (`plan`, `deploy`, `runner`, `builder`, `promoter`), `runtime/<key>`.
  */
-export class BootstrapStack extends TerraformStack {
-  readonly config: EnvironmentConfig;
+export class BootstrapStack extends AppStack {
   readonly stateBucket: StateBucket;
   readonly github: GitHubWorkloadIdentity;
+  /** Each pipeline identity, with every grant the stack makes it (or the environment's stack makes it). */
   readonly identities: Readonly<Partial<Record<IdentityKind, PipelineIdentity>>>;
-  readonly policyPack: PolicyPack;
 
-  /**
-   * @param config the environment's configuration, validated as the environment stack's is
-   * @param options.environments every environment's configuration (this one included): which one
-   *   is first in promotion order, and where this one's images are promoted from
-   * @param options.source the file the configuration comes from, named in policy findings
-   */
-  constructor(
-    scope: Construct,
-    id: string,
-    config: EnvironmentConfig | unknown,
-    options: {
-      readonly environments: readonly EnvironmentConfig[];
-      readonly source?: string;
-      /**
-       * The environment's stack with every service deployed, when the caller has built it
-       * already (synthesis has): its resource types are read from it instead of building another.
-       */
-      readonly environmentStack?: EnvironmentStack;
-    },
-  ) {
+  private readonly pipeline: PipelineIdentities;
+  /** Customer-managed key grants, which wait for the Cloud Run API. */
+  private readonly keyGrants: KmsCryptoKeyIamMember[] = [];
+
+  /** @param config the environment's configuration, validated as the environment stack's is */
+  constructor(scope: Construct, id: string, config: EnvironmentConfig | unknown, options: BootstrapStackOptions) {
     const parsed = parseEnvironmentConfig(config);
     const managed =
-      options.environmentStack === undefined ? environmentResourceTypes(parsed) : typesOf(options.environmentStack);
+      options.environmentStack === undefined
+        ? environmentResourceTypes(parsed)
+        : resourceTypesOf(options.environmentStack);
+    // Before the stack exists: a resource type with no known roles stops it, naming the type.
     const manageRoles = rolesFor(managed, "manage");
     const readRoles = rolesFor(managed, "read");
-    const scoped = bucketScopedRoles(managed);
-    super(scope, id);
-    this.config = parsed;
-    const labels = { ...parsed.labels, environment: parsed.name, app: parsed.app, "managed-by": "cdktf-cloud-run" };
-    const provider = new GoogleProvider(this, "google", { project: parsed.project, region: parsed.region });
-    provider.addOverride("default_labels", sortedRecord(labels));
-    new GcsBackend(this, { bucket: parsed.stateBucket, prefix: `${parsed.app}/${bootstrapStackId(parsed.name)}` });
+    super(scope, id, parsed, { raw: config, file: options.source, state: bootstrapStackId(parsed.name) });
     new BootstrapMetadata(this, "bootstrap", { environment: parsed.name, stage: parsed.stage });
+    this.pipeline = new PipelineIdentities(this, parsed);
 
     this.stateBucket = new StateBucket(this, "state", {
       name: parsed.stateBucket,
       location: parsed.region,
-      labels: { ...labels, purpose: "terraform-state" },
+      labels: { ...this.labels, purpose: "terraform-state" },
     });
     this.github = new GitHubWorkloadIdentity(this, "github", {
       repository: parsed.github.repository,
@@ -193,247 +143,12 @@ export class BootstrapStack extends TerraformStack {
       ownerId: parsed.github.ownerId,
     });
 
-    const identities: Partial<Record<IdentityKind, PipelineIdentity>> = {};
-    const account = (kind: IdentityKind, displayName: string, usableBy: string, roles: RoleGrants) => {
-      const sa = new ServiceAccount(this, kind, {
-        accountId: IDENTITIES[kind],
-        displayName,
-        description: `${displayName}. Usable by ${usableBy}. Made by the bootstrap stack; no keys.`,
-      });
-      identities[kind] = { account: sa, email: identityEmail(parsed, kind), usableBy, roles, otherGrants: [] };
-      return sa;
-    };
-    const member = (kind: IdentityKind) => `serviceAccount:${identityEmail(parsed, kind)}`;
-    const other = (kind: IdentityKind, role: string, on: string, neededFor: string) => {
-      const identity = identities[kind]!;
-      identities[kind] = { ...identity, otherGrants: [...identity.otherGrants, { role, on, neededFor }] };
-    };
-    // A bucket-scoped role (storage.admin) holds on the environment's own buckets only.
-    const buckets = bucketNamesOf(parsed);
-    const grant = (kind: IdentityKind, sa: ServiceAccount, roles: RoleGrants) => {
-      for (const role of roles.keys()) {
-        new ProjectIamMember(sa, `project-${role.replace(/^roles\//, "").replace(/\./g, "-")}`, {
-          project: parsed.project,
-          role,
-          member: member(kind),
-          condition: kind === "deploy" && scoped.has(role) ? bucketCondition(buckets) : undefined,
-          dependsOn: [sa],
-        });
-      }
-    };
-    // The environment's own state only: the bootstrap stack's state, beside it in the bucket,
-    // stays the owner's.
-    const statePrefix = `${parsed.app}/${parsed.name}/`;
-
-    // Plan: reads what the environment's stack manages, and its state; any job of the repository.
-    const plan = account(
-      "plan",
-      `Terraform plan for ${parsed.name}, read-only`,
-      `any workflow job of ${parsed.github.repository}`,
-      readRoles,
-    );
-    this.github.allowRepository(plan);
-    grant("plan", plan, readRoles);
-    after(this.stateBucket.grantStateReader(member("plan"), { prefix: statePrefix }), plan);
-    other(
-      "plan",
-      "roles/storage.objectViewer",
-      `gs://${parsed.stateBucket}/${statePrefix}`,
-      "reading the Terraform state",
-    );
-
-    // Deploy: manages it, from the GitHub environment of the same name only.
-    const deploy = account(
-      "deploy",
-      `Terraform deploy for ${parsed.name}`,
-      `jobs in the GitHub environment "${parsed.name}" of ${parsed.github.repository}, on main`,
-      manageRoles,
-    );
-    this.github.allowEnvironment(deploy, parsed.name);
-    grant("deploy", deploy, manageRoles);
-    // Listed with the buckets they are limited to, not as project roles.
-    for (const role of scoped) {
-      const identity = identities.deploy!;
-      const roles = new Map(identity.roles);
-      const types = roles.get(role) ?? [];
-      roles.delete(role);
-      identities.deploy = { ...identity, roles };
-      other("deploy", role, buckets.map((b) => `gs://${b}`).join(", ") + " (condition)", types.join(", "));
-    }
-    after(this.stateBucket.grantStateWriter(member("deploy"), { prefix: statePrefix }), deploy);
-    other(
-      "deploy",
-      "roles/storage.objectAdmin",
-      `gs://${parsed.stateBucket}/${statePrefix}`,
-      "writing the Terraform state and its lock",
-    );
-
-    // The services' runtime accounts: each with its project roles and its secrets, and the deploy
-    // identity allowed to deploy services that run as it (and as nothing else).
-    const runtime = new Construct(this, "runtime");
-    // The deploy identity may deploy what runs as the account `accountName` (its email, for the table).
-    const deployMayActAs = (scope: Construct, id: string, accountName: string, email: string, why: string) => {
-      const actAs = new ServiceAccountIamMember(scope, id, {
-        serviceAccountId: accountName,
-        role: "roles/iam.serviceAccountUser",
-        member: member("deploy"),
-      });
-      after(actAs, deploy);
-      other("deploy", "roles/iam.serviceAccountUser", `account ${email}`, why);
-    };
-    let projectNumber: string | undefined;
-    const keyGrants: KmsCryptoKeyIamMember[] = [];
-    for (const key of Object.keys(parsed.services).sort()) {
-      const svc = parsed.services[key];
-      const scope = new Construct(runtime, key);
-      const sa = createRuntimeServiceAccount(scope, { project: parsed.project, serviceName: svc.name ?? key });
-      grantSecretAccess(scope, serviceProps(parsed, key), sa.member, undefined);
-      // A customer-managed key: Cloud Run's service agent may use it (the owner sets key IAM).
-      if (svc.encryptionKey !== undefined) {
-        projectNumber = projectNumberOf(this, projectNumber, parsed.project);
-        keyGrants.push(grantKeyUse(scope, svc.encryptionKey, SERVICE_AGENTS.run(projectNumber)));
-      }
-      deployMayActAs(
-        scope,
-        "deployer-act-as",
-        sa.name,
-        runtimeAccountEmail(parsed, key),
-        `deploying ${key}, which runs as it`,
-      );
-    }
-
-    // The jobs' runtime accounts, as the services'; and a scheduled job's scheduler account, which
-    // the environment's stack grants invoker on that job only.
-    for (const key of Object.keys(parsed.jobs ?? {}).sort()) {
-      const props = jobProps(parsed, key);
-      const scope = new Construct(runtime, key);
-      const sa = createRuntimeServiceAccount(scope, { project: parsed.project, serviceName: props.name, kind: "job" });
-      grantSecretAccess(scope, props, sa.member, undefined);
-      deployMayActAs(
-        scope,
-        "deployer-act-as",
-        sa.name,
-        jobAccountEmail(parsed, key),
-        `deploying job ${key}, which runs as it`,
-      );
-      if (props.schedule !== undefined) {
-        const scheduler = new ServiceAccount(scope, "scheduler-account", {
-          project: parsed.project,
-          accountId: schedulerServiceAccountId(props.name),
-          displayName: `Cloud Scheduler: runs ${props.name}`,
-          description: `Cloud Scheduler calls the Cloud Run job ${props.name} as this account; the environment's stack grants it invoker on that job only. Made by the bootstrap stack; no keys.`,
-        });
-        deployMayActAs(
-          scope,
-          "deployer-act-as-scheduler",
-          scheduler.name,
-          schedulerAccountEmail(parsed, key),
-          `scheduling job ${key}, which Cloud Scheduler calls as it`,
-        );
-      }
-    }
-
-    // Jobs run from the Train workflow: the runner identity, which the environment's stack grants
-    // the executor (with overrides) and viewer roles on each job, and nothing on the project.
-    // Only from the GitHub environment of the environment's name, so a production run waits for
-    // that environment's reviewers, as a deploy does.
-    if (Object.keys(parsed.jobs ?? {}).length > 0) {
-      const runner = account(
-        "runner",
-        `Job runs in ${parsed.name}`,
-        `jobs in the GitHub environment "${parsed.name}" of ${parsed.github.repository}, on main`,
-        new Map(),
-      );
-      this.github.allowEnvironment(runner, parsed.name);
-      for (const key of Object.keys(parsed.jobs ?? {}).sort()) {
-        const job = jobProps(parsed, key).name;
-        const on = `job ${job} (the environment's stack grants it)`;
-        if (parsed.stage === "development") {
-          other("runner", "roles/run.jobsExecutorWithOverrides", on, `gcloud run jobs execute ${job} --args …`);
-        } else {
-          other("runner", "roles/run.invoker", on, `gcloud run jobs execute ${job} (its own arguments only)`);
-        }
-        other("runner", "roles/run.viewer", on, "--wait: following the execution");
-      }
-    }
-
-    // Images: the first environment of the promotion order receives builds; every other one
-    // copies images from the environments of the stage before. Jobs on main only.
-    const ordered = promotionOrder(options.environments);
-    const first = ordered[0]?.name === parsed.name;
-    const imageIdentity = (kind: "builder" | "promoter", displayName: string, purpose: string) => {
-      const roles: RoleGrants = new Map([["roles/artifactregistry.writer", [purpose]]]);
-      const sa = account(kind, displayName, `jobs on main of ${parsed.github.repository}`, roles);
-      this.github.allowBranch(sa, "main");
-      grant(kind, sa, roles);
-      return sa;
-    };
-    if (first) {
-      imageIdentity(
-        "builder",
-        `Image builds into ${parsed.name}`,
-        "pushing built images to this environment's repository",
-      );
-    } else {
-      const before = previousStage(parsed.stage, [...new Set(ordered.map((e) => e.stage))]);
-      const sources = ordered.filter((e) => e.stage === before && e.name !== parsed.name);
-      const promoter = imageIdentity(
-        "promoter",
-        `Image promotions into ${parsed.name}`,
-        "copying promoted images into this environment's repository",
-      );
-      for (const source of sources) {
-        // In the source environment's project: read its repository, to copy from it.
-        new ProjectIamMember(promoter, `reads-${source.name}`, {
-          project: source.project,
-          role: "roles/artifactregistry.reader",
-          member: member("promoter"),
-          dependsOn: [promoter],
-        });
-        other(
-          "promoter",
-          "roles/artifactregistry.reader",
-          `project ${source.project}`,
-          `copying images from ${source.name}`,
-        );
-        // And its model buckets, to copy promoted model versions from them.
-        const theirs = modelBucketsOf(source);
-        if (theirs.length > 0 && modelBucketsOf(parsed).length > 0) {
-          new ProjectIamMember(promoter, `reads-models-${source.name}`, {
-            project: source.project,
-            role: "roles/storage.objectViewer",
-            member: member("promoter"),
-            condition: bucketCondition(theirs, `only ${source.name}'s model buckets`),
-            dependsOn: [promoter],
-          });
-          other(
-            "promoter",
-            "roles/storage.objectViewer",
-            theirs.map((b) => `gs://${b}`).join(", "),
-            `copying model versions from ${source.name}`,
-          );
-        }
-      }
-      // Into its own model buckets: create and list, never replace or delete, so a promotion
-      // adds a version and cannot change one that serves (the copy runs with --no-clobber).
-      const ours = modelBucketsOf(parsed);
-      if (ours.length > 0) {
-        for (const [id, role, why] of [
-          ["writes-models", "roles/storage.objectCreator", "copying promoted model versions in, never over one"],
-          ["lists-models", "roles/storage.objectViewer", "comparing what a copy wrote"],
-        ] as const) {
-          new ProjectIamMember(promoter, id, {
-            project: parsed.project,
-            role,
-            member: member("promoter"),
-            condition: bucketCondition(ours, "only this environment's model buckets"),
-            dependsOn: [promoter],
-          });
-          other("promoter", role, ours.map((b) => `gs://${b}`).join(", "), why);
-        }
-      }
-    }
-    this.identities = identities;
+    this.addPlanIdentity(readRoles);
+    this.addDeployIdentity(manageRoles, bucketScopedRoles(managed));
+    this.addRuntimeAccounts();
+    this.addJobRunner();
+    this.addImageIdentity(options.environments);
+    this.identities = this.pipeline.report();
 
     new TerraformOutput(this, "workload_identity_provider", {
       value: this.github.providerName,
@@ -449,19 +164,225 @@ export class BootstrapStack extends TerraformStack {
     // Every resource waits for its API; the federation APIs are enabled beside them. A key grant
     // names Cloud Run's service agent, which exists once the Cloud Run API is enabled: on a new
     // project that is here, before the environment stack's first apply enables it too.
-    const apis = enableApis(this, parsed.project, [...FEDERATION_APIS, ...(keyGrants.length > 0 ? [RUN_API] : [])]);
-    for (const grant of keyGrants) grant.dependsOn = [...(grant.dependsOn ?? []), dependable(apis.resource(RUN_API))];
-
-    this.policyPack = new PolicyPack({
-      stage: parsed.stage,
-      environment: parsed.name,
-      locate: configLocator(parsed, this.node.path, options.source, config),
-    });
-    Aspects.of(this).add(this.policyPack);
+    const apis = enableApis(this, parsed.project, [
+      ...FEDERATION_APIS,
+      ...(this.keyGrants.length > 0 ? [RUN_API] : []),
+    ]);
+    for (const grant of this.keyGrants) {
+      grant.dependsOn = [...(grant.dependsOn ?? []), dependable(apis.resource(RUN_API))];
+    }
   }
-}
 
-/** Makes `resource` wait for `account`, which its member string names without referring to it. */
-function after(resource: TerraformResource, account: ServiceAccount): void {
-  resource.dependsOn = [...(resource.dependsOn ?? []), dependable(account)];
+  /** The environment's own state only: the bootstrap stack's state, beside it in the bucket, stays the owner's. */
+  private get statePrefix(): string {
+    return `${this.config.app}/${this.config.name}/`;
+  }
+
+  /** Plan: reads what the environment's stack manages, and its state; any job of the repository. */
+  private addPlanIdentity(readRoles: RoleGrants): void {
+    const { config } = this;
+    const plan = this.pipeline.account(
+      "plan",
+      `Terraform plan for ${config.name}, read-only`,
+      `any workflow job of ${config.github.repository}`,
+    );
+    this.github.grantRepository(plan);
+    this.pipeline.grantProjectRoles("plan", readRoles);
+    const state = this.stateBucket.grantStateReader(this.pipeline.member("plan"), { prefix: this.statePrefix });
+    this.pipeline.granted(
+      "plan",
+      {
+        role: "roles/storage.objectViewer",
+        on: `gs://${config.stateBucket}/${this.statePrefix}`,
+        neededFor: "reading the Terraform state",
+      },
+      state.resources,
+    );
+  }
+
+  /**
+   * Deploy: manages what the environment's stack manages, from the GitHub environment of the same
+   * name only. A bucket-scoped role (storage.admin) holds on the environment's own buckets only.
+   */
+  private addDeployIdentity(manageRoles: RoleGrants, scoped: ReadonlySet<string>): void {
+    const { config } = this;
+    const deploy = this.pipeline.account(
+      "deploy",
+      `Terraform deploy for ${config.name}`,
+      `jobs in the GitHub environment "${config.name}" of ${config.github.repository}, on main`,
+    );
+    this.github.grantEnvironment(deploy, config.name);
+    const buckets = bucketNamesOf(config);
+    this.pipeline.grantProjectRoles("deploy", manageRoles, (role) =>
+      scoped.has(role) ? { condition: bucketsCondition(buckets), on: `${gsUrls(buckets)} (condition)` } : undefined,
+    );
+    const state = this.stateBucket.grantStateWriter(this.pipeline.member("deploy"), { prefix: this.statePrefix });
+    this.pipeline.granted(
+      "deploy",
+      {
+        role: "roles/storage.objectAdmin",
+        on: `gs://${config.stateBucket}/${this.statePrefix}`,
+        neededFor: "writing the Terraform state and its lock",
+      },
+      state.resources,
+    );
+  }
+
+  /**
+   * The services' and jobs' runtime accounts (under `runtime/<key>`): each with its project roles
+   * and its secrets, and the deploy identity allowed to deploy what runs as it (and as nothing
+   * else). A scheduled job's scheduler account too, which the environment's stack grants invoker
+   * on that job only. A customer-managed key: Cloud Run's service agent may use it (the owner sets
+   * a key's IAM).
+   */
+  private addRuntimeAccounts(): void {
+    const { config } = this;
+    const runtime = new Construct(this, "runtime");
+    let projectNumber: string | undefined;
+    const keyAccess = (scope: Construct, encryptionKey: string | undefined) => {
+      if (encryptionKey === undefined) return;
+      projectNumber = projectNumberOf(this, projectNumber, config.project);
+      this.keyGrants.push(...grantRunKeyAccess(scope, { encryptionKey, projectNumber }, undefined));
+    };
+    const workloads = [
+      ...Object.keys(config.services)
+        .sort()
+        .map((key) => ({ key, kind: "service" as const, props: serviceProps(config, key) })),
+      ...Object.keys(config.jobs ?? {})
+        .sort()
+        .map((key) => ({ key, kind: "job" as const, props: jobProps(config, key) })),
+    ];
+    for (const { key, kind, props } of workloads) {
+      const scope = new Construct(runtime, key);
+      const account = createRuntimeServiceAccount(scope, { project: config.project, name: props.name, kind });
+      grantSecretAccess(scope, props, account.member, undefined);
+      keyAccess(scope, props.encryptionKey);
+      const email = kind === "service" ? runtimeAccountEmail(config, key) : jobAccountEmail(config, key);
+      const what = kind === "service" ? key : `job ${key}`;
+      this.deployMayActAs(scope, "deployer-act-as", account, email, `deploying ${what}, which runs as it`);
+      if (kind === "job" && "schedule" in props && props.schedule !== undefined) {
+        const scheduler = createSchedulerAccount(scope, {
+          project: config.project,
+          jobName: props.name,
+          madeBy: "the environment's stack grants it invoker on that job only. Made by the bootstrap stack; no keys.",
+        });
+        this.deployMayActAs(
+          scope,
+          "deployer-act-as-scheduler",
+          scheduler,
+          schedulerAccountEmail(config, key),
+          `scheduling job ${key}, which Cloud Scheduler calls as it`,
+        );
+      }
+    }
+  }
+
+  /** The deploy identity may deploy what runs as `account` (construct id `id` under `scope`). */
+  private deployMayActAs(scope: Construct, id: string, account: ServiceAccount, email: string, why: string): void {
+    const actAs = new ServiceAccountIamMember(scope, id, {
+      serviceAccountId: account.name,
+      role: "roles/iam.serviceAccountUser",
+      member: this.pipeline.member("deploy"),
+    });
+    this.pipeline.granted("deploy", { role: "roles/iam.serviceAccountUser", on: `account ${email}`, neededFor: why }, [
+      actAs,
+    ]);
+  }
+
+  /**
+   * Jobs run from the Train workflow: the runner identity, which the environment's stack grants
+   * the executor (with overrides in development) and viewer roles on each job, and nothing on the
+   * project. Only from the GitHub environment of the environment's name, so a production run
+   * waits for that environment's reviewers, as a deploy does.
+   */
+  private addJobRunner(): void {
+    const { config } = this;
+    const keys = Object.keys(config.jobs ?? {}).sort();
+    if (keys.length === 0) return;
+    const runner = this.pipeline.account(
+      "runner",
+      `Job runs in ${config.name}`,
+      `jobs in the GitHub environment "${config.name}" of ${config.github.repository}, on main`,
+    );
+    this.github.grantEnvironment(runner, config.name);
+    for (const key of keys) {
+      const job = jobProps(config, key).name;
+      const on = `job ${job} (the environment's stack grants it)`;
+      if (config.stage === "development") {
+        this.pipeline.granted("runner", {
+          role: "roles/run.jobsExecutorWithOverrides",
+          on,
+          neededFor: `gcloud run jobs execute ${job} --args …`,
+        });
+      } else {
+        this.pipeline.granted("runner", {
+          role: "roles/run.invoker",
+          on,
+          neededFor: `gcloud run jobs execute ${job} (its own arguments only)`,
+        });
+      }
+      this.pipeline.granted("runner", { role: "roles/run.viewer", on, neededFor: "--wait: following the execution" });
+    }
+  }
+
+  /**
+   * Images: the first environment of the promotion order receives builds; every other one copies
+   * images (and model versions) from the environments of the stage before. Jobs on main only.
+   */
+  private addImageIdentity(environments: readonly EnvironmentConfig[]): void {
+    const { config } = this;
+    const ordered = promotionOrder(environments);
+    const first = ordered[0]?.name === config.name;
+    const kind = first ? "builder" : "promoter";
+    const account = this.pipeline.account(
+      kind,
+      first ? `Image builds into ${config.name}` : `Image promotions into ${config.name}`,
+      `jobs on main of ${config.github.repository}`,
+    );
+    this.github.grantBranch(account, "main");
+    const purpose = first
+      ? "pushing built images to this environment's repository"
+      : "copying promoted images into this environment's repository";
+    this.pipeline.grantProjectRoles(kind, new Map([["roles/artifactregistry.writer", [purpose]]]));
+    if (first) return;
+
+    const before = previousStage(config.stage, ordered);
+    const sources = ordered.filter((e) => e.stage === before && e.name !== config.name);
+    for (const source of sources) {
+      // In the source environment's project: read its repository, to copy from it.
+      this.pipeline.grantInProject("promoter", `reads-${source.name}`, {
+        project: source.project,
+        role: "roles/artifactregistry.reader",
+        on: `project ${source.project}`,
+        neededFor: `copying images from ${source.name}`,
+      });
+      // And its model buckets, to copy promoted model versions from them.
+      const theirs = modelBucketsOf(source);
+      if (theirs.length > 0 && modelBucketsOf(config).length > 0) {
+        this.pipeline.grantInProject("promoter", `reads-models-${source.name}`, {
+          project: source.project,
+          role: "roles/storage.objectViewer",
+          condition: bucketsCondition(theirs, `only ${source.name}'s model buckets`),
+          on: gsUrls(theirs),
+          neededFor: `copying model versions from ${source.name}`,
+        });
+      }
+    }
+    // Into its own model buckets: create and list, never replace or delete, so a promotion adds a
+    // version and cannot change one that serves (the copy runs with --no-clobber).
+    const ours = modelBucketsOf(config);
+    if (ours.length === 0) return;
+    for (const [id, role, why] of [
+      ["writes-models", "roles/storage.objectCreator", "copying promoted model versions in, never over one"],
+      ["lists-models", "roles/storage.objectViewer", "comparing what a copy wrote"],
+    ] as const) {
+      this.pipeline.grantInProject("promoter", id, {
+        project: config.project,
+        role,
+        condition: bucketsCondition(ours, "only this environment's model buckets"),
+        on: gsUrls(ours),
+        neededFor: why,
+      });
+    }
+  }
 }

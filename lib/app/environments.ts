@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { STAGES } from "../policies/rule";
 import { parseEnvironmentConfig, repositoryUrl } from "./config";
 import { identityEmail, identityProviderVariable } from "./identities";
+import { firstStage, promotionOrder } from "./promotion";
 import { readRelease, releasePath } from "./release/files";
 
 /** The environments folder of this repository: one file per environment, beside base.ts. */
@@ -106,9 +106,7 @@ export function buildMatrix(
   options: { dir?: string; changed?: readonly string[]; only?: readonly string[] } = {},
 ): BuildEntry[] {
   const configs = environmentFiles(options.dir).map((f) => parseEnvironmentConfig(f.config));
-  const first = [...configs].sort(
-    (a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage) || a.name.localeCompare(b.name),
-  )[0];
+  const first = promotionOrder(configs)[0];
   if (first === undefined) return [];
   const entries: BuildEntry[] = [];
   const workloads = [...Object.entries(first.services), ...Object.entries(first.jobs ?? {})];
@@ -167,7 +165,7 @@ export function jobTarget(env: string, key: string, dir?: string): JobTarget | {
   const serves = Object.keys(config.services)
     .filter((s) => writes.has(config.services[s].model?.bucket ?? ""))
     .sort();
-  const firstStage = STAGES.find((stage) => configs.some((c) => c.stage === stage));
+  const first = firstStage(configs);
   return {
     name: job.name ?? key,
     region: config.region,
@@ -176,6 +174,6 @@ export function jobTarget(env: string, key: string, dir?: string): JobTarget | {
     runner: identityEmail(config, "runner"),
     model: serves.length > 0 ? (job.env?.MODEL_NAME ?? key) : "",
     serves: serves.join(" "),
-    first: config.stage === firstStage,
+    first: config.stage === first,
   };
 }

@@ -1,5 +1,10 @@
-import { runtimeServiceAccountId } from "../constructs/cloud-run-service";
-import { jobServiceAccountId, schedulerServiceAccountId } from "../constructs/cloud-run-service/service-account";
+import {
+  jobServiceAccountId,
+  runtimeServiceAccountId,
+  schedulerServiceAccountId,
+  serviceAccountEmailOf,
+  serviceAccountMember,
+} from "../gcp/iam";
 import type { EnvironmentConfig } from "./config";
 
 /**
@@ -25,7 +30,12 @@ export type IdentityKind = keyof typeof IDENTITIES;
 
 /** The email of one of an environment's pipeline identities. */
 export function identityEmail(config: Pick<EnvironmentConfig, "project">, kind: IdentityKind): string {
-  return `${IDENTITIES[kind]}@${config.project}.iam.gserviceaccount.com`;
+  return serviceAccountEmailOf(IDENTITIES[kind], config.project);
+}
+
+/** The IAM member of one of an environment's pipeline identities. */
+export function identityMember(config: Pick<EnvironmentConfig, "project">, kind: IdentityKind): string {
+  return serviceAccountMember(identityEmail(config, kind));
 }
 
 /**
@@ -44,13 +54,13 @@ export function identityProviderVariable(environment: string): string {
  */
 export function runtimeAccountEmail(config: Pick<EnvironmentConfig, "project" | "services">, key: string): string {
   const name = config.services[key].name ?? key;
-  return `${runtimeServiceAccountId(name)}@${config.project}.iam.gserviceaccount.com`;
+  return serviceAccountEmailOf(runtimeServiceAccountId(name), config.project);
 }
 
 /** The runtime account of a job, which the bootstrap stack creates: `<job name>-job@<project>`. */
 export function jobAccountEmail(config: Pick<EnvironmentConfig, "project" | "jobs">, key: string): string {
   const name = config.jobs![key].name ?? key;
-  return `${jobServiceAccountId(name)}@${config.project}.iam.gserviceaccount.com`;
+  return serviceAccountEmailOf(jobServiceAccountId(name), config.project);
 }
 
 /**
@@ -59,5 +69,5 @@ export function jobAccountEmail(config: Pick<EnvironmentConfig, "project" | "job
  */
 export function schedulerAccountEmail(config: Pick<EnvironmentConfig, "project" | "jobs">, key: string): string {
   const name = config.jobs![key].name ?? key;
-  return `${schedulerServiceAccountId(name)}@${config.project}.iam.gserviceaccount.com`;
+  return serviceAccountEmailOf(schedulerServiceAccountId(name), config.project);
 }

@@ -3,7 +3,7 @@
  * by main.ts, environments/ and scripts/; not part of the published library (lib/index.ts).
  */
 export * from "./config";
-export { API_FOR_RESOURCE, apiFor } from "./apis";
+export { apiFor } from "./resources";
 export { EnvironmentStack } from "./environment-stack";
 export { environmentFiles, environmentMatrix } from "./environments";
 export type { EnvironmentFile, MatrixEntry } from "./environments";

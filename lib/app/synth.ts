@@ -7,7 +7,8 @@ import { BootstrapStack, bootstrapStackId } from "./bootstrap-stack";
 import { Problem, describeProblems } from "../gcp/validation";
 import { ConfigError, EnvironmentConfig, parseEnvironmentConfig } from "./config";
 import { statedByEnvironment } from "./config/define";
-import { EnvironmentStack, parseRelease, releasedEverywhere } from "./environment-stack";
+import { EnvironmentStack } from "./environment-stack";
+import { parseRelease, releasedEverywhere } from "./release/deployment";
 import { ReleaseError } from "./release/model";
 import { EnvironmentFile, environmentFiles } from "./environments";
 

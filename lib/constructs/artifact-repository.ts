@@ -5,7 +5,7 @@ import { iamMember, isPublicMember } from "../gcp/iam";
 import { imageDigest, imageInRepository, imageName, imageTag } from "../gcp/images";
 import { checkLabels } from "../gcp/projects";
 import { sortedRecord } from "../gcp/terraform";
-import { Problem, Problems, hasOwn, intRange, throwIfInvalid } from "../gcp/validation";
+import { Problem, Problems, hasOwn, intRange, oneOf, throwIfInvalid } from "../gcp/validation";
 import {
   ArtifactRegistryRepository,
   ArtifactRegistryRepositoryCleanupPolicies,
@@ -13,7 +13,8 @@ import {
 } from "../providers";
 import { FORMATS, RepositoryFormat, UPSTREAMS, Upstream, repositoryUrlOf } from "../gcp/artifact-registry";
 import { SERVICE_AGENTS, kmsKeyName } from "../gcp/run";
-import { CommonProps, checkCommonProps, grantId, grantKeyUse, projectNumberOf, resolveDependencies } from "./common";
+import { CommonProps, checkCommonProps, grantId, projectNumberOf, resolveDependencies } from "./common";
+import { Grant, Grantee, grantKeyUse, grantOf, grantOnce, memberOf } from "./grants";
 
 /** Cleanup policies of an {@link ArtifactRepository}. */
 export interface CleanupProps {
@@ -135,6 +136,12 @@ export interface GrantOptions {
   readonly allowPublic?: boolean;
 }
 
+/** The roles behind {@link ArtifactRepository.grantReader} and {@link ArtifactRepository.grantWriter}. */
+export const REPOSITORY_ROLES = {
+  reader: "roles/artifactregistry.reader",
+  writer: "roles/artifactregistry.writer",
+} as const;
+
 const DEFAULT_KEEP = 10;
 const DEFAULT_UNTAGGED_AGE = "30d";
 
@@ -149,13 +156,7 @@ export function validateArtifactRepositoryProps(props: ArtifactRepositoryProps):
     problems.add("description", props.description, "must be at most 256 characters");
   }
   const format = props.format ?? "docker";
-  problems.check("format", props.format, (f) =>
-    hasOwn(FORMATS, f)
-      ? undefined
-      : `must be one of ${Object.keys(FORMATS)
-          .map((k) => `"${k}"`)
-          .join(", ")}`,
-  );
+  problems.check("format", props.format, oneOf(FORMATS));
   if (props.remote !== undefined) {
     const upstream = props.remote.upstream;
     if (!hasOwn(UPSTREAMS, upstream)) {
@@ -294,22 +295,18 @@ export class ArtifactRepository extends Construct {
     return imageInRepository(this.repositoryUrl, image, tagOrDigest);
   }
 
-  /** Lets `member` pull images (`roles/artifactregistry.reader`). Returns the IAM member. */
-  grantReader(member: string, options: GrantOptions = {}): ArtifactRegistryRepositoryIamMember {
-    return this.grant("roles/artifactregistry.reader", "reader", member, options);
+  /** Lets `grantee` pull images (`roles/artifactregistry.reader`). Construct id: `reader-<member>`. */
+  grantReader(grantee: Grantee, options: GrantOptions = {}): Grant {
+    return this.grant("reader", memberOf(grantee), options);
   }
 
-  /** Lets `member` push images (`roles/artifactregistry.writer`). Never public. Returns the IAM member. */
-  grantWriter(member: string): ArtifactRegistryRepositoryIamMember {
-    return this.grant("roles/artifactregistry.writer", "writer", member, {});
+  /** Lets `grantee` push images (`roles/artifactregistry.writer`). Never public. Construct id: `writer-<member>`. */
+  grantWriter(grantee: Grantee): Grant {
+    return this.grant("writer", memberOf(grantee), {});
   }
 
-  private grant(
-    role: string,
-    kind: string,
-    member: string,
-    options: GrantOptions,
-  ): ArtifactRegistryRepositoryIamMember {
+  private grant(kind: keyof typeof REPOSITORY_ROLES, member: string, options: GrantOptions): Grant {
+    const subject = `ArtifactRepository "${this.node.path}".grant${kind === "reader" ? "Reader" : "Writer"}()`;
     const problems = new Problems().check("member", member, iamMember);
     if (!Token.isUnresolved(member) && isPublicMember(member) && !(kind === "reader" && options.allowPublic)) {
       problems.add(
@@ -320,18 +317,24 @@ export class ArtifactRepository extends Construct {
           : "writers can never be public",
       );
     }
-    problems.throwIfAny(`ArtifactRepository "${this.node.path}".grant${kind === "reader" ? "Reader" : "Writer"}()`);
-
+    problems.throwIfAny(subject);
+    const role = REPOSITORY_ROLES[kind];
     const id = grantId(this, kind, member);
-    const existing = this.node.tryFindChild(id);
-    if (existing instanceof ArtifactRegistryRepositoryIamMember) return existing;
-    return new ArtifactRegistryRepositoryIamMember(this, id, {
-      project: this.project,
-      location: this.location,
-      repository: this.repository.name,
-      role,
-      member,
-    });
+    const resource = grantOnce(
+      this,
+      id,
+      { role, member },
+      () =>
+        new ArtifactRegistryRepositoryIamMember(this, id, {
+          project: this.project,
+          location: this.location,
+          repository: this.repository.name,
+          role,
+          member,
+        }),
+      { subject, path: "member", value: member },
+    );
+    return grantOf(member, [{ role, resource }]);
   }
 }
 

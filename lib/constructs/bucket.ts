@@ -1,11 +1,13 @@
 import { Token } from "cdktf";
+import { Construct } from "constructs";
 import { iamMember, isPublicMember } from "../gcp/iam";
 import { checkLabels } from "../gcp/projects";
-import { bucketLocation, bucketName, softDeleteDays } from "../gcp/storage";
+import { IamCondition, bucketLocation, bucketName, softDeleteDays } from "../gcp/storage";
 import { sortedRecord } from "../gcp/terraform";
 import { Problems, intRange } from "../gcp/validation";
-import { StorageBucketConfig } from "../providers";
-import { CommonProps, checkCommonProps } from "./common";
+import { StorageBucket, StorageBucketConfig, StorageBucketIamMember } from "../providers";
+import { CommonProps, checkCommonProps, grantId } from "./common";
+import { grantOnce } from "./grants";
 
 /**
  * What StateBucket and ModelBucket share: a private, versioned, recoverable bucket. Uniform
@@ -95,4 +97,27 @@ export function checkBucketMember(problems: Problems, member: string, why: strin
   problems.check("member", member, iamMember);
   if (!Token.isUnresolved(member) && isPublicMember(member)) problems.add("member", member, why);
   return problems;
+}
+
+/**
+ * One grant on a bucket (construct id `<kind>-<member>` under `scope`), made once: the same grant
+ * again returns the first, another one under the same id is refused.
+ */
+export function bucketGrant(
+  scope: Construct,
+  bucket: StorageBucket,
+  kind: string,
+  role: string,
+  member: string,
+  condition: IamCondition | undefined,
+  subject: string,
+): StorageBucketIamMember {
+  const id = grantId(scope, kind, member);
+  return grantOnce(
+    scope,
+    id,
+    { role, member, detail: condition },
+    () => new StorageBucketIamMember(scope, id, { bucket: bucket.name, role, member, condition }),
+    { subject, path: "member", value: member },
+  );
 }

@@ -1,15 +1,23 @@
 import { ITerraformDependable, TerraformResource, Token } from "cdktf";
 import { Construct, IConstruct } from "constructs";
-import { DataGoogleProject, KmsCryptoKeyIamMember } from "../providers";
+import { DataGoogleProject } from "../providers";
 import { projectId } from "../gcp/projects";
 import { resolveTokens, shortHash } from "../gcp/terraform";
 import { Problems } from "../gcp/validation";
+import { Grant, isGrant } from "./grants";
 
 /**
- * Something to wait for: a Terraform resource, or one of our constructs (or any construct), which
- * stands for every Terraform resource inside it.
+ * Something to wait for: a Terraform resource, one of our constructs (or any construct), which
+ * stands for every Terraform resource inside it, or a {@link Grant}, which stands for its IAM
+ * resources.
  */
-export type Dependency = ITerraformDependable | IConstruct;
+export type Dependency = ITerraformDependable | IConstruct | Grant;
+
+/**
+ * The label every resource this library labels carries (alert policies, uptime checks, channels;
+ * the app's stacks set it on every resource of their provider): what made it.
+ */
+export const MANAGED_BY_LABEL: Readonly<Record<string, string>> = { "managed-by": "cdktf-cloud-run" };
 
 /** Props every construct of this library takes. */
 export interface CommonProps {
@@ -38,6 +46,10 @@ export function resolveDependencies(dependsOn: readonly Dependency[] | undefined
     }
   };
   for (const dep of dependsOn ?? []) {
+    if (isGrant(dep)) {
+      dep.resources.forEach(push);
+      continue;
+    }
     // Anything Terraform can depend on directly (a resource, a module, a data source) has an fqn;
     // any other construct stands for the resources inside it.
     if (!isConstruct(dep) || typeof (dep as Partial<ITerraformDependable>).fqn === "string") {
@@ -85,23 +97,4 @@ function resolvedText(scope: IConstruct, member: string): string {
  */
 export function projectNumberOf(scope: Construct, given: string | undefined, project: string | undefined): string {
   return given ?? new DataGoogleProject(scope, "project", { projectId: project }).number;
-}
-
-/**
- * Lets a service agent use a customer-managed key (`encryption-key-user` under `scope`). The
- * grant waits for `dependsOn`, the API whose enabling creates the agent; what uses the key waits
- * for the grant.
- */
-export function grantKeyUse(
-  scope: Construct,
-  cryptoKeyId: string,
-  agentEmail: string,
-  dependsOn?: ITerraformDependable[],
-): KmsCryptoKeyIamMember {
-  return new KmsCryptoKeyIamMember(scope, "encryption-key-user", {
-    cryptoKeyId,
-    role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
-    member: `serviceAccount:${agentEmail}`,
-    dependsOn: dependsOn !== undefined && dependsOn.length > 0 ? dependsOn : undefined,
-  });
 }

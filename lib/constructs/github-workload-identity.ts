@@ -21,6 +21,7 @@ import {
   ServiceAccountIamMember,
 } from "../providers";
 import { CommonProps, checkCommonProps, resolveDependencies } from "./common";
+import { Grant, grantOf, grantOnce } from "./grants";
 
 export interface GitHubWorkloadIdentityProps extends CommonProps {
   /** The GitHub repository whose Actions may authenticate, `OWNER/NAME`. */
@@ -73,8 +74,8 @@ export function validateGitHubWorkloadIdentityProps(props: GitHubWorkloadIdentit
  * of that repository, by its numeric id and its owner's. No service account key is ever made;
  * a workflow exchanges its OIDC token for a service account's credentials.
  *
- * Use {@link allowEnvironment} or {@link allowBranch} to let a service account be used by the
- * jobs of one GitHub environment or one branch only, and {@link allowRepository} for any job of
+ * Use {@link grantEnvironment} or {@link grantBranch} to let a service account be used by the
+ * jobs of one GitHub environment or one branch only, and {@link grantRepository} for any job of
  * the repository (read-only identities).
  *
  * Construct ids inside: `pool`, `provider`.
@@ -131,44 +132,67 @@ export class GitHubWorkloadIdentity extends Construct {
   }
 
   /**
-   * Lets any job of the repository act as `account`. Returns the IAM members. Construct ids (under
-   * the account): `workload-identity-repository`.
+   * Lets any job of the repository act as `account` (`roles/iam.workloadIdentityUser` on it): for
+   * read-only identities. Construct id (under the account): `workload-identity-repository`.
    */
-  allowRepository(account: ServiceAccount): ServiceAccountIamMember[] {
-    return [this.allow(account, "workload-identity-repository", this.repositoryPrincipal)];
+  grantRepository(account: ServiceAccount): Grant {
+    return this.grant(account, [["workload-identity-repository", this.repositoryPrincipal]]);
   }
 
   /**
    * Lets only the jobs of one GitHub environment act as `account`: one member per subject form.
    * Construct ids: `workload-identity-environment-ENV` and `…-by-id` (the immutable form).
    */
-  allowEnvironment(account: ServiceAccount, environment: string): ServiceAccountIamMember[] {
+  grantEnvironment(account: ServiceAccount, environment: string): Grant {
     const [named, byId] = this.environmentPrincipals(environment);
     const id = `workload-identity-environment-${slug(environment)}`;
-    return [this.allow(account, id, named), this.allow(account, `${id}-by-id`, byId)];
+    return this.grant(account, [
+      [id, named],
+      [`${id}-by-id`, byId],
+    ]);
   }
 
   /**
    * Lets only the jobs that run on `branch` (in no GitHub environment) act as `account`.
    * Construct ids: `workload-identity-branch-BRANCH` and `…-by-id`.
    */
-  allowBranch(account: ServiceAccount, branch: string): ServiceAccountIamMember[] {
+  grantBranch(account: ServiceAccount, branch: string): Grant {
     const [named, byId] = this.branchPrincipals(branch);
     const id = `workload-identity-branch-${slug(branch)}`;
-    return [this.allow(account, id, named), this.allow(account, `${id}-by-id`, byId)];
+    return this.grant(account, [
+      [id, named],
+      [`${id}-by-id`, byId],
+    ]);
   }
 
-  private allow(account: ServiceAccount, id: string, member: string): ServiceAccountIamMember {
-    new Problems().check("member", member, iamMember).throwIfAny(`GitHubWorkloadIdentity "${this.node.path}"`);
-    const existing = account.node.tryFindChild(id);
-    if (existing instanceof ServiceAccountIamMember) return existing;
-    return new ServiceAccountIamMember(account, id, {
-      serviceAccountId: account.name,
-      role: "roles/iam.workloadIdentityUser",
-      member,
-    });
+  /** One `roles/iam.workloadIdentityUser` member on `account` per (construct id, principal). */
+  private grant(account: ServiceAccount, members: readonly (readonly [string, string])[]): Grant {
+    const subject = `GitHubWorkloadIdentity "${this.node.path}"`;
+    const problems = new Problems();
+    for (const [, member] of members) problems.check("member", member, iamMember);
+    problems.throwIfAny(subject);
+    const resources = members.map(([id, member]) => ({
+      role: WORKLOAD_IDENTITY_USER,
+      resource: grantOnce(
+        account,
+        id,
+        { role: WORKLOAD_IDENTITY_USER, member },
+        () =>
+          new ServiceAccountIamMember(account, id, {
+            serviceAccountId: account.name,
+            role: WORKLOAD_IDENTITY_USER,
+            member,
+          }),
+        { subject, path: "member", value: member },
+      ),
+    }));
+    // The grantee is the repository's jobs, named by one or two principals; the first stands for them.
+    return grantOf(members[0][1], resources);
   }
 }
+
+/** The role that lets a federated identity act as a service account. Source: IAM "Workload identity federation". */
+const WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser";
 
 /** A branch or environment name as a construct id: letters, digits and hyphens. */
 function slug(name: string): string {

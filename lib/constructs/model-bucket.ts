@@ -1,8 +1,15 @@
 import { Construct } from "constructs";
 import { Problem, Problems, throwIfInvalid } from "../gcp/validation";
-import { StorageBucket, StorageBucketIamMember } from "../providers";
-import { ProtectedBucketProps, checkBucketMember, checkProtectedBucketProps, protectedBucketConfig } from "./bucket";
-import { grantId, resolveDependencies } from "./common";
+import { StorageBucket } from "../providers";
+import {
+  ProtectedBucketProps,
+  bucketGrant,
+  checkBucketMember,
+  checkProtectedBucketProps,
+  protectedBucketConfig,
+} from "./bucket";
+import { resolveDependencies } from "./common";
+import { Grant, Grantee, grantOf, memberOf } from "./grants";
 
 /**
  * The props of a {@link ModelBucket}. Every setting of a protected bucket is written: uniform
@@ -62,30 +69,32 @@ export class ModelBucket extends Construct {
   }
 
   /**
-   * Lets `member` list and read the objects (`roles/storage.objectViewer`), additively. A public
-   * member is refused. Granting the same member twice returns the first grant.
+   * Lets `grantee` list and read the objects (`roles/storage.objectViewer`), additively. A public
+   * member is refused. Granting the same member twice returns the first grant. Construct id:
+   * `reader-<member>`.
    */
-  grantReader(member: string): StorageBucketIamMember {
-    return this.grant("reader", member);
+  grantReader(grantee: Grantee): Grant {
+    return this.grant("reader", memberOf(grantee));
   }
 
   /**
-   * Lets `member` list, read, write and delete objects (`roles/storage.objectUser`), but not change
-   * the bucket or its IAM policy. A public member is refused.
+   * Lets `grantee` list, read, write and delete objects (`roles/storage.objectUser`), but not
+   * change the bucket or its IAM policy. A public member is refused. Construct id: `writer-<member>`.
    */
-  grantWriter(member: string): StorageBucketIamMember {
-    return this.grant("writer", member);
+  grantWriter(grantee: Grantee): Grant {
+    return this.grant("writer", memberOf(grantee));
   }
 
-  private grant(kind: keyof typeof MODEL_BUCKET_ROLES, member: string): StorageBucketIamMember {
+  private grant(kind: keyof typeof MODEL_BUCKET_ROLES, member: string): Grant {
+    const subject = `ModelBucket "${this.node.path}".grant${kind === "reader" ? "Reader" : "Writer"}()`;
     checkBucketMember(
       new Problems(),
       member,
       "model artifacts are never public: anyone could download what you trained",
-    ).throwIfAny(`ModelBucket "${this.node.path}".grant${kind === "reader" ? "Reader" : "Writer"}()`);
-    const id = grantId(this, kind, member);
-    const existing = this.node.tryFindChild(id);
-    if (existing instanceof StorageBucketIamMember) return existing;
-    return new StorageBucketIamMember(this, id, { bucket: this.bucket.name, role: MODEL_BUCKET_ROLES[kind], member });
+    ).throwIfAny(subject);
+    const role = MODEL_BUCKET_ROLES[kind];
+    return grantOf(member, [
+      { role, resource: bucketGrant(this, this.bucket, kind, role, member, undefined, subject) },
+    ]);
   }
 }

@@ -1,8 +1,16 @@
 import { Construct } from "constructs";
 import { Problem, Problems, throwIfInvalid } from "../gcp/validation";
-import { StorageBucket, StorageBucketIamMember } from "../providers";
-import { ProtectedBucketProps, checkBucketMember, checkProtectedBucketProps, protectedBucketConfig } from "./bucket";
-import { grantId, resolveDependencies } from "./common";
+import { StorageBucket } from "../providers";
+import {
+  ProtectedBucketProps,
+  bucketGrant,
+  checkBucketMember,
+  checkProtectedBucketProps,
+  protectedBucketConfig,
+} from "./bucket";
+import { resolveDependencies } from "./common";
+import { Grant, Grantee, grantOf, memberOf } from "./grants";
+import { objectPrefixCondition } from "../gcp/storage";
 
 /** The props of a {@link StateBucket}: those of every protected bucket. */
 export type StateBucketProps = ProtectedBucketProps;
@@ -22,21 +30,11 @@ export interface StateGrantOptions {
 const objectPrefix = (value: string) =>
   /^[^/*?][^*?]*\/$/.test(value) ? undefined : 'must be an object-name prefix ending with "/", such as predict/prod/';
 
-/**
- * The IAM condition that limits a bucket grant to the bucket itself (listing) and the objects
- * under `prefix`. Source: Cloud Storage "IAM Conditions": resource.type and resource.name of
- * buckets (`projects/_/buckets/B`) and objects (`projects/_/buckets/B/objects/NAME`); conditions
- * need uniform bucket-level access, which the bucket has.
- */
-function prefixCondition(bucket: string, prefix: string) {
-  return {
-    title: `objects under ${prefix}`.slice(0, 100),
-    description: `Only the bucket itself and the objects under gs://${bucket}/${prefix}`,
-    expression:
-      `resource.type == 'storage.googleapis.com/Bucket' || ` +
-      `(resource.type == 'storage.googleapis.com/Object' && resource.name.startsWith('projects/_/buckets/${bucket}/objects/${prefix}'))`,
-  };
-}
+/** The roles behind {@link StateBucket.grantStateReader} and {@link StateBucket.grantStateWriter}. */
+export const STATE_BUCKET_ROLES = {
+  "state-reader": "roles/storage.objectViewer",
+  "state-writer": "roles/storage.objectAdmin",
+} as const;
 
 const DEFAULT_NONCURRENT_KEPT = 20;
 
@@ -73,39 +71,36 @@ export class StateBucket extends Construct {
   }
 
   /**
-   * Lets `member` read the state (`roles/storage.objectViewer`): what `terraform plan -lock=false`
-   * needs. With `prefix`, only the objects under it (one stack's state).
+   * Lets `grantee` read the state (`roles/storage.objectViewer`): what `terraform plan -lock=false`
+   * needs. With `prefix`, only the objects under it (one stack's state). Construct id:
+   * `state-reader-<member>`.
    */
-  grantStateReader(member: string, options: StateGrantOptions = {}): StorageBucketIamMember {
-    return this.grant("roles/storage.objectViewer", "state-reader", member, options);
+  grantStateReader(grantee: Grantee, options: StateGrantOptions = {}): Grant {
+    return this.grant("state-reader", memberOf(grantee), options);
   }
 
   /**
-   * Lets `member` read and write the state and its lock (`roles/storage.objectAdmin`). With
-   * `prefix`, only the objects under it: another stack's state in the same bucket stays out of reach.
+   * Lets `grantee` read and write the state and its lock (`roles/storage.objectAdmin`). With
+   * `prefix`, only the objects under it: another stack's state in the same bucket stays out of
+   * reach. Construct id: `state-writer-<member>`.
    */
-  grantStateWriter(member: string, options: StateGrantOptions = {}): StorageBucketIamMember {
-    return this.grant("roles/storage.objectAdmin", "state-writer", member, options);
+  grantStateWriter(grantee: Grantee, options: StateGrantOptions = {}): Grant {
+    return this.grant("state-writer", memberOf(grantee), options);
   }
 
-  private grant(role: string, kind: string, member: string, options: StateGrantOptions): StorageBucketIamMember {
+  private grant(kind: keyof typeof STATE_BUCKET_ROLES, member: string, options: StateGrantOptions): Grant {
+    const subject = `StateBucket "${this.node.path}".${kind === "state-reader" ? "grantStateReader" : "grantStateWriter"}()`;
     const problems = checkBucketMember(
       new Problems(),
       member,
       "state holds secrets and resource ids: it can never be public",
     );
     if (options.prefix !== undefined) problems.check("prefix", options.prefix, objectPrefix);
-    problems.throwIfAny(
-      `StateBucket "${this.node.path}".${kind === "state-reader" ? "grantStateReader" : "grantStateWriter"}()`,
-    );
-    const id = grantId(this, kind, member);
-    const existing = this.node.tryFindChild(id);
-    if (existing instanceof StorageBucketIamMember) return existing;
-    return new StorageBucketIamMember(this, id, {
-      bucket: this.bucket.name,
-      role,
-      member,
-      condition: options.prefix === undefined ? undefined : prefixCondition(this.bucketName, options.prefix),
-    });
+    problems.throwIfAny(subject);
+    const role = STATE_BUCKET_ROLES[kind];
+    const condition = options.prefix === undefined ? undefined : objectPrefixCondition(this.bucketName, options.prefix);
+    return grantOf(member, [
+      { role, resource: bucketGrant(this, this.bucket, kind, role, member, condition, subject) },
+    ]);
   }
 }

@@ -1,3 +1,4 @@
+import { shortHash } from "./terraform";
 import { Constraint, pattern } from "./validation";
 
 /** IAM principals, public members and default service accounts. */
@@ -62,3 +63,46 @@ export const serviceAccountId = pattern(
   /^[a-z](?:[-a-z0-9]{4,28}[a-z0-9])$/,
   "must be 6-30 characters of lowercase letters, digits and hyphens, start with a letter and not end with a hyphen",
 );
+
+/*
+ * The account ids this library derives for the accounts it creates. These ids name existing
+ * accounts: the rules never change.
+ */
+
+/**
+ * An account id `NAME-SUFFIX`, lengthened to `NAME-LONGER` when under 6 characters, or, over 30,
+ * the first 21 characters of the name and a hash (of the name for runtime accounts, as since the
+ * first version, and of `NAME-SUFFIX` for the others, so a long job and service of the same name
+ * get different accounts). Always a valid service account id when `name` is a valid Cloud Run name.
+ */
+export function accountIdFor(name: string, suffix: string, longer: string): string {
+  const id = `${name}-${suffix}`;
+  if (id.length < 6) return `${name}-${longer}`;
+  if (id.length <= 30) return id;
+  return `${name.slice(0, 21).replace(/-+$/, "")}-${shortHash(suffix === "run" ? name : id)}`;
+}
+
+/** The account id of a service's runtime account: `NAME-run` (see {@link accountIdFor}). */
+export function runtimeServiceAccountId(serviceName: string): string {
+  return accountIdFor(serviceName, "run", "runtime");
+}
+
+/** The account id of a job's runtime account: `NAME-job` (see {@link accountIdFor}). */
+export function jobServiceAccountId(jobName: string): string {
+  return accountIdFor(jobName, "job", "jobrun");
+}
+
+/** The account id of the account a job's schedule calls it with: `NAME-sched`. */
+export function schedulerServiceAccountId(jobName: string): string {
+  return accountIdFor(jobName, "sched", "scheduler");
+}
+
+/** The email of an account in a project: `ID@PROJECT.iam.gserviceaccount.com`. */
+export function serviceAccountEmailOf(accountId: string, project: string): string {
+  return `${accountId}@${project}.iam.gserviceaccount.com`;
+}
+
+/** The IAM member that names a service account: `serviceAccount:EMAIL`. */
+export function serviceAccountMember(email: string): string {
+  return `serviceAccount:${email}`;
+}

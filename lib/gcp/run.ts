@@ -1,4 +1,4 @@
-import { Constraint, hasOwn, intRange, pattern } from "./validation";
+import { Constraint, intRange, oneOf, pattern } from "./validation";
 
 /** Cloud Run: names, resources, scaling, requests, probes, traffic and ingress. */
 
@@ -132,6 +132,21 @@ export const INGRESS = {
   "internal-and-cloud-load-balancing": "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
 } as const;
 
+export const ingress = oneOf(INGRESS);
+
+/**
+ * The execution environments: our names for the API's values. Source: Cloud Run v2 API
+ * (ExecutionEnvironment). Jobs run in the second generation only.
+ */
+export const EXECUTION_ENVIRONMENTS = {
+  gen1: "EXECUTION_ENVIRONMENT_GEN1",
+  gen2: "EXECUTION_ENVIRONMENT_GEN2",
+} as const;
+
+export type ExecutionEnvironment = keyof typeof EXECUTION_ENVIRONMENTS;
+
+export const executionEnvironment = oneOf(EXECUTION_ENVIRONMENTS);
+
 /** The ingress the API uses when none is set: the whole internet. */
 export const DEFAULT_INGRESS = INGRESS.all;
 
@@ -174,12 +189,7 @@ export const GPU_SOURCE = {
   job: 'Cloud Run "Configure GPUs for Cloud Run jobs"',
 } as const;
 
-export const gpuType: Constraint<string> = (value) =>
-  hasOwn(GPUS, value)
-    ? undefined
-    : `must be one of ${Object.keys(GPUS)
-        .map((t) => `"${t}"`)
-        .join(", ")}`;
+export const gpuType = oneOf(GPUS);
 
 /** GPUs per instance or task. Source: Cloud Run GPU docs: one GPU per instance. */
 export const gpuCount = intRange(1, 1, "must be 1: Cloud Run attaches one GPU per instance or task");
@@ -240,6 +250,14 @@ export const containerName = pattern(
 
 /** VPC egress: our names for the API's values. Source: Cloud Run v2 API (VpcAccess.VpcEgress). */
 export const VPC_EGRESS = { "all-traffic": "ALL_TRAFFIC", "private-ranges-only": "PRIVATE_RANGES_ONLY" } as const;
+
+export const vpcEgress = oneOf(VPC_EGRESS);
+
+/** A network tag. Source: Compute Engine "Add network tags" (RFC 1035 label). */
+export const networkTag = pattern(
+  /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/,
+  "must be a network tag: 1-63 lowercase letters, digits and hyphens, starting with a letter",
+);
 
 /** A VPC network: a name or its full path. Source: Compute Engine resource names (RFC 1035). */
 export const networkName = pattern(

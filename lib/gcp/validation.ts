@@ -30,6 +30,17 @@ export function intRange(min: number, max: number, allowed: string): Constraint<
   return (value) => (Number.isInteger(value) && value >= min && value <= max ? undefined : allowed);
 }
 
+/**
+ * A constraint that a value is one of a table's keys (or of a list): `must be "a" or "b"`, or
+ * `must be one of "a", "b", "c"`. Only own keys count, never `toString` or `constructor`.
+ */
+export function oneOf(allowed: object | readonly string[]): Constraint<string> {
+  const values = Array.isArray(allowed) ? (allowed as readonly string[]) : Object.keys(allowed);
+  const quoted = values.map((v) => `"${v}"`);
+  const text = quoted.length === 2 ? `must be ${quoted[0]} or ${quoted[1]}` : `must be one of ${quoted.join(", ")}`;
+  return (value) => ((Array.isArray(allowed) ? values.includes(value) : hasOwn(allowed, value)) ? undefined : text);
+}
+
 /** A reason given for an exception (an acknowledged finding, a declared difference): it must say why. */
 export const reasonText: Constraint<string> = (value) =>
   typeof value === "string" && value.trim().length >= 10

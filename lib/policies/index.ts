@@ -2,5 +2,5 @@ export { PolicyError, PolicyPack, acknowledge, formatReport, hasErrors } from ".
 export type { AcknowledgementRecord, Finding, PolicyPackProps, PolicyReport, Unlocated } from "./pack";
 export { RULES } from "./rules";
 export { STAGES } from "./rule";
-export type { PolicyRule, RuleResult, Severity, Stage } from "./rule";
+export type { PolicyRule, RuleField, RuleResult, Severity, Stage } from "./rule";
 export type { ResourceView, StackView } from "./terraform-json";

@@ -2,7 +2,7 @@ import { Annotations, IAspect, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
 import { StackMetadata } from "../gcp/terraform";
 import { Constraint, Problems, reasonText } from "../gcp/validation";
-import { PolicyRule, RuleResult, STAGES, Severity, Stage } from "./rule";
+import { PolicyRule, RuleField, RuleResult, STAGES, Severity, Stage } from "./rule";
 import { RULES } from "./rules";
 import { stackView } from "./terraform-json";
 
@@ -27,6 +27,8 @@ export interface Finding {
   /** What is wrong, with the values found. */
   readonly message: string;
   readonly fix: string;
+  /** The setting the rule points at, when it has one. */
+  readonly field?: RuleField;
   readonly construct: IConstruct;
   /** Where the finding comes from in the configuration, when the pack's `locate` knows it. */
   readonly source?: string;
@@ -182,6 +184,7 @@ export class PolicyPack implements IAspect {
           message:
             result.status === "unknown" ? `could not be checked: ${result.detail}.` : `${rule.what}: ${result.detail}.`,
           fix: rule.fix,
+          ...(rule.field === undefined ? {} : { field: rule.field }),
           construct,
         };
         const source = this.props.locate?.(finding);

@@ -32,6 +32,20 @@ export type RuleResult =
   /** The rule could not resolve a value (a reference known only at apply): reported, never passed. */
   | { readonly status: "unknown"; readonly detail: string };
 
+/**
+ * The setting a rule's finding points at, where a user fixes it: a prop of the construct that
+ * made the resource, which is also the field of the environment configuration that sets it.
+ */
+export interface RuleField {
+  /** The prop or field, such as `minInstances` or `monitoring.emails`. */
+  readonly path: string;
+  /**
+   * Whose it is: a Cloud Run service's or job's (`services.<key>.minInstances`), the repository's
+   * (`repository.cleanup`), or the environment's (`labels`).
+   */
+  readonly of: "workload" | "repository" | "environment";
+}
+
 export interface PolicyRule {
   /** `PREFIX-NNN`, such as `RUN-001`. Stable: acknowledgements refer to it. */
   readonly id: string;
@@ -44,6 +58,11 @@ export interface PolicyRule {
   readonly severity: Severity;
   /** The stages it applies to. */
   readonly stages: readonly Stage[];
+  /**
+   * The setting a finding points at, when one prop or configuration field decides it.
+   * @default - none: the resource is not made from one setting (an IAM grant, a bucket's fixed settings)
+   */
+  readonly field?: RuleField;
   /** The equivalent rule of a public scanner, if any (checkov `CKV_GCP_…`, KICS). */
   readonly equivalent?: string;
   /**

@@ -1,6 +1,8 @@
 import { validateArtifactRepositoryProps } from "../../constructs/artifact-repository";
 import { validateCloudRunJobProps } from "../../constructs/cloud-run-job/validate";
+import { DEFAULTS } from "../../constructs/cloud-run-service/props";
 import { validateCloudRunServiceProps } from "../../constructs/cloud-run-service/validate";
+import { Probe, httpPathOf } from "../../constructs/workload";
 import { validateModelBucketProps } from "../../constructs/model-bucket";
 import { validateServiceMonitoringProps } from "../../constructs/monitoring/service-monitoring";
 import { emailAddress, notificationChannelId } from "../../gcp/monitoring";
@@ -11,7 +13,16 @@ import { bucketName } from "../../gcp/storage";
 import { githubId, githubRepository } from "../../gcp/workload-identity";
 import { Problem, Problems, hasOwn, joinPath, pattern, reasonText } from "../../gcp/validation";
 import { knownRule } from "../../policies/pack";
-import { bucketProps, jobProps, repositoryProps, repositoryUrl, serviceProps } from "./props";
+import {
+  anythingMonitored,
+  bucketProps,
+  jobProps,
+  modelVariable,
+  monitored,
+  repositoryProps,
+  repositoryUrl,
+  serviceProps,
+} from "./props";
 import type { EnvironmentConfig, VolumeConfig } from "./types";
 
 /** The digest construct props are checked with: configuration names an image, releases its digest. */
@@ -85,7 +96,7 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
     if (svc.model !== undefined) {
       checkVolumeBuckets(p, at, [{ ...svc.model, readOnly: true }], config, "model");
       p.check(`${at}.model.variable`, svc.model.variable, envName);
-      const variable = svc.model.variable ?? "MODEL_PATH";
+      const variable = modelVariable(svc.model);
       if (svc.env?.[variable] !== undefined || svc.secretEnv?.[variable] !== undefined) {
         p.add(
           `${at}.model.variable`,
@@ -235,27 +246,23 @@ function checkMonitoring(p: Problems, config: EnvironmentConfig): void {
     if (list !== undefined && new Set(list).size !== list.length)
       p.add(`monitoring.${field}`, list, "must not name one twice");
   }
-  const on = (own: { enabled?: boolean } | undefined) => own?.enabled ?? m?.enabled ?? config.stage !== "development";
   for (const [id, svc] of Object.entries(config.services)) {
-    if (!on(svc.monitoring)) continue;
+    if (!monitored(config, svc.monitoring)) continue;
     const { enabled: _enabled, ...options } = svc.monitoring ?? {};
     // The service itself is checked above; here only the monitoring options.
     // The service as ServiceMonitoring reads it: its health path and ingress.
     const service = {
-      healthCheckPath: svc.startupProbe?.path ?? svc.livenessProbe?.path,
-      ingress: svc.ingress ?? "all",
+      healthCheckPath: httpPathOf(svc.startupProbe as Probe | undefined, svc.livenessProbe as Probe | undefined),
+      ingress: svc.ingress ?? DEFAULTS.ingress,
       customAudiences: svc.customAudiences ?? [],
     };
     for (const problem of validateServiceMonitoringProps({ ...options, service: service as never })) {
       p.add(joinPath(`services.${id}.monitoring`, problem.path), problem.value, problem.allowed);
     }
   }
-  const monitored =
-    Object.values(config.services).some((s) => on(s.monitoring)) ||
-    Object.values(config.jobs ?? {}).some((j) => on(j.monitoring));
   if (
     config.stage === "production" &&
-    monitored &&
+    anythingMonitored(config) &&
     (m?.emails ?? []).length + (m?.notificationChannels ?? []).length === 0
   ) {
     p.add(
@@ -267,24 +274,20 @@ function checkMonitoring(p: Problems, config: EnvironmentConfig): void {
 }
 
 /**
- * The guardrails a preproduction or production environment may not relax; the minimum instance
- * is production's only (it only costs money).
+ * The guardrails of preproduction and production that no policy rule can see in the synthesized
+ * stack: the environment's own deletion protection, which is the repository's and the buckets'
+ * `prevent_destroy` (no rule reads lifecycle settings), and a maximum stated on purpose (the
+ * stack writes the default of 10 either way, so RUN-006 always sees one). Deletion protection
+ * of services and jobs (RUN-005), immutable tags (AR-003) and production's warm instance
+ * (RUN-007, which also counts the service-level minimum) are the policy pack's: synthesis names
+ * them with this environment's file and field.
  */
 function guardrailProblems(p: Problems, config: EnvironmentConfig): void {
   const why = `stage "${config.stage}" requires it`;
   if (config.deletionProtection === false) p.add("deletionProtection", false, `must be true: ${why}`);
-  if (config.repository.immutableTags === false) p.add("repository.immutableTags", false, `must be true: ${why}`);
   for (const [id, svc] of Object.entries(config.services)) {
-    const at = `services.${id}`;
-    if (svc.deletionProtection === false) p.add(`${at}.deletionProtection`, false, `must be true: ${why}`);
-    if (config.stage === "production" && (svc.minInstances ?? 0) < 1) {
-      p.add(`${at}.minInstances`, svc.minInstances, `must be at least 1: ${why} (no cold starts for users)`);
-    }
     if (svc.maxInstances === undefined) {
-      p.add(`${at}.maxInstances`, undefined, `must be set explicitly: ${why} (a deliberate cost ceiling)`);
+      p.add(`services.${id}.maxInstances`, undefined, `must be set explicitly: ${why} (a deliberate cost ceiling)`);
     }
-  }
-  for (const [id, job] of Object.entries(config.jobs ?? {})) {
-    if (job.deletionProtection === false) p.add(`jobs.${id}.deletionProtection`, false, `must be true: ${why}`);
   }
 }

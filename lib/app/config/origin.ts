@@ -9,64 +9,24 @@ import type { EnvironmentConfig } from "./types";
  * the environment does not state the field itself, that it comes from the shared configuration.
  */
 
-/** The service field each rule about a Cloud Run service reads. */
-const SERVICE_FIELD: Readonly<Record<string, string>> = {
-  "MON-001": "monitoring",
-  "RUN-001": "invokers",
-  "RUN-004": "image",
-  "RUN-005": "deletionProtection",
-  "RUN-006": "maxInstances",
-  "RUN-007": "minInstances",
-  "RUN-008": "startupProbe",
-  "RUN-009": "ingress",
-  "RUN-010": "secretEnv",
-  "RUN-011": "env",
-};
-
-/** The repository field each rule about an Artifact Registry repository reads. */
-const REPOSITORY_FIELD: Readonly<Record<string, string>> = {
-  "AR-001": "cleanup",
-  "AR-003": "immutableTags",
-  "AR-004": "vulnerabilityScanning",
-};
-
-/** The environment field each rule about the whole stack reads. */
-const STACK_FIELD: Readonly<Record<string, string>> = {
-  "LABEL-001": "labels",
-  "STATE-001": "stateBucket",
-};
-
-/** The config path a finding comes from, or undefined for a resource no field makes. */
+/**
+ * The config path a finding comes from: the field its rule points at, under the service, job or
+ * repository the resource belongs to, or at the top; undefined for a resource no field makes.
+ */
 function fieldOf(config: EnvironmentConfig, stackPath: string, finding: Unlocated): string[] | undefined {
+  const field = finding.field;
+  const path = field === undefined ? [] : field.path.split(".");
+  if (field?.of === "environment") return path;
+  if (finding.path === stackPath) return undefined;
   const [top] = finding.path.slice(stackPath.length + 1).split("/");
-  if (finding.path === stackPath) {
-    const field = STACK_FIELD[finding.ruleId];
-    return field === undefined ? undefined : [field];
-  }
-  if (top === "repository") {
-    const field = REPOSITORY_FIELD[finding.ruleId];
-    return field === undefined ? ["repository"] : ["repository", field];
-  }
-  // Alerts without a channel: the environment's channels are the fix.
-  if (finding.ruleId === "MON-002") return ["monitoring", "emails"];
-  if (hasOwn(config.jobs ?? {}, top)) {
-    const field = SERVICE_FIELD[finding.ruleId];
-    if (field === undefined) return ["jobs", top];
-    if (field === "deletionProtection" && config.jobs![top].deletionProtection === undefined) {
-      return ["deletionProtection"];
-    }
-    return ["jobs", top, field];
-  }
-  if (hasOwn(config.services, top)) {
-    const field = SERVICE_FIELD[finding.ruleId];
-    if (field === undefined) return ["services", top];
-    // Deletion protection is set for every service at the top unless a service sets its own.
-    if (field === "deletionProtection" && config.services[top].deletionProtection === undefined) {
-      return ["deletionProtection"];
-    }
-    return ["services", top, field];
-  }
-  return undefined;
+  if (top === "repository") return field?.of === "repository" ? ["repository", ...path] : ["repository"];
+  const group = hasOwn(config.jobs ?? {}, top) ? "jobs" : hasOwn(config.services, top) ? "services" : undefined;
+  if (group === undefined) return undefined;
+  if (field?.of !== "workload") return [group, top];
+  // Deletion protection is set for every workload at the top unless one sets its own.
+  const own = group === "jobs" ? config.jobs![top] : config.services[top];
+  if (field.path === "deletionProtection" && own.deletionProtection === undefined) return ["deletionProtection"];
+  return [group, top, ...path];
 }
 
 /**

@@ -2,9 +2,33 @@ import type { ArtifactRepositoryProps } from "../../constructs/artifact-reposito
 import type { CloudRunJobProps } from "../../constructs/cloud-run-job";
 import type { CloudRunServiceProps } from "../../constructs/cloud-run-service";
 import type { ModelBucket, ModelBucketProps } from "../../constructs/model-bucket";
-import type { CloudStorageVolume, Probe } from "../../constructs/workload";
+import type { CloudStorageVolume, Probe, WorkloadProps } from "../../constructs/workload";
 import { repositoryUrlOf } from "../../gcp/artifact-registry";
-import type { EnvironmentConfig, VolumeConfig } from "./types";
+import type { EnvironmentConfig, ModelConfig, VolumeConfig } from "./types";
+
+/** The variable that holds a service's model path when its configuration names none. */
+export const DEFAULT_MODEL_VARIABLE = "MODEL_PATH";
+
+/** The environment variable that tells a service which model version to load. */
+export function modelVariable(model: ModelConfig): string {
+  return model.variable ?? DEFAULT_MODEL_VARIABLE;
+}
+
+/**
+ * Whether a service or job is monitored: its own `monitoring.enabled`, else the environment's,
+ * else on past the development stage.
+ */
+export function monitored(config: EnvironmentConfig, own: { readonly enabled?: boolean } | undefined): boolean {
+  return own?.enabled ?? config.monitoring?.enabled ?? config.stage !== "development";
+}
+
+/** Whether anything of the environment is monitored: then it has notification channels. */
+export function anythingMonitored(config: EnvironmentConfig): boolean {
+  return (
+    Object.values(config.services).some((s) => monitored(config, s.monitoring)) ||
+    Object.values(config.jobs ?? {}).some((j) => monitored(config, j.monitoring))
+  );
+}
 
 /**
  * What a volume's bucket key stands for: the stack's ModelBucket, or (for checks, where no
@@ -82,7 +106,7 @@ export function serviceProps(
     // A probe in configuration may name any kind: the construct checks it has exactly one.
     startupProbe: startupProbe as Probe | undefined,
     livenessProbe: livenessProbe as Probe | undefined,
-    vpcAccess: vpcAccess as CloudRunServiceProps["vpcAccess"],
+    vpcAccess: vpcAccess as WorkloadProps["vpcAccess"],
     sidecars: sidecars as CloudRunServiceProps["sidecars"],
     volumes: mounts.length > 0 ? volumesOf(mounts, resolve) : undefined,
     name: name ?? id,
@@ -107,10 +131,23 @@ export function jobProps(
   id: string,
   resolve: BucketResolver = bucketNames(config),
 ): Omit<CloudRunJobProps, "image"> {
-  const { image: _image, build: _build, name, deletionProtection, volumes, startupProbe, ...rest } = config.jobs![id];
+  const {
+    image: _image,
+    build: _build,
+    name,
+    deletionProtection,
+    volumes,
+    startupProbe,
+    vpcAccess,
+    executionEnvironment,
+    ...rest
+  } = config.jobs![id];
   return {
     ...rest,
+    // Jobs run in gen2 only: the construct refuses anything else, with the reason.
+    executionEnvironment: executionEnvironment as CloudRunJobProps["executionEnvironment"],
     startupProbe: startupProbe as Probe | undefined,
+    vpcAccess: vpcAccess as WorkloadProps["vpcAccess"],
     volumes: volumesOf(volumes, resolve),
     name: name ?? id,
     project: config.project,

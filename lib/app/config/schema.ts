@@ -1,5 +1,6 @@
 /* The zod schema of an environment's configuration. */
 import { z } from "zod";
+import { EXECUTION_ENVIRONMENTS, GPUS, INGRESS, VPC_EGRESS } from "../../gcp/run";
 import { STAGES } from "../../policies/rule";
 import type { BucketConfig, EnvironmentConfig, JobConfig, RepositoryConfig, ServiceConfig } from "./types";
 
@@ -11,6 +12,9 @@ import type { BucketConfig, EnvironmentConfig, JobConfig, RepositoryConfig, Serv
  */
 
 const labels = z.record(z.string(), z.string());
+/** The keys of a table of facts in lib/gcp, as a zod enum: the schema never restates them. */
+const keysOf = <T extends object>(table: T) =>
+  z.enum(Object.keys(table) as [keyof T & string, ...(keyof T & string)[]]);
 const int = z.number().int();
 
 const probe = z.strictObject({
@@ -27,9 +31,16 @@ const probe = z.strictObject({
 
 const volume = z.strictObject({ bucket: z.string(), mountPath: z.string(), readOnly: z.boolean().optional() });
 const gpu = z.strictObject({
-  type: z.enum(["nvidia-l4"]),
+  type: keysOf(GPUS),
   count: int.optional(),
   zonalRedundancy: z.boolean().optional(),
+});
+const vpcAccess = z.strictObject({
+  network: z.string().optional(),
+  subnetwork: z.string().optional(),
+  tags: z.array(z.string()).optional(),
+  connector: z.string().optional(),
+  egress: keysOf(VPC_EGRESS).optional(),
 });
 const build = z.strictObject({ context: z.string(), dockerfile: z.string().optional() });
 const secretEnv = z.record(z.string(), z.strictObject({ secret: z.string(), version: z.string() }));
@@ -76,8 +87,8 @@ const serviceSchema = z.strictObject({
   maxInstances: int.optional(),
   concurrency: int.optional(),
   timeoutSeconds: int.optional(),
-  ingress: z.enum(["all", "internal", "internal-and-cloud-load-balancing"]).optional(),
-  executionEnvironment: z.enum(["gen1", "gen2"]).optional(),
+  ingress: keysOf(INGRESS).optional(),
+  executionEnvironment: keysOf(EXECUTION_ENVIRONMENTS).optional(),
   env: z.record(z.string(), z.string()).optional(),
   secretEnv: secretEnv.optional(),
   startupProbe: probe.optional(),
@@ -105,15 +116,7 @@ const serviceSchema = z.strictObject({
     .optional(),
   containerName: z.string().optional(),
   startAfter: z.array(z.string()).optional(),
-  vpcAccess: z
-    .strictObject({
-      network: z.string().optional(),
-      subnetwork: z.string().optional(),
-      tags: z.array(z.string()).optional(),
-      connector: z.string().optional(),
-      egress: z.enum(["all-traffic", "private-ranges-only"]).optional(),
-    })
-    .optional(),
+  vpcAccess: vpcAccess.optional(),
   encryptionKey: z.string().optional(),
   customAudiences: z.array(z.string()).optional(),
   serviceMinInstances: int.optional(),
@@ -147,10 +150,12 @@ const jobSchema = z.strictObject({
   parallelism: int.optional(),
   maxRetries: int.optional(),
   timeoutSeconds: int.optional(),
-  executionEnvironment: z.enum(["gen1", "gen2"]).optional(),
+  executionEnvironment: keysOf(EXECUTION_ENVIRONMENTS).optional(),
   volumes: z.array(volume).optional(),
   startupProbe: probe.optional(),
   containerPort: int.optional(),
+  vpcAccess: vpcAccess.optional(),
+  encryptionKey: z.string().optional(),
   labels: labels.optional(),
   deletionProtection: z.boolean().optional(),
   runners: z.array(z.string()).optional(),

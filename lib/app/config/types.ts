@@ -2,7 +2,8 @@ import type { ArtifactRepositoryProps } from "../../constructs/artifact-reposito
 import type { CloudRunJobProps, JobSchedule } from "../../constructs/cloud-run-job";
 import type { CloudRunServiceProps, Sidecar } from "../../constructs/cloud-run-service";
 import type { ModelBucketProps } from "../../constructs/model-bucket";
-import type { ProbeTimings } from "../../constructs/workload";
+import type { ProbeTimings, VpcEgress } from "../../constructs/workload";
+import type { ExecutionEnvironment } from "../../gcp/run";
 import type { ServiceMonitoringProps } from "../../constructs/monitoring";
 import type { Stage } from "../../policies/rule";
 
@@ -159,7 +160,7 @@ export interface VpcAccessConfig {
   readonly subnetwork?: string;
   readonly tags?: readonly string[];
   readonly connector?: string;
-  readonly egress?: "all-traffic" | "private-ranges-only";
+  readonly egress?: VpcEgress;
 }
 
 /** A bucket of the environment mounted into a service's or job's container. */
@@ -183,7 +184,7 @@ export interface ModelConfig {
   readonly mountPath: string;
   /**
    * The environment variable that holds the model version's path in the container.
-   * @default "MODEL_PATH"
+   * @default "MODEL_PATH" (DEFAULT_MODEL_VARIABLE)
    */
   readonly variable?: string;
 }
@@ -224,10 +225,14 @@ export interface JobConfig extends Omit<
   | "serviceAccountEmail"
   | "serviceAccountId"
   | "grantSecretAccess"
+  | "grantKeyAccess"
+  | "projectNumber"
   | "requireImageDigest"
   | "volumes"
   | "schedule"
   | "startupProbe"
+  | "vpcAccess"
+  | "executionEnvironment"
 > {
   /**
    * The Cloud Run job name.
@@ -256,6 +261,17 @@ export interface JobConfig extends Omit<
    * @default - none
    */
   readonly startupProbe?: ProbeConfig;
+  /**
+   * VPC egress, as on a service: `network` and `subnetwork` (direct) or `connector`; `egress`.
+   * @default - none
+   */
+  readonly vpcAccess?: VpcAccessConfig;
+  /**
+   * Jobs run in the second generation execution environment only: `"gen2"`, the default; `"gen1"`
+   * is refused, with the reason.
+   * @default "gen2"
+   */
+  readonly executionEnvironment?: ExecutionEnvironment;
   /**
    * An alert when an execution fails: `enabled` follows the environment's monitoring.
    * @default - the environment's `monitoring.enabled`

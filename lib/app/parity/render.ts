@@ -1,4 +1,5 @@
 import { createHash } from "crypto";
+import { codeCell, escapeCell, renderTable } from "../table";
 import type { ParityReport, ParityRow } from "./compare";
 
 /** Values up to this long are shown whole; longer ones lose what every environment shares. */
@@ -90,24 +91,37 @@ function reasonsOf(row: ParityRow): string {
     .join("; ");
 }
 
+/**
+ * One table of the matrix: attribute × environment, and the reasons where a row has any. The
+ * first cell is the attribute's path; each renderer says that a row is a whole resource its way.
+ */
+function matrix(
+  report: ParityReport,
+  rows: readonly ParityRow[],
+  reasonHeader: string,
+): { header: string[]; body: string[][] } {
+  const withReasons = rows.some((r) => Object.keys(r.reasons).length > 0);
+  return {
+    header: ["attribute", ...report.environments, ...(withReasons ? [reasonHeader] : [])],
+    body: rows.map((r) => [r.path, ...cells(r, report.environments), ...(withReasons ? [reasonsOf(r)] : [])]),
+  };
+}
+
+/** A rendered table's lines, for a list of lines joined with newlines: without its last newline. */
+function withoutLastNewline(table: string): string {
+  return table.slice(0, -1);
+}
+
 /** The report as a plain-text matrix: attribute × environment, values side by side. */
 export function renderText(report: ParityReport): string {
   const lines: string[] = [];
   const table = (rows: readonly ParityRow[], reasonHeader: string): void => {
-    const withReasons = rows.some((r) => Object.keys(r.reasons).length > 0);
-    const header = ["attribute", ...report.environments, ...(withReasons ? [reasonHeader] : [])];
-    const body = rows.map((r) => [
-      r.kind === "resource" ? `${r.path} (resource)` : r.path,
-      ...cells(r, report.environments),
-      ...(withReasons ? [reasonsOf(r)] : []),
+    const { header, body } = matrix(report, rows, reasonHeader);
+    const named = body.map(([path, ...rest], i) => [
+      rows[i].kind === "resource" ? `${path} (resource)` : path,
+      ...rest,
     ]);
-    const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-    const fmt = (cols: string[]) =>
-      cols
-        .map((c, i) => c.padEnd(widths[i]))
-        .join("  ")
-        .trimEnd();
-    lines.push(fmt(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(fmt));
+    lines.push(withoutLastNewline(renderTable(header, named)));
     if (rows.some((r) => elided(r, report.environments))) lines.push(ELIDED);
   };
   lines.push(`Environment parity: ${report.environments.join(", ")}`);
@@ -136,19 +150,20 @@ export function renderText(report: ParityReport): string {
 
 /** The report as Markdown tables, for a CI job summary. */
 export function renderMarkdown(report: ParityReport): string {
-  const esc = (text: string) => text.replace(/\|/g, "\\|");
-  const code = (text: string) => (text === "(absent)" ? "_(absent)_" : `\`${esc(text)}\``);
+  const environments = report.environments.length;
   const table = (rows: readonly ParityRow[], reasonHeader: string): string[] => {
-    const withReasons = rows.some((r) => Object.keys(r.reasons).length > 0);
+    const { header, body } = matrix(report, rows, reasonHeader);
+    // The path and the values as code (an absent value in italics), the reasons as text.
+    const format = (cell: string, column: number, row: number): string =>
+      column === 0
+        ? `${codeCell(cell)}${rows[row].kind === "resource" ? " (resource)" : ""}`
+        : column > environments
+          ? escapeCell(cell)
+          : cell === "(absent)"
+            ? "_(absent)_"
+            : codeCell(cell);
     return [
-      `| attribute | ${report.environments.join(" | ")} |${withReasons ? ` ${reasonHeader} |` : ""}`,
-      `| --- |${report.environments.map(() => " --- |").join("")}${withReasons ? " --- |" : ""}`,
-      ...rows.map(
-        (r) =>
-          `| \`${esc(r.path)}\`${r.kind === "resource" ? " (resource)" : ""} | ${cells(r, report.environments)
-            .map(code)
-            .join(" | ")} |${withReasons ? ` ${esc(reasonsOf(r))} |` : ""}`,
-      ),
+      withoutLastNewline(renderTable(header, body, { markdown: true, format })),
       ...(rows.some((r) => elided(r, report.environments)) ? ["", ELIDED_MARKDOWN] : []),
     ];
   };
@@ -165,7 +180,7 @@ export function renderMarkdown(report: ParityReport): string {
   }
   if (report.stale.length > 0) {
     out.push("### :x: Stale declarations (remove them)", "");
-    for (const s of report.stale) out.push(`- ${s.environment}: \`${esc(s.path)}\` (${esc(s.reason)})`);
+    for (const s of report.stale) out.push(`- ${s.environment}: ${codeCell(s.path)} (${escapeCell(s.reason)})`);
     out.push("");
   }
   if (report.declared.length > 0) {

@@ -2,7 +2,6 @@ import { z } from "zod";
 import { imageDigest } from "../../gcp/images";
 import { revisionOf } from "../../gcp/run";
 import { Problem, Problems, describeProblems, intRange } from "../../gcp/validation";
-import { STAGES, Stage } from "../../policies/rule";
 import type { EnvironmentConfig } from "../config";
 
 /*
@@ -64,12 +63,6 @@ export const EMPTY_RELEASE: ReleaseFile = { services: {} };
 
 /** How many served digests a service remembers: what a later stage may be promoted from. */
 export const MAX_HISTORY = 20;
-
-/** The public image a service with no release runs, in development only. Google's sample. */
-export const PLACEHOLDER_IMAGE = "us-docker.pkg.dev/cloudrun/container/hello";
-
-/** The public image a job with no release runs, in development only: Google's sample job. */
-export const JOB_PLACEHOLDER_IMAGE = "us-docker.pkg.dev/cloudrun/container/job";
 
 const digest = z.string();
 const schema = z.strictObject({
@@ -175,10 +168,4 @@ export const modelVersion = (value: string): string | undefined =>
 /** Parses a release file that {@link releaseProblems} found sound. */
 export function asRelease(raw: unknown): ReleaseFile {
   return schema.parse(raw) as ReleaseFile;
-}
-
-/** The stage before `stage` among those the environments use, if any: where its digests come from. */
-export function previousStage(stage: Stage, used: readonly Stage[]): Stage | undefined {
-  const earlier = STAGES.slice(0, STAGES.indexOf(stage)).filter((s) => used.includes(s));
-  return earlier[earlier.length - 1];
 }

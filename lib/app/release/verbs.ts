@@ -1,7 +1,8 @@
 import { isDigestPinned } from "../../gcp/images";
-import { STAGES, Stage } from "../../policies/rule";
-import type { TrafficTarget } from "../../constructs/cloud-run-service";
+import { STAGES } from "../../policies/rule";
 import { EnvironmentConfig, repositoryUrl } from "../config";
+import { firstStage, laterStage, previousStage } from "../promotion";
+import { imageName } from "./deployment";
 import {
   Canary,
   MAX_HISTORY,
@@ -10,7 +11,6 @@ import {
   ServiceRelease,
   inFlight,
   modelVersion,
-  previousStage,
   releasables,
 } from "./model";
 
@@ -42,40 +42,6 @@ export function shortDigest(digest: string): string {
   return digest.replace(/^sha256:/, "").slice(0, 12);
 }
 
-/** The image name of a service or job of an environment. */
-function imageName(config: EnvironmentConfig, key: string): string {
-  return (config.services[key] ?? config.jobs![key]).image;
-}
-
-/** The image a service or job runs in an environment, for a digest. */
-export function imageOf(config: EnvironmentConfig, service: string, digest: string): string {
-  return `${repositoryUrl(config)}/${imageName(config, service)}@${digest}`;
-}
-
-/**
- * The traffic targets of a service's release: none (100% to the template's revision) without a
- * canary; the stable revision and the canary side by side while one runs; all to the stable
- * revision once it is rolled back, the canary keeping its tag (and URL) with no traffic.
- */
-export function trafficOf(release: ServiceRelease | undefined): TrafficTarget[] | undefined {
-  const canary = release?.canary;
-  if (canary === undefined) return undefined;
-  return [
-    { revision: canary.stableRevision, percent: 100 - canary.percent, tag: "stable" },
-    { percent: canary.percent, tag: "canary" },
-  ];
-}
-
-/** The digest a service's template runs: the canary's while there is one. */
-export function templateDigest(release: ServiceRelease): string {
-  return release.canary?.digest ?? release.digest;
-}
-
-/** The model version a service's template serves: the canary's while there is one. */
-export function templateModel(release: ServiceRelease): string | undefined {
-  return release.canary === undefined ? release.model : (release.canary.model ?? release.model);
-}
-
 /** A digest and, when there is one, a model version, for a change line: `3b1f4b4c2f0e + sentiment/x`. */
 function shown(digest: string | undefined, model: string | undefined): string {
   if (digest === undefined) return "(none)";
@@ -93,12 +59,9 @@ class Refusals {
   }
 }
 
-function stageIndex(stage: Stage): number {
-  return STAGES.indexOf(stage);
-}
-
-function usedStages(world: World): Stage[] {
-  return [...new Set(Object.values(world.configs).map((c) => c.stage))];
+/** The environments' configurations, for the promotion order. */
+function configsOf(world: World): EnvironmentConfig[] {
+  return Object.values(world.configs);
 }
 
 function environment(world: World, name: string, what: string, r: Refusals): EnvironmentConfig | undefined {
@@ -168,7 +131,7 @@ function checkRanBefore(
   r: Refusals,
   model?: string,
 ): void {
-  const before = previousStage(config.stage, usedStages(world));
+  const before = previousStage(config.stage, configsOf(world));
   if (before === undefined) return;
   const earlier = Object.values(world.configs)
     .filter((c) => c.stage === before)
@@ -208,7 +171,7 @@ export function pin(world: World, env: string, key: string, image: string | unde
   const config = environment(world, env, "environment", r);
   if (!service(config, key, r) || !config) return { ok: false, problems: r.list };
   if (image === undefined && model === undefined) r.add("pin takes an image, a --model version, or both");
-  const first = STAGES.find((s) => usedStages(world).includes(s));
+  const first = firstStage(configsOf(world));
   if (config.stage !== first) {
     r.add(
       `pin enters a built image or a trained model at the ${first} stage; ${env} is ${config.stage}: promote to it instead`,
@@ -253,7 +216,7 @@ export function promote(world: World, from: string, to: string, services: readon
   const source = environment(world, from, "from", r);
   const target = environment(world, to, "to", r);
   if (!source || !target) return { ok: false, problems: r.list };
-  if (stageIndex(target.stage) <= stageIndex(source.stage)) {
+  if (!laterStage(target.stage, source.stage)) {
     r.add(
       `promotion goes to a later stage: ${from} is ${source.stage}, ${to} is ${target.stage} (${STAGES.join(" → ")})`,
     );
@@ -346,7 +309,7 @@ export function canary(world: World, env: string, key: string, asked: number | s
     from = source.from;
     const other = environment(world, source.from, "--from", r);
     if (other && service(other, key, r)) {
-      if (stageIndex(other.stage) >= stageIndex(config.stage)) {
+      if (!laterStage(config.stage, other.stage)) {
         r.add(`--from must be an earlier stage: ${other.name} is ${other.stage}, ${env} is ${config.stage}`);
       }
       const theirs = world.releases[other.name]?.services[key];

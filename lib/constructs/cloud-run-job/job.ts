@@ -1,7 +1,9 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { serviceAccountMember } from "../../gcp/iam";
+import { EXECUTION_ENVIRONMENTS } from "../../gcp/run";
 import { sortedRecord } from "../../gcp/terraform";
-import { Problems, ValidationError, throwIfInvalid } from "../../gcp/validation";
+import { Problems, throwIfInvalid } from "../../gcp/validation";
 import {
   CloudRunV2Job,
   CloudRunV2JobConfig,
@@ -9,9 +11,21 @@ import {
   CloudSchedulerJob,
   ServiceAccount,
 } from "../../providers";
-import { grantSecretAccess, schedulerServiceAccountId } from "../cloud-run-service/service-account";
 import { grantId, resolveDependencies } from "../common";
-import { environment, gpuOf, grantVolumeAccess, probe, runtimeIdentity, volumesOf } from "../workload";
+import { Grant, Grantee, IGrantee, grantOf, grantOnce, memberOf } from "../grants";
+import {
+  createSchedulerAccount,
+  environment,
+  gpuOf,
+  grantRunKeyAccess,
+  grantSecretAccess,
+  grantVolumeAccess,
+  listOf,
+  probe,
+  runtimeIdentity,
+  volumesOf,
+  vpcAccessOf,
+} from "../workload";
 import { CloudRunJobProps, JOB_DEFAULTS } from "./props";
 import { checkRunner, validateCloudRunJobProps } from "./validate";
 
@@ -45,13 +59,6 @@ export interface RunnerOptions {
   readonly overrides?: boolean;
 }
 
-/** What {@link CloudRunJob.grantRunner} made. */
-export interface RunnerGrants {
-  /** The grant that lets it start executions: `roles/run.invoker`, or the executor role with overrides. */
-  readonly invoker: CloudRunV2JobIamMember;
-  readonly viewer: CloudRunV2JobIamMember;
-}
-
 /** The OAuth scope Cloud Scheduler asks for when it calls the Cloud Run Admin API. */
 const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
 
@@ -65,13 +72,18 @@ const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
  * `secret-access-…`, `runner-…`, `scheduler-account`, `scheduler-invoker`, `schedule`) become
  * Terraform addresses; they never change between versions.
  */
-export class CloudRunJob extends Construct {
+export class CloudRunJob extends Construct implements IGrantee {
   /** The `google_cloud_run_v2_job` resource. */
   readonly job: CloudRunV2Job;
   /** The job name. */
   readonly jobName: string;
   /** The email of the service account the job runs as. */
   readonly serviceAccountEmail: string;
+  /**
+   * The IAM member of the account the job runs as (`serviceAccount:…`): pass the job itself to
+   * another construct's grant method to grant it something.
+   */
+  readonly member: string;
   /** The runtime service account this construct created, unless an existing one was passed. */
   readonly serviceAccount?: ServiceAccount;
   /** The Cloud Scheduler job, when the job has a schedule. */
@@ -99,12 +111,14 @@ export class CloudRunJob extends Construct {
     const identity = runtimeIdentity(this, props, "job", depends());
     this.serviceAccountEmail = identity.email;
     this.serviceAccount = identity.account;
-    const member = identity.member;
-    const secretGrants = props.grantSecretAccess === false ? [] : grantSecretAccess(this, props, member, depends());
-    const bucketGrants = grantVolumeAccess(this, props.volumes, member, depends());
+    this.member = identity.member;
+    const secretGrants =
+      props.grantSecretAccess === false ? [] : grantSecretAccess(this, props, this.member, depends());
+    const bucketGrants = grantVolumeAccess(this, props.volumes, this.member, depends());
+    const keyGrants = grantRunKeyAccess(this, props, depends());
     this.job = new CloudRunV2Job(this, "job", {
       ...jobConfig(props, this.serviceAccountEmail),
-      dependsOn: depends([...secretGrants, ...bucketGrants]),
+      dependsOn: depends([...secretGrants, ...bucketGrants, ...keyGrants]),
     });
 
     (props.runners ?? []).forEach((m) => this.grantRunner(m));
@@ -115,13 +129,12 @@ export class CloudRunJob extends Construct {
       let schedulerMember: string;
       if (s.serviceAccountEmail !== undefined) {
         schedulerEmail = s.serviceAccountEmail;
-        schedulerMember = `serviceAccount:${s.serviceAccountEmail}`;
+        schedulerMember = serviceAccountMember(s.serviceAccountEmail);
       } else {
-        const account = new ServiceAccount(this, "scheduler-account", {
+        const account = createSchedulerAccount(this, {
           project: props.project,
-          accountId: schedulerServiceAccountId(props.name),
-          displayName: `Cloud Scheduler: runs ${props.name}`,
-          description: `Cloud Scheduler calls the Cloud Run job ${props.name} as this account; it may run that job only. Managed by cdktf-cloud-run`,
+          jobName: props.name,
+          madeBy: "it may run that job only. Managed by cdktf-cloud-run",
           dependsOn: depends(),
         });
         schedulerEmail = account.email;
@@ -158,20 +171,23 @@ export class CloudRunJob extends Construct {
   }
 
   /**
-   * Lets `member` execute the job and wait for the result (`gcloud run jobs execute JOB --wait`):
+   * Lets `grantee` execute the job and wait for the result (`gcloud run jobs execute JOB --wait`):
    * `roles/run.invoker` (`run.jobs.run`) and `roles/run.viewer` (executions and operations), both
    * on this job only and additively. Running with overrides (`--args`) needs
    * `run.jobs.runWithOverrides`, granted only with `overrides: true`. A public member is refused.
-   * Granting the same member twice returns the first grants.
+   * Granting the same member twice returns the first grants; other options under the same id are
+   * refused.
    */
-  grantRunner(member: string, options: RunnerOptions = {}): RunnerGrants {
+  grantRunner(grantee: Grantee, options: RunnerOptions = {}): Grant {
+    const member = memberOf(grantee);
+    const subject = `CloudRunJob "${this.node.path}".grantRunner()`;
     const p = new Problems();
     checkRunner(p, "member", member);
     if (options.id !== undefined && !/^[a-z][a-z0-9-]{0,62}$/.test(options.id)) {
       p.add("options.id", options.id, "must be 1-63 lowercase letters, digits and hyphens, starting with a letter");
     }
-    p.throwIfAny(`CloudRunJob "${this.node.path}".grantRunner()`);
-    const make = (kind: "invoker" | "viewer"): CloudRunV2JobIamMember => {
+    p.throwIfAny(subject);
+    const make = (kind: "invoker" | "viewer") => {
       const prefix = kind === "invoker" ? "runner" : "runner-viewer";
       const id = options.id === undefined ? grantId(this, prefix, member) : `${prefix}-${options.id}`;
       const role =
@@ -180,27 +196,27 @@ export class CloudRunJob extends Construct {
           : options.overrides
             ? RUNNER_ROLES.executorWithOverrides
             : RUNNER_ROLES.invoker;
-      const existing = this.node.tryFindChild(id);
-      if (existing instanceof CloudRunV2JobIamMember) {
-        // The same grant again is returned; a different one under the same id would be lost.
-        if (existing.memberInput === member && existing.roleInput === role) return existing;
-        throw new ValidationError(`CloudRunJob "${this.node.path}".grantRunner()`, [
-          {
-            path: options.id === undefined ? "options.overrides" : "options.id",
-            value: options.id ?? options.overrides ?? false,
-            allowed: `conflicts with an earlier grant under the same id (${existing.roleInput} to ${existing.memberInput}): use another id, or the same options`,
-          },
-        ]);
-      }
-      return new CloudRunV2JobIamMember(this, id, {
-        project: this.props.project,
-        location: this.props.location,
-        name: this.job.name,
-        role,
-        member,
-      });
+      const resource = grantOnce(
+        this,
+        id,
+        { role, member },
+        () =>
+          new CloudRunV2JobIamMember(this, id, {
+            project: this.props.project,
+            location: this.props.location,
+            name: this.job.name,
+            role,
+            member,
+          }),
+        {
+          subject,
+          path: options.id === undefined ? "options.overrides" : "options.id",
+          value: options.id ?? options.overrides ?? false,
+        },
+      );
+      return { role, resource };
     };
-    return { invoker: make("invoker"), viewer: make("viewer") };
+    return grantOf(member, [make("invoker"), make("viewer")]);
   }
 }
 
@@ -222,7 +238,9 @@ function jobConfig(props: CloudRunJobProps, serviceAccountEmail: string): CloudR
       parallelism: props.parallelism ?? tasks,
       template: {
         serviceAccount: serviceAccountEmail,
-        executionEnvironment: "EXECUTION_ENVIRONMENT_GEN2",
+        encryptionKey: props.encryptionKey,
+        vpcAccess: vpcAccessOf(props),
+        executionEnvironment: EXECUTION_ENVIRONMENTS.gen2,
         maxRetries: props.maxRetries ?? JOB_DEFAULTS.maxRetries,
         timeout: `${props.timeoutSeconds ?? JOB_DEFAULTS.timeoutSeconds}s`,
         nodeSelector: gpu.nodeSelector,
@@ -231,8 +249,8 @@ function jobConfig(props: CloudRunJobProps, serviceAccountEmail: string): CloudR
         containers: [
           {
             image: props.image,
-            command: props.command === undefined ? undefined : [...props.command],
-            args: props.args === undefined ? undefined : [...props.args],
+            command: listOf(props.command),
+            args: listOf(props.args),
             env: environment(props),
             resources: {
               limits: { cpu: props.cpu ?? JOB_DEFAULTS.cpu, memory: props.memory ?? JOB_DEFAULTS.memory, ...gpu.limit },

@@ -1,9 +1,9 @@
-import { CommonProps } from "../common";
-import { CloudStorageVolume, Gpu, Probe, SecretEnvVar } from "../workload";
+import { WORKLOAD_DEFAULTS, WorkloadProps } from "../workload";
 
 /*
- * The props of CloudRunJob and their defaults. Every default is written to the synthesized JSON
- * explicitly, so a stack's snapshot shows what runs.
+ * The props of CloudRunJob and their defaults: those every workload takes (WorkloadProps,
+ * lib/constructs/workload/props.ts) and a job's own. Every default is written to the synthesized
+ * JSON explicitly, so a stack's snapshot shows what runs.
  */
 
 /** When Cloud Scheduler runs the job. */
@@ -44,78 +44,7 @@ export interface JobSchedule {
   readonly retryCount?: number;
 }
 
-export interface CloudRunJobProps extends CommonProps {
-  /**
-   * The job name: 1-49 lowercase letters, digits and hyphens, starting with a letter. Changing it
-   * replaces the job.
-   */
-  readonly name: string;
-
-  /** The region, such as `europe-west1`. */
-  readonly location: string;
-
-  /** The container image. Prefer a digest (`…@sha256:…`). */
-  readonly image: string;
-
-  /**
-   * Refuse an image that is not pinned by digest.
-   * @default false
-   */
-  readonly requireImageDigest?: boolean;
-
-  /**
-   * The entrypoint, replacing the image's.
-   * @default - the image's ENTRYPOINT
-   */
-  readonly command?: readonly string[];
-
-  /**
-   * Arguments to the entrypoint. An execution may override them (`gcloud run jobs execute --args`)
-   * only with `run.jobs.runWithOverrides`, which {@link CloudRunJob.grantRunner} does not grant.
-   * @default - the image's CMD
-   */
-  readonly args?: readonly string[];
-
-  /**
-   * Plain environment variables. Never put secrets here: use `secretEnv`.
-   * @default - none
-   */
-  readonly env?: Readonly<Record<string, string>>;
-
-  /**
-   * Environment variables read from Secret Manager, each with a pinned version. The runtime account
-   * is granted `roles/secretmanager.secretAccessor` on each secret (see `grantSecretAccess`).
-   * @default - none
-   */
-  readonly secretEnv?: Readonly<Record<string, SecretEnvVar>>;
-
-  /**
-   * Grant the runtime account read on each secret of `secretEnv`. Turn it off when those grants
-   * are made elsewhere (a bootstrap stack).
-   * @default true
-   */
-  readonly grantSecretAccess?: boolean;
-
-  /**
-   * CPU limit per task: "1", "2", "4", "6", "8", or a fraction from "0.08" to "1".
-   * @default "1"
-   */
-  readonly cpu?: string;
-
-  /**
-   * Memory limit per task, such as "512Mi" or "32Gi"; checked against `cpu`.
-   * @default "512Mi"
-   */
-  readonly memory?: string;
-
-  /**
-   * A GPU on each task: gen2, at least 4 CPU and 16Gi for an L4, a region that offers it, and a
-   * task timeout of at most one hour, each checked here.
-   * @see https://cloud.google.com/run/docs/configuring/jobs/gpu
-   * @default - no GPU
-   */
-  readonly gpu?: Gpu;
-
+export interface CloudRunJobProps extends WorkloadProps {
   /**
    * Tasks per execution, 1-10,000. Each task gets `CLOUD_RUN_TASK_INDEX` and `CLOUD_RUN_TASK_COUNT`.
    * @default 1
@@ -141,56 +70,12 @@ export interface CloudRunJobProps extends CommonProps {
   readonly timeoutSeconds?: number;
 
   /**
-   * The execution environment. Volumes and GPUs need gen2.
+   * The execution environment: jobs run in the second generation only (Cloud Run "Execution
+   * environments"; the API refuses GEN1 for a job), so the one value is `"gen2"`, and leaving it
+   * out means the same.
    * @default "gen2"
    */
-  readonly executionEnvironment?: "gen1" | "gen2";
-
-  /**
-   * Cloud Storage buckets mounted into the container, such as a {@link ModelBucket} at `/models`
-   * with `readOnly: false` for a job that writes models. The runtime account is granted read, or
-   * read and write, on each mounted ModelBucket.
-   * @default - none
-   */
-  readonly volumes?: readonly CloudStorageVolume[];
-
-  /**
-   * An HTTP startup probe on `port` (the container must listen there until it is ready). The window
-   * `periodSeconds × failureThreshold` is at most 600 s, 1800 s with a GPU.
-   * @default - none
-   */
-  readonly startupProbe?: Probe;
-
-  /**
-   * The port a startup probe calls.
-   * @default 8080
-   */
-  readonly containerPort?: number;
-
-  /**
-   * Labels on the job.
-   * @default - none
-   */
-  readonly labels?: Readonly<Record<string, string>>;
-
-  /**
-   * Make `terraform destroy` (and a replacing plan) fail for this job. Always written.
-   * @default true
-   */
-  readonly deletionProtection?: boolean;
-
-  /**
-   * An existing service account to run as, instead of the one this construct creates. Never the
-   * default compute or App Engine account.
-   * @default - a dedicated account (`NAME-job`), with log and metric writing only
-   */
-  readonly serviceAccountEmail?: string;
-
-  /**
-   * The account id of the runtime account this construct creates.
-   * @default - derived from `name` (see {@link jobServiceAccountId})
-   */
-  readonly serviceAccountId?: string;
+  readonly executionEnvironment?: "gen2";
 
   /**
    * Principals allowed to execute the job and wait for it, as with {@link CloudRunJob.grantRunner}.
@@ -207,14 +92,10 @@ export interface CloudRunJobProps extends CommonProps {
 
 /** The defaults of {@link CloudRunJobProps}, in one place. */
 export const JOB_DEFAULTS = {
-  cpu: "1",
-  memory: "512Mi",
+  ...WORKLOAD_DEFAULTS,
   taskCount: 1,
   maxRetries: 3,
   timeoutSeconds: 600,
-  executionEnvironment: "gen2" as const,
-  containerPort: 8080,
-  deletionProtection: true,
   timeZone: "Etc/UTC",
   retryCount: 0,
 };

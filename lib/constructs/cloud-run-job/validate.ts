@@ -1,56 +1,45 @@
 import { Token } from "cdktf";
-import { iamMember, isPublicMember, notDefaultServiceAccount, serviceAccountEmail } from "../../gcp/iam";
-import { imagePinnedByDigest, imageReference } from "../../gcp/images";
-import { checkLabels, region } from "../../gcp/projects";
+import {
+  iamMember,
+  isPublicMember,
+  jobServiceAccountId,
+  notDefaultServiceAccount,
+  serviceAccountEmail,
+} from "../../gcp/iam";
 import * as run from "../../gcp/run";
 import * as scheduler from "../../gcp/scheduler";
 import { Problem, Problems } from "../../gcp/validation";
-import { jobServiceAccountId } from "../cloud-run-service/service-account";
-import { checkCommonProps } from "../common";
-import { checkIdentity, checkProbe, checkWorkload } from "../workload";
+import {
+  checkCpuAndMemory,
+  checkIdentity,
+  checkProbe,
+  checkWorkloadBasics,
+  checkWorkloadContainer,
+  checkWorkloadNetwork,
+} from "../workload";
 import { CloudRunJobProps, JOB_DEFAULTS } from "./props";
 
 /** Checks {@link CloudRunJobProps}; returns every problem, with prop paths. */
 export function validateCloudRunJobProps(props: CloudRunJobProps): Problem[] {
   const p = new Problems();
-  checkCommonProps(p, props);
-  p.check("name", props.name, run.jobName);
-  p.check("location", props.location, region);
-  p.check("image", props.image, imageReference);
-  if (props.requireImageDigest && imageReference(props.image) === undefined) {
-    p.check("image", props.image, imagePinnedByDigest);
-  }
-  checkStrings(p, "command", props.command);
-  checkStrings(p, "args", props.args);
-  checkLabels(p, "labels", props.labels);
-  p.check("containerPort", props.containerPort, run.containerPort);
+  checkWorkloadBasics(p, props, "job");
   checkResources(p, props);
-  checkWorkload(p, props, { kind: "job", ...JOB_DEFAULTS });
+  checkWorkloadContainer(p, props, "job");
   checkTasks(p, props);
   checkProbe(p, "startupProbe", props.startupProbe, run.MAX_PROBE_PERIOD.startup, {
     max: props.gpu === undefined ? run.MAX_STARTUP_WINDOW.job : run.MAX_STARTUP_WINDOW.jobWithGpu,
     why: `Cloud Run for a job${props.gpu === undefined ? "" : " with a GPU"}`,
   });
+  checkWorkloadNetwork(p, props);
   checkIdentity(p, props);
   (props.runners ?? []).forEach((m, i) => checkRunner(p, `runners[${i}]`, m));
   checkSchedule(p, props);
   return [...p.list];
 }
 
-function checkStrings(p: Problems, path: string, values: readonly string[] | undefined): void {
-  if (values === undefined || Token.isUnresolved(values)) return;
-  if (!Array.isArray(values)) {
-    p.add(path, values, "must be a list of strings");
-    return;
-  }
-  values.forEach((v, i) => {
-    if (typeof v !== "string") p.add(`${path}[${i}]`, v, "must be a string");
-  });
-}
-
 /** CPU and memory, each alone and together; the execution environment (jobs run in gen2 only). */
 function checkResources(p: Problems, props: CloudRunJobProps): void {
-  const gen = props.executionEnvironment ?? JOB_DEFAULTS.executionEnvironment;
+  const gen: string = props.executionEnvironment ?? JOB_DEFAULTS.executionEnvironment;
   if (gen !== "gen2") {
     p.add(
       "executionEnvironment",
@@ -58,15 +47,7 @@ function checkResources(p: Problems, props: CloudRunJobProps): void {
       'must be "gen2": Cloud Run jobs run only in the second generation execution environment (Cloud Run "Execution environments"; the API refuses GEN1 for a job)',
     );
   }
-  p.check("cpu", props.cpu, run.cpu);
-  p.check("memory", props.memory, run.memory("gen2"));
-  const cpu = props.cpu ?? JOB_DEFAULTS.cpu;
-  const memory = props.memory ?? JOB_DEFAULTS.memory;
-  if (Token.isUnresolved(cpu) || Token.isUnresolved(memory) || run.cpu(cpu) !== undefined) return;
-  const mi = run.parseMemoryMi(memory);
-  if (mi === undefined) return;
-  const combo = run.cpuMemoryCombination(run.parseCpu(cpu) as number, mi);
-  if (combo !== undefined) p.add("memory", memory, `${combo} (cpu is "${cpu}")`);
+  checkCpuAndMemory(p, props, "gen2");
 }
 
 /** Tasks, parallelism, retries and the attempt timeout (one hour with a GPU). */

@@ -3,13 +3,15 @@ import { Construct } from "constructs";
 import { resolveTokens, shortHash } from "../../gcp/terraform";
 import { Problems, throwIfInvalid } from "../../gcp/validation";
 import { CloudRunV2Service, CloudRunV2ServiceIamMember, ServiceAccount } from "../../providers";
-import { SERVICE_AGENTS } from "../../gcp/run";
-import { grantId, grantKeyUse, projectNumberOf, resolveDependencies } from "../common";
-import { CloudRunServiceProps, DEFAULTS, Ingress, InvokerOptions, Probe } from "./props";
-import { grantSecretAccess } from "./service-account";
-import { grantVolumeAccess, runtimeIdentity } from "../workload";
+import { Grant, Grantee, IGrantee, grantOf, grantOnce, memberOf } from "../grants";
+import { grantId, resolveDependencies } from "../common";
+import { grantRunKeyAccess, grantSecretAccess, grantVolumeAccess, httpPathOf, runtimeIdentity } from "../workload";
+import { CloudRunServiceProps, DEFAULTS, Ingress, InvokerOptions } from "./props";
 import { revisionTemplate, serviceConfig } from "./template";
 import { checkInvoker, validateCloudRunServiceProps } from "./validate";
+
+/** The role {@link CloudRunService.grantInvoker} grants: call the service. */
+const INVOKER_ROLE = "roles/run.invoker";
 
 /**
  * A Cloud Run service (v2 API) running as its own least-privilege service account, with scaling
@@ -18,7 +20,7 @@ import { checkInvoker, validateCloudRunServiceProps } from "./validate";
  * Construct ids inside (`service`, `service-account`, `log-writer`, `metric-writer`,
  * `secret-access-…`, `invoker-…`) become Terraform addresses; they never change between versions.
  */
-export class CloudRunService extends Construct {
+export class CloudRunService extends Construct implements IGrantee {
   /** The `google_cloud_run_v2_service` resource. */
   readonly service: CloudRunV2Service;
   /** The service name. */
@@ -27,6 +29,11 @@ export class CloudRunService extends Construct {
   readonly uri: string;
   /** The email of the service account the service runs as. */
   readonly serviceAccountEmail: string;
+  /**
+   * The IAM member of the account the service runs as (`serviceAccount:…`): pass the service
+   * itself to another construct's grant method to grant it something.
+   */
+  readonly member: string;
   /** The runtime service account this construct created, unless an existing one was passed. */
   readonly serviceAccount?: ServiceAccount;
   /**
@@ -61,8 +68,7 @@ export class CloudRunService extends Construct {
     this.location = props.location;
     this.project = props.project;
     this.maxInstances = props.maxInstances ?? DEFAULTS.maxInstances;
-    const httpPath = (probe: Probe | undefined) => (probe !== undefined && "path" in probe ? probe.path : undefined);
-    this.healthCheckPath = httpPath(props.startupProbe) ?? httpPath(props.livenessProbe);
+    this.healthCheckPath = httpPathOf(props.startupProbe, props.livenessProbe);
     this.ingress = props.ingress ?? DEFAULTS.ingress;
     this.customAudiences = props.customAudiences ?? [];
     const dependsOn = resolveDependencies(props.dependsOn);
@@ -72,17 +78,12 @@ export class CloudRunService extends Construct {
     const identity = runtimeIdentity(this, props, "service", depends());
     this.serviceAccountEmail = identity.email;
     this.serviceAccount = identity.account;
-    const member = identity.member;
+    this.member = identity.member;
 
-    const secretGrants = props.grantSecretAccess === false ? [] : grantSecretAccess(this, props, member, depends());
-    const bucketGrants = grantVolumeAccess(this, props.volumes, member, depends());
-    // The Cloud Run service agent may use the key; the service waits for the grant, and the grant
-    // for dependsOn (the agent appears when the API is enabled).
-    const keyGrants: ITerraformDependable[] = [];
-    if (props.encryptionKey !== undefined && props.grantKeyAccess !== false) {
-      const number = projectNumberOf(this, props.projectNumber, props.project);
-      keyGrants.push(grantKeyUse(this, props.encryptionKey, SERVICE_AGENTS.run(number), depends()));
-    }
+    const secretGrants =
+      props.grantSecretAccess === false ? [] : grantSecretAccess(this, props, this.member, depends());
+    const bucketGrants = grantVolumeAccess(this, props.volumes, this.member, depends());
+    const keyGrants = grantRunKeyAccess(this, props, depends());
     const template = revisionTemplate(props, this.serviceAccountEmail);
     this.revisionName = Lazy.stringValue({
       produce: () => `${props.name}-${shortHash(JSON.stringify(resolveTokens(this, template)))}`,
@@ -97,23 +98,31 @@ export class CloudRunService extends Construct {
   }
 
   /**
-   * Lets `member` call the service (`roles/run.invoker`), additively: other grants on the
+   * Lets `grantee` call the service (`roles/run.invoker`), additively: other grants on the
    * service are left alone. `allUsers` and `allAuthenticatedUsers` need `allowPublic`.
-   * Returns the IAM member; granting the same member twice returns the first.
+   * Granting the same member twice returns the first grant. Construct id: `invoker-<member>`.
    */
-  grantInvoker(member: string, options: InvokerOptions = {}): CloudRunV2ServiceIamMember {
+  grantInvoker(grantee: Grantee, options: InvokerOptions = {}): Grant {
+    const member = memberOf(grantee);
+    const subject = `CloudRunService "${this.node.path}".grantInvoker()`;
     const p = new Problems();
     checkInvoker(p, "member", member, options.allowPublic ?? this.props.allowPublic ?? false);
-    p.throwIfAny(`CloudRunService "${this.node.path}".grantInvoker()`);
+    p.throwIfAny(subject);
     const id = grantId(this, "invoker", member);
-    const existing = this.node.tryFindChild(id);
-    if (existing instanceof CloudRunV2ServiceIamMember) return existing;
-    return new CloudRunV2ServiceIamMember(this, id, {
-      project: this.props.project,
-      location: this.props.location,
-      name: this.service.name,
-      role: "roles/run.invoker",
-      member,
-    });
+    const resource = grantOnce(
+      this,
+      id,
+      { role: INVOKER_ROLE, member },
+      () =>
+        new CloudRunV2ServiceIamMember(this, id, {
+          project: this.props.project,
+          location: this.props.location,
+          name: this.service.name,
+          role: INVOKER_ROLE,
+          member,
+        }),
+      { subject, path: "member", value: member },
+    );
+    return grantOf(member, [{ role: INVOKER_ROLE, resource }]);
   }
 }

@@ -1,7 +1,7 @@
-import { INGRESS, VPC_EGRESS } from "../../gcp/run";
+import { EXECUTION_ENVIRONMENTS, INGRESS } from "../../gcp/run";
 import { sortedRecord } from "../../gcp/terraform";
 import { CloudRunV2ServiceConfig, CloudRunV2ServiceTraffic } from "../../providers";
-import { environment, gpuOf, probe, volumesOf } from "../workload";
+import { environment, gpuOf, listOf, probe, volumesOf, vpcAccessOf } from "../workload";
 import { CloudRunServiceProps, DEFAULTS, TrafficTarget } from "./props";
 
 /**
@@ -24,7 +24,7 @@ export function serviceConfig(
     deletionProtection: props.deletionProtection ?? DEFAULTS.deletionProtection,
     template: { ...revisionTemplate(props, serviceAccountEmail), revision },
     traffic: traffic(props.traffic, revision),
-    customAudiences: props.customAudiences === undefined ? undefined : [...props.customAudiences],
+    customAudiences: listOf(props.customAudiences),
     scaling: { minInstanceCount: props.serviceMinInstances ?? DEFAULTS.serviceMinInstances },
   };
 }
@@ -42,8 +42,8 @@ export function revisionTemplate(props: CloudRunServiceProps, serviceAccountEmai
   return {
     serviceAccount: serviceAccountEmail,
     encryptionKey: props.encryptionKey,
-    vpcAccess: vpcAccess(props),
-    executionEnvironment: gen === "gen1" ? "EXECUTION_ENVIRONMENT_GEN1" : "EXECUTION_ENVIRONMENT_GEN2",
+    vpcAccess: vpcAccessOf(props),
+    executionEnvironment: EXECUTION_ENVIRONMENTS[gen],
     maxInstanceRequestConcurrency: props.concurrency ?? DEFAULTS.concurrency,
     timeout: `${props.timeoutSeconds ?? DEFAULTS.timeoutSeconds}s`,
     labels: sortedRecord(props.labels),
@@ -59,10 +59,10 @@ export function revisionTemplate(props: CloudRunServiceProps, serviceAccountEmai
         // Named only beside sidecars, which refer to it: a service's first revisions keep their names.
         name: sidecars.length > 0 ? (props.containerName ?? DEFAULTS.containerName) : undefined,
         image: props.image,
-        command: props.command === undefined ? undefined : [...props.command],
-        args: props.args === undefined ? undefined : [...props.args],
+        command: listOf(props.command),
+        args: listOf(props.args),
         workingDir: props.workingDir,
-        dependsOn: props.startAfter === undefined ? undefined : [...props.startAfter],
+        dependsOn: listOf(props.startAfter),
         ports: { containerPort: port, ...(props.http2 ? { name: "h2c" } : {}) },
         env: environment(props),
         resources: {
@@ -77,7 +77,7 @@ export function revisionTemplate(props: CloudRunServiceProps, serviceAccountEmai
       ...sidecars.map((sc) => ({
         name: sc.name,
         image: sc.image,
-        env: environment({ env: sc.env } as CloudRunServiceProps),
+        env: environment({ env: sc.env }),
         // Once limits are set, cpu_idle must be written (provider 6.50): the main container's.
         resources: {
           limits: { cpu: sc.cpu ?? DEFAULTS.sidecarCpu, memory: sc.memory ?? DEFAULTS.sidecarMemory },
@@ -85,23 +85,9 @@ export function revisionTemplate(props: CloudRunServiceProps, serviceAccountEmai
           startupCpuBoost: props.startupCpuBoost ?? DEFAULTS.startupCpuBoost,
         },
         startupProbe: probe(sc.startupProbe, port),
-        dependsOn: sc.startAfter === undefined ? undefined : [...sc.startAfter],
+        dependsOn: listOf(sc.startAfter),
       })),
     ],
-  };
-}
-
-/** VPC egress: direct (a network interface) or through a connector, the egress written. */
-function vpcAccess(props: CloudRunServiceProps) {
-  const v = props.vpcAccess;
-  if (v === undefined) return undefined;
-  const egress = VPC_EGRESS[v.egress ?? DEFAULTS.vpcEgress];
-  if ("connector" in v) return { connector: v.connector, egress };
-  return {
-    networkInterfaces: [
-      { network: v.network, subnetwork: v.subnetwork, tags: v.tags === undefined ? undefined : [...v.tags] },
-    ],
-    egress,
   };
 }
 

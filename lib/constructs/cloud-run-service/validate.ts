@@ -1,25 +1,25 @@
 import { Token } from "cdktf";
 import { iamMember, isPublicMember } from "../../gcp/iam";
 import { imagePinnedByDigest, imageReference } from "../../gcp/images";
-import { checkLabels, region } from "../../gcp/projects";
 import * as run from "../../gcp/run";
-import { Problem, Problems, hasOwn } from "../../gcp/validation";
-import { checkCommonProps } from "../common";
-import { checkIdentity, checkProbe, checkWorkload } from "../workload";
-import { CloudRunServiceProps, ConnectorVpcAccess, DEFAULTS, DirectVpcAccess } from "./props";
+import { Problem, Problems } from "../../gcp/validation";
+import {
+  checkCpuAndMemory,
+  checkIdentity,
+  checkProbe,
+  checkWorkloadBasics,
+  checkWorkloadContainer,
+  checkWorkloadNetwork,
+} from "../workload";
+import { CloudRunServiceProps, DEFAULTS } from "./props";
+
+/** The startup window Cloud Run gives a service's containers, as checkProbe reads it. */
+const STARTUP_WINDOW = { max: run.MAX_STARTUP_WINDOW.service, why: "Cloud Run for a service" };
 
 /** Checks {@link CloudRunServiceProps}; returns every problem, with prop paths. */
 export function validateCloudRunServiceProps(props: CloudRunServiceProps): Problem[] {
   const p = new Problems();
-  checkCommonProps(p, props);
-  p.check("name", props.name, run.serviceName);
-  p.check("location", props.location, region);
-  p.check("image", props.image, imageReference);
-  if (props.requireImageDigest && imageReference(props.image) === undefined) {
-    p.check("image", props.image, imagePinnedByDigest);
-  }
-  p.check("containerPort", props.containerPort, run.containerPort);
-  checkLabels(p, "labels", props.labels);
+  checkWorkloadBasics(p, props, "service");
   if (props.description !== undefined && props.description.length > 512) {
     p.add("description", props.description, "must be at most 512 characters");
   }
@@ -34,15 +34,9 @@ export function validateCloudRunServiceProps(props: CloudRunServiceProps): Probl
     p.add("minInstances", min, `must not exceed maxInstances (${max})`);
   }
 
-  p.check("ingress", props.ingress, (v) =>
-    hasOwn(run.INGRESS, v)
-      ? undefined
-      : `must be one of ${Object.keys(run.INGRESS)
-          .map((k) => `"${k}"`)
-          .join(", ")}`,
-  );
+  p.check("ingress", props.ingress, run.ingress);
 
-  checkWorkload(p, props, { kind: "service", ...DEFAULTS });
+  checkWorkloadContainer(p, props, "service");
   if (props.gpu !== undefined && (props.cpuIdle ?? DEFAULTS.cpuIdle) !== false) {
     p.add(
       "cpuIdle",
@@ -50,15 +44,11 @@ export function validateCloudRunServiceProps(props: CloudRunServiceProps): Probl
       `a service with a GPU needs cpuIdle: false, CPU always allocated (${run.GPU_SOURCE.service})`,
     );
   }
-  checkProbe(p, "startupProbe", props.startupProbe, run.MAX_PROBE_PERIOD.startup, {
-    max: run.MAX_STARTUP_WINDOW.service,
-    why: "Cloud Run for a service",
-  });
+  checkProbe(p, "startupProbe", props.startupProbe, run.MAX_PROBE_PERIOD.startup, STARTUP_WINDOW);
   checkProbe(p, "livenessProbe", props.livenessProbe, run.MAX_PROBE_PERIOD.liveness);
   checkTraffic(p, props);
   checkContainers(p, props);
-  checkVpcAccess(p, props);
-  p.check("encryptionKey", props.encryptionKey, run.kmsKeyName);
+  checkWorkloadNetwork(p, props);
   (props.customAudiences ?? []).forEach((a, i) => {
     p.check(`customAudiences[${i}]`, a, (v) =>
       v.trim() !== "" && !/\s/.test(v) ? undefined : "must be a URL or audience string, without spaces",
@@ -77,26 +67,19 @@ export function validateCloudRunServiceProps(props: CloudRunServiceProps): Probl
   return [...p.list];
 }
 
-/** CPU, memory, concurrency and timeout: each alone, then together (only when each alone is well formed). */
+/**
+ * The execution environment, CPU, memory, concurrency and timeout: each alone, then together
+ * (only when each alone is well formed).
+ */
 function checkResources(p: Problems, props: CloudRunServiceProps): void {
   const gen = props.executionEnvironment ?? DEFAULTS.executionEnvironment;
-  if (gen !== "gen1" && gen !== "gen2") p.add("executionEnvironment", gen, 'must be "gen1" or "gen2"');
-  const cpu = props.cpu ?? DEFAULTS.cpu;
-  const memory = props.memory ?? DEFAULTS.memory;
-  p.check("cpu", props.cpu, run.cpu);
-  p.check("memory", props.memory, run.memory(gen === "gen1" ? "gen1" : "gen2"));
+  p.check("executionEnvironment", props.executionEnvironment, run.executionEnvironment);
   const concurrency = props.concurrency ?? DEFAULTS.concurrency;
+  const cpus = checkCpuAndMemory(p, props, gen === "gen1" ? "gen1" : "gen2");
   p.check("concurrency", props.concurrency, run.concurrency);
   p.check("timeoutSeconds", props.timeoutSeconds, run.timeoutSeconds);
-  if (Token.isUnresolved(cpu) || Token.isUnresolved(memory) || run.cpu(cpu) !== undefined) return;
-  const cpus = run.parseCpu(cpu) as number;
-  const mi = run.parseMemoryMi(memory);
-  if (mi !== undefined) {
-    const combo = run.cpuMemoryCombination(cpus, mi);
-    if (combo !== undefined) p.add("memory", memory, `${combo} (cpu is "${cpu}")`);
-  }
-  if (cpus < 1) {
-    const why = `below 1 CPU (cpu is "${cpu}") Cloud Run requires`;
+  if (cpus !== undefined && cpus < 1) {
+    const why = `below 1 CPU (cpu is "${props.cpu ?? DEFAULTS.cpu}") Cloud Run requires`;
     if (concurrency !== 1) p.add("concurrency", concurrency, `${why} concurrency 1`);
     if (gen !== "gen1") p.add("executionEnvironment", gen, `${why} "gen1"`);
     if (props.cpuIdle === false) p.add("cpuIdle", false, `${why} cpuIdle true (request-based billing)`);
@@ -164,14 +147,6 @@ export function checkInvoker(p: Problems, path: string, member: string, allowPub
 
 /** The containers: names unique and valid, sidecars' images and resources, start order. */
 function checkContainers(p: Problems, props: CloudRunServiceProps): void {
-  const strings = (path: string, values: readonly string[] | undefined) => {
-    if (values === undefined || Token.isUnresolved(values)) return;
-    values.forEach((v, i) => {
-      if (typeof v !== "string") p.add(`${path}[${i}]`, v, "must be a string");
-    });
-  };
-  strings("command", props.command);
-  strings("args", props.args);
   p.check("workingDir", props.workingDir, (v) => (v.startsWith("/") ? undefined : "must be an absolute path"));
   const sidecars = props.sidecars ?? [];
   const main = props.containerName ?? DEFAULTS.containerName;
@@ -210,10 +185,7 @@ function checkContainers(p: Problems, props: CloudRunServiceProps): void {
         "must give its port: a sidecar has no port of its own, and the default is the main container's",
       );
     }
-    checkProbe(p, `${at}.startupProbe`, sc.startupProbe, run.MAX_PROBE_PERIOD.startup, {
-      max: run.MAX_STARTUP_WINDOW.service,
-      why: "Cloud Run for a service",
-    });
+    checkProbe(p, `${at}.startupProbe`, sc.startupProbe, run.MAX_PROBE_PERIOD.startup, STARTUP_WINDOW);
   });
   // Start order: names that exist, not the container itself, no cycle.
   const after = new Map<string, readonly string[]>([[main, props.startAfter ?? []]]);
@@ -258,37 +230,4 @@ function checkContainers(p: Problems, props: CloudRunServiceProps): void {
   if ([...names.keys()].some((n) => cyclic(n))) {
     p.add("startAfter", Object.fromEntries(after), "the containers' start order has a cycle: none of them could start");
   }
-}
-
-/** VPC access: direct egress or a connector, never both; names and egress valid. */
-function checkVpcAccess(p: Problems, props: CloudRunServiceProps): void {
-  const v = props.vpcAccess as (Partial<DirectVpcAccess> & Partial<ConnectorVpcAccess>) | undefined;
-  if (v === undefined) return;
-  const direct = v.network !== undefined || v.subnetwork !== undefined || v.tags !== undefined;
-  if (direct && v.connector !== undefined) {
-    p.add(
-      "vpcAccess.connector",
-      v.connector,
-      "must not be set together with network and subnetwork: direct VPC egress and a connector cannot be combined",
-    );
-  }
-  if (!direct && v.connector === undefined)
-    p.add("vpcAccess", v, "must have network and subnetwork (direct egress) or connector");
-  if (direct) {
-    if (v.network === undefined) p.add("vpcAccess.network", undefined, "is required with subnetwork");
-    if (v.subnetwork === undefined) p.add("vpcAccess.subnetwork", undefined, "is required with network");
-    p.check("vpcAccess.network", v.network, run.networkName);
-    p.check("vpcAccess.subnetwork", v.subnetwork, run.subnetworkName);
-    (v.tags ?? []).forEach((t, i) =>
-      p.check(`vpcAccess.tags[${i}]`, t, (x) =>
-        /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/.test(x)
-          ? undefined
-          : "must be a network tag: 1-63 lowercase letters, digits and hyphens, starting with a letter",
-      ),
-    );
-  }
-  p.check("vpcAccess.connector", v.connector, run.connectorName);
-  p.check("vpcAccess.egress", v.egress, (e) =>
-    hasOwn(run.VPC_EGRESS, e) ? undefined : 'must be "all-traffic" or "private-ranges-only"',
-  );
 }

@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { notificationChannelId } from "../../gcp/monitoring";
 import { Problems } from "../../gcp/validation";
 import { MonitoringAlertPolicy, MonitoringAlertPolicyConditions } from "../../providers";
+import { MANAGED_BY_LABEL } from "../common";
 
 /** What every alert policy of this library writes. */
 export interface AlertPolicySpec {
@@ -34,7 +35,7 @@ export function alertPolicy(scope: Construct, id: string, spec: AlertPolicySpec)
     notificationChannels: [...spec.notificationChannels],
     documentation: { content: spec.documentation, mimeType: "text/markdown" },
     alertStrategy: { autoClose: "1800s" },
-    userLabels: { ...spec.labels, "managed-by": "cdktf-cloud-run" },
+    userLabels: { ...spec.labels, ...MANAGED_BY_LABEL },
   });
 }
 

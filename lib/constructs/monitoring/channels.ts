@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { emailAddress } from "../../gcp/monitoring";
 import { Problem, Problems, throwIfInvalid } from "../../gcp/validation";
 import { MonitoringNotificationChannel } from "../../providers";
-import { CommonProps, checkCommonProps, grantId } from "../common";
+import { CommonProps, MANAGED_BY_LABEL, checkCommonProps, grantId } from "../common";
 
 export interface NotificationChannelsProps extends CommonProps {
   /** Email addresses, one email channel each. */
@@ -42,7 +42,7 @@ export class NotificationChannels extends Construct {
           displayName: `Email ${email}`,
           labels: { email_address: email },
           enabled: true,
-          userLabels: { "managed-by": "cdktf-cloud-run" },
+          userLabels: { ...MANAGED_BY_LABEL },
         }).name,
     );
     this.ids = [...created, ...(props.existing ?? [])];

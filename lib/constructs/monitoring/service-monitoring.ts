@@ -1,5 +1,6 @@
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
+import { serviceAccountMember } from "../../gcp/iam";
 import * as mon from "../../gcp/monitoring";
 import { Problem, Problems, throwIfInvalid } from "../../gcp/validation";
 import {
@@ -11,7 +12,7 @@ import {
   MonitoringUptimeCheckConfig,
 } from "../../providers";
 import type { CloudRunService } from "../cloud-run-service";
-import { CommonProps, checkCommonProps, projectNumberOf } from "../common";
+import { CommonProps, MANAGED_BY_LABEL, checkCommonProps, projectNumberOf } from "../common";
 import { AlertPolicySpec, alertPolicy, checkChannels } from "./alerts";
 
 /** The uptime check of a service. */
@@ -243,211 +244,257 @@ export class ServiceMonitoring extends Construct {
   /** The SLOs, unless turned off. */
   readonly slos: Readonly<Record<string, MonitoringSlo>>;
 
+  private readonly props: ServiceMonitoringProps;
+  /** The service's name, in every filter, title and label. */
+  private readonly name: string;
+  private readonly project?: string;
+  private readonly alertsById: Record<string, MonitoringAlertPolicy> = {};
+  /** The service's requests, its 5xx responses and its latencies, as metric filters. */
+  private readonly filters: { requests: string; errors: string; latencies: string };
+
   constructor(scope: Construct, id: string, props: ServiceMonitoringProps) {
     super(scope, id);
     throwIfInvalid(this, "ServiceMonitoring", validateServiceMonitoringProps(props));
-    const svc = props.service;
-    const name = svc.serviceName;
-    const project = props.project ?? svc.project;
-    const channels = [...(props.notificationChannels ?? [])];
-    const alerts: Record<string, MonitoringAlertPolicy> = {};
-    const alert = (alertId: string, config: Omit<AlertPolicySpec, "project" | "notificationChannels" | "labels">) => {
-      alerts[alertId] = alertPolicy(this, alertId, {
-        ...config,
-        project,
-        notificationChannels: channels,
-        labels: { service: name },
-      });
+    this.props = props;
+    this.name = props.service.serviceName;
+    this.project = props.project ?? props.service.project;
+    this.filters = {
+      requests: mon.serviceMetricFilter(this.name, mon.RUN_SERVICE_METRICS.requestCount),
+      errors: mon.serviceMetricFilter(this.name, mon.RUN_SERVICE_METRICS.requestCount, { response_code_class: "5xx" }),
+      latencies: mon.serviceMetricFilter(this.name, mon.RUN_SERVICE_METRICS.requestLatencies),
     };
-    const requests = mon.serviceMetricFilter(name, mon.RUN_SERVICE_METRICS.requestCount);
-    const errors = mon.serviceMetricFilter(name, mon.RUN_SERVICE_METRICS.requestCount, { response_code_class: "5xx" });
-    const latencies = mon.serviceMetricFilter(name, mon.RUN_SERVICE_METRICS.requestLatencies);
-    const byService = ["resource.label.service_name"];
+    if (props.uptimeCheck !== false)
+      [this.uptimeInvoker, this.uptimeCheck] = this.addUptimeCheck(props.uptimeCheck ?? {});
+    this.addErrorRatioAlert();
+    this.addLatencyAlert();
+    if (props.instancesAtMax !== false) this.addInstancesAtMaxAlert(props.instancesAtMax ?? {});
+    this.slos = props.slo === false ? {} : this.addSlos(props.slo ?? {});
+    this.alerts = this.alertsById;
+  }
 
-    // Uptime: the service's URL, with the Monitoring service agent's OIDC token, which may invoke
-    // this service only.
-    if (props.uptimeCheck !== false) {
-      const number = projectNumberOf(this, props.projectNumber, project);
-      // Its own grant (not the service's grantInvoker): an address that says what it is for.
-      this.uptimeInvoker = new CloudRunV2ServiceIamMember(this, "uptime-invoker", {
-        project,
-        location: svc.location,
-        name: svc.service.name,
-        role: "roles/run.invoker",
-        member: `serviceAccount:${mon.monitoringServiceAgent(number)}`,
-      });
-      const path = props.uptimeCheck?.path ?? svc.healthCheckPath ?? "/";
-      this.uptimeCheck = new MonitoringUptimeCheckConfig(this, "uptime-check", {
-        project,
-        displayName: `${name} (Cloud Run) ${path}`,
-        period: `${props.uptimeCheck?.periodSeconds ?? MONITORING_DEFAULTS.uptimePeriodSeconds}s`,
-        timeout: `${props.uptimeCheck?.timeoutSeconds ?? MONITORING_DEFAULTS.uptimeTimeoutSeconds}s`,
-        selectedRegions: [...mon.UPTIME_REGIONS],
-        userLabels: { service: name, "managed-by": "cdktf-cloud-run" },
-        monitoredResource: {
-          type: mon.UPTIME_METRICS.resource,
-          labels: {
-            project_id: project ?? svc.service.project,
-            host: props.uptimeCheck?.host ?? Fn.replace(svc.uri, "https://", ""),
-          },
-        },
-        httpCheck: {
-          path,
-          port: 443,
-          useSsl: true,
-          validateSsl: true,
-          requestMethod: "GET",
-          serviceAgentAuthentication: { type: "OIDC_TOKEN" },
-        },
-        dependsOn: [this.uptimeInvoker],
-      });
-      alert("alert-uptime", {
-        displayName: `${name}: uptime check failing`,
-        severity: "ERROR",
-        documentation: `The uptime check of ${name} (GET ${path}) fails from more than one location.`,
-        conditions: [
-          threshold(`uptime check of ${name} failing`, {
-            filter: mon.uptimeFilter(this.uptimeCheck.uptimeCheckId),
-            aggregations: [
-              {
-                alignmentPeriod: "1200s",
-                perSeriesAligner: "ALIGN_NEXT_OLDER",
-                crossSeriesReducer: "REDUCE_COUNT_FALSE",
-                groupByFields: ["resource.label.project_id", "resource.label.host"],
-              },
-            ],
-            comparison: "COMPARISON_GT",
-            thresholdValue: 1,
-            duration: "60s",
-          }),
-        ],
-      });
-    }
+  /** An alert policy of this service (construct id `alertId`), routed to the channels. */
+  private alert(alertId: string, config: Omit<AlertPolicySpec, "project" | "notificationChannels" | "labels">): void {
+    this.alertsById[alertId] = alertPolicy(this, alertId, {
+      ...config,
+      project: this.project,
+      notificationChannels: [...(this.props.notificationChannels ?? [])],
+      labels: { service: this.name },
+    });
+  }
 
-    const errorRatio = props.errorRatio?.threshold ?? MONITORING_DEFAULTS.errorRatio;
+  /**
+   * Uptime: the service's URL, with the Monitoring service agent's OIDC token, which may invoke
+   * this service only; and an alert when it fails from more than one location.
+   */
+  private addUptimeCheck(options: UptimeCheckOptions): [CloudRunV2ServiceIamMember, MonitoringUptimeCheckConfig] {
+    const { name, project } = this;
+    const svc = this.props.service;
+    const number = projectNumberOf(this, this.props.projectNumber, project);
+    // Its own grant (not the service's grantInvoker): an address that says what it is for.
+    const invoker = new CloudRunV2ServiceIamMember(this, "uptime-invoker", {
+      project,
+      location: svc.location,
+      name: svc.service.name,
+      role: "roles/run.invoker",
+      member: serviceAccountMember(mon.monitoringServiceAgent(number)),
+    });
+    const path = options.path ?? svc.healthCheckPath ?? "/";
+    const check = new MonitoringUptimeCheckConfig(this, "uptime-check", {
+      project,
+      displayName: `${name} (Cloud Run) ${path}`,
+      period: `${options.periodSeconds ?? MONITORING_DEFAULTS.uptimePeriodSeconds}s`,
+      timeout: `${options.timeoutSeconds ?? MONITORING_DEFAULTS.uptimeTimeoutSeconds}s`,
+      selectedRegions: [...mon.UPTIME_REGIONS],
+      userLabels: { service: name, ...MANAGED_BY_LABEL },
+      monitoredResource: {
+        type: mon.UPTIME_METRICS.resource,
+        labels: {
+          project_id: project ?? svc.service.project,
+          host: options.host ?? Fn.replace(svc.uri, "https://", ""),
+        },
+      },
+      httpCheck: {
+        path,
+        port: 443,
+        useSsl: true,
+        validateSsl: true,
+        requestMethod: "GET",
+        serviceAgentAuthentication: { type: "OIDC_TOKEN" },
+      },
+      dependsOn: [invoker],
+    });
+    this.alert("alert-uptime", {
+      displayName: `${name}: uptime check failing`,
+      severity: "ERROR",
+      documentation: `The uptime check of ${name} (GET ${path}) fails from more than one location.`,
+      conditions: [
+        threshold(`uptime check of ${name} failing`, {
+          filter: mon.uptimeFilter(check.uptimeCheckId),
+          aggregations: [
+            {
+              alignmentPeriod: "1200s",
+              perSeriesAligner: "ALIGN_NEXT_OLDER",
+              crossSeriesReducer: "REDUCE_COUNT_FALSE",
+              groupByFields: ["resource.label.project_id", "resource.label.host"],
+            },
+          ],
+          comparison: "COMPARISON_GT",
+          thresholdValue: 1,
+          duration: "60s",
+        }),
+      ],
+    });
+    return [invoker, check];
+  }
+
+  /** An alert when the share of 5xx responses stays above the threshold. */
+  private addErrorRatioAlert(): void {
+    const { name, filters } = this;
+    const errorRatio = this.props.errorRatio?.threshold ?? MONITORING_DEFAULTS.errorRatio;
     const rate = (period: string) => ({
       alignmentPeriod: period,
       perSeriesAligner: "ALIGN_RATE",
       crossSeriesReducer: "REDUCE_SUM",
-      groupByFields: byService,
+      groupByFields: BY_SERVICE,
     });
-    alert("alert-errors", {
+    this.alert("alert-errors", {
       displayName: `${name}: 5xx error ratio above ${percent(errorRatio)}`,
       severity: "ERROR",
       documentation: `More than ${percent(errorRatio)} of the requests to ${name} fail with a 5xx response.`,
       conditions: [
         threshold(`5xx ratio of ${name}`, {
-          filter: errors,
-          denominatorFilter: requests,
+          filter: filters.errors,
+          denominatorFilter: filters.requests,
           aggregations: [rate("300s")],
           denominatorAggregations: [rate("300s")],
           comparison: "COMPARISON_GT",
           thresholdValue: errorRatio,
-          duration: `${props.errorRatio?.durationSeconds ?? MONITORING_DEFAULTS.errorDurationSeconds}s`,
+          duration: `${this.props.errorRatio?.durationSeconds ?? MONITORING_DEFAULTS.errorDurationSeconds}s`,
         }),
       ],
     });
+  }
 
-    const latencyMs = props.latency?.thresholdMs ?? MONITORING_DEFAULTS.latencyThresholdMs;
-    alert("alert-latency", {
+  /** The latency the alert and (by default) the latency SLO hold the service to, in milliseconds. */
+  private get latencyThresholdMs(): number {
+    return this.props.latency?.thresholdMs ?? MONITORING_DEFAULTS.latencyThresholdMs;
+  }
+
+  /** An alert when the 99th percentile of latency stays above the threshold. */
+  private addLatencyAlert(): void {
+    const { name, filters } = this;
+    const latencyMs = this.latencyThresholdMs;
+    this.alert("alert-latency", {
       displayName: `${name}: p99 latency above ${latencyMs} ms`,
       severity: "WARNING",
       documentation: `The 99th percentile of the time ${name} takes to serve a request is above ${latencyMs} ms.`,
       conditions: [
         threshold(`p99 latency of ${name}`, {
-          filter: latencies,
+          filter: filters.latencies,
           aggregations: [
             {
               alignmentPeriod: "300s",
               perSeriesAligner: "ALIGN_DELTA",
               crossSeriesReducer: "REDUCE_PERCENTILE_99",
-              groupByFields: byService,
+              groupByFields: BY_SERVICE,
             },
           ],
           comparison: "COMPARISON_GT",
           thresholdValue: latencyMs,
-          duration: `${props.latency?.durationSeconds ?? MONITORING_DEFAULTS.latencyDurationSeconds}s`,
+          duration: `${this.props.latency?.durationSeconds ?? MONITORING_DEFAULTS.latencyDurationSeconds}s`,
         }),
       ],
     });
+  }
 
-    if (props.instancesAtMax !== false) {
-      alert("alert-max-instances", {
-        displayName: `${name}: at its maximum of ${svc.maxInstances} instances`,
-        severity: "WARNING",
-        documentation: `${name} runs ${svc.maxInstances} instances, its maximum: it cannot scale further, and requests may wait or fail. Raise maxInstances or find the load.`,
-        conditions: [
-          threshold(`instances of ${name} at ${svc.maxInstances}`, {
-            filter: mon.serviceMetricFilter(name, mon.RUN_SERVICE_METRICS.instanceCount),
-            aggregations: [
-              {
-                alignmentPeriod: "60s",
-                perSeriesAligner: "ALIGN_MAX",
-                crossSeriesReducer: "REDUCE_SUM",
-                // Per revision: the maximum is each revision's, and a canary splits instances.
-                groupByFields: [...byService, "resource.label.revision_name"],
-              },
-            ],
-            comparison: "COMPARISON_GT",
-            // Only GT and LT are supported: above max - 0.5 is "at max" for a whole count.
-            thresholdValue: svc.maxInstances - 0.5,
-            duration: `${props.instancesAtMax?.durationSeconds ?? MONITORING_DEFAULTS.instancesDurationSeconds}s`,
-          }),
-        ],
-      });
-    }
+  /** An alert when a revision runs at the service's maximum instances: it can scale no further. */
+  private addInstancesAtMaxAlert(options: { readonly durationSeconds?: number }): void {
+    const { name } = this;
+    const max = this.props.service.maxInstances;
+    this.alert("alert-max-instances", {
+      displayName: `${name}: at its maximum of ${max} instances`,
+      severity: "WARNING",
+      documentation: `${name} runs ${max} instances, its maximum: it cannot scale further, and requests may wait or fail. Raise maxInstances or find the load.`,
+      conditions: [
+        threshold(`instances of ${name} at ${max}`, {
+          filter: mon.serviceMetricFilter(name, mon.RUN_SERVICE_METRICS.instanceCount),
+          aggregations: [
+            {
+              alignmentPeriod: "60s",
+              perSeriesAligner: "ALIGN_MAX",
+              crossSeriesReducer: "REDUCE_SUM",
+              // Per revision: the maximum is each revision's, and a canary splits instances.
+              groupByFields: [...BY_SERVICE, "resource.label.revision_name"],
+            },
+          ],
+          comparison: "COMPARISON_GT",
+          // Only GT and LT are supported: above max - 0.5 is "at max" for a whole count.
+          thresholdValue: max - 0.5,
+          duration: `${options.durationSeconds ?? MONITORING_DEFAULTS.instancesDurationSeconds}s`,
+        }),
+      ],
+    });
+  }
 
-    const slos: Record<string, MonitoringSlo> = {};
-    if (props.slo !== false) {
-      const o = props.slo ?? {};
-      const service = new MonitoringCustomService(this, "slo-service", {
-        project,
-        serviceId: sloServiceId(svc.location, name),
-        displayName: `${name} (Cloud Run, ${svc.location})`,
-      });
-      const days = o.rollingPeriodDays ?? MONITORING_DEFAULTS.rollingPeriodDays;
-      const sloLatencyMs = o.latencyThresholdMs ?? latencyMs;
-      slos.availability = new MonitoringSlo(this, "slo-availability", {
+  /** The availability and latency SLOs, each with a fast and a slow burn-rate alert. */
+  private addSlos(o: SloOptions): Record<string, MonitoringSlo> {
+    const { name, project, filters } = this;
+    const location = this.props.service.location;
+    const service = new MonitoringCustomService(this, "slo-service", {
+      project,
+      serviceId: sloServiceId(location, name),
+      displayName: `${name} (Cloud Run, ${location})`,
+    });
+    const days = o.rollingPeriodDays ?? MONITORING_DEFAULTS.rollingPeriodDays;
+    const sloLatencyMs = o.latencyThresholdMs ?? this.latencyThresholdMs;
+    const availabilityGoal = o.availabilityGoal ?? MONITORING_DEFAULTS.availabilityGoal;
+    const latencyGoal = o.latencyGoal ?? MONITORING_DEFAULTS.latencyGoal;
+    const slos: Record<string, MonitoringSlo> = {
+      availability: new MonitoringSlo(this, "slo-availability", {
         project,
         service: service.serviceId,
         sloId: "availability",
-        displayName: `${name}: ${percent(o.availabilityGoal ?? MONITORING_DEFAULTS.availabilityGoal)} of requests without a 5xx, ${days} days`,
-        goal: o.availabilityGoal ?? MONITORING_DEFAULTS.availabilityGoal,
+        displayName: `${name}: ${percent(availabilityGoal)} of requests without a 5xx, ${days} days`,
+        goal: availabilityGoal,
         rollingPeriodDays: days,
-        requestBasedSli: { goodTotalRatio: { badServiceFilter: errors, totalServiceFilter: requests } },
-      });
-      slos.latency = new MonitoringSlo(this, "slo-latency", {
+        requestBasedSli: { goodTotalRatio: { badServiceFilter: filters.errors, totalServiceFilter: filters.requests } },
+      }),
+      latency: new MonitoringSlo(this, "slo-latency", {
         project,
         service: service.serviceId,
         sloId: "latency",
-        displayName: `${name}: ${percent(o.latencyGoal ?? MONITORING_DEFAULTS.latencyGoal)} of requests within ${sloLatencyMs} ms, ${days} days`,
-        goal: o.latencyGoal ?? MONITORING_DEFAULTS.latencyGoal,
+        displayName: `${name}: ${percent(latencyGoal)} of requests within ${sloLatencyMs} ms, ${days} days`,
+        goal: latencyGoal,
         rollingPeriodDays: days,
-        requestBasedSli: { distributionCut: { distributionFilter: latencies, range: { min: 0, max: sloLatencyMs } } },
-      });
-      for (const [kind, slo] of Object.entries(slos)) {
-        for (const [speed, w] of Object.entries(mon.BURN_RATE_WINDOWS)) {
-          const window = (seconds: number) =>
-            threshold(`${kind} SLO burn rate over ${duration(seconds)} above ${w.burnRate}`, {
-              filter: mon.burnRateFilter(slo.name, seconds),
-              comparison: "COMPARISON_GT",
-              thresholdValue: w.burnRate,
-              duration: "0s",
-            });
-          alert(`alert-${kind}-burn-${speed}`, {
-            displayName: `${name}: ${kind} SLO burning ${speed} (${w.burnRate}× over ${duration(w.longSeconds)})`,
-            severity: speed === "fast" ? "CRITICAL" : "WARNING",
-            combiner: "AND",
-            documentation: `${name} spends its ${kind} error budget ${w.burnRate} times as fast as the SLO allows, over ${duration(w.longSeconds)} and ${duration(w.shortSeconds)} (Google SRE workbook, "Alerting on SLOs").`,
-            conditions: [window(w.longSeconds), window(w.shortSeconds)],
+        requestBasedSli: {
+          distributionCut: { distributionFilter: filters.latencies, range: { min: 0, max: sloLatencyMs } },
+        },
+      }),
+    };
+    for (const [kind, slo] of Object.entries(slos)) {
+      for (const [speed, w] of Object.entries(mon.BURN_RATE_WINDOWS)) {
+        const window = (seconds: number) =>
+          threshold(`${kind} SLO burn rate over ${duration(seconds)} above ${w.burnRate}`, {
+            filter: mon.burnRateFilter(slo.name, seconds),
+            comparison: "COMPARISON_GT",
+            thresholdValue: w.burnRate,
+            duration: "0s",
           });
-        }
+        this.alert(`alert-${kind}-burn-${speed}`, {
+          displayName: `${name}: ${kind} SLO burning ${speed} (${w.burnRate}× over ${duration(w.longSeconds)})`,
+          severity: speed === "fast" ? "CRITICAL" : "WARNING",
+          combiner: "AND",
+          documentation: `${name} spends its ${kind} error budget ${w.burnRate} times as fast as the SLO allows, over ${duration(w.longSeconds)} and ${duration(w.shortSeconds)} (Google SRE workbook, "Alerting on SLOs").`,
+          conditions: [window(w.longSeconds), window(w.shortSeconds)],
+        });
       }
     }
-    this.slos = slos;
-    this.alerts = alerts;
+    return slos;
   }
 }
+
+/** Alerts aggregate per service. */
+const BY_SERVICE = ["resource.label.service_name"];
 
 /** A threshold condition. */
 function threshold(

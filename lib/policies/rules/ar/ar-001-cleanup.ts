@@ -8,6 +8,7 @@ export const AR_001: PolicyRule = {
   fix: "Add cleanup policies (ArtifactRepository keeps the 10 most recent versions and deletes untagged ones after 30 days by default).",
   severity: "warning",
   stages: ALL_STAGES,
+  field: { path: "cleanup", of: "repository" },
   resourceTypes: ["google_artifact_registry_repository"],
   check: (r) =>
     // Images accumulate with every build; package repositories are cleaned on purpose, if at all.

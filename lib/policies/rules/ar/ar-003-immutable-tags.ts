@@ -8,6 +8,7 @@ export const AR_003: PolicyRule = {
   fix: "Set docker_config.immutable_tags = true (ArtifactRepository's default).",
   severity: "error",
   stages: GUARDED_STAGES,
+  field: { path: "immutableTags", of: "repository" },
   resourceTypes: ["google_artifact_registry_repository"],
   check: (r) => {
     // Standard Docker repositories only: a remote repository's tags are its upstream's.

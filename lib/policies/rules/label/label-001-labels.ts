@@ -18,6 +18,7 @@ export const LABEL_001: PolicyRule = {
   fix: "Set default_labels on the google provider (EnvironmentStack does) or labels on the resource.",
   severity: "warning",
   stages: ALL_STAGES,
+  field: { path: "labels", of: "environment" },
   resourceTypes: LABELLED,
   check: (r) => {
     // The provider block the resource uses: "google", "google-beta", or either with an alias.

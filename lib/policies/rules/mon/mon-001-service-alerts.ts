@@ -46,6 +46,7 @@ export const MON_001: PolicyRule = {
   fix: "Add ServiceMonitoring for the service (the environments app does, in production and preproduction), or acknowledge with a reason.",
   severity: "error",
   stages: ["production"],
+  field: { path: "monitoring", of: "workload" },
   resourceTypes: ["google_cloud_run_v2_service"],
   check: (r) => {
     const name = String(r.attrs.name);

@@ -8,6 +8,7 @@ export const MON_002: PolicyRule = {
   fix: "Route the policy to a notification channel (NotificationChannels, or the environment's monitoring.emails).",
   severity: "error",
   stages: ["production"],
+  field: { path: "monitoring.emails", of: "environment" },
   resourceTypes: ["google_monitoring_alert_policy"],
   check: (r) => {
     const channels = r.attrs.notification_channels;

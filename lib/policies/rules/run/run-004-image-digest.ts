@@ -9,6 +9,7 @@ export const RUN_004: PolicyRule = {
   fix: "Deploy IMAGE@sha256:<digest> (ArtifactRepository.imageUri(name, 'sha256:…')), as CI knows the digest it pushed.",
   severity: "error",
   stages: GUARDED_STAGES,
+  field: { path: "image", of: "workload" },
   resourceTypes: CLOUD_RUN_WORKLOADS,
   check: (r) => {
     const images = containersOf(r).map((c) => String(c.image));

@@ -7,6 +7,7 @@ export const RUN_005: PolicyRule = {
   fix: "Set deletion_protection = true (CloudRunService's default).",
   severity: "error",
   stages: GUARDED_STAGES,
+  field: { path: "deletionProtection", of: "workload" },
   resourceTypes: ["google_cloud_run_v2_service", "google_cloud_run_v2_job"],
   check: (r) => (r.attrs.deletion_protection === false ? nonCompliant("deletion_protection is false") : compliant),
 };

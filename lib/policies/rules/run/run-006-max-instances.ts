@@ -8,6 +8,7 @@ export const RUN_006: PolicyRule = {
   fix: "Set template.scaling.max_instance_count (CloudRunService's maxInstances).",
   severity: "error",
   stages: GUARDED_STAGES,
+  field: { path: "maxInstances", of: "workload" },
   resourceTypes: ["google_cloud_run_v2_service", "google_cloud_run_service"],
   check: (r) => {
     if (r.type === "google_cloud_run_v2_service" && get(r.attrs, "scaling", "scaling_mode") === "MANUAL")

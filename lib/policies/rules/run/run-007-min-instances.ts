@@ -8,6 +8,7 @@ export const RUN_007: PolicyRule = {
   fix: "Set template.scaling.min_instance_count to 1 or more (CloudRunService's minInstances).",
   severity: "error",
   stages: ["production"],
+  field: { path: "minInstances", of: "workload" },
   resourceTypes: ["google_cloud_run_v2_service"],
   check: (r) => {
     if (get(r.attrs, "scaling", "scaling_mode") === "MANUAL") return notApplicable;

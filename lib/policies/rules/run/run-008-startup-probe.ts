@@ -8,6 +8,7 @@ export const RUN_008: PolicyRule = {
   fix: "Add a startup probe on a path that answers once the model is loaded (CloudRunService's startupProbe).",
   severity: "warning",
   stages: GUARDED_STAGES,
+  field: { path: "startupProbe", of: "workload" },
   resourceTypes: ["google_cloud_run_v2_service"],
   check: (r) => {
     const missing = containersOf(r).filter((c) => c.startup_probe === undefined);

@@ -8,6 +8,7 @@ export const RUN_009: PolicyRule = {
   fix: "Set ingress to internal-and-cloud-load-balancing (or internal); if callers must reach run.app directly, acknowledge RUN-009 with the reason.",
   severity: "error",
   stages: GUARDED_STAGES,
+  field: { path: "ingress", of: "workload" },
   resourceTypes: ["google_cloud_run_v2_service"],
   check: (r) => {
     const ingress = r.attrs.ingress ?? DEFAULT_INGRESS;

@@ -9,6 +9,7 @@ export const RUN_010: PolicyRule = {
   fix: "Reference a version number (secretEnv: { NAME: { secret, version: '3' } }) and roll it out with a deploy.",
   severity: "error",
   stages: ALL_STAGES,
+  field: { path: "secretEnv", of: "workload" },
   resourceTypes: CLOUD_RUN_WORKLOADS,
   check: (r) => {
     const secrets = envVars(r).filter((e) => e.secret !== undefined);

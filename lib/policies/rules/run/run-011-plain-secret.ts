@@ -14,6 +14,7 @@ export const RUN_011: PolicyRule = {
   fix: "Store the value in Secret Manager and reference it (CloudRunService's secretEnv).",
   severity: "error",
   stages: ALL_STAGES,
+  field: { path: "env", of: "workload" },
   resourceTypes: CLOUD_RUN_WORKLOADS,
   check: (r) => {
     const plain = envVars(r).filter((e) => e.secret === undefined && e.value !== undefined && SECRET_NAME.test(e.name));

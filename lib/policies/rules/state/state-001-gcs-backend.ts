@@ -8,6 +8,7 @@ export const STATE_001: PolicyRule = {
   fix: "Add a GcsBackend with a versioned bucket and a prefix unique to the stack (EnvironmentStack does).",
   severity: "error",
   stages: ALL_STAGES,
+  field: { path: "stateBucket", of: "environment" },
   checkStack: (s) => {
     const backends = s.stack.node.children.filter((c): c is TerraformBackend => c instanceof TerraformBackend);
     if (backends.length === 0) return nonCompliant("the stack has no backend (cdktf would fall back to local state)");
