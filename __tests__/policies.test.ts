@@ -963,6 +963,42 @@ describe("as an Aspect", () => {
   });
 });
 
+describe("check: a stack evaluated once, before synthesis", () => {
+  test("synthesis reuses the report of check() and still fails on its errors", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "prod");
+    const pack = new PolicyPack({ stage: "production" });
+    Aspects.of(stack).add(pack);
+    new GcsBackend(stack, { bucket: "acme-ml-prod-tfstate", prefix: "predict/prod" });
+    new GoogleProvider(stack, "google", { project: "acme-ml-prod" });
+    repository(stack, (c) => delete c.dockerConfig);
+    const evaluate = jest.spyOn(pack, "evaluate");
+    const report = pack.check(stack);
+    expect(report.findings.map((f) => f.ruleId)).toContain("AR-003");
+    expect(pack.check(stack)).toBe(report);
+    expect(() => app.synth()).toThrow(PolicyError);
+    expect(evaluate).toHaveBeenCalledTimes(1);
+  });
+
+  test("a clean stack checked first synthesizes, its warnings annotated once", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "dev");
+    const pack = new PolicyPack({ stage: "development" });
+    Aspects.of(stack).add(pack);
+    new GcsBackend(stack, { bucket: "acme-ml-dev-tfstate", prefix: "predict/dev" });
+    new GoogleProvider(stack, "google", { project: "acme-ml-dev" }).addOverride("default_labels", {
+      environment: "dev",
+      app: "predict",
+    });
+    repository(stack, (c) => delete c.cleanupPolicies);
+    expect(pack.check(stack).findings.map((f) => `${f.severity} ${f.ruleId}`)).toEqual(["warning AR-001"]);
+    expect(() => app.synth()).not.toThrow();
+    const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, "manifest.json"), "utf8"));
+    const warnings = manifest.stacks.dev.annotations.filter((a: { message: string }) => /AR-001/.test(a.message));
+    expect(warnings).toHaveLength(1);
+  });
+});
+
 describe("EnvironmentStack applies the pack", () => {
   test.each(environmentFiles().map((f) => [f.name, f] as const))(
     "%s (environments/) has no finding but those it acknowledges, each used",

@@ -22,10 +22,5 @@ Error.prepareStackTrace = (error, frames) => {
   if (error instanceof Error) return jestPrepare ? jestPrepare(error, frames) : v8Format(error, frames);
   return keepCreationStacks ? v8Format(error, frames) : "";
 };
-if (!keepCreationStacks) {
-  type Capture = typeof Error.captureStackTrace;
-  const capture: Capture = Error.captureStackTrace.bind(Error);
-  Error.captureStackTrace = ((target, constructorOpt) => {
-    if (target instanceof Error) capture(target, constructorOpt);
-  }) as Capture;
-}
+// The capture itself is skipped for plain objects as in the app (one module for both).
+import "../scripts/creation-stacks.cjs";

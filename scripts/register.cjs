@@ -5,3 +5,4 @@
 // 30 MB per synth. Stack traces then point into the compiled JavaScript.
 require("tsx/cjs");
 process.setSourceMapsEnabled(false);
+require("./creation-stacks.cjs");

@@ -153,7 +153,7 @@ export function synthesize(
             source: file.file,
             release: releasedEverywhere(config, parseRelease(config, file.release)),
           });
-    check(config.name, checked.policyPack.evaluate(checked));
+    check(config.name, checked.policyPack.check(checked));
     // Its day-one stack, from the same file: state bucket, federation, pipeline identities.
     if (options.environmentsOnly) continue;
     const bootstrap = new BootstrapStack(app, bootstrapStackId(config.name), file.config, {
@@ -161,7 +161,7 @@ export function synthesize(
       source: file.file,
       environmentStack: checked,
     });
-    check(bootstrap.node.id, bootstrap.policyPack.evaluate(bootstrap));
+    check(bootstrap.node.id, bootstrap.policyPack.check(bootstrap));
   }
   if (errors.length > 0) {
     for (const dir of created.reverse()) if (fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);

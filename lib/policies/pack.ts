@@ -139,7 +139,8 @@ export class PolicyPack implements IAspect {
   readonly stage: Stage;
   /** The rules that apply at this stage. */
   readonly rules: readonly PolicyRule[];
-  private readonly evaluated = new Set<IConstruct>();
+  /** The report of each stack checked, which synthesis reuses. */
+  private readonly checked = new WeakMap<TerraformStack, PolicyReport>();
 
   constructor(readonly props: PolicyPackProps) {
     if (!STAGES.includes(props.stage)) {
@@ -152,22 +153,36 @@ export class PolicyPack implements IAspect {
   }
 
   /**
-   * Called by cdktf for every construct under the scope the pack was added to. The first visit
-   * in each stack evaluates the whole stack. Warnings become cdktf warning annotations and
-   * synthesis goes on. Errors (a finding no acknowledgement accepts, an unused acknowledgement)
-   * throw a {@link PolicyError} listing them all, so synthesis fails before the stack is written.
-   * It throws rather than adding error annotations: cdktf lets those through when
-   * `CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS` is set (the cdktf CLI sets it for the app it runs,
-   * and cdktf's own error message suggests it), and `acknowledge` is the one way past a finding.
+   * Called by cdktf for every construct under the scope the pack was added to. In each stack,
+   * the first visit (or an earlier {@link check}) evaluates the whole stack. Warnings become cdktf
+   * warning annotations and synthesis goes on. Errors (a finding no acknowledgement accepts, an
+   * unused acknowledgement) throw a {@link PolicyError} listing them all, so synthesis fails
+   * before the stack is written. It throws rather than adding error annotations: cdktf lets
+   * those through when `CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS` is set (the cdktf CLI sets it
+   * for the app it runs, and cdktf's own error message suggests it), and `acknowledge` is the
+   * one way past a finding.
    */
   visit(node: IConstruct): void {
-    if (!TerraformStack.isStack(node) || this.evaluated.has(node)) return;
-    this.evaluated.add(node);
-    const report = this.evaluate(node);
+    if (!TerraformStack.isStack(node)) return;
+    const report = this.check(node);
+    if (hasErrors(report)) throw new PolicyError(node.node.path, report);
+  }
+
+  /**
+   * Evaluates a complete stack once, as synthesis will: warnings become annotations, and the
+   * report is kept, so that synthesis reuses it (and still fails on its errors) instead of
+   * evaluating the stack again. For a check before anything is written, such as one over every
+   * stack of an app; call it when the stack is complete.
+   */
+  check(stack: TerraformStack): PolicyReport {
+    const known = this.checked.get(stack);
+    if (known !== undefined) return known;
+    const report = this.evaluate(stack);
+    this.checked.set(stack, report);
     for (const f of report.findings) {
       if (f.severity === "warning") Annotations.of(f.construct).addWarning(`${f.ruleId} ${f.message} Fix: ${f.fix}`);
     }
-    if (hasErrors(report)) throw new PolicyError(node.node.path, report);
+    return report;
   }
 
   /** Evaluates every rule of this stage on one stack. Pure: adds nothing to the tree. */
