@@ -87,6 +87,87 @@ describe("layout", () => {
     expect(wrong).toEqual([]);
   });
 
+  test("no import circle anywhere in lib/: each names its files in order", () => {
+    const libFiles = sources("lib");
+    const graph = new Map(libFiles.map((f) => [f, importsOf(f)]));
+    const circles: string[] = [];
+    const state = new Map<string, "open" | "done">();
+    const stack: string[] = [];
+    const visit = (file: string): void => {
+      state.set(file, "open");
+      stack.push(file);
+      for (const next of graph.get(file) ?? []) {
+        if (state.get(next) === "open") {
+          const circle = [...stack.slice(stack.indexOf(next)), next];
+          circles.push(circle.map((f) => path.relative(root, f)).join(" → "));
+        } else if (!state.has(next)) visit(next);
+      }
+      stack.pop();
+      state.set(file, "done");
+    };
+    for (const file of libFiles) if (!state.has(file)) visit(file);
+    expect(circles).toEqual([]);
+  });
+
+  test("the circle check sees a circle", () => {
+    // Two modules that import each other, as the check reads them.
+    const a = path.join(root, "lib", "a.ts");
+    const b = path.join(root, "lib", "b.ts");
+    const graph = new Map([
+      [a, [b]],
+      [b, [a]],
+    ]);
+    const found: string[][] = [];
+    const open = new Set<string>();
+    const walk = (f: string, trail: string[]): void => {
+      if (open.has(f)) return void found.push([...trail.slice(trail.indexOf(f)), f]);
+      open.add(f);
+      for (const n of graph.get(f) ?? []) walk(n, [...trail, f]);
+      open.delete(f);
+    };
+    walk(a, []);
+    expect(found[0].map((f) => path.basename(f))).toEqual(["a.ts", "b.ts", "a.ts"]);
+  });
+
+  test("tests mirror the sources: __tests__/<constructs|policies|app|gcp>/… names a file or folder of lib/", () => {
+    const tests = fs
+      .readdirSync(path.join(root, "__tests__"), { recursive: true, encoding: "utf8" })
+      .map((f) => f.split(path.sep).join("/"))
+      .filter((f) => f.endsWith(".test.ts"));
+    const mirrored = tests.filter((f) => /^(constructs|policies|app|gcp)\//.test(f));
+    const orphans = mirrored.filter((f) => {
+      const base = path.join(root, "lib", f.replace(/\.test\.ts$/, ""));
+      return !fs.existsSync(`${base}.ts`) && !fs.existsSync(base);
+    });
+    expect(orphans).toEqual([]);
+    // Everything else is a tier of its own: whole-app tests (integ/), child processes (e2e/), this file.
+    const elsewhere = tests.filter(
+      (f) => !mirrored.includes(f) && !/^(integ|e2e)\//.test(f) && !f.startsWith("readme/"),
+    );
+    expect(elsewhere).toEqual(["layout.test.ts"]);
+  });
+
+  test("every construct and every rule folder has its test file", () => {
+    const has = (rel: string) => fs.existsSync(path.join(root, "__tests__", rel));
+    const constructs = sources("lib/constructs").filter((f) =>
+      /export class \w+ extends Construct\b/.test(fs.readFileSync(f, "utf8")),
+    );
+    const untested = constructs
+      .map((f) => path.relative(path.join(root, "lib"), f).split(path.sep).join("/"))
+      .map((rel) => rel.replace(/\.ts$/, ".test.ts"))
+      .map((rel) =>
+        /\/(service|job)\.test\.ts$/.test(rel) ? rel.replace(/\/(service|job)\.test\.ts$/, ".test.ts") : rel,
+      )
+      .filter((rel) => !has(rel));
+    expect(untested).toEqual([]);
+    const rules = fs
+      .readdirSync(path.join(root, "lib", "policies", "rules"), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => `policies/rules/${d.name}.test.ts`)
+      .filter((rel) => !has(rel));
+    expect(rules).toEqual([]);
+  });
+
   test("test tiers: only __tests__/e2e/ starts processes, so `npm run test:unit` is in-process", () => {
     const spawning = fs
       .readdirSync(path.join(root, "__tests__"), { recursive: true, encoding: "utf8" })
@@ -99,6 +180,7 @@ describe("layout", () => {
     expect(spawning).toEqual([]);
     const scripts = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts;
     expect(scripts["test:unit"]).toContain("--testPathIgnorePatterns=/e2e/");
+    expect(scripts["test:unit"]).toContain("--testPathIgnorePatterns=/integ/");
   });
 
   test("the check sees imports: lib/app imports the library, main.ts imports lib/app", () => {

@@ -372,6 +372,19 @@ if (byName["npm-synth"] && byName.app) {
     `npm run synth ${fmt(byName["npm-synth"].median)} s vs the app command ${fmt(byName.app.median)} s: ${(byName["npm-synth"].median / byName.app.median).toFixed(2)}× (cdktf synth: ${byName["cdktf-synth"] ? fmt(byName["cdktf-synth"].median) : "n/a"} s).`,
   );
 }
+// The two goals the bench holds the project to: the inner loop at least twice as fast as one
+// template-style test file (both cold, as on a fresh clone), and 200 services in one environment
+// at most twice the time of one.
+if (byName["test-unit-cold"] && byName["template-test-cold"]) {
+  const x = byName["template-test-cold"].median / byName["test-unit-cold"].median;
+  summary.push(
+    `Goal, test:unit at least 2x faster than one template-style test file (cold): ${x.toFixed(2)}x, ${x >= 2 ? "met" : "NOT met"}.`,
+  );
+}
+if (byName["scale-1"] && byName["scale-200"]) {
+  const x = byName["scale-200"].median / byName["scale-1"].median;
+  summary.push(`Goal, 200 services in at most 2x the time of one: ${x.toFixed(2)}x, ${x <= 2 ? "met" : "NOT met"}.`);
+}
 if (perServiceMs !== undefined) {
   summary.push(
     `Each added service: ${perServiceMs.toFixed(1)} ms${perServiceMB === undefined ? "" : ` and ${perServiceMB.toFixed(2)} MB`} (least-squares slope over ${scaling.map((s) => s.services).join(", ")} services).`,

@@ -1,5 +1,5 @@
 // The code blocks of README.md and what each is for, read by scripts/readme.cjs (which writes the
-// TypeScript blocks out as files that `tsc -b` type-checks) and by __tests__/readme.test.ts
+// TypeScript blocks out as files that `tsc -b` type-checks) and by __tests__/integ/readme.test.ts
 // (which runs them and compares the outputs the README shows with what the code prints).
 //
 // A block is tested when an HTML comment right before it says how (Cloud Foundation Fabric's

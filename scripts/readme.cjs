@@ -1,6 +1,6 @@
 // node scripts/readme.cjs: writes each TypeScript block of README.md to
 // __tests__/readme/generated/ (git ignores it), where `tsc -b` type-checks it with the rest of the
-// project and __tests__/readme.test.ts runs it. `npm test` runs this first; it takes milliseconds.
+// project and __tests__/integ/readme.test.ts runs it. `npm test` runs this first; it takes milliseconds.
 // What each block is for is said by the marker before it (scripts/readme-blocks.cjs).
 "use strict";
 const fs = require("node:fs");

@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { artifactRegistryLocation, duration, parseDurationSeconds, repositoryId } from "../gcp/artifact-registry";
 import { iamMember, isPublicMember } from "../gcp/iam";
 import { imageDigest, imageInRepository, imageName, imageTag } from "../gcp/images";
-import { checkLabels } from "../gcp/projects";
+import { checkLabels, projectNumber } from "../gcp/projects";
 import { sortedRecord } from "../gcp/terraform";
 import { Problem, Problems, hasOwn, intRange, oneOf, throwIfInvalid } from "../gcp/validation";
 import {
@@ -176,6 +176,7 @@ export function validateArtifactRepositoryProps(props: ArtifactRepositoryProps):
     }
   }
   problems.check("encryptionKey", props.encryptionKey, kmsKeyName);
+  problems.check("projectNumber", props.projectNumber, projectNumber);
   // Docker settings on a repository they do not apply to are refused, not dropped.
   const standardDocker = format === "docker" && props.remote === undefined;
   if (props.immutableTags !== undefined && !standardDocker) {

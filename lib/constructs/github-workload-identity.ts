@@ -5,7 +5,9 @@ import {
   GITHUB_OIDC_ISSUER,
   GitHubRepositoryIds,
   allIdentitiesOf,
+  githubBranch,
   githubBranchSubjects,
+  githubEnvironment,
   githubEnvironmentSubjects,
   githubId,
   githubRepository,
@@ -13,7 +15,7 @@ import {
   subjectOf,
   workloadIdentityId,
 } from "../gcp/workload-identity";
-import { Problem, Problems, throwIfInvalid } from "../gcp/validation";
+import { Constraint, Problem, Problems, throwIfInvalid } from "../gcp/validation";
 import {
   IamWorkloadIdentityPool,
   IamWorkloadIdentityPoolProvider,
@@ -60,11 +62,8 @@ export function validateGitHubWorkloadIdentityProps(props: GitHubWorkloadIdentit
   problems.check("ownerId", props.ownerId, githubId);
   problems.check("poolId", props.poolId, workloadIdentityId);
   problems.check("providerId", props.providerId, workloadIdentityId);
-  if (typeof props.environmentBranch === "string") {
-    problems.check("environmentBranch", props.environmentBranch, (v) =>
-      /^[A-Za-z0-9._/-]+$/.test(v) && !v.startsWith("refs/") ? undefined : "must be a branch name such as main",
-    );
-  }
+  if (typeof props.environmentBranch === "string")
+    problems.check("environmentBranch", props.environmentBranch, githubBranch);
   return [...problems.list];
 }
 
@@ -144,6 +143,7 @@ export class GitHubWorkloadIdentity extends Construct {
    * Construct ids: `workload-identity-environment-ENV` and `…-by-id` (the immutable form).
    */
   grantEnvironment(account: ServiceAccount, environment: string): Grant {
+    this.checkName("environment", environment, githubEnvironment, "grantEnvironment");
     const [named, byId] = this.environmentPrincipals(environment);
     const id = `workload-identity-environment-${slug(environment)}`;
     return this.grant(account, [
@@ -157,12 +157,18 @@ export class GitHubWorkloadIdentity extends Construct {
    * Construct ids: `workload-identity-branch-BRANCH` and `…-by-id`.
    */
   grantBranch(account: ServiceAccount, branch: string): Grant {
+    this.checkName("branch", branch, githubBranch, "grantBranch");
     const [named, byId] = this.branchPrincipals(branch);
     const id = `workload-identity-branch-${slug(branch)}`;
     return this.grant(account, [
       [id, named],
       [`${id}-by-id`, byId],
     ]);
+  }
+
+  /** Refuses a branch or environment name no token carries, naming the method. */
+  private checkName(path: string, value: string, constraint: Constraint<string>, method: string): void {
+    new Problems().check(path, value, constraint).throwIfAny(`GitHubWorkloadIdentity "${this.node.path}".${method}()`);
   }
 
   /** One `roles/iam.workloadIdentityUser` member on `account` per (construct id, principal). */

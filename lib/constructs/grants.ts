@@ -1,6 +1,7 @@
 import { ITerraformDependable, TerraformResource } from "cdktf";
 import { Construct, IConstruct } from "constructs";
 import { serviceAccountMember } from "../gcp/iam";
+import { resolveTokens } from "../gcp/terraform";
 import { ValidationError } from "../gcp/validation";
 import { KmsCryptoKeyIamMember } from "../providers";
 
@@ -64,7 +65,10 @@ export function grantOnce<T extends TerraformResource>(
   make: () => T,
   refusal: { subject: string; path: string; value: unknown },
 ): T {
-  const wanted = { role: what.role, member: what.member, detail: JSON.stringify(what.detail ?? null) };
+  // Compared as they will be written: a provider attribute (an account's `member`) is a new token
+  // each time it is read, and the same expression once resolved.
+  const text = (v: unknown) => JSON.stringify(resolveTokens(scope, v) ?? null);
+  const wanted = { role: what.role, member: text(what.member), detail: text(what.detail) };
   const existing = scope.node.tryFindChild(id);
   if (existing !== undefined) {
     const made = MADE.get(existing);
@@ -79,7 +83,7 @@ export function grantOnce<T extends TerraformResource>(
       {
         path: refusal.path,
         value: refusal.value,
-        allowed: `conflicts with an earlier grant under the same id (${made?.role ?? "another resource"} to ${made?.member ?? id}): use another id, or the same options`,
+        allowed: `conflicts with an earlier grant under the same id (${made?.role ?? "another resource"} to ${made === undefined ? id : JSON.parse(made.member)}): use another id, or the same options`,
       },
     ]);
   }

@@ -46,3 +46,9 @@ export function checkLabels(
     problems.check(`${path}.${key}`, value, labelValue);
   }
 }
+
+/** A project number: the digits that name a project's service agents (`service-NUMBER@…`). */
+export const projectNumber = pattern(
+  /^[1-9][0-9]{0,19}$/,
+  "must be the project's number: digits, such as 123456789012",
+);

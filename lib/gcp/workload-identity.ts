@@ -36,6 +36,18 @@ export const workloadIdentityId = pattern(
   "must be 4-32 lowercase letters, digits and hyphens, not starting with gcp-",
 );
 
+/** A branch name as GitHub's tokens carry it after `refs/heads/`: never the full ref. */
+export const githubBranch = pattern(/^(?!refs\/)[A-Za-z0-9._/-]+$/, "must be a branch name such as main");
+
+/**
+ * A GitHub environment name, as the token's subject carries it after `environment:`. Source:
+ * GitHub "Managing environments for deployment": at most 255 characters; not case sensitive.
+ */
+export const githubEnvironment = pattern(
+  /^[^:\s][^:]{0,254}$/,
+  "must be a GitHub environment name: 1-255 characters, no colon",
+);
+
 /**
  * The attribute condition that admits only tokens of one repository, by the numeric ids that
  * survive a rename or transfer of the repository. Google requires a condition on providers for

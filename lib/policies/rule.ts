@@ -40,6 +40,12 @@ export interface RuleField {
   /** The prop or field, such as `minInstances` or `monitoring.emails`. */
   readonly path: string;
   /**
+   * The same setting on a Cloud Run job, when a job names it otherwise: who may call a service
+   * are its `invokers`, who may start a job its `runners`.
+   * @default - `path`
+   */
+  readonly jobPath?: string;
+  /**
    * Whose it is: a Cloud Run service's or job's (`services.<key>.minInstances`), the repository's
    * (`repository.cleanup`), or the environment's (`labels`).
    */

@@ -15,18 +15,19 @@ import type { EnvironmentConfig } from "./types";
  */
 function fieldOf(config: EnvironmentConfig, stackPath: string, finding: Unlocated): string[] | undefined {
   const field = finding.field;
-  const path = field === undefined ? [] : field.path.split(".");
-  if (field?.of === "environment") return path;
+  if (field?.of === "environment") return field.path.split(".");
   if (finding.path === stackPath) return undefined;
   const [top] = finding.path.slice(stackPath.length + 1).split("/");
-  if (top === "repository") return field?.of === "repository" ? ["repository", ...path] : ["repository"];
+  if (top === "repository")
+    return field?.of === "repository" ? ["repository", ...field.path.split(".")] : ["repository"];
   const group = hasOwn(config.jobs ?? {}, top) ? "jobs" : hasOwn(config.services, top) ? "services" : undefined;
   if (group === undefined) return undefined;
   if (field?.of !== "workload") return [group, top];
+  const path = group === "jobs" ? (field.jobPath ?? field.path) : field.path;
   // Deletion protection is set for every workload at the top unless one sets its own.
   const own = group === "jobs" ? config.jobs![top] : config.services[top];
-  if (field.path === "deletionProtection" && own.deletionProtection === undefined) return ["deletionProtection"];
-  return [group, top, ...path];
+  if (path === "deletionProtection" && own.deletionProtection === undefined) return ["deletionProtection"];
+  return [group, top, ...path.split(".")];
 }
 
 /**

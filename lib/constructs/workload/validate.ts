@@ -1,7 +1,8 @@
 import { Token } from "cdktf";
 import { notDefaultServiceAccount, serviceAccountEmail, serviceAccountId } from "../../gcp/iam";
 import { imagePinnedByDigest, imageReference } from "../../gcp/images";
-import { checkLabels, region } from "../../gcp/projects";
+import { checkLabels, projectNumber, region } from "../../gcp/projects";
+import { isUnresolved } from "../../gcp/terraform";
 import * as run from "../../gcp/run";
 import { secretName, secretVersion } from "../../gcp/secret-manager";
 import { bucketName } from "../../gcp/storage";
@@ -57,6 +58,7 @@ export function checkWorkloadContainer(p: Problems, props: Checked, kind: Worklo
 export function checkWorkloadNetwork(p: Problems, props: Checked): void {
   checkVpcAccess(p, props);
   p.check("encryptionKey", props.encryptionKey, run.kmsKeyName);
+  p.check("projectNumber", props.projectNumber, projectNumber);
 }
 
 /** A list of strings (command, args), when it is one. */
@@ -272,7 +274,7 @@ function nested(a: string, b: string): boolean {
 }
 
 /** VPC access: direct egress or a connector, never both; names and egress valid. */
-export function checkVpcAccess(p: Problems, props: Pick<WorkloadProps, "vpcAccess">): void {
+export function checkVpcAccess(p: Problems, props: Pick<WorkloadProps, "vpcAccess" | "location">): void {
   const v = props.vpcAccess as (Partial<DirectVpcAccess> & Partial<ConnectorVpcAccess>) | undefined;
   if (v === undefined) return;
   const direct = v.network !== undefined || v.subnetwork !== undefined || v.tags !== undefined;
@@ -294,4 +296,19 @@ export function checkVpcAccess(p: Problems, props: Pick<WorkloadProps, "vpcAcces
   }
   p.check("vpcAccess.connector", v.connector, run.connectorName);
   p.check("vpcAccess.egress", v.egress, run.vpcEgress);
+  // A subnet or connector named by its full path is in a region: the workload's, or egress fails.
+  for (const [field, re] of [
+    ["subnetwork", /\/regions\/([^/]+)\//],
+    ["connector", /\/locations\/([^/]+)\//],
+  ] as const) {
+    const value = v[field];
+    const region = typeof value === "string" && !isUnresolved(value) ? re.exec(value)?.[1] : undefined;
+    if (region !== undefined && !isUnresolved(props.location) && region !== props.location) {
+      p.add(
+        `vpcAccess.${field}`,
+        value,
+        `is in ${region}; the workload runs in ${props.location}, and egress goes through its own region's ${field === "connector" ? "connectors" : "subnets"}`,
+      );
+    }
+  }
 }

@@ -8,7 +8,7 @@ export const RUN_001: PolicyRule = {
   fix: "Grant roles/run.invoker to named principals (the gateway's service account); if the service really is public, acknowledge RUN-001 with the reason.",
   severity: "error",
   stages: ALL_STAGES,
-  field: { path: "invokers", of: "workload" },
+  field: { path: "invokers", jobPath: "runners", of: "workload" },
   equivalent: "CKV_GCP_102 (checkov; for the v1 google_cloud_run_service IAM resources only)",
   resourceTypes: iamTypes("google_cloud_run_v2_service", "google_cloud_run_v2_job", "google_cloud_run_service"),
   check: (r) => noPublicGrant(r, "a Cloud Run workload"),

@@ -1,0 +1,218 @@
+/**
+ * The README's code blocks are tests (scripts/readme-blocks.cjs says how each is marked). Every
+ * TypeScript block is written to __tests__/readme/generated/ by scripts/readme.cjs, which
+ * `npm test` runs before `tsc -b`: so each is type-checked with the project. Here, fragments are
+ * run, and every output the README shows is produced by code and compared byte for byte. The
+ * consumer app's blocks are built and run from the packed library by e2e/consumer.test.ts.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { describeFailure, extendEnvironment, synthesize, SharedConfig } from "../../lib/app";
+import { compareStacks, renderText, StackJson } from "../../lib/app/parity";
+import { runBootstrap } from "../../lib/app/bootstrap-cli";
+import { runRelease } from "../../lib/app/release/cli";
+import { fixtureEnvironment, fixtureFile, fixtureService, fixtureTrainingEnvironment } from "../fixtures/environment";
+import { environmentsFolder } from "../fixtures/release";
+
+import { README, readmeBlocks } from "../../scripts/readme-blocks.cjs";
+import { OUT, generatedFiles, generatedName } from "../../scripts/readme.cjs";
+
+const blocks = readmeBlocks();
+
+/** Replaces the text of the output block named `name` in README.md (README_UPDATE=1). */
+function writeOutput(name: string, text: string): void {
+  const now = readmeBlocks().find((b) => b.marker?.kind === "output" && b.marker.arg === name)!;
+  const lines = fs.readFileSync(README, "utf8").split("\n");
+  const end = lines.findIndex((l, i) => i >= now.line && /^\s*```\s*$/.test(l));
+  const indent = /^\s*/.exec(lines[now.line - 1])![0]; // a block inside a list item is indented
+  lines.splice(
+    now.line,
+    end - now.line,
+    ...text
+      .trimEnd()
+      .split("\n")
+      .map((l) => (l === "" ? l : indent + l)),
+  );
+  fs.writeFileSync(README, lines.join("\n"));
+}
+const KINDS = ["program", "fragment", "environment", "environment-fields", "service", "output", "file"];
+
+let outdir: string;
+beforeAll(() => {
+  // Fragments make an App, which writes to CDKTF_OUTDIR when it is constructed.
+  outdir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-readme-"));
+  process.env.CDKTF_OUTDIR = outdir;
+});
+afterAll(() => {
+  delete process.env.CDKTF_OUTDIR;
+  fs.rmSync(outdir, { recursive: true, force: true });
+});
+
+describe("README.md", () => {
+  test("every TypeScript block is marked with how it is tested, and every marker is known", () => {
+    const ts = blocks.filter((b) => b.language === "ts");
+    expect(ts.length).toBeGreaterThanOrEqual(8);
+    expect(ts.filter((b) => b.marker === undefined).map((b) => `line ${b.line}`)).toEqual([]);
+    const unknown = blocks.filter((b) => b.marker && !KINDS.includes(b.marker.kind));
+    expect(unknown.map((b) => `line ${b.line}: ${b.marker?.kind}`)).toEqual([]);
+  });
+
+  test("the generated files are the README's blocks as they are now (npm test writes them)", () => {
+    const expected = generatedFiles(blocks);
+    const onDisk = fs.existsSync(OUT) ? fs.readdirSync(OUT).sort() : [];
+    expect(onDisk).toEqual([...expected.keys()].sort());
+    for (const [name, content] of expected) expect(fs.readFileSync(path.join(OUT, name), "utf8")).toBe(content);
+  });
+
+  const fragments = blocks.filter((b) => b.marker?.kind === "fragment");
+  test.each(fragments.map((b) => [b.line, b] as const))("the fragment at line %i runs as shown", (_line, block) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { run } = require(path.join(OUT, generatedName(block)!)) as { run: () => void };
+    const next = blocks[blocks.indexOf(block) + 1];
+    const shows = next?.marker?.kind === "output" && next.marker.arg === "previous" ? next.text : undefined;
+    let thrown: string | undefined;
+    try {
+      run();
+    } catch (e) {
+      thrown = `${(e as Error).message}\n`;
+    }
+    // A fragment followed by an output block throws exactly that; any other runs cleanly.
+    expect(thrown).toBe(shows);
+  });
+
+  /**
+   * The environments the README's shown outputs name, one per stage. The outputs are made from
+   * fixtures of these names, never from environments/, which a team replaces on day one.
+   */
+  const SHOWN = [
+    { name: "dev", stage: "development" },
+    { name: "staging", stage: "preproduction" },
+    { name: "prod", stage: "production" },
+  ] as const;
+  const [DEV, STAGING, PROD] = SHOWN;
+
+  /** A training environment as the example's: scheduled in development only. */
+  const withoutScheduleAfterDev = (overrides: Parameters<typeof fixtureTrainingEnvironment>[0]) => {
+    const env = fixtureTrainingEnvironment(overrides);
+    if (env.stage === "development") return env;
+    const { schedule: _schedule, ...train } = env.jobs!.train;
+    return { ...env, jobs: { train } };
+  };
+  const bootstrapFolder = () =>
+    environmentsFolder(
+      SHOWN.map(({ name, stage }) =>
+        withoutScheduleAfterDev({
+          name,
+          stage,
+          project: `acme-ml-${name}`,
+          stateBucket: `acme-ml-${name}-tfstate`,
+          app: "predict",
+          github: { repository: "acme/ml-platform", repositoryId: "812345678", ownerId: "91234567" },
+        }),
+      ),
+    );
+  const bootstrapOutput = (...argv: string[]) => {
+    const folder = bootstrapFolder();
+    const out = runBootstrap(argv, folder);
+    fs.rmSync(path.dirname(folder), { recursive: true, force: true });
+    expect(out.code).toBe(0);
+    return out.stdout;
+  };
+
+  /** The outputs the README shows that no fragment prints: each made here, from the tests' own configurations. */
+  const OUTPUTS: Record<string, () => string> = {
+    "bootstrap-github": () => bootstrapOutput("github"),
+    "bootstrap-identities": () => bootstrapOutput("identities", PROD.name),
+    "release-status": () => {
+      const envs = SHOWN.map((shown) => fixtureTrainingEnvironment(shown));
+      const folder = environmentsFolder(envs);
+      const provenance = { time: "2026-11-27T10:00:00.000Z" };
+      const run = (...argv: string[]) => expect(runRelease(argv, folder, { provenance }).code).toBe(0);
+      const image = (c: string) => `europe-west1-docker.pkg.dev/acme-fx-dev/images/predict-api@sha256:${c.repeat(16)}`;
+      run("pin", DEV.name, "train", image("5e7a").replace("predict-api", "trainer"));
+      run("pin", DEV.name, "predict", image("3b1f"), "--model", "sentiment/train-2k7xq");
+      run("promote", DEV.name, STAGING.name);
+      run("promote", STAGING.name, PROD.name);
+      run("pin", DEV.name, "predict", image("8d2e"), "--model", "sentiment/train-7dk2m");
+      run("promote", DEV.name, STAGING.name);
+      run("canary", PROD.name, "predict", "--percent", "10", "--from", STAGING.name);
+      const status = runRelease(["status"], folder).stdout;
+      fs.rmSync(path.dirname(folder), { recursive: true, force: true });
+      return status;
+    },
+    "config-validation": () => {
+      const qa = fixtureEnvironment({
+        name: "qa",
+        stage: "preproduction",
+        deletionProtection: false,
+        services: { predict: { ...fixtureService({ cpu: "1", memory: "8Gi" }), ...{ minInstance: 1 } } },
+      });
+      const result = synthesize({ files: [{ ...fixtureFile(qa), file: "environments/qa.ts" }], outdir });
+      return `${describeFailure(result)}\n`;
+    },
+    "policy-findings": () => {
+      const {
+        name: _n,
+        stage: _s,
+        project: _p,
+        stateBucket: _b,
+        ...shared
+      } = fixtureEnvironment({
+        services: { predict: fixtureService({ ingress: "all" }) },
+      });
+      const prod = extendEnvironment(shared as SharedConfig, {
+        ...PROD,
+        project: "acme-ml-prod",
+        stateBucket: "acme-ml-prod-tfstate",
+        services: { embed: fixtureService({ image: "embed-api", ingress: "all" }) },
+      });
+      const result = synthesize({ files: [{ ...fixtureFile(prod), file: `environments/${PROD.name}.ts` }], outdir });
+      return `${describeFailure(result)}\n`;
+    },
+    parity: () => {
+      const model = "google_cloud_run_v2_service.predict_service.template.containers[0].env[MODEL_NAME]";
+      const envs = [
+        fixtureEnvironment({
+          ...DEV,
+          services: { predict: fixtureService({ env: { MODEL_NAME: "sentiment-v5-candidate" } }) },
+          differences: { [model]: "dev tries each new model first" },
+        }),
+        fixtureEnvironment(STAGING),
+        fixtureEnvironment({
+          ...PROD,
+          services: { predict: fixtureService({ env: { MODEL_NAME: "sentiment-v4" }, timeoutSeconds: 30 }) },
+        }),
+      ];
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-readme-parity-"));
+      const files = envs.map((config) => fixtureFile(config));
+      expect(synthesize({ files, outdir: dir }).errors).toEqual([]);
+      const stacks: Record<string, StackJson> = Object.fromEntries(
+        envs.map((e) => [e.name, JSON.parse(fs.readFileSync(path.join(dir, "stacks", e.name, "cdk.tf.json"), "utf8"))]),
+      );
+      fs.rmSync(dir, { recursive: true, force: true });
+      const text = renderText(compareStacks(stacks));
+      // The README shows the drift table alone.
+      return text.slice(text.indexOf("Configuration drift"), text.indexOf("\n\nMake the environments agree")) + "\n";
+    },
+  };
+
+  const outputs = blocks.filter((b) => b.marker?.kind === "output" && b.marker.arg !== "previous");
+  test.each(outputs.map((b) => [b.marker!.arg!, b] as const))(
+    "the %s output is what the code prints",
+    (name, block) => {
+      expect(Object.keys(OUTPUTS)).toContain(name);
+      const printed = OUTPUTS[name]();
+      if (process.env.README_UPDATE === "1" && printed !== block.text) writeOutput(name, printed);
+      else if (printed !== block.text) {
+        // Like a snapshot: review the change, then write it with README_UPDATE=1.
+        console.error(`README.md line ${block.line} is out of date; README_UPDATE=1 npx jest readme writes it.`);
+      }
+      expect(block.text).toBe(printed);
+    },
+  );
+
+  test("every output a test produces is shown in the README", () => {
+    expect(outputs.map((b) => b.marker!.arg).sort()).toEqual(Object.keys(OUTPUTS).sort());
+  });
+});

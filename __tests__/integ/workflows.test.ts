@@ -1,0 +1,358 @@
+/**
+ * The GitHub Actions workflows: actionlint finds nothing, every npm script they call exists, and
+ * the security rules hold (least privilege per job, pinned actions, no expressions in scripts).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { STAGES } from "../../lib";
+import { Testing } from "cdktf";
+import { EnvironmentConfig, environmentFiles, environmentMatrix, parseEnvironmentConfig } from "../../lib/app";
+import { BootstrapStack } from "../../lib/app/bootstrap-stack";
+import { buildMatrix, jobTarget } from "../../lib/app/environments";
+import { Json } from "../helpers";
+import { workflowTexts } from "../workflow-files";
+import { VERBS } from "../../lib/app/release/cli";
+
+const root = path.resolve(__dirname, "..", "..");
+const text = workflowTexts();
+const files = Object.keys(text);
+const workflows: Record<string, Json> = Object.fromEntries(files.map((f) => [f, parse(text[f])]));
+const scripts: Record<string, string> = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts;
+
+/** A bootstrap stack's outputs, synthesized in memory. */
+function bootstrapOutputs(config: EnvironmentConfig): Record<string, Json> {
+  const configs = environmentFiles().map((f) => parseEnvironmentConfig(f.config));
+  const stack = new BootstrapStack(Testing.app(), `bootstrap-${config.name}`, config, { environments: configs });
+  return JSON.parse(Testing.synth(stack)).output;
+}
+
+function jobs(file: string): [string, Json][] {
+  return Object.entries(workflows[file].jobs);
+}
+
+function steps(job: Json): Json[] {
+  return job.steps ?? [];
+}
+
+function runsOf(job: Json): string {
+  return steps(job)
+    .map((s) => s.run ?? "")
+    .join("\n");
+}
+
+describe("workflows", () => {
+  test("ci, build, release, deploy (with apply), drift and train exist", () => {
+    expect(files).toEqual(["apply.yml", "build.yml", "ci.yml", "deploy.yml", "drift.yml", "release.yml", "train.yml"]);
+  });
+
+  test("every npm script the workflows run exists in package.json", () => {
+    const called = new Set<string>();
+    for (const f of files) {
+      for (const m of text[f].matchAll(/npm run (?:-s |--silent )?([a-z][\w:-]*)/g)) called.add(m[1]);
+    }
+    expect([...called].sort()).toEqual(["environments", "parity", "release", "synth"]);
+    for (const name of called) expect(scripts).toHaveProperty(name);
+    expect(text["ci.yml"]).toContain("npm test");
+  });
+
+  test("least privilege: nothing at the top level, permissions on every job, id-token only where a job authenticates", () => {
+    const authenticates = (job: Json): boolean =>
+      steps(job).some((st) => String(st.uses ?? "").startsWith("google-github-actions/auth@")) ||
+      (typeof job.uses === "string" && jobs(path.basename(job.uses)).some(([, called]) => authenticates(called)));
+    const runs = (job: Json) =>
+      steps(job)
+        .map((st) => st.run ?? "")
+        .join("\n");
+    for (const f of files) {
+      expect(workflows[f].permissions).toEqual({});
+      for (const [, job] of jobs(f)) {
+        expect(job.permissions).toBeDefined();
+        expect(job.permissions["id-token"] === "write").toBe(authenticates(job));
+        if (job.permissions.contents === "write") {
+          // Only the jobs that open a release pull request write, and they hold no cloud identity.
+          expect(job.permissions).toEqual({ contents: "write", "pull-requests": "write" });
+          expect(runs(job)).toMatch(/npm run -s release -- /);
+          expect(runs(job)).toMatch(/gh pr create --base main/);
+          expect(runs(job)).toMatch(/git add environments\/releases\n/);
+          continue;
+        }
+        expect(job.permissions.contents).toBe("read");
+        expect(Object.keys(job.permissions).sort()).toEqual(
+          authenticates(job) ? ["contents", "id-token"] : ["contents"],
+        );
+      }
+    }
+  });
+
+  test("build: on changes to services/, one image per service, the digest from the push pinned by a pull request", () => {
+    const wf = workflows["build.yml"];
+    expect(wf.on.push).toEqual({ branches: ["main"], paths: ["services/**"] });
+    expect(text["build.yml"]).toContain("npm run -s environments -- --builds");
+    const build = runsOf(wf.jobs.build);
+    expect(build).toMatch(/docker buildx build --push --metadata-file metadata\.json/);
+    expect(build).toMatch(/containerimage\.digest/);
+    expect(
+      wf.jobs.build.steps.find((s: Json) => String(s.uses).startsWith("google-github-actions/auth@")).with
+        .service_account,
+    ).toBe("image-builder@${{ matrix.project }}.iam.gserviceaccount.com");
+    expect(runsOf(wf.jobs.pin)).toMatch(/npm run -s release -- pin "\$ENVIRONMENT" "\$service" "\$image"/);
+  });
+
+  test("every image the build workflow builds has its build context and Dockerfile in the repository", () => {
+    // A service added to environments/ with a build, but without its folder, fails here rather
+    // than in the build workflow after the merge.
+    const missing = buildMatrix()
+      .map((b) => path.join(b.context, b.dockerfile))
+      .filter((file) => !fs.existsSync(path.join(root, file)));
+    expect(missing).toEqual([]);
+  });
+
+  test("release: copies by digest before it promotes, then a pull request; main only", () => {
+    const wf = workflows["release.yml"];
+    expect(Object.keys(wf.on)).toEqual(["workflow_dispatch"]);
+    expect(wf.on.workflow_dispatch.inputs.verb.options).toEqual(["promote", "canary", "complete", "rollback"]);
+    const copy = runsOf(wf.jobs.copy);
+    expect(copy).toMatch(/go install github\.com\/google\/go-containerregistry\/cmd\/gcrane@v\d+\.\d+\.\d+/);
+    expect(copy).toMatch(/npm run -s release -- images "\$FROM" "\$TO"/);
+    expect(copy).toMatch(/gcrane" cp "\$source" "\$target"/);
+    expect(copy).toMatch(/gcrane" digest "\$target"\)" = "\$\{target##\*@\}"/);
+    expect(wf.jobs.release.needs).toBe("copy");
+    for (const job of [wf.jobs.copy, wf.jobs.release]) expect(job.if).toContain("github.ref == 'refs/heads/main'");
+    // Every verb the workflow offers is one the release command takes.
+    const verbs = VERBS.map((v) => v.name);
+    for (const verb of wf.on.workflow_dispatch.inputs.verb.options) expect(verbs).toContain(verb);
+  });
+
+  test("release: model versions are copied into the target's bucket before the promotion, and checked", () => {
+    const copy = runsOf(workflows["release.yml"].jobs.copy);
+    expect(copy).toMatch(/npm run -s release -- models "\$FROM" "\$TO"/);
+    expect(copy).toMatch(/gcloud storage rsync --recursive --no-clobber "\$source" "\$target"/);
+    expect(copy.indexOf("release -- models")).toBeGreaterThan(copy.indexOf("release -- images"));
+  });
+
+  test("train: by hand on main, in the environment's GitHub environment, as its job runner; npm apart from the token", () => {
+    const wf = workflows["train.yml"];
+    expect(Object.keys(wf.on)).toEqual(["workflow_dispatch"]);
+    expect(Object.keys(wf.on.workflow_dispatch.inputs)).toEqual(["environment", "job", "args"]);
+    const { target, train } = wf.jobs;
+    expect(target.if).toBe("github.ref == 'refs/heads/main'");
+    expect(train.needs).toBe("target");
+    // The job that installs packages holds no identity token; the one that holds it installs nothing.
+    expect(target.permissions).toEqual({ contents: "read" });
+    expect(runsOf(target)).toMatch(/npm run -s environments -- --job "\$ENVIRONMENT" "\$JOB"/);
+    expect(train.permissions).toEqual({ contents: "read", "id-token": "write" });
+    expect(steps(train).filter((st) => /checkout|setup-node/.test(String(st.uses)))).toEqual([]);
+    expect(runsOf(train)).not.toMatch(/^\s*npm (ci|install|run)/m);
+    // In the GitHub environment of that name: production runs wait for its reviewers.
+    expect(train.environment).toBe("${{ inputs.environment }}");
+    const script = runsOf(train);
+    expect(script).toMatch(/gcloud run jobs execute "\$NAME" --region "\$REGION" --project "\$PROJECT" \\\n\s+--wait/);
+    expect(script).toContain('>> "$GITHUB_STEP_SUMMARY"');
+    expect(script).toContain("npm run release -- pin $ENVIRONMENT $service --model $MODEL/$execution");
+    // Arguments (an override) only in the first stage.
+    expect(runsOf(target)).toMatch(/if \[ -n "\$ARGS" \] && \[ "\$\(jq -r \.first <<< "\$target"\)" != "true" \]/);
+    const auth = steps(train).find((st) => String(st.uses).startsWith("google-github-actions/auth@"))!;
+    expect(auth.with.service_account).toBe("${{ needs.target.outputs.runner }}");
+    // The runner identity is the one the bootstrap stack makes, and each environment's stack grants
+    // it the executor (with overrides) and viewer roles on each of its jobs.
+    for (const c of environmentFiles().map((f) => parseEnvironmentConfig(f.config))) {
+      for (const key of Object.keys(c.jobs ?? {})) {
+        const target = jobTarget(c.name, key);
+        expect(target).toMatchObject({
+          project: c.project,
+          region: c.region,
+          runner: `job-runner@${c.project}.iam.gserviceaccount.com`,
+        });
+      }
+    }
+  });
+
+  test("actions are pinned to exact versions", () => {
+    for (const f of files) {
+      for (const [, job] of jobs(f)) {
+        for (const s of steps(job).filter((x) => x.uses))
+          expect(s.uses).toMatch(/^[\w.-]+\/[\w.-]+@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/);
+      }
+    }
+  });
+
+  test("no expression is interpolated into a run script, and checkout keeps no credentials", () => {
+    for (const f of files) {
+      for (const [, job] of jobs(f)) {
+        for (const s of steps(job)) {
+          if (s.run) expect(s.run).not.toContain("${{");
+          if (String(s.uses ?? "").startsWith("actions/checkout@")) expect(s.with["persist-credentials"]).toBe(false);
+        }
+      }
+    }
+  });
+
+  test("authentication is Workload Identity Federation, never a JSON key", () => {
+    for (const f of files) {
+      expect(text[f]).not.toMatch(/credentials_json|GOOGLE_CREDENTIALS|secrets\./);
+      for (const [, job] of jobs(f)) {
+        for (const s of steps(job).filter((x) => String(x.uses ?? "").startsWith("google-github-actions/auth@"))) {
+          expect(Object.keys(s.with).sort()).toEqual(["service_account", "workload_identity_provider"]);
+        }
+      }
+    }
+  });
+
+  test("the environment matrices come from environments/, not a hand-kept list", () => {
+    for (const f of files) {
+      for (const [, job] of jobs(f)) {
+        if (job.strategy?.matrix) {
+          expect([
+            "${{ fromJSON(needs.build.outputs.environments) }}",
+            "${{ fromJSON(inputs.environments) }}",
+            "${{ fromJSON(needs.plan.outputs.builds) }}",
+          ]).toContain(job.strategy.matrix.include);
+        }
+      }
+      if (["ci.yml", "deploy.yml", "drift.yml"].includes(f)) {
+        expect(text[f]).toContain('echo "matrix=$(npm run -s environments)" >> "$GITHUB_OUTPUT"');
+      }
+    }
+    // Every environment in environments/, once, in the matrix of its own stage.
+    const configs = environmentFiles().map((f) => parseEnvironmentConfig(f.config));
+    const entry = (c: (typeof configs)[number]) => ({
+      environment: c.name,
+      project: c.project,
+      provider_variable: `GCP_WORKLOAD_IDENTITY_PROVIDER_${c.name.toUpperCase().replace(/-/g, "_")}`,
+    });
+    const matrix = environmentMatrix();
+    expect(matrix.all).toEqual(configs.map(entry));
+    for (const stage of STAGES) expect(matrix[stage]).toEqual(configs.filter((c) => c.stage === stage).map(entry));
+  });
+
+  test("every job that authenticates reads its environment's provider variable, the one the bootstrap stack names", () => {
+    let auths = 0;
+    for (const f of files) {
+      for (const [, job] of jobs(f)) {
+        for (const step of job.steps ?? []) {
+          if (!String(step.uses).startsWith("google-github-actions/auth@")) continue;
+          auths++;
+          expect({ file: f, provider: step.with.workload_identity_provider }).toEqual({
+            file: f,
+            provider: expect.stringMatching(
+              /^\$\{\{ vars\[(matrix|steps\.target\.outputs|needs\.target\.outputs)\.provider_variable\] \}\}$/,
+            ),
+          });
+        }
+      }
+    }
+    expect(auths).toBeGreaterThanOrEqual(6);
+    // The bootstrap stack's output description names the same variable.
+    for (const c of environmentFiles().map((f) => parseEnvironmentConfig(f.config))) {
+      expect(bootstrapOutputs(c).workload_identity_provider.description).toContain(
+        environmentMatrix().all.find((e) => e.environment === c.name)!.provider_variable,
+      );
+    }
+  });
+
+  test("every call of a reusable workflow passes its required inputs and no unknown one", () => {
+    for (const f of files) {
+      for (const [, job] of jobs(f)) {
+        if (typeof job.uses !== "string") continue;
+        const called = workflows[path.basename(job.uses)];
+        expect(job.uses).toBe(`./.github/workflows/${path.basename(job.uses)}`);
+        const inputs: Record<string, Json> = called.on.workflow_call.inputs;
+        const given = Object.keys(job.with ?? {});
+        for (const name of given) expect(Object.keys(inputs)).toContain(name);
+        for (const [name, spec] of Object.entries(inputs)) if (spec.required) expect(given).toContain(name);
+      }
+    }
+  });
+
+  test("CI: test, synth, parity to the job summary, cdktf.out uploaded; plans on pull requests only", () => {
+    const build = workflows["ci.yml"].jobs.build;
+    const runs = steps(build).map((s) => s.run ?? s.uses);
+    expect(runs).toEqual(
+      expect.arrayContaining([
+        "npm ci",
+        "npm test",
+        "npm run synth",
+        expect.stringMatching(/parity -- --markdown >> "\$GITHUB_STEP_SUMMARY"/),
+      ]),
+    );
+    expect(steps(build).find((s) => String(s.uses).startsWith("actions/upload-artifact@")).with.path).toBe(
+      "cdktf.out/",
+    );
+    // The lint caches are restored between `npm ci` (which empties node_modules) and `npm test`,
+    // from the folders scripts/test.mjs writes them to.
+    const at = (run: string) => runs.indexOf(run);
+    const cacheStep = steps(build).find((s) => String(s.uses).startsWith("actions/cache@"));
+    expect(at(cacheStep.uses)).toBeGreaterThan(at("npm ci"));
+    expect(at(cacheStep.uses)).toBeLessThan(at("npm test"));
+    const testScript = fs.readFileSync(path.join(root, "scripts", "test.mjs"), "utf8");
+    for (const folder of cacheStep.with.path.trim().split("\n")) {
+      expect(testScript).toContain(`cache("${folder.replace("node_modules/.cache/", "")}`);
+    }
+    const plan = workflows["ci.yml"].jobs.plan;
+    expect(plan.if).toBe(
+      "github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository",
+    );
+    expect(text["ci.yml"]).toMatch(/terraform validate/);
+    expect(text["ci.yml"]).toMatch(/terraform plan -input=false -lock=false/);
+  });
+
+  test("deploy: stage after stage, the artifact planned is the one applied, one deploy at a time, main only", () => {
+    const wf = workflows["deploy.yml"];
+    expect(wf.on).toEqual({ push: { branches: ["main"] }, workflow_dispatch: null });
+    expect(wf.concurrency).toEqual({ group: "deploy", "cancel-in-progress": false });
+    expect(wf.jobs.build.if).toBe("github.ref == 'refs/heads/main'");
+    expect(text["deploy.yml"]).toContain('npm run -s environments -- --stage "$stage"');
+    const stages = ["development", "preproduction", "production"];
+    const previous = ["plan", "apply-development", "apply-preproduction"];
+    stages.forEach((stage, i) => {
+      const job = wf.jobs[`apply-${stage}`];
+      expect(job.uses).toBe("./.github/workflows/apply.yml");
+      expect(job.needs).toEqual(["build", previous[i]]);
+      expect(job.with).toEqual({ environments: `\${{ needs.build.outputs.${stage} }}` });
+      expect(job.if).toContain(`needs.build.outputs.${stage} != '[]'`);
+      if (i > 0) expect(job.if).toContain("!failure() && !cancelled()");
+    });
+    const upload = steps(wf.jobs.plan).find((st) => String(st.uses).startsWith("actions/upload-artifact@"));
+    expect(upload.with.path).toContain(".terraform.lock.hcl");
+    expect(upload.with["include-hidden-files"]).toBe(true);
+
+    const apply = workflows["apply.yml"].jobs.apply;
+    expect(apply.environment).toBe("${{ matrix.environment }}");
+    expect(apply.concurrency.group).toBe("terraform-${{ matrix.environment }}");
+    const applyRuns = steps(apply)
+      .map((st) => st.run ?? "")
+      .join("\n");
+    expect(applyRuns).not.toMatch(/npm|cdktf|terraform plan/);
+    expect(applyRuns).toMatch(/terraform apply -input=false -no-color tfplan/);
+    expect(
+      steps(apply)
+        .filter((st) => String(st.uses).startsWith("actions/download-artifact@"))
+        .map((st) => st.with.name),
+    ).toEqual(["cdktf-out", "tfplan-${{ matrix.environment }}"]);
+    expect(text["apply.yml"]).toContain("service_account: terraform-deploy@");
+  });
+
+  test("drift: scheduled and on demand, read-only identity, no lock, exit code 2 fails the job", () => {
+    const wf = workflows["drift.yml"];
+    expect(wf.on.schedule).toHaveLength(1);
+    expect(wf.on).toHaveProperty("workflow_dispatch");
+    const run = steps(wf.jobs.drift)
+      .map((s) => s.run ?? "")
+      .join("\n");
+    expect(run).toMatch(/terraform plan -input=false -lock=false -no-color -detailed-exitcode/);
+    expect(run).toMatch(/exit "\$status"/);
+    expect(text["drift.yml"]).toContain("service_account: terraform-plan@");
+  });
+});
+
+describe("pre-commit hook", () => {
+  test("lint-staged formats and lints staged files", () => {
+    expect(fs.readFileSync(path.join(root, ".husky", "pre-commit"), "utf8").trim()).toBe(
+      "npx --no-install lint-staged",
+    );
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+    expect(pkg.scripts.prepare).toBe("node .husky/install.mjs");
+    expect(pkg["lint-staged"]["*.{ts,js,mjs}"]).toEqual(["eslint --fix", "prettier --write"]);
+  });
+});
