@@ -7,6 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { UNIT_FOLDERS, unitTestFiles } from "./unit/bundle";
 
 const root = path.resolve(__dirname, "..");
 
@@ -178,9 +179,13 @@ describe("layout", () => {
         ),
       );
     expect(spawning).toEqual([]);
+    // The unit tier is the mirrored folders, loaded as one test file; no integ or e2e file in it.
     const scripts = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts;
-    expect(scripts["test:unit"]).toContain("--testPathIgnorePatterns=/e2e/");
-    expect(scripts["test:unit"]).toContain("--testPathIgnorePatterns=/integ/");
+    expect(scripts["test:unit"]).toBe("jest -c jest.unit.config.js");
+    expect(UNIT_FOLDERS).toEqual(["constructs", "policies", "app", "gcp"]);
+    const unit = unitTestFiles();
+    expect(unit.filter((f) => /^(integ|e2e)\//.test(f))).toEqual([]);
+    expect(unit).toContain("constructs/state-bucket.test.ts");
   });
 
   test("the check sees imports: lib/app imports the library, main.ts imports lib/app", () => {

@@ -7,27 +7,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CloudRunService } from "../../lib";
-import { EnvironmentStack, environmentFiles, parseEnvironmentConfig, synthesize } from "../../lib/app";
-import { parseRelease, releasedEverywhere } from "../../lib/app/release/deployment";
+import { EnvironmentStack, synthesize } from "../../lib/app";
 import { fixtureEnvironment, fixtureFile, fixtureRelease, fixtureService } from "../fixtures/environment";
 
 describe("EnvironmentStack applies the pack", () => {
-  test.each(environmentFiles().map((f) => [f.name, f] as const))(
-    "%s (environments/) has no finding but those it acknowledges, each used",
-    (name, file) => {
-      const config = parseEnvironmentConfig(file.config);
-      // As synthesis checks it: with every service deployed, those without a release yet too.
-      const release = releasedEverywhere(config, parseRelease(config, file.release));
-      const stack = new EnvironmentStack(Testing.app(), name, config, { release });
-      const report = stack.policyPack.evaluate(stack);
-      expect(stack.policyPack.stage).toBe(config.stage);
-      expect(report.findings.filter((f) => f.severity === "error")).toEqual([]);
-      expect(report.unusedAcknowledgements).toEqual([]);
-      const acknowledged = new Set(report.acknowledged.map((f) => f.ruleId));
-      expect([...acknowledged].sort()).toEqual([...new Set((config.acknowledgements ?? []).map((a) => a.rule))].sort());
-    },
-  );
-
   test("a service not deployed yet is checked as it will be: its policy error stops synthesis now", () => {
     const live = fixtureEnvironment({
       name: "live",

@@ -15,6 +15,7 @@ import {
   serviceAccountId as serviceAccountIdConstraint,
 } from "../../lib/gcp/iam";
 import { serviceName as serviceNameConstraint } from "../../lib/gcp/run";
+import { propertyRuns } from "../tier";
 
 const sha8 = (text: string): string => createHash("sha256").update(text).digest("hex").slice(0, 8);
 
@@ -84,7 +85,7 @@ describe("account ids", () => {
         }
         expect(new Set(ids).size).toBe(3);
       }),
-      { numRuns: 2000 },
+      propertyRuns(2000),
     );
   });
 });
@@ -111,7 +112,7 @@ describe("runtimeServiceAccountId", () => {
         expect(serviceNameConstraint(name)).toBeUndefined();
         expect(serviceAccountIdConstraint(runtimeServiceAccountId(name))).toBeUndefined();
       }),
-      { numRuns: 2000 },
+      propertyRuns(2000),
     );
   });
 });

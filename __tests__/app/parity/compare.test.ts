@@ -9,18 +9,15 @@ import * as path from "path";
 import { synthesize } from "../../../lib/app";
 import { StackJson, compareStacks, isClean, renderMarkdown, renderText } from "../../../lib/app/parity";
 import { fixtureFile, fixtureRelease, fixtureService } from "../../fixtures/environment";
-import { PARITY_ENVIRONMENTS, SERVICE, synthesizeAll } from "../../fixtures/parity";
+import { PARITY_ENVIRONMENTS, SERVICE, parityStacks, synthesizeAll } from "../../fixtures/parity";
 import { Json } from "../../helpers";
 import { MODEL, declare, editedStacks, service } from "./stacks";
 
-let outdir: string;
 let original: Record<string, StackJson>;
 
 beforeAll(() => {
-  outdir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-parity-"));
-  original = synthesizeAll(PARITY_ENVIRONMENTS, outdir);
+  original = parityStacks().stacks;
 });
-afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
 /** The stacks with `edit` applied to a copy of one or more of them. */
 const edited = (edits: Record<string, (stack: Json) => void>) => editedStacks(original, edits);

@@ -2,22 +2,16 @@
  * The parity report as text (npm run parity) and as Markdown (the job summary): long values by
  * length and fingerprint, the attribute matrix.
  */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { StackJson, compareStacks, renderMarkdown, renderText } from "../../../lib/app/parity";
-import { PARITY_ENVIRONMENTS, SERVICE, synthesizeAll } from "../../fixtures/parity";
+import { SERVICE, parityStacks } from "../../fixtures/parity";
 import { Json } from "../../helpers";
 import { editedStacks, service } from "./stacks";
 
-let outdir: string;
 let original: Record<string, StackJson>;
 
 beforeAll(() => {
-  outdir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-parity-"));
-  original = synthesizeAll(PARITY_ENVIRONMENTS, outdir);
+  original = parityStacks().stacks;
 });
-afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
 /** The stacks with `edit` applied to a copy of one or more of them. */
 const edited = (edits: Record<string, (stack: Json) => void>) => editedStacks(original, edits);

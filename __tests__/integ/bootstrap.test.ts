@@ -1,0 +1,203 @@
+/**
+ * The example's bootstrap stacks: for every environment of environments/, what npm run synth
+ * writes for its first day (state, federation, identities), as that configuration makes it.
+ * The bootstrap stack's own behaviour, on the tests' configurations: __tests__/app/bootstrap-stack.test.ts.
+ */
+import { Testing } from "cdktf";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import {
+  EnvironmentConfig,
+  EnvironmentStack,
+  environmentFiles,
+  parseEnvironmentConfig,
+  synthesize,
+} from "../../lib/app";
+import { BootstrapStack } from "../../lib/app/bootstrap-stack";
+import { environmentResourceTypes } from "../../lib/app/environment-stack";
+import { releasedEverywhere } from "../../lib/app/release/deployment";
+import { EMPTY_RELEASE } from "../../lib/app/release/model";
+import { rolesFor } from "../../lib/app/resources";
+import { Json } from "../helpers";
+
+const configs = environmentFiles().map((f) => parseEnvironmentConfig(f.config));
+
+/** A bootstrap stack synthesized in memory, with the environments it is one of. */
+function bootstrap(config: EnvironmentConfig, environments: readonly EnvironmentConfig[] = [config]) {
+  const stack = new BootstrapStack(Testing.app(), `bootstrap-${config.name}`, config, { environments });
+  return { stack, tf: JSON.parse(Testing.synth(stack)) as Json };
+}
+
+/** Every resource of a synthesized stack as [type, id, attributes]. */
+function all(tf: Json): [string, string, Json][] {
+  return Object.entries<Json>(tf.resource ?? {}).flatMap(([type, byId]) =>
+    Object.entries<Json>(byId).map(([id, r]) => [type, id, r] as [string, string, Json]),
+  );
+}
+
+/** The members allowed to act as the service account whose construct id is `kind`. */
+function workloadIdentityUsers(tf: Json, kind: string): string[] {
+  return all(tf)
+    .filter(
+      ([type, , r]) =>
+        type === "google_service_account_iam_member" &&
+        r.service_account_id === `\${google_service_account.${kind}.name}`,
+    )
+    .map(([, , r]) => {
+      expect(r.role).toBe("roles/iam.workloadIdentityUser");
+      return r.member as string;
+    })
+    .sort();
+}
+
+describe.each(configs.map((c) => [c.name, c] as const))("bootstrap-%s (environments/)", (name, config) => {
+  const { tf } = bootstrap(config, configs);
+  const pool = Object.keys(tf.resource.google_iam_workload_identity_pool)[0];
+  const poolName = `\${google_iam_workload_identity_pool.${pool}.name}`;
+
+  test("its state lives in its environment's bucket, under its own prefix", () => {
+    expect(tf.terraform.backend).toEqual({
+      gcs: { bucket: config.stateBucket, prefix: `${config.app}/bootstrap-${name}` },
+    });
+  });
+
+  test("the state bucket: versioned, private, uniform, soft delete kept, history bounded, never destroyed", () => {
+    const [bucket] = Object.values<Json>(tf.resource.google_storage_bucket);
+    expect(bucket).toMatchObject({
+      name: config.stateBucket,
+      location: config.region,
+      versioning: { enabled: true },
+      uniform_bucket_level_access: true,
+      public_access_prevention: "enforced",
+      soft_delete_policy: { retention_duration_seconds: 7 * 86_400 },
+      lifecycle_rule: [{ action: { type: "Delete" }, condition: { with_state: "ARCHIVED", num_newer_versions: 20 } }],
+      force_destroy: false,
+      lifecycle: { prevent_destroy: true },
+      labels: expect.objectContaining({ environment: name, purpose: "terraform-state" }),
+    });
+  });
+
+  test("the GitHub provider admits only the configured repository, by its ids", () => {
+    const [provider] = Object.values<Json>(tf.resource.google_iam_workload_identity_pool_provider);
+    expect(provider.oidc).toEqual({ issuer_uri: "https://token.actions.githubusercontent.com" });
+    // And a job in a GitHub environment only on main, whatever the environment's rules in GitHub.
+    expect(provider.attribute_condition).toBe(
+      `assertion.repository_id == '${config.github.repositoryId}' && assertion.repository_owner_id == '${config.github.ownerId}'` +
+        " && (!assertion.sub.contains(':environment:') || assertion.ref == 'refs/heads/main')",
+    );
+    expect(provider.attribute_mapping["google.subject"]).toBe("assertion.sub");
+  });
+
+  test("the deploy identity is usable from the GitHub environment of its name only", () => {
+    const [owner, repo] = config.github.repository.split("/");
+    expect(workloadIdentityUsers(tf, "deploy")).toEqual(
+      [
+        `principal://iam.googleapis.com/${poolName}/subject/repo:${config.github.repository}:environment:${name}`,
+        `principal://iam.googleapis.com/${poolName}/subject/repo:${owner}@${config.github.ownerId}/${repo}@${config.github.repositoryId}:environment:${name}`,
+      ].sort(),
+    );
+  });
+
+  test("the plan identity is usable by the repository's jobs; image identities by jobs on main only", () => {
+    expect(workloadIdentityUsers(tf, "plan")).toEqual([`principalSet://iam.googleapis.com/${poolName}/*`]);
+    const image = "builder" in (tf.resource.google_service_account ?? {}) ? "builder" : "promoter";
+    for (const m of workloadIdentityUsers(tf, image)) expect(m).toMatch(/:ref:refs\/heads\/main$/);
+  });
+
+  test("the deploy identity holds the managing role of each resource type its stack creates, and only those", () => {
+    const types = environmentResourceTypes(config);
+    const expected = [...rolesFor(types, "manage").keys()];
+    const granted = all(tf)
+      .filter(
+        ([type, , r]) =>
+          type === "google_project_iam_member" && r.member.startsWith("serviceAccount:terraform-deploy@"),
+      )
+      .map(([, , r]) => r.role)
+      .sort();
+    expect(granted).toEqual(expected);
+    // None that manages accounts or IAM policies: those would let it grant itself anything.
+    for (const role of granted) {
+      expect(role).not.toMatch(
+        /serviceAccountAdmin|projectIamAdmin|securityAdmin|secretmanager\.admin|\.owner$|\.editor$/,
+      );
+    }
+    // It may act as the runtime accounts of the environment's services and jobs, and as the
+    // scheduler account of each scheduled job, each granted on that account only, and as nothing else.
+    const actAs = all(tf).filter(([, , r]) => r.role === "roles/iam.serviceAccountUser");
+    const jobs = Object.values(config.jobs ?? {});
+    const accounts = Object.keys(config.services).length + jobs.length + jobs.filter((j) => j.schedule).length;
+    expect(accounts).toBeGreaterThan(0);
+    expect(actAs.map(([type, , r]) => [type, r.member])).toEqual(
+      Array.from({ length: accounts }, () => [
+        "google_service_account_iam_member",
+        `serviceAccount:terraform-deploy@${config.project}.iam.gserviceaccount.com`,
+      ]),
+    );
+    for (const [, , r] of actAs) expect(r.service_account_id).toMatch(/^\$\{google_service_account\.runtime_/);
+    // A role that would reach the state bucket (storage.admin) holds on the environment's own
+    // buckets only, by a condition naming each.
+    const buckets = all(tf).filter(([, , r]) => r.role === "roles/storage.admin");
+    expect(buckets.length).toBe(Object.keys(config.buckets ?? {}).length > 0 ? 1 : 0);
+    for (const [, , r] of buckets) {
+      expect(r.condition.expression).not.toContain(config.stateBucket);
+      for (const key of Object.keys(config.buckets ?? {})) {
+        const bucket = config.buckets![key].name ?? `${config.project}-${key}`;
+        expect(r.condition.expression).toContain(`resource.name == 'projects/_/buckets/${bucket}'`);
+      }
+    }
+  });
+
+  test("a promoter adds model versions and never replaces one: create and list on its own model buckets", () => {
+    const grants = all(tf).filter(
+      ([type, , r]) => type === "google_project_iam_member" && r.member.startsWith("serviceAccount:image-promoter@"),
+    );
+    for (const [, , r] of grants.filter(([, , g]) => g.project === config.project && /storage/.test(g.role))) {
+      expect(["roles/storage.objectCreator", "roles/storage.objectViewer"]).toContain(r.role);
+      expect(r.condition.expression).not.toContain(config.stateBucket);
+    }
+    expect(grants.map(([, , r]) => r.role)).not.toContain("roles/storage.objectUser");
+  });
+
+  test("each service's runtime account: log and metric writing, and read on each of its secrets only", () => {
+    const envStack = new EnvironmentStack(Testing.app(), name, config, {
+      release: releasedEverywhere(config, EMPTY_RELEASE),
+    });
+    const ran = Object.values<Json>(JSON.parse(Testing.synth(envStack)).resource.google_cloud_run_v2_service).map(
+      (s) => s.template.service_account,
+    );
+    const accounts = Object.values<Json>(tf.resource.google_service_account).map((a) => a.account_id);
+    for (const email of ran) expect(accounts).toContain(email.split("@")[0]);
+    for (const [key, svc] of Object.entries(config.services)) {
+      const secrets = [...new Set(Object.values(svc.secretEnv ?? {}).map((s) => s.secret))].sort();
+      const granted = all(tf)
+        .filter(([type, id]) => type === "google_secret_manager_secret_iam_member" && id.startsWith(`runtime_${key}_`))
+        .map(([, , r]) => [r.secret_id, r.role]);
+      expect(granted).toEqual(secrets.map((s) => [s, "roles/secretmanager.secretAccessor"]));
+    }
+  });
+});
+
+describe("every stack", () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-bootstrap-"));
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  test("npm run synth writes a bootstrap stack per environment; none holds a basic role or a key", () => {
+    const result = synthesize({ outdir });
+    expect(result.errors).toEqual([]);
+    expect(result.stacks).toEqual(configs.flatMap((c) => [c.name, `bootstrap-${c.name}`]));
+    const only = synthesize({ outdir: path.join(outdir, "environments-only"), environmentsOnly: true });
+    expect(only.stacks).toEqual(configs.map((c) => c.name));
+    for (const stack of result.stacks) {
+      const tf = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
+      for (const [type, id, r] of all(tf)) {
+        expect({ stack, type }).not.toEqual({ stack, type: "google_service_account_key" });
+        expect({ stack, id, role: r.role }).not.toEqual({
+          stack,
+          id,
+          role: expect.stringMatching(/^roles\/(owner|editor|viewer)$/),
+        });
+      }
+    }
+  });
+});
