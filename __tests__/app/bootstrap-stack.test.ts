@@ -4,24 +4,9 @@
  * project (every resource waits for its API and its account). What it writes for the example's
  * environments: __tests__/integ/bootstrap.test.ts.
  */
-import { Testing } from "cdktf";
-import { EnvironmentConfig } from "../../lib/app";
-import { BootstrapStack } from "../../lib/app/bootstrap-stack";
 import { fixtureEnvironment } from "../fixtures/environment";
 import { Json } from "../helpers";
-
-/** A bootstrap stack synthesized in memory, with the environments it is one of. */
-function bootstrap(config: EnvironmentConfig, environments: readonly EnvironmentConfig[] = [config]) {
-  const stack = new BootstrapStack(Testing.app(), `bootstrap-${config.name}`, config, { environments });
-  return { stack, tf: JSON.parse(Testing.synth(stack)) as Json };
-}
-
-/** Every resource of a synthesized stack as [type, id, attributes]. */
-function all(tf: Json): [string, string, Json][] {
-  return Object.entries<Json>(tf.resource ?? {}).flatMap(([type, byId]) =>
-    Object.entries<Json>(byId).map(([id, r]) => [type, id, r] as [string, string, Json]),
-  );
-}
+import { all, bootstrap } from "../fixtures/bootstrap";
 
 describe("image identities follow the promotion order", () => {
   const dev = fixtureEnvironment({ name: "alpha", stage: "development" });

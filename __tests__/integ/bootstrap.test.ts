@@ -7,34 +7,15 @@ import { Testing } from "cdktf";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import {
-  EnvironmentConfig,
-  EnvironmentStack,
-  environmentFiles,
-  parseEnvironmentConfig,
-  synthesize,
-} from "../../lib/app";
-import { BootstrapStack } from "../../lib/app/bootstrap-stack";
+import { EnvironmentStack, environmentFiles, parseEnvironmentConfig, synthesize } from "../../lib/app";
 import { environmentResourceTypes } from "../../lib/app/environment-stack";
 import { releasedEverywhere } from "../../lib/app/release/deployment";
 import { EMPTY_RELEASE } from "../../lib/app/release/model";
 import { rolesFor } from "../../lib/app/resources";
 import { Json } from "../helpers";
+import { all, bootstrap } from "../fixtures/bootstrap";
 
 const configs = environmentFiles().map((f) => parseEnvironmentConfig(f.config));
-
-/** A bootstrap stack synthesized in memory, with the environments it is one of. */
-function bootstrap(config: EnvironmentConfig, environments: readonly EnvironmentConfig[] = [config]) {
-  const stack = new BootstrapStack(Testing.app(), `bootstrap-${config.name}`, config, { environments });
-  return { stack, tf: JSON.parse(Testing.synth(stack)) as Json };
-}
-
-/** Every resource of a synthesized stack as [type, id, attributes]. */
-function all(tf: Json): [string, string, Json][] {
-  return Object.entries<Json>(tf.resource ?? {}).flatMap(([type, byId]) =>
-    Object.entries<Json>(byId).map(([id, r]) => [type, id, r] as [string, string, Json]),
-  );
-}
 
 /** The members allowed to act as the service account whose construct id is `kind`. */
 function workloadIdentityUsers(tf: Json, kind: string): string[] {

@@ -5,30 +5,20 @@
  */
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { CloudRunService, PolicyPack, ServiceMonitoring, ServiceMonitoringProps } from "../../../lib";
+import { PolicyPack, ServiceMonitoring, ServiceMonitoringProps } from "../../../lib";
 import { MonitoringAlertPolicy } from "../../../lib/providers";
-import { DIGEST } from "../../helpers";
 import { runCases, stackWith } from "../builders";
 import { CASES } from "./cases/mon";
+import { service as monitoredService } from "../../constructs/monitoring/builders";
 
 runCases(CASES);
 
 describe("MON-001 and MON-002", () => {
   const PROJECT = "acme-ml-prod";
-  const IMAGE = `europe-west1-docker.pkg.dev/${PROJECT}/models/predict-api@${DIGEST}`;
   const CHANNEL = `projects/${PROJECT}/notificationChannels/1234567890`;
 
-  /** A CloudRunService `predict`, compliant but for its monitoring. */
-  function service(scope: Construct) {
-    return new CloudRunService(scope, "predict", {
-      project: PROJECT,
-      location: "europe-west1",
-      name: "predict",
-      image: IMAGE,
-      maxInstances: 20,
-      startupProbe: { path: "/health" },
-    });
-  }
+  /** A CloudRunService `predict`, compliant but for its monitoring (the monitoring tests' service). */
+  const service = (scope: Construct) => monitoredService(scope);
 
   /** The service, monitored by ServiceMonitoring. */
   function monitored(props: Partial<ServiceMonitoringProps> = {}) {

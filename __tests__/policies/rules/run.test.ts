@@ -5,11 +5,12 @@
  */
 import { TerraformDataSource, TerraformStack, Testing } from "cdktf";
 import { Construct } from "constructs";
-import { CloudRunService, CloudRunServiceProps, PolicyPack } from "../../../lib";
+import { CloudRunService, PolicyPack } from "../../../lib";
 import { CloudRunV2ServiceIamMember, GoogleProvider } from "../../../lib/providers";
 import { DIGEST } from "../../helpers";
 import { findingsOf as findings, generic, runCases, service } from "../builders";
 import { CASES } from "./cases/run";
+import { PROJECT, REGION, grpcProps } from "../../constructs/serving-fixture";
 
 runCases(CASES);
 
@@ -99,27 +100,7 @@ describe("hand-written resources, read as Terraform reads them", () => {
 });
 
 describe("the policy pack reads every container", () => {
-  const PROJECT = "acme-ml-prod";
-  const REGION = "europe-west4";
-  const digest = (c: string) => `${REGION}-docker.pkg.dev/${PROJECT}/models/predict-grpc@sha256:${c.repeat(64)}`;
-  const KEY = `projects/acme-kms/locations/${REGION}/keyRings/ml/cryptoKeys/serving`;
-  const grpcProps: CloudRunServiceProps = {
-    name: "predict-grpc",
-    location: REGION,
-    image: digest("e"),
-    command: ["python", "-m", "serve"],
-    args: ["--model-dir", "/models"],
-    workingDir: "/app",
-    http2: true,
-    startupProbe: { grpc: { service: "grpc.health.v1.Health" }, periodSeconds: 10, failureThreshold: 6 },
-    livenessProbe: { grpc: {} },
-    sidecars: [{ name: "otel-collector", image: digest("f"), cpu: "1", memory: "256Mi" }],
-    vpcAccess: { network: "ml-vpc", subnetwork: "serving-europe-west4", egress: "private-ranges-only" },
-    encryptionKey: KEY,
-    customAudiences: ["https://predict.acme.example"],
-    serviceMinInstances: 2,
-  };
-
+  // The production serving setup of the constructs' tests: a gRPC service with a sidecar.
   test("a sidecar image by tag in production is RUN-004's finding, naming the image", () => {
     const s = new TerraformStack(Testing.app(), "serving");
     new GoogleProvider(s, "google", { project: PROJECT, region: REGION });
