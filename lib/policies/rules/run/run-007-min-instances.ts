@@ -5,7 +5,7 @@ export const RUN_007: PolicyRule = {
   id: "RUN-007",
   what: "Production services keep at least one instance warm",
   why: "With no warm instance, the first request after idle waits for a cold start: for a model server, loading the model, often seconds.",
-  fix: "Set template.scaling.min_instance_count to 1 or more (CloudRunService's minInstances).",
+  fix: "Keep one instance warm: the service-level scaling.min_instance_count (CloudRunService's serviceMinInstances, as Google recommends) or the revision's template.scaling.min_instance_count (minInstances), 1 or more.",
   severity: "error",
   stages: ["production"],
   field: { path: "minInstances", of: "workload" },
