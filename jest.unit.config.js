@@ -11,4 +11,6 @@ module.exports = {
   testMatch: ["**/all.ts"],
   maxWorkers: 1,
   workerIdleMemoryLimit: undefined,
+  // The inner loop: property tests draw a tenth of their cases (__tests__/tier.ts).
+  globals: { CDKTF_CLOUD_RUN_INNER_LOOP: true },
 };

@@ -62,9 +62,23 @@ process.stdout.write(`\n> jest ${process.argv.slice(2).join(" ")}\n`);
 // Kept after the run, where jest says it wrote them: the last run's results, for reading.
 const resultsFile = `${CACHES}/jest-results.json`;
 rmSync(resultsFile, { force: true });
-const jest = await run("jest", bin("jest"), [...process.argv.slice(2), "--json", `--outputFile=${resultsFile}`], {
-  buffered: false,
-});
+// The unit tier runs as the one test file `npm run test:unit` runs (__tests__/unit/all.ts), not
+// as its ~50 files: each file would load jest, cdktf, the provider's classes and the library
+// again (0.3-0.4 CPU-s a file). So CI runs what the inner loop runs; `npx jest <file>` still runs
+// one file alone. The other tiers, and services/, run file by file.
+const tiers = [
+  "--testMatch",
+  "**/__tests__/unit/all.ts",
+  "**/*.test.ts",
+  "--testPathIgnorePatterns",
+  "/__tests__/(constructs|policies|app|gcp)/",
+];
+const jest = await run(
+  "jest",
+  bin("jest"),
+  [...tiers, ...process.argv.slice(2), "--json", `--outputFile=${resultsFile}`],
+  { buffered: false },
+);
 let counts = "";
 try {
   const r = JSON.parse(readFileSync(resultsFile, "utf8"));

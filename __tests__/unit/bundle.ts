@@ -13,7 +13,6 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { enterUnitTier } from "../tier";
 
 const TESTS = path.join(__dirname, "..");
 
@@ -32,7 +31,6 @@ export function unitTestFiles(): string[] {
 
 /** Registers every unit test file's tests, each file inside a describe of its path. */
 export function loadUnitTests(files: readonly string[] = unitTestFiles()): void {
-  enterUnitTier();
   for (const file of files) {
     describe(file, () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
