@@ -85,8 +85,12 @@ export class CloudRunService extends Construct implements IGrantee {
     const bucketGrants = grantVolumeAccess(this, props.volumes, this.member, depends());
     const keyGrants = grantRunKeyAccess(this, props, depends());
     const template = revisionTemplate(props, this.serviceAccountEmail);
+    // Named once, when first resolved: the template is fixed at construction, and its tokens
+    // resolve to the addresses of what they name, which do not change. Synthesis resolves the
+    // name several times (the policy check, the stack's preparation, its output).
+    let name: string | undefined;
     this.revisionName = Lazy.stringValue({
-      produce: () => `${props.name}-${shortHash(JSON.stringify(resolveTokens(this, template)))}`,
+      produce: () => (name ??= `${props.name}-${shortHash(JSON.stringify(resolveTokens(this, template)))}`),
     });
     this.service = new CloudRunV2Service(this, "service", {
       ...serviceConfig(props, this.serviceAccountEmail, this.revisionName),
