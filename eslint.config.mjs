@@ -40,10 +40,11 @@ export default tseslint.config(
     ignores: [
       "node_modules/",
       "dist/",
+      "docs/api/",
       "cdktf.out/",
       ".gen/",
       "coverage/",
-      "__tests__/readme/generated/",
+      "__tests__/docs/generated/",
       "**/*.js",
       "**/*.mjs",
       "**/*.cjs",

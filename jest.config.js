@@ -20,7 +20,7 @@ module.exports = {
     ],
   },
   moduleFileExtensions: ["ts", "js", "json"],
-  // The README's examples import the package by name (__tests__/readme/generated/).
+  // The documentation's examples import the package by name (__tests__/docs/generated/).
   moduleNameMapper: { "^cdktf-cloud-run$": "<rootDir>/lib/index.ts" },
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   // Jest's default on 2 cores is one worker; most test files wait on child processes (npm pack,

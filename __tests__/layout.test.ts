@@ -142,9 +142,7 @@ describe("layout", () => {
     });
     expect(orphans).toEqual([]);
     // Everything else is a tier of its own: whole-app tests (integ/), child processes (e2e/), this file.
-    const elsewhere = tests.filter(
-      (f) => !mirrored.includes(f) && !/^(integ|e2e)\//.test(f) && !f.startsWith("readme/"),
-    );
+    const elsewhere = tests.filter((f) => !mirrored.includes(f) && !/^(integ|e2e)\//.test(f) && !f.startsWith("docs/"));
     expect(elsewhere).toEqual(["layout.test.ts"]);
   });
 
@@ -172,7 +170,7 @@ describe("layout", () => {
   test("test tiers: only __tests__/e2e/ starts processes, so `npm run test:unit` is in-process", () => {
     const spawning = fs
       .readdirSync(path.join(root, "__tests__"), { recursive: true, encoding: "utf8" })
-      .filter((f) => f.endsWith(".ts") && !f.startsWith("e2e") && !f.startsWith(`readme${path.sep}generated`))
+      .filter((f) => f.endsWith(".ts") && !f.startsWith("e2e") && !f.startsWith(`docs${path.sep}generated`))
       .filter((f) =>
         /from "(node:)?child_process"|require\("(node:)?child_process"\)/.test(
           fs.readFileSync(path.join(root, "__tests__", f), "utf8"),

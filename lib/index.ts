@@ -3,6 +3,8 @@
 export { ArtifactRepository } from "./constructs/artifact-repository";
 export type { ArtifactRepositoryProps, CleanupProps, GrantOptions } from "./constructs/artifact-repository";
 export type { RepositoryFormat, Upstream } from "./gcp/artifact-registry";
+export { FORMATS, UPSTREAMS } from "./gcp/artifact-registry";
+export { INGRESS, VPC_EGRESS } from "./gcp/run";
 export { CloudRunJob } from "./constructs/cloud-run-job";
 export type { CloudRunJobProps, JobSchedule, RunnerOptions } from "./constructs/cloud-run-job";
 export { CloudRunService } from "./constructs/cloud-run-service";
@@ -27,7 +29,7 @@ export type {
   VpcEgress,
   WorkloadProps,
 } from "./constructs/workload";
-export { jobServiceAccountId, runtimeServiceAccountId, schedulerServiceAccountId } from "./gcp/iam";
+export { accountIdFor, jobServiceAccountId, runtimeServiceAccountId, schedulerServiceAccountId } from "./gcp/iam";
 export type { CommonProps, Dependency } from "./constructs/common";
 export type { Grant, Grantee, IGrantee } from "./constructs/grants";
 export { GitHubWorkloadIdentity } from "./constructs/github-workload-identity";
@@ -53,6 +55,7 @@ export type {
   Widget,
 } from "./constructs/monitoring";
 export type { ModelBucketProps } from "./constructs/model-bucket";
+export type { ProtectedBucketProps } from "./constructs/bucket";
 export { ProjectServices } from "./constructs/project-services";
 export type { ProjectServicesProps } from "./constructs/project-services";
 export { StateBucket } from "./constructs/state-bucket";

@@ -185,7 +185,7 @@ const coldCaches = () => {
     "node_modules/.cache/tsc",
     "node_modules/.cache/eslint",
     "node_modules/.cache/prettier",
-    "__tests__/readme/generated",
+    "__tests__/docs/generated",
   ]) {
     fs.rmSync(path.join(root, p), { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 /**
  * npm run release -- <verb> …: each verb, its arguments and its options are declared once, in
- * VERBS of lib/app/release/cli.ts. See the README's "Releasing a new version".
+ * VERBS of lib/app/release/cli.ts. See docs/releasing.md.
  */
 import * as path from "path";
 import { runRelease } from "../lib/app/release/cli";

@@ -44,8 +44,8 @@ function run(name, cmd, args, { buffered }) {
 }
 
 const started = Date.now();
-// The README's TypeScript blocks become files that tsc type-checks and jest runs (a few ms).
-await run("node scripts/readme.cjs", process.execPath, ["scripts/readme.cjs"], { buffered: false });
+// The documentation's TypeScript blocks become files that tsc type-checks and jest runs (a few ms).
+await run("node scripts/doc-examples.cjs", process.execPath, ["scripts/doc-examples.cjs"], { buffered: false });
 const build = run("tsc -b tsconfig.build.json", bin("tsc"), ["-b", "tsconfig.build.json"], { buffered: true });
 const lint = run("eslint .", bin("eslint"), [".", ...cache("eslint/")], { buffered: true });
 const format = run(

@@ -15,15 +15,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { readmeBlocks } from "../../scripts/readme-blocks.cjs";
+import { docBlocks } from "../../scripts/doc-blocks.cjs";
 
 const repo = path.resolve(__dirname, "..", "..");
 const LINKED = ["cdktf", "constructs", "@cdktf/provider-google", "typescript", "tsx", "@types/node"];
 
-const readme = readmeBlocks();
+const blocks = docBlocks();
 const block = (kind: string, arg: string): string => {
-  const found = readme.find((b) => b.marker?.kind === kind && b.marker.arg === arg);
-  if (found === undefined) throw new Error(`README.md has no block marked "test: ${kind} ${arg}"`);
+  const found = blocks.find((b) => b.marker?.kind === kind && b.marker.arg === arg);
+  if (found === undefined) throw new Error(`the documentation has no block marked "test: ${kind} ${arg}"`);
   return found.text;
 };
 const PACKAGE_JSON = JSON.parse(block("file", "consumer/package.json"));
@@ -156,7 +156,9 @@ describe("the packed library, in the README's consumer app", () => {
       "ArtifactRepository",
       "CloudRunJob",
       "CloudRunService",
+      "FORMATS",
       "GitHubWorkloadIdentity",
+      "INGRESS",
       "JobMonitoring",
       "ModelBucket",
       "MonitoringDashboard",
@@ -168,7 +170,10 @@ describe("the packed library, in the README's consumer app", () => {
       "STAGES",
       "ServiceMonitoring",
       "StateBucket",
+      "UPSTREAMS",
+      "VPC_EGRESS",
       "ValidationError",
+      "accountIdFor",
       "acknowledge",
       "formatReport",
       "hasErrors",

@@ -20,10 +20,10 @@ import {
 import { runRelease } from "../../lib/app/release/cli";
 import { compareStacks } from "../../lib/app/parity";
 
-import { readmeBlocks } from "../../scripts/readme-blocks.cjs";
+import { docBlocks } from "../../scripts/doc-blocks.cjs";
 
 const root = path.resolve(__dirname, "..", "..");
-const blocks = readmeBlocks();
+const blocks = docBlocks();
 const existing = environmentFiles().map((f) => f.name);
 /** A new environment's name: qa, unless environments/ already has one (then qa-2, …). */
 const NEW = ["qa", "qa-2", "qa-3", "qa-4"].find((n) => !existing.includes(n))!;

@@ -80,27 +80,6 @@ describe("the pack", () => {
     }
   });
 
-  test("the README's table lists every rule with its severity and stages", () => {
-    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
-    const rows = new Map(
-      readme
-        .split("\n")
-        .filter((l) => /^\| [A-Z]+-\d{3} /.test(l))
-        .map((l) =>
-          l
-            .split("|")
-            .slice(1, -1)
-            .map((c) => c.trim()),
-        )
-        .map((cells) => [cells[0], cells]),
-    );
-    expect([...rows.keys()].sort()).toEqual(RULES.map((r) => r.id));
-    for (const r of RULES) {
-      const stages = r.stages.length === STAGES.length ? "all" : r.stages.join(", ");
-      expect(rows.get(r.id)).toEqual([r.id, r.what, r.why, r.severity, stages, r.equivalent ?? "none"]);
-    }
-  });
-
   test("a compliant stack has no finding at any stage", () => {
     const stack = stackWith((s) => {
       service(s);

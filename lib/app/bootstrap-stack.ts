@@ -102,8 +102,8 @@ export interface BootstrapStackOptions {
  *
  * A project owner applies it once, by hand, before the environment's first deploy, and again
  * whenever the environment's stack starts using a new kind of resource. The deploy workflow never
- * plans it. Its state lives in the bucket it creates, under `<app>/bootstrap-<env>`; the README's
- * "From zero to a first deploy" shows the one-time local start.
+ * plans it. Its state lives in the bucket it creates, under `<app>/bootstrap-<env>`;
+ * docs/ci-cd.md, "From zero to a first deploy", shows the one-time local start.
  *
  * Construct ids (Terraform addresses) are fixed: `apis`, `state`, `github`, one account per
  * identity kind (`plan`, `deploy`, `runner`, `builder`, `promoter`), `runtime/<key>`.

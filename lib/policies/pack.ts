@@ -52,7 +52,7 @@ export interface PolicyPackProps {
   /**
    * The stage of the stack's environment, which picks the rules that apply: `development`,
    * `preproduction` (production's guardrails except those that only cost money) or
-   * `production`. Each rule lists its stages (the README's policy table).
+   * `production`. Each rule lists its stages (docs/policy-rules.md).
    */
   readonly stage: Stage;
   /**

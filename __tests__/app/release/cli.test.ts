@@ -89,9 +89,8 @@ describe("the verb table", () => {
     expect(USAGE.split("\n")[0]).toBe("npm run release -- status [--markdown]");
   });
 
-  test("the README's table of release commands has a row for every verb", () => {
-    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "..", "README.md"), "utf8");
-    const section = readme.slice(readme.indexOf("## Releasing a new version"));
+  test("the release guide's table of commands has a row for every verb", () => {
+    const section = fs.readFileSync(path.join(__dirname, "..", "..", "..", "docs", "releasing.md"), "utf8");
     const rows = section.split("\n").filter((l) => l.startsWith("| `npm run release -- "));
     expect(rows.map((r) => /^\| `npm run release -- (\S+)/.exec(r)![1])).toEqual(VERBS.map((v) => v.name));
   });

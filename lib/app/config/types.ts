@@ -317,7 +317,7 @@ export interface EnvironmentConfig {
    *
    * - the deploy workflow applies every `development` environment first, then `preproduction`
    *   ones, then `production` ones;
-   * - the policy pack applies the rules of this stage (the README's policy table);
+   * - the policy pack applies the rules of this stage (docs/policy-rules.md);
    * - `preproduction` and `production` environments may not relax the guardrails: deletion
    *   protection, the repository's destroy protection and immutable tags, images pinned by
    *   digest, an explicit maximum on every service; `production` also needs at least one minimum

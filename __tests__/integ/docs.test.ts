@@ -1,9 +1,11 @@
 /**
- * The README's code blocks are tests (scripts/readme-blocks.cjs says how each is marked). Every
- * TypeScript block is written to __tests__/readme/generated/ by scripts/readme.cjs, which
- * `npm test` runs before `tsc -b`: so each is type-checked with the project. Here, fragments are
- * run, and every output the README shows is produced by code and compared byte for byte. The
- * consumer app's blocks are built and run from the packed library by e2e/consumer.test.ts.
+ * The documentation's code blocks are tests (scripts/doc-blocks.cjs says how each is marked): the
+ * README, CONTRIBUTING.md and every page of docs/. Every TypeScript block is written to
+ * __tests__/docs/generated/ by scripts/doc-examples.cjs, which `npm test` runs before `tsc -b`: so
+ * each is type-checked with the project. Here, fragments are run, every output a page shows is
+ * produced by code and compared byte for byte, and every link between pages (and into the API
+ * reference) leads somewhere. The consumer app's blocks are built and run from the packed
+ * library by e2e/consumer.test.ts.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -14,16 +16,19 @@ import { runBootstrap } from "../../lib/app/bootstrap-cli";
 import { runRelease } from "../../lib/app/release/cli";
 import { fixtureEnvironment, fixtureFile, fixtureService, fixtureTrainingEnvironment } from "../fixtures/environment";
 import { environmentsFolder } from "../fixtures/release";
+import * as ts from "typescript";
+import { POLICY_PAGE, policyPage } from "../../scripts/policy-page";
+import { RULES } from "../../lib/policies";
+import { ROOT, docBlocks, docFiles } from "../../scripts/doc-blocks.cjs";
+import { OUT, generatedFiles, generatedName } from "../../scripts/doc-examples.cjs";
 
-import { README, readmeBlocks } from "../../scripts/readme-blocks.cjs";
-import { OUT, generatedFiles, generatedName } from "../../scripts/readme.cjs";
+const blocks = docBlocks();
 
-const blocks = readmeBlocks();
-
-/** Replaces the text of the output block named `name` in README.md (README_UPDATE=1). */
+/** Replaces the text of the output block named `name` in its page (DOCS_UPDATE=1). */
 function writeOutput(name: string, text: string): void {
-  const now = readmeBlocks().find((b) => b.marker?.kind === "output" && b.marker.arg === name)!;
-  const lines = fs.readFileSync(README, "utf8").split("\n");
+  const now = docBlocks().find((b) => b.marker?.kind === "output" && b.marker.arg === name)!;
+  const page = path.join(ROOT, now.doc);
+  const lines = fs.readFileSync(page, "utf8").split("\n");
   const end = lines.findIndex((l, i) => i >= now.line && /^\s*```\s*$/.test(l));
   const indent = /^\s*/.exec(lines[now.line - 1])![0]; // a block inside a list item is indented
   lines.splice(
@@ -34,7 +39,7 @@ function writeOutput(name: string, text: string): void {
       .split("\n")
       .map((l) => (l === "" ? l : indent + l)),
   );
-  fs.writeFileSync(README, lines.join("\n"));
+  fs.writeFileSync(page, lines.join("\n"));
 }
 const KINDS = ["program", "fragment", "environment", "environment-fields", "service", "output", "file"];
 
@@ -49,7 +54,7 @@ afterAll(() => {
   fs.rmSync(outdir, { recursive: true, force: true });
 });
 
-describe("README.md", () => {
+describe("the documentation", () => {
   test("every TypeScript block is marked with how it is tested, and every marker is known", () => {
     const ts = blocks.filter((b) => b.language === "ts");
     expect(ts.length).toBeGreaterThanOrEqual(8);
@@ -58,7 +63,7 @@ describe("README.md", () => {
     expect(unknown.map((b) => `line ${b.line}: ${b.marker?.kind}`)).toEqual([]);
   });
 
-  test("the generated files are the README's blocks as they are now (npm test writes them)", () => {
+  test("the generated files are the pages' blocks as they are now (npm test writes them)", () => {
     const expected = generatedFiles(blocks);
     const onDisk = fs.existsSync(OUT) ? fs.readdirSync(OUT).sort() : [];
     expect(onDisk).toEqual([...expected.keys()].sort());
@@ -66,23 +71,26 @@ describe("README.md", () => {
   });
 
   const fragments = blocks.filter((b) => b.marker?.kind === "fragment");
-  test.each(fragments.map((b) => [b.line, b] as const))("the fragment at line %i runs as shown", (_line, block) => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { run } = require(path.join(OUT, generatedName(block)!)) as { run: () => void };
-    const next = blocks[blocks.indexOf(block) + 1];
-    const shows = next?.marker?.kind === "output" && next.marker.arg === "previous" ? next.text : undefined;
-    let thrown: string | undefined;
-    try {
-      run();
-    } catch (e) {
-      thrown = `${(e as Error).message}\n`;
-    }
-    // A fragment followed by an output block throws exactly that; any other runs cleanly.
-    expect(thrown).toBe(shows);
-  });
+  test.each(fragments.map((b) => [`${b.doc} line ${b.line}`, b] as const))(
+    "the fragment of %s runs as shown",
+    (_at, block) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { run } = require(path.join(OUT, generatedName(block)!)) as { run: () => void };
+      const next = blocks[blocks.indexOf(block) + 1];
+      const shows = next?.marker?.kind === "output" && next.marker.arg === "previous" ? next.text : undefined;
+      let thrown: string | undefined;
+      try {
+        run();
+      } catch (e) {
+        thrown = `${(e as Error).message}\n`;
+      }
+      // A fragment followed by an output block throws exactly that; any other runs cleanly.
+      expect(thrown).toBe(shows);
+    },
+  );
 
   /**
-   * The environments the README's shown outputs name, one per stage. The outputs are made from
+   * The environments the shown outputs name, one per stage. The outputs are made from
    * fixtures of these names, never from environments/, which a team replaces on day one.
    */
   const SHOWN = [
@@ -120,7 +128,7 @@ describe("README.md", () => {
     return out.stdout;
   };
 
-  /** The outputs the README shows that no fragment prints: each made here, from the tests' own configurations. */
+  /** The outputs the pages show that no fragment prints: each made here, from the tests' own configurations. */
   const OUTPUTS: Record<string, () => string> = {
     "bootstrap-github": () => bootstrapOutput("github"),
     "bootstrap-identities": () => bootstrapOutput("identities", PROD.name),
@@ -203,16 +211,95 @@ describe("README.md", () => {
     (name, block) => {
       expect(Object.keys(OUTPUTS)).toContain(name);
       const printed = OUTPUTS[name]();
-      if (process.env.README_UPDATE === "1" && printed !== block.text) writeOutput(name, printed);
+      if (process.env.DOCS_UPDATE === "1" && printed !== block.text) writeOutput(name, printed);
       else if (printed !== block.text) {
-        // Like a snapshot: review the change, then write it with README_UPDATE=1.
-        console.error(`README.md line ${block.line} is out of date; README_UPDATE=1 npx jest readme writes it.`);
+        // Like a snapshot: review the change, then write it with DOCS_UPDATE=1.
+        console.error(`${block.doc} line ${block.line} is out of date; DOCS_UPDATE=1 npx jest integ/docs writes it.`);
       }
       expect(block.text).toBe(printed);
     },
   );
 
-  test("every output a test produces is shown in the README", () => {
+  test("every output a test produces is shown in a page", () => {
     expect(outputs.map((b) => b.marker!.arg).sort()).toEqual(Object.keys(OUTPUTS).sort());
+  });
+
+  test("every page is listed, and the README is a front door: at most 250 lines", () => {
+    expect(docFiles()).toEqual(expect.arrayContaining(["README.md", "CONTRIBUTING.md", "docs/constructs/README.md"]));
+    expect(fs.readFileSync(path.join(ROOT, "README.md"), "utf8").split("\n").length).toBeLessThanOrEqual(251);
+  });
+
+  /** Every name the package exports, types included, as the compiler reads lib/index.ts. */
+  function packageExports(): Set<string> {
+    const index = path.join(ROOT, "lib", "index.ts");
+    const program = ts.createProgram([index], { strict: true, skipLibCheck: true, noEmit: true });
+    const checker = program.getTypeChecker();
+    const module = checker.getSymbolAtLocation(program.getSourceFile(index)!)!;
+    return new Set(checker.getExportsOfModule(module).map((s) => s.getName()));
+  }
+
+  /** Each relative link of a page, outside code: [text](target). */
+  function linksOf(doc: string): { target: string; line: number }[] {
+    const links: { target: string; line: number }[] = [];
+    let fenced = false;
+    fs.readFileSync(path.join(ROOT, doc), "utf8")
+      .split("\n")
+      .forEach((text, i) => {
+        if (/^\s*```/.test(text)) fenced = !fenced;
+        if (fenced) return;
+        for (const m of text.replace(/`[^`]*`/g, "").matchAll(/\]\(([^)\s]+)\)/g)) {
+          if (!/^(https?:|mailto:)/.test(m[1])) links.push({ target: m[1], line: i + 1 });
+        }
+      });
+    return links;
+  }
+
+  /** The anchors a page's headings make, as GitHub makes them. */
+  function anchorsOf(file: string): Set<string> {
+    return new Set(
+      fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => /^#{1,6} /.test(l))
+        .map((l) =>
+          l
+            .replace(/^#+ /, "")
+            .trim()
+            .toLowerCase()
+            .replace(/[^\w\- ]/g, "")
+            .replace(/ /g, "-"),
+        ),
+    );
+  }
+
+  test("every link between pages leads to a page, a heading of it, or a symbol of the API reference", () => {
+    const exported = packageExports();
+    const broken: string[] = [];
+    for (const doc of docFiles()) {
+      for (const { target, line } of linksOf(doc)) {
+        const [file, anchor] = target.split("#");
+        const resolved = path.resolve(path.dirname(path.join(ROOT, doc)), file || path.basename(doc));
+        const relative = path.relative(ROOT, resolved).split(path.sep).join("/");
+        const api = /^docs\/api\/(classes|interfaces|functions|types|variables)\/(\w+)\.html$/.exec(relative);
+        if (api !== null) {
+          // The reference is generated (npm run docs): the symbol must be one the package exports.
+          if (!exported.has(api[2])) broken.push(`${doc}:${line} ${target} (the package exports no ${api[2]})`);
+          continue;
+        }
+        if (!fs.existsSync(resolved)) broken.push(`${doc}:${line} ${target} (no such file)`);
+        else if (anchor !== undefined && resolved.endsWith(".md") && !anchorsOf(resolved).has(anchor)) {
+          broken.push(`${doc}:${line} ${target} (no such heading)`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  test("the policy rules page is generated from the rules and current (npm run policy-page writes it)", () => {
+    const expected = policyPage();
+    const page = fs.readFileSync(POLICY_PAGE, "utf8");
+    if (page !== expected) console.error("docs/policy-rules.md is stale: npm run policy-page writes it.");
+    expect(page).toBe(expected);
+    for (const r of RULES) expect(page).toContain(`## ${r.id}\n\n**${r.what}.**`);
   });
 });

@@ -1,16 +1,17 @@
-// node scripts/readme.cjs: writes each TypeScript block of README.md to
-// __tests__/readme/generated/ (git ignores it), where `tsc -b` type-checks it with the rest of the
-// project and __tests__/integ/readme.test.ts runs it. `npm test` runs this first; it takes milliseconds.
-// What each block is for is said by the marker before it (scripts/readme-blocks.cjs).
+// node scripts/doc-examples.cjs: writes each TypeScript block of the documentation (README.md,
+// CONTRIBUTING.md, docs/) to __tests__/docs/generated/ (git ignores it), where `tsc -b`
+// type-checks it with the rest of the project and __tests__/integ/docs.test.ts runs it. `npm test`
+// runs this first; it takes milliseconds. What each block is for is said by the marker before it
+// (scripts/doc-blocks.cjs).
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
-const { readmeBlocks } = require("./readme-blocks.cjs");
+const { docBlocks } = require("./doc-blocks.cjs");
 
-const OUT = path.join(__dirname, "..", "__tests__", "readme", "generated");
+const OUT = path.join(__dirname, "..", "__tests__", "docs", "generated");
 
 /**
- * The setup a fragment runs in. Each declares what README fragments may use, and is wrapped,
+ * The setup a fragment runs in. Each declares what fragments may use, and is wrapped,
  * with the fragment, in `export function run()`.
  */
 const CONTEXTS = {
@@ -38,7 +39,9 @@ function generatedName(block) {
   const { kind, arg } = block.marker;
   if (kind === "program") return `program-${arg}.ts`;
   if (kind === "environment") return `environment-${arg}`;
-  return `${kind}-L${block.line}.ts`;
+  // README.md's blocks keep their names; another page's are prefixed with its path.
+  const page = block.doc === "README.md" ? "" : `${block.doc.replace(/\.md$/, "").replace(/[^A-Za-z0-9]+/g, "-")}-`;
+  return `${page}${kind}-L${block.line}.ts`;
 }
 
 /** Moves `import` lines to the top: fragments may show the imports they need. */
@@ -51,13 +54,13 @@ function splitImports(text) {
 
 function generate(block) {
   const { kind, arg } = block.marker;
-  const header = `// Generated from README.md line ${block.line} by scripts/readme.cjs; edit the README, not this file.`;
+  const header = `// Generated from ${block.doc} line ${block.line} by scripts/doc-examples.cjs; edit the page, not this file.`;
   switch (kind) {
     case "program":
       return `${header}\n${block.text}`;
     case "fragment": {
       const context = CONTEXTS[arg];
-      if (!context) throw new Error(`README.md line ${block.line}: no fragment context "${arg}"`);
+      if (!context) throw new Error(`${block.doc} line ${block.line}: no fragment context "${arg}"`);
       const { imports, body } = splitImports(block.text);
       const own = new Set(imports);
       const all = [...imports, ...context.imports.filter((l) => !own.has(l))];
@@ -101,7 +104,7 @@ function generate(block) {
         "",
       ].join("\n");
     default:
-      throw new Error(`README.md line ${block.line}: a TypeScript block cannot be "${kind}"`);
+      throw new Error(`${block.doc} line ${block.line}: a TypeScript block cannot be "${kind}"`);
   }
 }
 
@@ -138,8 +141,8 @@ function mergeImports(lines) {
   });
 }
 
-/** The files the README's TypeScript blocks become: name → content. */
-function generatedFiles(blocks = readmeBlocks()) {
+/** The files the documentation's TypeScript blocks become: name → content. */
+function generatedFiles(blocks = docBlocks()) {
   const files = new Map();
   for (const block of blocks) {
     const name = generatedName(block);

@@ -1,6 +1,7 @@
-// The code blocks of README.md and what each is for, read by scripts/readme.cjs (which writes the
-// TypeScript blocks out as files that `tsc -b` type-checks) and by __tests__/integ/readme.test.ts
-// (which runs them and compares the outputs the README shows with what the code prints).
+// The code blocks of the documentation (README.md, CONTRIBUTING.md and every page of docs/) and
+// what each is for, read by scripts/doc-examples.cjs (which writes the TypeScript blocks out as
+// files that `tsc -b` type-checks) and by __tests__/integ/docs.test.ts (which runs them, compares
+// the outputs the pages show with what the code prints, and checks the links between pages).
 //
 // A block is tested when an HTML comment right before it says how (Cloud Foundation Fabric's
 // README examples work the same way):
@@ -19,13 +20,26 @@
 const fs = require("node:fs");
 const path = require("node:path");
 
-const README = path.join(__dirname, "..", "README.md");
+const ROOT = path.join(__dirname, "..");
+const README = path.join(ROOT, "README.md");
+
+/** Every page of the documentation, relative to the repository's root, sorted; the README first. */
+function docFiles() {
+  const docs = fs.existsSync(path.join(ROOT, "docs"))
+    ? fs
+        .readdirSync(path.join(ROOT, "docs"), { recursive: true, encoding: "utf8" })
+        .map((f) => `docs/${f.split(path.sep).join("/")}`)
+        .filter((f) => f.endsWith(".md") && !f.startsWith("docs/api/"))
+        .sort()
+    : [];
+  return ["README.md", "CONTRIBUTING.md", ...docs].filter((f) => fs.existsSync(path.join(ROOT, f)));
+}
 
 /**
- * Every fenced block: its language, its text, the line it starts on (1-based, the fence), and the
- * test marker before it, if any ({ kind, arg }).
+ * Every fenced block of one page: its page (`doc`), language, text, the line it starts on (1-based,
+ * the fence), and the test marker before it, if any ({ kind, arg }).
  */
-function readmeBlocks(text = fs.readFileSync(README, "utf8")) {
+function pageBlocks(doc, text = fs.readFileSync(path.join(ROOT, doc), "utf8")) {
   const lines = text.split("\n");
   const blocks = [];
   for (let i = 0; i < lines.length; i++) {
@@ -41,6 +55,7 @@ function readmeBlocks(text = fs.readFileSync(README, "utf8")) {
     while (k >= 0 && lines[k].trim() === "") k--;
     const marker = k >= 0 ? /^\s*<!-- test: ([\w-]+)(?: (\S+))? -->\s*$/.exec(lines[k]) : null;
     blocks.push({
+      doc,
       language: open[2],
       text: body.join("\n") + "\n",
       line: i + 1,
@@ -51,4 +66,9 @@ function readmeBlocks(text = fs.readFileSync(README, "utf8")) {
   return blocks;
 }
 
-module.exports = { README, readmeBlocks };
+/** Every block of every page, page by page. */
+function docBlocks() {
+  return docFiles().flatMap((doc) => pageBlocks(doc));
+}
+
+module.exports = { ROOT, README, docBlocks, docFiles, pageBlocks };
