@@ -42,8 +42,18 @@ function runsOf(job: Json): string {
 }
 
 describe("workflows", () => {
-  test("ci, build, release, deploy (with apply), drift and train exist", () => {
-    expect(files).toEqual(["apply.yml", "build.yml", "ci.yml", "deploy.yml", "drift.yml", "release.yml", "train.yml"]);
+  test("ci, build, release, deploy (with apply), drift, train, and the library's version and publish exist", () => {
+    expect(files).toEqual([
+      "apply.yml",
+      "build.yml",
+      "ci.yml",
+      "deploy.yml",
+      "drift.yml",
+      "publish.yml",
+      "release.yml",
+      "train.yml",
+      "version.yml",
+    ]);
   });
 
   test("every npm script the workflows run exists in package.json", () => {
@@ -51,7 +61,15 @@ describe("workflows", () => {
     for (const f of files) {
       for (const m of text[f].matchAll(/npm run (?:-s |--silent )?([a-z][\w:-]*)/g)) called.add(m[1]);
     }
-    expect([...called].sort()).toEqual(["environments", "parity", "release", "synth"]);
+    expect([...called].sort()).toEqual([
+      "check-package",
+      "docs",
+      "environments",
+      "package",
+      "parity",
+      "release",
+      "synth",
+    ]);
     for (const name of called) expect(scripts).toHaveProperty(name);
     expect(text["ci.yml"]).toContain("npm test");
   });
@@ -59,6 +77,8 @@ describe("workflows", () => {
   test("least privilege: nothing at the top level, permissions on every job, id-token only where a job authenticates", () => {
     const authenticates = (job: Json): boolean =>
       steps(job).some((st) => String(st.uses ?? "").startsWith("google-github-actions/auth@")) ||
+      // npm's trusted publishing: the job's OIDC token stands for an npm token, and signs the provenance.
+      steps(job).some((st) => /^npm publish --provenance /m.test(st.run ?? "")) ||
       (typeof job.uses === "string" && jobs(path.basename(job.uses)).some(([, called]) => authenticates(called)));
     const runs = (job: Json) =>
       steps(job)
@@ -70,11 +90,17 @@ describe("workflows", () => {
         expect(job.permissions).toBeDefined();
         expect(job.permissions["id-token"] === "write").toBe(authenticates(job));
         if (job.permissions.contents === "write") {
-          // Only the jobs that open a release pull request write, and they hold no cloud identity.
+          // Only the jobs that open a pull request write (a release, or a version of the library),
+          // and they hold no identity.
           expect(job.permissions).toEqual({ contents: "write", "pull-requests": "write" });
-          expect(runs(job)).toMatch(/npm run -s release -- /);
           expect(runs(job)).toMatch(/gh pr create --base main/);
-          expect(runs(job)).toMatch(/git add environments\/releases\n/);
+          if (f === "version.yml") {
+            expect(runs(job)).toMatch(/npx changeset version\n/);
+            expect(runs(job)).toMatch(/git add package\.json CHANGELOG\.md \.changeset\n/);
+          } else {
+            expect(runs(job)).toMatch(/npm run -s release -- /);
+            expect(runs(job)).toMatch(/git add environments\/releases\n/);
+          }
           continue;
         }
         expect(job.permissions.contents).toBe("read");
@@ -190,7 +216,10 @@ describe("workflows", () => {
 
   test("authentication is Workload Identity Federation, never a JSON key", () => {
     for (const f of files) {
-      expect(text[f]).not.toMatch(/credentials_json|GOOGLE_CREDENTIALS|secrets\./);
+      expect(text[f]).not.toMatch(/credentials_json|GOOGLE_CREDENTIALS/);
+      // The one secret of all workflows: the library's first npm publish (publish.yml, below).
+      const secrets = text[f].match(/secrets\.\w+/g) ?? [];
+      expect(secrets).toEqual(f === "publish.yml" ? ["secrets.NPM_TOKEN"] : []);
       for (const [, job] of jobs(f)) {
         for (const s of steps(job).filter((x) => String(x.uses ?? "").startsWith("google-github-actions/auth@"))) {
           expect(Object.keys(s.with).sort()).toEqual(["service_account", "workload_identity_provider"]);
@@ -265,13 +294,14 @@ describe("workflows", () => {
     }
   });
 
-  test("CI: test, synth, parity to the job summary, cdktf.out uploaded; plans on pull requests only", () => {
+  test("CI: test, the API reference, synth, parity to the job summary, cdktf.out uploaded; plans on pull requests only", () => {
     const build = workflows["ci.yml"].jobs.build;
     const runs = steps(build).map((s) => s.run ?? s.uses);
     expect(runs).toEqual(
       expect.arrayContaining([
         "npm ci",
         "npm test",
+        "npm run docs",
         "npm run synth",
         expect.stringMatching(/parity -- --markdown >> "\$GITHUB_STEP_SUMMARY"/),
       ]),
@@ -285,6 +315,9 @@ describe("workflows", () => {
     const cacheStep = steps(build).find((s) => String(s.uses).startsWith("actions/cache@"));
     expect(at(cacheStep.uses)).toBeGreaterThan(at("npm ci"));
     expect(at(cacheStep.uses)).toBeLessThan(at("npm test"));
+    // The API reference is built where CI's entry point builds it, with warnings as errors.
+    expect(fs.readFileSync(path.join(root, ".ci", "run"), "utf8")).toMatch(/^npm run docs$/m);
+    expect(JSON.parse(fs.readFileSync(path.join(root, "typedoc.json"), "utf8")).treatWarningsAsErrors).toBe(true);
     const testScript = fs.readFileSync(path.join(root, "scripts", "test.mjs"), "utf8");
     for (const folder of cacheStep.with.path.trim().split("\n")) {
       expect(testScript).toContain(`cache("${folder.replace("node_modules/.cache/", "")}`);
@@ -354,5 +387,39 @@ describe("pre-commit hook", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
     expect(pkg.scripts.prepare).toBe("node .husky/install.mjs");
     expect(pkg["lint-staged"]["*.{ts,js,mjs}"]).toEqual(["eslint --fix", "prettier --write"]);
+  });
+});
+
+describe("the library's version and publish workflows", () => {
+  test("publish: on a version tag, from the protected environment npm, tested and checked before npm publish --provenance", () => {
+    const wf = workflows["publish.yml"];
+    expect(wf.on).toEqual({ push: { tags: ["v*.*.*"] } });
+    const [[, job]] = jobs("publish.yml");
+    expect(job.environment).toBe("npm");
+    const runs = runsOf(job).split("\n");
+    const order = [
+      "npm ci",
+      "npm test",
+      "npm run package",
+      "npm run -s check-package",
+      "npm publish --provenance --access public ./dist",
+    ];
+    expect(order.map((r) => runs.indexOf(r))).toEqual([...order.map((r) => runs.indexOf(r))].sort((a, b) => a - b));
+    expect(order.every((r) => runs.includes(r))).toBe(true);
+    // The tag must be the version it publishes.
+    expect(runsOf(job)).toContain('test "$TAG" = "v$(node -p \'require("./package.json").version\')"');
+    // Trusted publishing (npm 11.5.1 or later); the first version's token reaches the publish step
+    // alone, never npm ci, npm test or the dependencies' code they run.
+    expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
+    const withToken = steps(job).filter((st) => JSON.stringify(st).includes("secrets."));
+    expect(withToken.map((st) => st.name)).toEqual(["npm publish"]);
+    expect(job.env ?? {}).not.toHaveProperty("NPM_TOKEN");
+    expect(runsOf(job)).toMatch(/npm install --global npm@11\.(\d+)\.\d+/);
+  });
+
+  test("version: the pending changesets, on main, as one pull request", () => {
+    const wf = workflows["version.yml"];
+    expect(wf.on).toEqual({ push: { branches: ["main"], paths: [".changeset/**"] } });
+    expect(runsOf(jobs("version.yml")[0][1])).toContain("npx changeset version");
   });
 });

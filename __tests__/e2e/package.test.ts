@@ -1,0 +1,57 @@
+/**
+ * What `npm publish ./dist` would ship (scripts/check-package.cjs, which the Publish workflow runs
+ * before publishing): the library alone, every module of it, nothing of the app or the tests.
+ */
+import { execFileSync } from "child_process";
+import * as path from "path";
+import { expectedFiles, packageProblems, packedFiles } from "../../scripts/check-package.cjs";
+
+const repo = path.resolve(__dirname, "..", "..");
+
+beforeAll(() => {
+  // What `npm run package` does; after npm test has built dist/, the build is a no-op.
+  execFileSync(
+    process.execPath,
+    [path.join(repo, "node_modules", "typescript", "bin", "tsc"), "-b", "tsconfig.build.json"],
+    {
+      cwd: repo,
+    },
+  );
+  execFileSync(process.execPath, [path.join(repo, "scripts", "package.mjs")], { cwd: repo });
+});
+
+test("the tarball holds the library alone: every module compiled and declared, the manifest, the README", () => {
+  const { files, name, unpackedSize } = packedFiles();
+  expect(name).toBe("cdktf-cloud-run");
+  expect(packageProblems(files)).toEqual([]);
+  expect(files).toContain("index.js");
+  expect(files).toContain("constructs/workload/props.d.ts");
+  expect(files.filter((f) => f.startsWith("app/"))).toEqual([]);
+  expect(unpackedSize).toBeLessThan(2 * 1024 * 1024);
+});
+
+test("a tarball with the app, a test, a source, a source map or a missing module is refused, naming each", () => {
+  const good = expectedFiles();
+  const bad = [
+    ...good.filter((f) => f !== "constructs/grants.js"),
+    "app/synth.js",
+    "__tests__/layout.test.js",
+    "index.ts",
+    "index.js.map",
+  ];
+  expect(packageProblems(bad)).toEqual([
+    "app/synth.js: the app and the tests are not the library",
+    "__tests__/layout.test.js: the app and the tests are not the library",
+    "index.ts: sources are not shipped, only what they compile to",
+    "index.js.map: a source map points at sources that are not shipped",
+    "constructs/grants.js: missing (run npm run package, after npm run build)",
+  ]);
+});
+
+test("the command says what the tarball holds (the workflow fails on what packageProblems finds)", () => {
+  const out = execFileSync(process.execPath, [path.join(repo, "scripts", "check-package.cjs")], {
+    cwd: repo,
+    encoding: "utf8",
+  });
+  expect(out).toMatch(/^cdktf-cloud-run: \d+ files, \d+ kB unpacked, the library alone\n$/);
+});
