@@ -84,15 +84,23 @@ describe("the verb table", () => {
     expect(line("pin")).toBe("npm run release -- pin <env> <service> [<image@sha256:…>] [--model <MODEL/VERSION>]");
     expect(line("promote")).toBe("npm run release -- promote <from-env> <to-env> [<service>…]");
     expect(line("canary")).toBe(
-      "npm run release -- canary <env> <service> --percent N (--image <image@sha256:…> | --from <env>)",
+      "npm run release -- canary <env> <service> --percent N (--image <image@sha256:…> | --from <env>) [--model <MODEL/VERSION>]",
     );
     expect(USAGE.split("\n")[0]).toBe("npm run release -- status [--markdown]");
   });
 
-  test("the release guide's table of commands has a row for every verb", () => {
+  test("the release guide's table of commands is the usage, a row per verb", () => {
     const section = fs.readFileSync(path.join(__dirname, "..", "..", "..", "docs", "releasing.md"), "utf8");
     const rows = section.split("\n").filter((l) => l.startsWith("| `npm run release -- "));
-    expect(rows.map((r) => /^\| `npm run release -- (\S+)/.exec(r)![1])).toEqual(VERBS.map((v) => v.name));
+    const commands = rows.map((r) => /^\| `(.*?)`\s+\|/.exec(r)![1].replace(/\\\|/g, "|"));
+    expect(commands).toEqual(USAGE.split("\n").map((l) => l.replace(/ {3}# .*$/, "")));
+  });
+
+  test("--help, -h and help print the usage and exit 0; anything after them is a usage error", () => {
+    for (const ask of ["--help", "-h", "help"]) {
+      expect(runRelease([ask], "/nonexistent")).toEqual({ code: 0, stdout: `Usage:\n${USAGE}\n`, stderr: "" });
+    }
+    expect(runRelease(["help", "pin"], "/nonexistent").code).toBe(2);
   });
 
   test("a command line each verb accepts reads back as its arguments, values and flags", () => {
@@ -207,6 +215,21 @@ describe("dispatch", () => {
       expect(fs.readdirSync(dir).filter((f) => !f.endsWith(".ts") && f !== "releases")).toEqual([]);
     },
   );
+
+  test("canary --from takes its source's model: --model with it is refused, and nothing changes", () => {
+    const before = releaseTexts(dir);
+    const result = runRelease(
+      ["canary", "beta", "predict", "--percent", "10", "--from", "alpha", "--model", "m/1"],
+      dir,
+    );
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "release canary refused; nothing was changed:\n  - --model goes with --image: a canary --from alpha takes its model\n",
+    });
+    expect(releaseTexts(dir)).toEqual(before);
+  });
 
   test("the verbs that only read run without writing: status, images, models", () => {
     expect(VERBS.filter((v) => !v.writes).map((v) => v.name)).toEqual(["status", "images", "models"]);

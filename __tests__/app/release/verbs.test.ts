@@ -161,6 +161,60 @@ describe("canary, complete, rollback", () => {
     );
   });
 
+  test("backing a release out: --image with --model canaries what served before, image and model", () => {
+    const served = { digest: digest("b"), ran: [digest("b"), digest("a")], modelsRan: ["m/2", "m/1"] };
+    const alphaServed = { services: { predict: released(digest("b"), { ...served, model: "m/2" }) } };
+    const betaServed = { services: { predict: released(digest("b"), { ...served, model: "m/2" }) } };
+    const out = ok(
+      canary(world({ alpha: alphaServed, beta: betaServed }), "beta", "predict", 50, {
+        image: image("beta", "a"),
+        model: "m/1",
+      }),
+    );
+    expect(out.release.services.predict.canary).toEqual({
+      digest: digest("a"),
+      model: "m/1",
+      percent: 50,
+      stableRevision: "predict-0a1b2c3d",
+    });
+    // The image alone keeps the model that serves; the model alone is a canary of the same image.
+    const imageOnly = ok(
+      canary(world({ alpha: alphaServed, beta: betaServed }), "beta", "predict", 50, { image: image("beta", "a") }),
+    );
+    expect(imageOnly.release.services.predict.canary).toEqual({
+      digest: digest("a"),
+      percent: 50,
+      stableRevision: "predict-0a1b2c3d",
+    });
+    const modelOnly = ok(
+      canary(world({ alpha: alphaServed, beta: betaServed }), "beta", "predict", 50, {
+        image: image("beta", "b"),
+        model: "m/1",
+      }),
+    );
+    expect(modelOnly.release.services.predict.canary).toMatchObject({ digest: digest("b"), model: "m/1" });
+    expect(modelOnly.changes[0]).toContain(`canary ${shortDigest(digest("b"))} + m/1 takes 50%`);
+    // A model the stage before never served, a malformed version and a job's model are refused.
+    expect(
+      refused(
+        canary(world({ alpha: alphaServed, beta: betaServed }), "beta", "predict", 50, {
+          image: image("beta", "a"),
+          model: "m/9",
+        }),
+      ),
+    ).toEqual([
+      "model m/9 has not served predict at the development stage; beta (preproduction) serves only what the stage before served",
+    ]);
+    expect(
+      refused(
+        canary(world({ alpha: alphaServed, beta: betaServed }), "beta", "predict", 50, {
+          image: image("beta", "a"),
+          model: "../m",
+        }),
+      )[0],
+    ).toMatch(/^--model "\.\.\/m" /);
+  });
+
   test("complete: the canary serves everything, and its digest joins the history", () => {
     const flying = {
       services: {

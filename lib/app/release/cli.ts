@@ -106,10 +106,15 @@ export const VERBS: readonly Verb[] = [
           { name: "from", value: "<env>" },
         ],
       },
+      { name: "model", value: "<MODEL/VERSION>" },
     ],
     writes: true,
     run: (world, { args: [env, key], values }) => {
-      const source: CanarySource = values.image !== undefined ? { image: values.image } : { from: values.from };
+      if (values.from !== undefined && values.model !== undefined) {
+        return { ok: false, problems: [`--model goes with --image: a canary --from ${values.from} takes its model`] };
+      }
+      const source: CanarySource =
+        values.image !== undefined ? { image: values.image, model: values.model } : { from: values.from };
       return canary(world, env, key, values.percent, source);
     },
   },
@@ -147,6 +152,9 @@ export const VERBS: readonly Verb[] = [
 
 export const USAGE = VERBS.map((verb) => usageLine("npm run release --", verb)).join("\n");
 
+/** What asks for the usage alone (exit 0): `npm run release -- --help`. */
+const HELP = new Set(["--help", "-h", "help"]);
+
 /** Reads a release command line: the verb and what it was given, or why it is a usage error. */
 export function parseReleaseCommand(argv: readonly string[]) {
   return parseCommand(VERBS, argv);
@@ -162,6 +170,7 @@ export function runRelease(
   dir: string = ENVIRONMENTS_DIR,
   overrides: { templateRevision?: World["templateRevision"]; provenance?: World["provenance"] } = {},
 ): CliResult {
+  if (argv.length === 1 && HELP.has(argv[0])) return { code: 0, stdout: `Usage:\n${USAGE}\n`, stderr: "" };
   const parsed = parseReleaseCommand(argv);
   if ("usage" in parsed) return { code: 2, stdout: "", stderr: `${parsed.usage}\n\nUsage:\n${USAGE}\n` };
   const { verb, call } = parsed;

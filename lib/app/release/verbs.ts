@@ -277,12 +277,18 @@ export function promote(world: World, from: string, to: string, services: readon
   return { ok: true, environment: to, release: next, changes };
 }
 
-/** Where a canary's image comes from: a reference in the environment's repository, or another environment. */
-export type CanarySource = { readonly image: string } | { readonly from: string };
+/**
+ * Where a canary's image and model come from: a reference in the environment's repository (and,
+ * optionally, a model version; otherwise the model that serves), or another environment (its
+ * image and model).
+ */
+export type CanarySource = { readonly image: string; readonly model?: string } | { readonly from: string };
 
 /**
- * `canary ENV SERVICE --percent N (--image IMAGE | --from ENV)`: a second revision takes N%.
- * `asked` is the percent as a number, or as typed on the command line.
+ * `canary ENV SERVICE --percent N (--image IMAGE [--model VERSION] | --from ENV)`: a second
+ * revision takes N%. `asked` is the percent as a number, or as typed on the command line. An
+ * image and model that served before (backing a release out) are canaried with `--image` and
+ * `--model`; past the first stage, both must have served at the stage before.
  */
 export function canary(world: World, env: string, key: string, asked: number | string, source: CanarySource): Outcome {
   const r = new Refusals();
@@ -304,7 +310,8 @@ export function canary(world: World, env: string, key: string, asked: number | s
   let from: string | undefined;
   if ("image" in source) {
     digest = digestOfImage(config, key, source.image, r);
-    if (digest !== undefined) checkRanBefore(world, config, key, digest, r);
+    if (source.model !== undefined && checkModel(config, key, source.model, r)) model = source.model;
+    if (digest !== undefined) checkRanBefore(world, config, key, digest, r, source.model);
   } else {
     from = source.from;
     const other = environment(world, source.from, "--from", r);
