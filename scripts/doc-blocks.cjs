@@ -12,6 +12,10 @@
 //                                        and synthesized in a copy of environments/
 //   <!-- test: environment-fields -->    fields of an environment's configuration, type-checked
 //   <!-- test: service -->               a service entry of `services`, type-checked
+//   <!-- test: rule -->                  a policy rule's file, as in lib/policies/rules/<service>/:
+//                                        type-checked, and its rule-case blocks run against it
+//   <!-- test: rule-case -->             cases of a rule, as in __tests__/policies/rules/cases/,
+//                                        with `service` of its builders: type-checked and run
 //   <!-- test: output NAME -->           text a test produces and compares, byte for byte
 //   <!-- test: file NAME -->             a file a test uses (the consumer app's package.json)
 //

@@ -103,6 +103,19 @@ function generate(block) {
         "};",
         "",
       ].join("\n");
+    case "rule":
+      // A rule's file sits two folders under lib/policies/ (rules/<service>/).
+      return `${header}\n${block.text.replace(/from "\.\.\/\.\.\/([\w-]+)"/g, 'from "../../../lib/policies/$1"')}`;
+    case "rule-case":
+      return [
+        header,
+        'import { Case, service } from "../../policies/builders";',
+        "",
+        "export const CASES: Case[] = [",
+        ...indented(block.text),
+        "];",
+        "",
+      ].join("\n");
     default:
       throw new Error(`${block.doc} line ${block.line}: a TypeScript block cannot be "${kind}"`);
   }

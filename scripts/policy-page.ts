@@ -19,6 +19,19 @@ function stagesOf(rule: PolicyRule): string {
   return rule.stages.length === STAGES.length ? "all" : rule.stages.join(", ");
 }
 
+/**
+ * Whose resources a workload rule reads: services, jobs or both, from its resource types (a rule
+ * that reads every type, or a pattern, may read both).
+ */
+function workloadsOf(rule: PolicyRule): { services: boolean; jobs: boolean } {
+  const types = rule.resourceTypes;
+  if (types === undefined || types instanceof RegExp) return { services: true, jobs: true };
+  return {
+    services: types.some((t) => t.startsWith("google_cloud_run_v2_service")),
+    jobs: types.some((t) => t.startsWith("google_cloud_run_v2_job") || t === "google_cloud_scheduler_job"),
+  };
+}
+
 /** Where a finding points in an environment's configuration, and in a construct's props. */
 function fieldOf(rule: PolicyRule): string {
   const f = rule.field;
@@ -26,9 +39,14 @@ function fieldOf(rule: PolicyRule): string {
   if (f.of === "environment") return `\`${f.path}\` of the environment`;
   if (f.of === "repository") return `\`repository.${f.path}\` (ArtifactRepository's \`${f.path}\`)`;
   const job = f.jobPath ?? f.path;
+  const { services, jobs } = workloadsOf(rule);
+  const onService = `\`services.<key>.${f.path}\` (CloudRunService's \`${f.path}\`)`;
+  const onJob = `\`jobs.<key>.${job}\` (CloudRunJob's \`${job}\`)`;
+  if (services && !jobs) return onService;
+  if (jobs && !services) return onJob;
   return job === f.path
     ? `\`services.<key>.${f.path}\` or \`jobs.<key>.${f.path}\` (the construct's \`${f.path}\`)`
-    : `\`services.<key>.${f.path}\` (CloudRunService's \`${f.path}\`), \`jobs.<key>.${job}\` (CloudRunJob's \`${job}\`)`;
+    : `${onService}, ${onJob}`;
 }
 
 /** The resource types a rule reads: listed, a pattern, or the whole stack. */

@@ -18,7 +18,8 @@ import { fixtureEnvironment, fixtureFile, fixtureService, fixtureTrainingEnviron
 import { environmentsFolder } from "../fixtures/release";
 import * as ts from "typescript";
 import { POLICY_PAGE, policyPage } from "../../scripts/policy-page";
-import { RULES } from "../../lib/policies";
+import { PolicyRule, RULES } from "../../lib/policies";
+import { Case, runCases } from "../policies/builders";
 import { ROOT, docBlocks, docFiles } from "../../scripts/doc-blocks.cjs";
 import { OUT, generatedFiles, generatedName } from "../../scripts/doc-examples.cjs";
 
@@ -41,7 +42,17 @@ function writeOutput(name: string, text: string): void {
   );
   fs.writeFileSync(page, lines.join("\n"));
 }
-const KINDS = ["program", "fragment", "environment", "environment-fields", "service", "output", "file"];
+const KINDS = [
+  "program",
+  "fragment",
+  "environment",
+  "environment-fields",
+  "service",
+  "rule",
+  "rule-case",
+  "output",
+  "file",
+];
 
 let outdir: string;
 beforeAll(() => {
@@ -88,6 +99,23 @@ describe("the documentation", () => {
       expect(thrown).toBe(shows);
     },
   );
+
+  // A rule shown as an example runs its shown cases as the pack's own rules run theirs, in a pack
+  // of the rules beside it (an example's id may be taken by a real rule later: the example wins).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const load = (b: (typeof blocks)[number]) => require(path.join(OUT, generatedName(b)!));
+  const exampleRules: PolicyRule[] = blocks
+    .filter((b) => b.marker?.kind === "rule")
+    .flatMap((b) => Object.values(load(b) as Record<string, PolicyRule>));
+  const exampleCases: Case[] = blocks.filter((b) => b.marker?.kind === "rule-case").flatMap((b) => load(b).CASES);
+  describe("the example rules and their cases", () => {
+    test("every example rule has its cases, and every case its rule", () => {
+      expect(exampleRules.length).toBeGreaterThanOrEqual(1);
+      expect([...new Set(exampleCases.map(([id]) => id))].sort()).toEqual(exampleRules.map((r) => r.id).sort());
+    });
+    const ids = new Set(exampleRules.map((r) => r.id));
+    runCases(exampleCases, [...RULES.filter((r) => !ids.has(r.id)), ...exampleRules]);
+  });
 
   /**
    * The environments the shown outputs name, one per stage. The outputs are made from

@@ -5,7 +5,7 @@
  */
 import { GcsBackend, TerraformResource, TerraformStack, Testing } from "cdktf";
 import { Construct } from "constructs";
-import { PolicyPack, RULES, STAGES, Stage } from "../../lib";
+import { PolicyPack, PolicyRule, RULES, STAGES, Stage } from "../../lib";
 import { ArtifactRegistryRepository, CloudRunV2Service, GoogleProvider } from "../../lib/providers";
 import { DIGEST, Json } from "../helpers";
 
@@ -112,8 +112,13 @@ export function schedule(scope: Construct, email: string | undefined): Terraform
  * production service these stacks hold, so it is left out, unless it is `keep`, the rule under
  * test (rules/mon.test.ts).
  */
-export function fired(stack: TerraformStack, stage: Stage = "production", keep?: string): string[] {
-  const report = new PolicyPack({ stage }).evaluate(stack);
+export function fired(
+  stack: TerraformStack,
+  stage: Stage = "production",
+  keep?: string,
+  rules: readonly PolicyRule[] = RULES,
+): string[] {
+  const report = new PolicyPack({ stage, rules }).evaluate(stack);
   return [...new Set(report.findings.map((f) => f.ruleId))].filter((id) => id !== "MON-001" || id === keep).sort();
 }
 
@@ -144,27 +149,27 @@ export type Case = [string, Stage, (s: Construct) => void, (s: Construct) => voi
 /**
  * Runs cases: the compliant stack has no finding at the case's stage; the non-compliant one has
  * exactly one finding, of the rule, with its message and severity, and none at the stages the
- * rule does not cover.
+ * rule does not cover. `rules` are the pack's (CONTRIBUTING.md's example rule adds its own).
  */
-export function runCases(cases: readonly Case[]): void {
+export function runCases(cases: readonly Case[], rules: readonly PolicyRule[] = RULES): void {
   describe.each(cases)("%s (%s)", (id, stage, good, bad, pattern) => {
-    const rule = RULES.find((r) => r.id === id);
+    const rule = rules.find((r) => r.id === id);
 
     test("compliant", () => {
-      expect(fired(stackWith(good), stage, id)).toEqual([]);
+      expect(fired(stackWith(good), stage, id, rules)).toEqual([]);
     });
 
     test("non-compliant", () => {
       const stack = stackWith(bad);
-      const report = new PolicyPack({ stage }).evaluate(stack);
+      const report = new PolicyPack({ stage, rules }).evaluate(stack);
       const mine = report.findings.filter((f) => f.ruleId === id);
       expect(mine).toHaveLength(1);
       expect(mine[0].message).toMatch(pattern);
       expect(mine[0].severity).toBe(rule?.severity);
-      expect(fired(stack, stage, id)).toEqual([id]);
+      expect(fired(stack, stage, id, rules)).toEqual([id]);
       // Not at the stages the rule does not cover.
       for (const other of STAGES.filter((s) => !rule!.stages.includes(s))) {
-        expect(fired(stack, other, id)).not.toContain(id);
+        expect(fired(stack, other, id, rules)).not.toContain(id);
       }
     });
   });

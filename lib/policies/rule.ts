@@ -47,7 +47,8 @@ export interface RuleField {
   readonly jobPath?: string;
   /**
    * Whose it is: a Cloud Run service's or job's (`services.<key>.minInstances`), the repository's
-   * (`repository.cleanup`), or the environment's (`labels`).
+   * (`repository.cleanup`), or the environment's (`labels`). Of a workload, the rule's
+   * `resourceTypes` say whether it is a service's, a job's or both.
    */
   readonly of: "workload" | "repository" | "environment";
 }

@@ -1,5 +1,5 @@
 /**
- * The cases of the Cloud Run rules (RUN-001 to RUN-011), one compliant and one non-compliant stack
+ * The cases of the Cloud Run rules, one compliant and one non-compliant stack
  * each (lib/policies/rules/run/): rules/run.test.ts runs them, and pack.test.ts checks that every
  * rule of the folder has one.
  */
