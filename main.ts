@@ -10,6 +10,7 @@ if (require.main === module) {
   const dir = process.env.ENVIRONMENTS_DIR ? path.resolve(process.env.ENVIRONMENTS_DIR) : undefined;
   const result = synthesize({ dir });
   for (const w of result.warnings ?? []) console.error(w);
+  for (const a of result.acknowledged ?? []) console.error(a);
   for (const n of result.notices ?? []) console.error(n);
   if (result.errors.length > 0) {
     console.error(describeFailure(result));

@@ -175,6 +175,7 @@ describe("the packed library, in the README's consumer app", () => {
       "ValidationError",
       "accountIdFor",
       "acknowledge",
+      "formatAcknowledged",
       "formatReport",
       "hasErrors",
       "jobServiceAccountId",

@@ -19,6 +19,7 @@ import {
   synthesize,
 } from "../../lib/app";
 import { fixtureEnvironment, fixtureFile, fixtureRelease, fixtureService } from "../fixtures/environment";
+import { environmentsFolder } from "../fixtures/release";
 import { Json } from "../helpers";
 import { releasables } from "../../lib/app/release/model";
 
@@ -260,6 +261,29 @@ describe("invalid configuration", () => {
     expect(result.errors).toEqual([expect.stringMatching(/qa\.ts: name is "alpha"; it must be "qa", the file's name/)]);
     expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("every accepted finding is reported with its stack, rule, resource, field and reason, for CI's log", () => {
+    const live = fixtureEnvironment({
+      name: "live",
+      services: { predict: fixtureService({ ingress: "all" }) },
+      acknowledgements: [{ rule: "RUN-009", service: "predict", reason: "called by the partner gateway" }],
+    });
+    const dir = environmentsFolder([live], { live: fixtureRelease(live) });
+    const outdir = tmp("acknowledged");
+    const result = synthesize({ dir, outdir });
+    expect(result.errors).toEqual([]);
+    expect(result.acknowledged).toEqual([
+      [
+        "stack live: accepted findings",
+        "ACK   RUN-009 live/predict/service (google_cloud_run_v2_service)",
+        `      in ${path.relative(process.cwd(), path.join(dir, "live.ts"))} services.predict.ingress`,
+        "      Cloud Run services do not take traffic from the whole internet (ingress is not INGRESS_TRAFFIC_ALL): ingress is INGRESS_TRAFFIC_ALL.",
+        '      Accepted: "called by the partner gateway"',
+      ].join("\n"),
+    ]);
+    fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+    fs.rmSync(outdir, { recursive: true, force: true });
   });
 
   test("a policy error (a finding no acknowledgement accepts) writes nothing, naming rule, path, config field and fix", () => {

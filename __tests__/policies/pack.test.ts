@@ -17,6 +17,7 @@ import {
   STAGES,
   Stage,
   acknowledge,
+  formatAcknowledged,
   formatReport,
   hasErrors,
 } from "../../lib";
@@ -278,7 +279,7 @@ describe("acknowledgements", () => {
   test("a short reason, an unknown rule or a scope outside a stack is refused", () => {
     const stack = stackWith(() => undefined);
     expect(() => acknowledge(stack, "RUN-001", "because")).toThrow(
-      /reason: got "because"; the reason must say why, in at least 10 characters/,
+      /reason: got "because"; the reason must say why, in at least 10 letters/,
     );
     expect(() => acknowledge(stack, "RUN-999", "a long enough reason")).toThrow(
       /ruleId: got "RUN-999"; must be a rule of the policy pack: API-001, /,
@@ -385,6 +386,22 @@ describe("as an Aspect", () => {
     const tf = JSON.parse(fs.readFileSync(path.join(app.outdir, "stacks", "prod", "cdk.tf.json"), "utf8"));
     expect(tf["//"].metadata["cdktf-cloud-run-policy"].acknowledgements).toEqual(
       Object.entries(reasons).map(([rule, reason]) => ({ path: "prod", rule, reason })),
+    );
+    // Each accepted finding is shown at synth: an info annotation (the cdktf CLI prints them),
+    // and formatAcknowledged's lines (the app prints them), with the reason.
+    const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, "manifest.json"), "utf8"));
+    const infos = manifest.stacks.prod.annotations
+      .filter((a: { level: string }) => a.level === "@cdktf/info")
+      .map((a: { message: string }) => a.message);
+    for (const [id, reason] of Object.entries(reasons)) {
+      expect(infos).toContainEqual(expect.stringMatching(new RegExp(`^${id} accepted: .* Reason: ${reason}$`)));
+    }
+    const report = new PolicyPack({ stage: "production" }).check(stack);
+    const lines = formatAcknowledged(report).split("\n");
+    expect(lines.filter((l) => l.startsWith("ACK   ")).length).toBe(report.acknowledged.length);
+    expect(lines).toContain(`      Accepted: ${JSON.stringify(reasons["RUN-001"])}`);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^ACK {3}RUN-001 prod\/\S+ \(google_cloud_run_v2_service_iam_member\)$/),
     );
   });
 

@@ -2,7 +2,7 @@ import { App } from "cdktf";
 import { Construct } from "constructs";
 import * as fs from "fs";
 import * as path from "path";
-import { PolicyReport, formatReport, hasErrors } from "../policies";
+import { PolicyReport, formatAcknowledged, formatReport, hasErrors } from "../policies";
 import { BootstrapStack, bootstrapStackId } from "./bootstrap-stack";
 import { Problem, describeProblems } from "../gcp/validation";
 import { ConfigError, EnvironmentConfig, parseEnvironmentConfig } from "./config";
@@ -29,6 +29,8 @@ export interface SynthResult {
   readonly failure?: "configuration" | "policy";
   /** Policy warnings (synthesis went on). */
   readonly warnings?: readonly string[];
+  /** Findings an acknowledgement accepted, per stack, with their reasons: printed for reviewers. */
+  readonly acknowledged?: readonly string[];
   /** What is declared but not deployed yet: one line per service with no release at its stage. */
   readonly notices?: readonly string[];
 }
@@ -130,10 +132,13 @@ export function synthesize(
   const app = new App({ outdir });
   const warnings: string[] = [];
   const notices: string[] = [];
+  const acknowledged: string[] = [];
   const check = (stack: string, report: PolicyReport) => {
     const text = formatReport(report);
     if (hasErrors(report)) errors.push(`stack ${stack}: policy findings\n${text}`);
     else if (text !== "") warnings.push(`stack ${stack}: policy warnings\n${text}`);
+    const accepted = formatAcknowledged(report);
+    if (accepted !== "") acknowledged.push(`stack ${stack}: accepted findings\n${accepted}`);
   };
   for (const { file, config } of configs) {
     // The file's own export, so that findings can tell what it states from what it inherits.
@@ -165,7 +170,7 @@ export function synthesize(
   }
   if (errors.length > 0) {
     for (const dir of created.reverse()) if (fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
-    return { stacks: [], errors, failure: "policy", warnings };
+    return { stacks: [], errors, failure: "policy", warnings, acknowledged };
   }
   app.synth();
   return {
@@ -175,6 +180,7 @@ export function synthesize(
     environments: configs.map((c) => c.config.name),
     errors: [],
     warnings,
+    acknowledged,
     notices,
   };
 }

@@ -41,11 +41,25 @@ export function oneOf(allowed: object | readonly string[]): Constraint<string> {
   return (value) => ((Array.isArray(allowed) ? values.includes(value) : hasOwn(allowed, value)) ? undefined : text);
 }
 
-/** A reason given for an exception (an acknowledged finding, a declared difference): it must say why. */
-export const reasonText: Constraint<string> = (value) =>
-  typeof value === "string" && value.trim().length >= 10
-    ? undefined
-    : "the reason must say why, in at least 10 characters";
+/** How many letters a reason needs: a few words, counted as letters, never as code units. */
+export const REASON_LETTERS = 10;
+
+/**
+ * A reason given for an exception (an acknowledged finding, a declared difference): it must say
+ * why, in words a reviewer can read. Control, format (zero-width), private-use and unassigned
+ * characters are refused, since they print as nothing or mislead; then letters (any script) are
+ * counted, not characters, so punctuation, digits or spaces alone do not make a reason.
+ */
+export const reasonText: Constraint<string> = (value) => {
+  if (typeof value !== "string") return "the reason must be text";
+  const hidden = [...value].find((c) => /\p{C}/u.test(c));
+  if (hidden !== undefined) {
+    const code = `U+${hidden.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+    return `the reason must be plain words: ${code} is a control or invisible character`;
+  }
+  const letters = value.match(/\p{L}/gu)?.length ?? 0;
+  return letters >= REASON_LETTERS ? undefined : `the reason must say why, in at least ${REASON_LETTERS} letters`;
+};
 
 /** Renders a received value for an error message: strings quoted, objects as JSON. */
 function formatValue(value: unknown): string {

@@ -1,4 +1,4 @@
-export { PolicyError, PolicyPack, acknowledge, formatReport, hasErrors } from "./pack";
+export { PolicyError, PolicyPack, acknowledge, formatAcknowledged, formatReport, hasErrors } from "./pack";
 export type { AcknowledgementRecord, Finding, PolicyPackProps, PolicyReport, Unlocated } from "./pack";
 export { RULES } from "./rules";
 export { STAGES } from "./rule";

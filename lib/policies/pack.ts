@@ -107,7 +107,7 @@ function recorderOf(stack: TerraformStack, create: boolean): AcknowledgementReco
 
 /**
  * Accepts findings of one rule on `scope` and everything under it (a stack included). The reason
- * (at least 10 characters) is recorded in the synthesized stack's metadata. An acknowledgement
+ * (at least 10 letters) is recorded in the synthesized stack's metadata. An acknowledgement
  * that accepts no finding is reported as an error by the pack.
  */
 export function acknowledge(
@@ -181,6 +181,10 @@ export class PolicyPack implements IAspect {
     this.checked.set(stack, report);
     for (const f of report.findings) {
       if (f.severity === "warning") Annotations.of(f.construct).addWarning(`${f.ruleId} ${f.message} Fix: ${f.fix}`);
+    }
+    // Accepted findings are shown too (the cdktf CLI prints info annotations at synth).
+    for (const f of report.acknowledged) {
+      Annotations.of(f.construct).addInfo(`${f.ruleId} accepted: ${f.message} Reason: ${f.acknowledged}`);
     }
     return report;
   }
@@ -278,6 +282,22 @@ export function formatReport(report: PolicyReport): string {
   }
   for (const a of report.unusedAcknowledgements) lines.push(`ERROR ${a.ruleId} ${a.path}`, `      ${unusedMessage(a)}`);
   return lines.join("\n");
+}
+
+/**
+ * The findings an acknowledgement accepted, as lines for a terminal: rule, path, where it comes
+ * from, what was found, and the reason it was accepted. Synthesis prints them, so that a
+ * reviewer reads every accepted finding in CI's log, not only in the stack's metadata.
+ */
+export function formatAcknowledged(report: PolicyReport): string {
+  return report.acknowledged
+    .flatMap((f) => [
+      `ACK   ${f.ruleId} ${f.path}${f.resourceType ? ` (${f.resourceType})` : ""}`,
+      ...(f.source !== undefined ? [`      in ${f.source}`] : []),
+      `      ${f.message}`,
+      `      Accepted: ${JSON.stringify(f.acknowledged)}`,
+    ])
+    .join("\n");
 }
 
 /** True when the report has an error: an unaccepted error finding or an unused acknowledgement. */

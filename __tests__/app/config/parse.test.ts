@@ -223,7 +223,19 @@ const BAD: [string, unknown, string, RegExp][] = [
     "acknowledgement without a reason",
     variant((c) => (c.acknowledgements = [{ rule: "RUN-009", reason: "because" }])),
     "acknowledgements[0].reason",
-    /at least 10 characters/,
+    /at least 10 letters/,
+  ],
+  [
+    "acknowledgement whose reason is ten zero-width spaces",
+    variant((c) => (c.acknowledgements = [{ rule: "RUN-009", reason: "\u200b".repeat(10) }])),
+    "acknowledgements[0].reason",
+    /U\+200B is a control or invisible character/,
+  ],
+  [
+    "difference whose reason is invisible",
+    variant((c) => (c.differences = { "google_cloud_run_v2_service.predict.ingress": "\u2060".repeat(12) })),
+    "differences.google_cloud_run_v2_service.predict.ingress",
+    /U\+2060 is a control or invisible character/,
   ],
   [
     "acknowledgement of an unknown service",

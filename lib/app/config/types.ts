@@ -366,12 +366,12 @@ export interface EnvironmentConfig {
    * Where this environment intentionally differs from the others, for the parity check
    * (`npm run parity`): attribute path as the parity matrix spells it
    * (`google_cloud_run_v2_service.predict_service.template.scaling.min_instance_count`) → the
-   * reason, at least 10 characters. A path covers everything below it.
+   * reason, at least 10 letters. A path covers everything below it.
    * @default - none
    */
   readonly differences?: Readonly<Record<string, string>>;
   /**
-   * Policy findings this environment accepts, each with its reason (at least 10 characters),
+   * Policy findings this environment accepts, each with its reason (at least 10 letters),
    * on the whole stack or on one service. Recorded in the synthesized stack's metadata; one
    * that accepts no finding fails synthesis.
    * @default - none
@@ -397,7 +397,7 @@ export interface GitHubConfig {
 export interface PolicyAcknowledgement {
   /** The rule id, such as `RUN-009`. */
   readonly rule: string;
-  /** Why the finding is accepted; at least 10 characters. */
+  /** Why the finding is accepted; at least 10 letters. */
   readonly reason: string;
   /**
    * The service (its key in `services`) the acknowledgement is limited to.
