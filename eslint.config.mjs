@@ -70,6 +70,34 @@ export default tseslint.config(
   ),
   layer(["lib/constructs/**", "lib/index.ts"], ["app"], "The library never imports the app (lib/app)."),
   {
+    // An environment file is configuration, though written in TypeScript: it may import its
+    // siblings (./base) and the app's config helpers, never the policy pack, the stacks, cdktf or
+    // Node's modules, so it cannot reach what checks it (__tests__/layout.test.ts). Reviewers
+    // still read it as code.
+    files: ["environments/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(?!\\./[\\w.-]+$|\\.\\./lib/app/config$)",
+              message:
+                "An environment file imports ./base (or another file of environments/) and ../lib/app/config only: configuration cannot reach the policy pack, the stacks, cdktf or Node's modules.",
+            },
+          ],
+        },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "ImportExpression",
+          message: "An environment file imports statically: ./base and ../lib/app/config only.",
+        },
+      ],
+    },
+  },
+  {
     files: ["lib/providers.ts"],
     rules: { "no-restricted-imports": ["error", { paths: providerImports.paths }] },
   },

@@ -1,4 +1,4 @@
-import { EnvironmentOverrides, SharedConfig, extendEnvironment } from "../lib/app";
+import { EnvironmentOverrides, SharedConfig, extendEnvironment } from "../lib/app/config";
 
 /**
  * What every environment shares. An environment file states only what differs, through

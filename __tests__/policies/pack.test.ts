@@ -424,6 +424,93 @@ describe("as an Aspect", () => {
   });
 });
 
+describe("the pack cannot be edited or outrun", () => {
+  test("the rules are frozen: no rule can be removed, replaced, narrowed or switched off", () => {
+    const run001 = RULES.find((r) => r.id === "RUN-001")!;
+    expect(() => (RULES as PolicyRule[]).splice(0, RULES.length)).toThrow(TypeError);
+    expect(() => (RULES as PolicyRule[]).push({ ...run001, id: "RUN-999" })).toThrow(TypeError);
+    expect(() => Object.assign(run001, { check: () => ({ status: "compliant" }) })).toThrow(TypeError);
+    expect(() => (run001.stages as Stage[]).splice(0)).toThrow(TypeError);
+    expect(() => ((run001.resourceTypes as string[]) ?? []).splice(0)).toThrow(TypeError);
+    expect(RULES.every((r) => Object.isFrozen(r) && Object.isFrozen(r.stages))).toBe(true);
+    expect(Object.isFrozen(new PolicyPack({ stage: "production" }).rules)).toBe(true);
+  });
+
+  /** A compliant production stack, with the pack, then an aspect added after it: a late aspect. */
+  function withLateAspect(late: (node: Construct, stack: TerraformStack) => void) {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "prod");
+    Aspects.of(stack).add(new PolicyPack({ stage: "production" }));
+    new GcsBackend(stack, { bucket: "acme-ml-prod-tfstate", prefix: "predict/prod" });
+    new GoogleProvider(stack, "google", { project: "acme-ml-prod" }).addOverride("default_labels", {
+      environment: "prod",
+      app: "predict",
+    });
+    acknowledge(stack, "MON-001", "monitored by the platform team's own stack");
+    service(stack);
+    Aspects.of(stack).add({ visit: (node) => late(node, stack) });
+    return { app, stack };
+  }
+
+  test("an aspect that runs after the pack cannot make the stack public or unprotected: synthesis fails, nothing is written", () => {
+    const { app } = withLateAspect((node, stack) => {
+      if (!(node instanceof CloudRunV2Service)) return;
+      node.addOverride("deletion_protection", false);
+      node.addOverride("template.containers.0.image", "europe-west1-docker.pkg.dev/acme-ml-prod/models/predict:latest");
+      new CloudRunV2ServiceIamMember(stack, "late-public", {
+        name: "predict",
+        location: "europe-west1",
+        role: "roles/run.invoker",
+        member: "allUsers",
+      });
+    });
+    let error: unknown;
+    try {
+      app.synth();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PolicyError);
+    const message = (error as Error).message;
+    for (const id of ["RUN-001", "RUN-004", "RUN-005"]) expect(message).toContain(`ERROR ${id} `);
+    expect(fs.existsSync(path.join(app.outdir, "stacks", "prod", "cdk.tf.json"))).toBe(false);
+  });
+
+  test("an aspect on a construct inside the stack (which runs after the stack's) is held to the same", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "prod");
+    Aspects.of(stack).add(new PolicyPack({ stage: "production" }));
+    new GcsBackend(stack, { bucket: "acme-ml-prod-tfstate", prefix: "predict/prod" });
+    new GoogleProvider(stack, "google", { project: "acme-ml-prod" }).addOverride("default_labels", {
+      environment: "prod",
+      app: "predict",
+    });
+    acknowledge(stack, "MON-001", "monitored by the platform team's own stack");
+    const svc = service(stack);
+    Aspects.of(svc).add({ visit: (node) => node === svc && svc.addOverride("ingress", "INGRESS_TRAFFIC_ALL") });
+    expect(() => app.synth()).toThrow(/ERROR RUN-009 prod\/svc/);
+  });
+
+  test("a harmless late aspect synthesizes, and the stack is checked once more; without one, once", () => {
+    const { app, stack } = withLateAspect((node) => {
+      if (node instanceof CloudRunV2Service) node.addOverride("description", "tagged by a late aspect");
+    });
+    const pack = Aspects.of(stack).all.find((a): a is PolicyPack => a instanceof PolicyPack)!;
+    const evaluate = jest.spyOn(pack, "evaluate");
+    expect(() => app.synth()).not.toThrow();
+    expect(evaluate).toHaveBeenCalledTimes(2);
+    const tf = JSON.parse(fs.readFileSync(path.join(app.outdir, "stacks", "prod", "cdk.tf.json"), "utf8"));
+    expect(tf.resource.google_cloud_run_v2_service.svc.description).toBe("tagged by a late aspect");
+
+    const alone = stackWith((s) => service(s));
+    const packAlone = new PolicyPack({ stage: "development" });
+    Aspects.of(alone).add(packAlone);
+    const once = jest.spyOn(packAlone, "evaluate");
+    (alone.node.root as App).synth();
+    expect(once).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe("check: a stack evaluated once, before synthesis", () => {
   test("synthesis reuses the report of check() and still fails on its errors", () => {
     const app = Testing.app();

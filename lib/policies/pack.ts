@@ -1,5 +1,8 @@
-import { Annotations, IAspect, TerraformStack } from "cdktf";
-import { IConstruct } from "constructs";
+import { Annotations, Aspects, IAspect, TerraformStack } from "cdktf";
+// cdktf's hook for work at synthesis, after every aspect has run (its assets use it); not in the
+// package's index, so imported by path. The one place this library reaches into cdktf's internals.
+import { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer";
+import { Construct, IConstruct } from "constructs";
 import { StackMetadata } from "../gcp/terraform";
 import { Constraint, Problems, reasonText } from "../gcp/validation";
 import { PolicyRule, RuleField, RuleResult, STAGES, Severity, Stage } from "./rule";
@@ -149,7 +152,7 @@ export class PolicyPack implements IAspect {
         .throwIfAny("PolicyPack");
     }
     this.stage = props.stage;
-    this.rules = (props.rules ?? RULES).filter((r) => r.stages.includes(this.stage));
+    this.rules = Object.freeze((props.rules ?? RULES).filter((r) => r.stages.includes(this.stage)));
   }
 
   /**
@@ -166,6 +169,31 @@ export class PolicyPack implements IAspect {
     if (!TerraformStack.isStack(node)) return;
     const report = this.check(node);
     if (hasErrors(report)) throw new PolicyError(node.node.path, report);
+    FinalCheck.of(node).packs.add(this);
+  }
+
+  /**
+   * The stack as it will be written, after every aspect has run: an aspect that runs after the
+   * pack visited the stack (one added later, or on a construct inside it) can change what the
+   * pack checked. So when any aspect other than a pack is in the stack's tree, the stack is
+   * evaluated again at synthesis, and its errors fail it before it is written; with none, the
+   * stack cannot have changed since {@link check}, whose report stands.
+   * @internal
+   */
+  checkFinal(stack: TerraformStack): void {
+    const others = stack.node.findAll().some((n) => Aspects.of(n).all.some((a) => !(a instanceof PolicyPack)));
+    if (!others) return;
+    const earlier = this.checked.get(stack);
+    const report = this.evaluate(stack);
+    this.checked.set(stack, report);
+    const key = (f: Finding) => `${f.ruleId} ${f.path} ${f.message}`;
+    const seen = new Set([...(earlier?.findings ?? []), ...(earlier?.acknowledged ?? [])].map(key));
+    this.annotate({
+      ...report,
+      findings: report.findings.filter((f) => !seen.has(key(f))),
+      acknowledged: report.acknowledged.filter((f) => !seen.has(key(f))),
+    });
+    if (hasErrors(report)) throw new PolicyError(stack.node.path, report);
   }
 
   /**
@@ -179,14 +207,18 @@ export class PolicyPack implements IAspect {
     if (known !== undefined) return known;
     const report = this.evaluate(stack);
     this.checked.set(stack, report);
+    this.annotate(report);
+    return report;
+  }
+
+  /** Warnings become warning annotations; accepted findings info ones (the cdktf CLI prints both). */
+  private annotate(report: PolicyReport): void {
     for (const f of report.findings) {
       if (f.severity === "warning") Annotations.of(f.construct).addWarning(`${f.ruleId} ${f.message} Fix: ${f.fix}`);
     }
-    // Accepted findings are shown too (the cdktf CLI prints info annotations at synth).
     for (const f of report.acknowledged) {
       Annotations.of(f.construct).addInfo(`${f.ruleId} accepted: ${f.message} Reason: ${f.acknowledged}`);
     }
-    return report;
   }
 
   /** Evaluates every rule of this stage on one stack. Pure: adds nothing to the tree. */
@@ -239,6 +271,26 @@ export class PolicyPack implements IAspect {
       .filter((e) => !used.has(e))
       .map((e) => ({ path: e.scope.node.path, ruleId: e.ruleId, reason: e.reason }));
     return { findings, acknowledged, unusedAcknowledgements };
+  }
+}
+
+/**
+ * The packs visiting a stack, checked again as it is synthesized: a construct of the stack, so
+ * that cdktf calls it after every aspect has run and before the stack is written. It adds
+ * nothing to the Terraform JSON.
+ */
+class FinalCheck extends Construct {
+  static readonly ID = "policy-final-check";
+  readonly packs = new Set<PolicyPack>();
+
+  static of(stack: TerraformStack): FinalCheck {
+    const existing = stack.node.tryFindChild(FinalCheck.ID);
+    return existing instanceof FinalCheck ? existing : new FinalCheck(stack);
+  }
+
+  private constructor(stack: TerraformStack) {
+    super(stack, FinalCheck.ID);
+    addCustomSynthesis(this, { onSynthesize: () => this.packs.forEach((p) => p.checkFinal(stack)) });
   }
 }
 

@@ -13,13 +13,13 @@ import type { ResourceView, StackView } from "./terraform-json";
 export type Stage = "development" | "preproduction" | "production";
 
 /** The stages, in promotion order. */
-export const STAGES: readonly Stage[] = ["development", "preproduction", "production"];
+export const STAGES: readonly Stage[] = Object.freeze(["development", "preproduction", "production"] as const);
 
 /** Every stage: a rule that always applies. */
 export const ALL_STAGES = STAGES;
 
 /** Preproduction and production: the guardrails that protect what users (or their rehearsal) run. */
-export const GUARDED_STAGES: readonly Stage[] = ["preproduction", "production"];
+export const GUARDED_STAGES: readonly Stage[] = Object.freeze(["preproduction", "production"] as const);
 
 export type Severity = "error" | "warning";
 
@@ -85,3 +85,16 @@ export const compliant: RuleResult = { status: "compliant" };
 export const notApplicable: RuleResult = { status: "not-applicable" };
 export const nonCompliant = (detail: string): RuleResult => ({ status: "non-compliant", detail });
 export const unknown = (detail: string): RuleResult => ({ status: "unknown", detail });
+
+/**
+ * A rule that cannot be changed once made: the rule, its stages, its resource types (a list; a
+ * pattern has no settable state that matters) and its field are frozen, so code that imports the
+ * pack (an environment file, a consumer's program) cannot switch a check off, narrow its stages
+ * or swap its function before synthesis. Assigning to a frozen rule throws in strict code.
+ */
+export function frozenRule(rule: PolicyRule): PolicyRule {
+  Object.freeze(rule.stages);
+  if (Array.isArray(rule.resourceTypes)) Object.freeze(rule.resourceTypes);
+  if (rule.field !== undefined) Object.freeze(rule.field);
+  return Object.freeze(rule);
+}

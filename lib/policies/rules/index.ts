@@ -15,7 +15,7 @@ import { JOB_001 } from "./job/job-001-runtime-cannot-run";
 import { LABEL_001 } from "./label/label-001-labels";
 import { MON_001 } from "./mon/mon-001-service-alerts";
 import { MON_002 } from "./mon/mon-002-alert-channels";
-import { PolicyRule } from "../rule";
+import { PolicyRule, frozenRule } from "../rule";
 import { RUN_001 } from "./run/run-001-public-invoker";
 import { RUN_002 } from "./run/run-002-invoker-iam";
 import { RUN_003 } from "./run/run-003-service-account";
@@ -35,36 +35,38 @@ import { STATE_002 } from "./state/state-002-state-bucket";
  * Every rule of the pack, in id order. Adding a rule: a file in the folder of the service it
  * checks (`run/`, `ar/`, …), then this list.
  */
-export const RULES: readonly PolicyRule[] = [
-  API_001,
-  AR_001,
-  AR_002,
-  AR_003,
-  AR_004,
-  GCS_001,
-  GCS_002,
-  GCS_003,
-  IAM_001,
-  IAM_002,
-  IAM_003,
-  IAM_004,
-  IAM_005,
-  JOB_001,
-  LABEL_001,
-  MON_001,
-  MON_002,
-  RUN_001,
-  RUN_002,
-  RUN_003,
-  RUN_004,
-  RUN_005,
-  RUN_006,
-  RUN_007,
-  RUN_008,
-  RUN_009,
-  RUN_010,
-  RUN_011,
-  SCHED_001,
-  STATE_001,
-  STATE_002,
-];
+export const RULES: readonly PolicyRule[] = Object.freeze(
+  [
+    API_001,
+    AR_001,
+    AR_002,
+    AR_003,
+    AR_004,
+    GCS_001,
+    GCS_002,
+    GCS_003,
+    IAM_001,
+    IAM_002,
+    IAM_003,
+    IAM_004,
+    IAM_005,
+    JOB_001,
+    LABEL_001,
+    MON_001,
+    MON_002,
+    RUN_001,
+    RUN_002,
+    RUN_003,
+    RUN_004,
+    RUN_005,
+    RUN_006,
+    RUN_007,
+    RUN_008,
+    RUN_009,
+    RUN_010,
+    RUN_011,
+    SCHED_001,
+    STATE_001,
+    STATE_002,
+  ].map(frozenRule),
+);
