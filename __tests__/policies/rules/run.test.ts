@@ -15,13 +15,103 @@ import { PROJECT, REGION, grpcProps } from "../../constructs/serving-fixture";
 runCases(CASES);
 
 describe("hand-written resources, read as Terraform reads them", () => {
-  test("RUN-011 matches whole words: model-server settings are not secrets, HF_TOKEN is", () => {
-    const env = (names: string[]) => (s: Construct) =>
-      service(s, (c) => names.forEach((name) => c.template.containers[0].env.push({ name, value: "x" })));
-    expect(findings(env(["TOKENIZERS_PARALLELISM", "MAX_NEW_TOKENS", "GOOGLE_APPLICATION_CREDENTIALS"]))).toEqual([]);
-    expect(findings(env(["HF_TOKEN", "AWS_ACCESS_KEY_ID"]))).toEqual([
-      expect.stringMatching(/RUN-011: .*HF_TOKEN, AWS_ACCESS_KEY_ID set as plain text/),
-    ]);
+  describe("RUN-011 reads names as words and values by their shape, and never prints a value", () => {
+    const env = (vars: [string, string][]) => (s: Construct) =>
+      service(s, (c) => vars.forEach(([name, value]) => c.template.containers[0].env.push({ name, value })));
+    const flagged: [string, string][] = [
+      ["DB_PASSWORD", "hunter2hunter2"],
+      ["PGPASSWORD", "hunter2hunter2"],
+      ["DB_PASS", "hunter2hunter2"],
+      ["MYSQL_PWD", "hunter2hunter2"],
+      ["OPENAI_KEY", "not-a-real-key"],
+      ["OPENAI_API_KEY", "not-a-real-key"],
+      ["CREDENTIALS", "admin:admin"],
+      ["HF_TOKEN", "not-a-real-token"],
+      ["hfToken", "not-a-real-token"],
+      ["HFTOKEN", "not-a-real-token"],
+      ["AWS_ACCESS_KEY_ID", "not-a-real-id"],
+      ["AWS_SECRET_ACCESS_KEY", "not-a-real-secret"],
+      ["STRIPE_CLIENT_SECRET", "x-x-x-x-x"],
+      ["GITHUB_PAT", "not-a-real-token"],
+      ["SSH_KEY", "not-a-real-key"],
+      ["signingKey", "not-a-real-key"],
+    ];
+    const shaped: [string, string, string][] = [
+      ["DATABASE_URL", "postgres://app:hunter2@10.0.0.5:5432/app", "a URL with a password"],
+      ["BROKER", "amqp://:hunter2@broker/", "a URL with a password"],
+      ["TLS", "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----", "a private key"],
+      ["GCP_SA", '{"type": "service_account", "project_id": "p"}', "a service account key"],
+      ["UPSTREAM", "AKIAIOSFODNN7EXAMPLE", "an AWS access key"],
+      ["MAPS", "AIza" + "A".repeat(35), "a Google API key"],
+      ["GH", "ghp_" + "a1".repeat(18), "a GitHub token"],
+      ["GH2", "github_pat_" + "A1_".repeat(15), "a GitHub token"],
+      ["LLM", "sk-proj-" + "x".repeat(40), "an OpenAI key"],
+      ["SLACK", "xoxb-123456789012-abcdef", "a Slack token"],
+      ["HUB", "hf_" + "Ab".repeat(17), "a Hugging Face token"],
+      ["GL", "glpat-" + "x".repeat(20), "a GitLab token"],
+      ["PAY", "sk_live_" + "4".repeat(24), "a Stripe live key"],
+      ["SESSION", "eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl", "a JSON web token"],
+    ];
+    const clean: [string, string][] = [
+      ["TOKENIZERS_PARALLELISM", "false"],
+      ["MAX_NEW_TOKENS", "512"],
+      ["MAX_TOKENS", "4096"],
+      ["TOKEN_TTL", "3600"],
+      ["GOOGLE_APPLICATION_CREDENTIALS", "/var/secrets/google/key.json"],
+      ["POSTGRES_PASSWORD_FILE", "/run/secrets/db"],
+      ["DB_SECRET_NAME", "projects/p/secrets/db"],
+      ["CACHE_KEY", "v3"],
+      ["PARTITION_KEY", "tenant"],
+      ["PUBLIC_KEY", "ssh-ed25519 AAAA"],
+      ["KEYBOARD_LAYOUT", "us"],
+      ["PASSTHROUGH", "on"],
+      ["AUTH_HEADER", "Authorization"],
+      ["DATABASE_URL", "postgres://10.0.0.5:5432/app"],
+      ["SENTRY_DSN", "https://public@o0.ingest.sentry.io/1"],
+      ["REQUIRE_TOKEN", "true"],
+      ["DB_PASSWORD", ""],
+      ["MODEL", "gs://models/predict/v7"],
+    ];
+
+    test.each(flagged)("%s is a secret by its name", (name, value) => {
+      const found = findings(env([[name, value]]));
+      expect(found).toEqual([expect.stringMatching(new RegExp(`^error RUN-011: .*${name} set as plain text`))]);
+      expect(found[0]).not.toContain(value);
+    });
+
+    test.each(shaped)("%s holds %s by its value's shape", (name, value, shape) => {
+      const found = findings(env([[name, value]]));
+      expect(found).toEqual([expect.stringContaining(`RUN-011: `)]);
+      expect(found[0]).toContain(`${name} (its value is ${shape}) set as plain text`);
+      expect(found[0]).not.toContain(value);
+    });
+
+    test.each(clean)("%s=%s is not a secret", (name, value) => {
+      expect(findings(env([[name, value]]))).toEqual([]);
+    });
+
+    test("every secret of a container is named in one finding", () => {
+      expect(
+        findings(
+          env([
+            ["HF_TOKEN", "x"],
+            ["MAX_NEW_TOKENS", "5"],
+            ["DB_PASS", "y"],
+          ]),
+        ),
+      ).toEqual([expect.stringMatching(/RUN-011: .*HF_TOKEN, DB_PASS set as plain text/)]);
+    });
+
+    test("a secret from Secret Manager is not plain", () => {
+      const fromSecret = (s: Construct) =>
+        service(s, (c) =>
+          c.template.containers[0].env.push({
+            name: "DB_PASSWORD",
+            valueSource: { secretKeyRef: { secret: "db", version: "4" } },
+          }),
+        );
+      expect(findings(fromSecret)).toEqual([]);
+    });
   });
 
   test("RUN-003 sees the default compute account written as an expression, and reports an unknown account", () => {
