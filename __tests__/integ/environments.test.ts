@@ -21,7 +21,11 @@ import {
 import { fixtureEnvironment, fixtureFile, fixtureRelease, fixtureService } from "../fixtures/environment";
 import { environmentsFolder } from "../fixtures/release";
 import { Json } from "../helpers";
-import { releasables } from "../../lib/app/release/model";
+import { EMPTY_RELEASE, releasables } from "../../lib/app/release/model";
+import { releasedEverywhere } from "../../lib/app/release/deployment";
+import { EnvironmentStack } from "../../lib/app/environment-stack";
+import { RESERVED_KEYS } from "../../lib/app/config/checks";
+import { Testing } from "cdktf";
 
 const root = path.resolve(__dirname, "..", "..");
 // Whatever environments/ holds: adding a file adds a stack, a snapshot and every check below.
@@ -261,6 +265,42 @@ describe("invalid configuration", () => {
     expect(result.errors).toEqual([expect.stringMatching(/qa\.ts: name is "alpha"; it must be "qa", the file's name/)]);
     expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("two environments sharing a project or a state bucket are refused, naming the second and the first", () => {
+    const dir = tmp("shared-project");
+    const files = [
+      fixtureEnvironment({ name: "dev", stage: "development", project: "acme-fx-one", stateBucket: "acme-fx-state" }),
+      fixtureEnvironment({ name: "prod", stage: "production", project: "acme-fx-two", stateBucket: "acme-fx-state" }),
+      fixtureEnvironment({ name: "staging", stage: "preproduction", project: "acme-fx-one", stateBucket: "acme-fx-s" }),
+    ].map((config) => ({ ...fixtureFile(config), file: `environments/${config.name}.ts` }));
+    const result = synthesize({ files, outdir: path.join(dir, "out") });
+    expect(result.failure).toBe("configuration");
+    expect(result.errors).toEqual([
+      `environments/prod.ts: environment "prod" has 1 invalid field:\n` +
+        `  - stateBucket: got "acme-fx-state"; is also environment dev's stateBucket; each environment needs its own state bucket: each bootstrap stack creates it`,
+      `environments/staging.ts: environment "staging" has 1 invalid field:\n` +
+        `  - project: got "acme-fx-one"; is also environment dev's project; each environment needs its own project: pools, accounts and API settings would merge`,
+    ]);
+    expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("the keys refused as the stack's own ids are every id the stack gives its own constructs", () => {
+    // Built with a service, a job and a bucket, as the example's are and as prod is (alerts,
+    // acknowledgements): every top-level id is a key's, a bucket's, an output's, or reserved.
+    for (const file of environmentFiles()) {
+      const config = parseEnvironmentConfig(file.config);
+      const app = Testing.app();
+      const stack = new EnvironmentStack(app, config.name, file.config, {
+        release: releasedEverywhere(config, EMPTY_RELEASE),
+      });
+      stack.policyPack.check(stack);
+      const keys = new Set([...Object.keys(config.services), ...Object.keys(config.jobs ?? {})]);
+      const buckets = new Set(Object.keys(config.buckets ?? {}).map((k) => `bucket-${k}`));
+      const own = stack.node.children.map((c) => c.node.id).filter((id) => !keys.has(id) && !buckets.has(id));
+      expect(own.filter((id) => !id.includes("_") && !RESERVED_KEYS.includes(id))).toEqual([]);
+    }
   });
 
   test("every accepted finding is reported with its stack, rule, resource, field and reason, for CI's log", () => {

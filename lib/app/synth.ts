@@ -6,6 +6,7 @@ import { PolicyReport, formatAcknowledged, formatReport, hasErrors } from "../po
 import { BootstrapStack, bootstrapStackId } from "./bootstrap-stack";
 import { Problem, describeProblems } from "../gcp/validation";
 import { ConfigError, EnvironmentConfig, parseEnvironmentConfig } from "./config";
+import { sharedAcrossEnvironments } from "./config/checks";
 import { statedByEnvironment } from "./config/define";
 import { EnvironmentStack } from "./environment-stack";
 import { parseRelease, releasedEverywhere } from "./release/deployment";
@@ -120,6 +121,12 @@ export function synthesize(
     }
   }
   errors.push(...sharedProblems([...shared.values()]));
+  const sharing = sharedAcrossEnvironments(configs.map((c) => c.config));
+  for (const { file, config } of configs) {
+    const problems = sharing.get(config.name);
+    if (problems === undefined) continue;
+    errors.push(`${file.file}: ${describeProblems(`environment ${JSON.stringify(config.name)}`, "field", problems)}`);
+  }
   if (configs.length === 0 && errors.length === 0) errors.push("no environment files found");
   if (errors.length > 0) return { stacks: [], errors, failure: "configuration" };
 

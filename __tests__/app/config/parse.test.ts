@@ -56,10 +56,42 @@ const BAD: [string, unknown, string, RegExp][] = [
   ["no services", variant((c) => (c.services = {})), "services", /at least one service/],
   ["services is a list", variant((c) => (c.services = [])), "services", /must be a record|must be an object/],
   [
-    "bad service name (key)",
+    "service name from a key too long for one",
+    variant((c) => (c.services = { ["p".repeat(55)]: c.services.predict })),
+    `services.${"p".repeat(55)}`,
+    /must be 1-49 characters/,
+  ],
+  [
+    "service key that is not a key",
     variant((c) => (c.services = { Predict_API: c.services.predict })),
     "services.Predict_API",
-    /must be 1-49 characters/,
+    /must be a key of 1-63 lowercase letters, digits and hyphens/,
+  ],
+  ...["apis", "dashboard", "repository", "google", "project", "constructor", "bucket-models"].map(
+    (key): [string, unknown, string, RegExp] => [
+      `service keyed ${key}, an id the stack uses`,
+      variant((c) => (c.services = { [key]: c.services.predict })),
+      `services.${key}`,
+      /is a name the environment's stack uses for its own resources/,
+    ],
+  ),
+  [
+    "job keyed repository",
+    variant((c) => (c.jobs.repository = c.jobs.train), training),
+    "jobs.repository",
+    /is a name the environment's stack uses for its own resources/,
+  ],
+  [
+    "bucket key that is not a key",
+    variant((c) => (c.buckets = { Models: c.buckets.models }), training),
+    "buckets.Models",
+    /must be a key of 1-63 lowercase/,
+  ],
+  [
+    "environment named like a day-one stack",
+    variant((c) => (c.name = "bootstrap-dev")),
+    "name",
+    /bootstrap-<environment>/,
   ],
   [
     "bad service name (field)",

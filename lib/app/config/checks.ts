@@ -34,6 +34,45 @@ const environmentName = pattern(
   "must be 1-20 lowercase letters, digits and hyphens, starting with a letter",
 );
 
+/**
+ * The ids an environment's stack gives its own constructs. A service's or job's key is its
+ * construct id beside them (and a bucket's is `bucket-<key>`), so a key equal to one would make
+ * synthesis fail with "There is already a Construct with name …"; `constructor` would be read as
+ * every object's own. Outputs (`<key>_url`) have underscores, which keys cannot. A test builds a
+ * stack and holds this list to what it creates.
+ */
+export const RESERVED_KEYS: readonly string[] = [
+  "alert-channels",
+  "apis",
+  "backend",
+  "dashboard",
+  "google",
+  "parity",
+  "policy-acknowledgements",
+  "policy-final-check",
+  "project",
+  "repository",
+  "constructor",
+];
+
+/** A service's, job's or bucket's key: a construct id, a release file's key, a command's argument. */
+const keyName = (reserved: readonly string[]) => (value: string) => {
+  if (!/^[a-z][a-z0-9-]{0,62}$/.test(value)) {
+    return "must be a key of 1-63 lowercase letters, digits and hyphens, starting with a letter";
+  }
+  if (reserved.includes(value) || (reserved !== BUCKET_RESERVED && value.startsWith("bucket-"))) {
+    return `is a name the environment's stack uses for its own resources (${RESERVED_KEYS.join(", ")}, bucket-*): choose another key (set name to keep the resource's name)`;
+  }
+  return undefined;
+};
+const BUCKET_RESERVED = ["constructor"];
+
+/** Environment names that would collide with another environment's stack: `bootstrap-<env>`. */
+const notABootstrapId = (value: string) =>
+  value.startsWith("bootstrap-")
+    ? `must not start with "bootstrap-": each environment's day-one stack is bootstrap-<environment>`
+    : undefined;
+
 /** Application name: part of state prefixes and label values. */
 const appName = pattern(
   /^[a-z][a-z0-9-]{0,29}$/,
@@ -47,6 +86,14 @@ const appName = pattern(
 export function semanticProblems(config: EnvironmentConfig): Problem[] {
   const p = new Problems();
   p.check("name", config.name, environmentName);
+  p.check("name", config.name, notABootstrapId);
+  for (const [group, keys] of [
+    ["services", Object.keys(config.services)],
+    ["jobs", Object.keys(config.jobs ?? {})],
+  ] as const) {
+    for (const key of keys) p.check(`${group}.${key}`, key, keyName(RESERVED_KEYS));
+  }
+  for (const key of Object.keys(config.buckets ?? {})) p.check(`buckets.${key}`, key, keyName(BUCKET_RESERVED));
   p.check("app", config.app, appName);
   p.check("project", config.project, projectId);
   p.check("region", config.region, region);
@@ -290,4 +337,37 @@ function guardrailProblems(p: Problems, config: EnvironmentConfig): void {
       p.add(`services.${id}.maxInstances`, undefined, `must be set explicitly: ${why} (a deliberate cost ceiling)`);
     }
   }
+}
+
+/**
+ * What no two environments may share: a project (their workload identity pools, pipeline
+ * accounts and API settings would be one set, each bootstrap stack claiming it) or a state
+ * bucket (each bootstrap stack would create it). Every environment after the first to use one
+ * is named, with the field.
+ */
+export function sharedAcrossEnvironments(configs: readonly EnvironmentConfig[]): Map<string, Problem[]> {
+  const found = new Map<string, Problem[]>();
+  const fields = [
+    ["project", "its own project: pools, accounts and API settings would merge"],
+    ["stateBucket", "its own state bucket: each bootstrap stack creates it"],
+  ] as const;
+  for (const [field, rule] of fields) {
+    const first = new Map<string, string>();
+    for (const config of [...configs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const value = config[field];
+      const owner = first.get(value);
+      if (owner === undefined) {
+        first.set(value, config.name);
+        continue;
+      }
+      const problems = found.get(config.name) ?? [];
+      problems.push({
+        path: field,
+        value,
+        allowed: `is also environment ${owner}'s ${field}; each environment needs ${rule}`,
+      });
+      found.set(config.name, problems);
+    }
+  }
+  return found;
 }
