@@ -3,7 +3,7 @@ import * as path from "path";
 import { parseEnvironmentConfig, repositoryUrl } from "./config";
 import { identityEmail, identityProviderVariable } from "./identities";
 import { firstStage, promotionOrder } from "./promotion";
-import { readRelease, releasePath } from "./release/files";
+import { UnreadableReleaseError, readRelease, releasePath } from "./release/files";
 
 /** The environments folder of this repository: one file per environment, beside base.ts. */
 export const ENVIRONMENTS_DIR = path.resolve(__dirname, "..", "..", "environments");
@@ -22,6 +22,8 @@ export interface EnvironmentFile {
   /** The release file's path, relative to the working directory. */
   readonly releaseFile?: string;
   readonly release?: unknown;
+  /** Why the release file could not be read as JSON: one line naming the file and what to do. */
+  readonly releaseUnreadable?: string;
 }
 
 /**
@@ -41,12 +43,21 @@ export function environmentFiles(dir: string = ENVIRONMENTS_DIR): EnvironmentFil
       const file = path.join(dir, name + ext);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require(file) as { default?: unknown };
+      let release: unknown;
+      let releaseUnreadable: string | undefined;
+      try {
+        release = readRelease(dir, name);
+      } catch (e) {
+        if (!(e instanceof UnreadableReleaseError)) throw e;
+        releaseUnreadable = e.message;
+      }
       return {
         file: path.relative(process.cwd(), file),
         name,
         config: mod.default,
         releaseFile: path.relative(process.cwd(), releasePath(dir, name)),
-        release: readRelease(dir, name),
+        release,
+        ...(releaseUnreadable === undefined ? {} : { releaseUnreadable }),
       };
     });
 }

@@ -10,7 +10,8 @@ import { sharedAcrossEnvironments } from "./config/checks";
 import { statedByEnvironment } from "./config/define";
 import { EnvironmentStack } from "./environment-stack";
 import { parseRelease, releasedEverywhere } from "./release/deployment";
-import { ReleaseError } from "./release/model";
+import { historyProblems } from "./release/history";
+import { ReleaseError, ReleaseFile } from "./release/model";
 import { EnvironmentFile, environmentFiles } from "./environments";
 
 /*
@@ -91,6 +92,7 @@ export function synthesize(
   const configs: { file: EnvironmentFile; config: EnvironmentConfig }[] = [];
   const errors: string[] = [];
   const shared = new Map<string, SharedProblem>();
+  const releases: Record<string, ReleaseFile> = {};
   for (const file of options.files ?? environmentFiles(options.dir)) {
     try {
       const config = parseEnvironmentConfig(file.config);
@@ -98,8 +100,12 @@ export function synthesize(
         errors.push(`${file.file}: name is "${config.name}"; it must be "${file.name}", the file's name`);
       }
       configs.push({ file, config });
+      if (file.releaseUnreadable !== undefined) {
+        errors.push(file.releaseUnreadable);
+        continue;
+      }
       try {
-        parseRelease(config, file.release);
+        releases[config.name] = parseRelease(config, file.release);
       } catch (e) {
         if (!(e instanceof ReleaseError)) throw e;
         errors.push(`${file.releaseFile ?? `the release of ${file.name}`}: ${e.message}`);
@@ -126,6 +132,21 @@ export function synthesize(
     const problems = sharing.get(config.name);
     if (problems === undefined) continue;
     errors.push(`${file.file}: ${describeProblems(`environment ${JSON.stringify(config.name)}`, "field", problems)}`);
+  }
+  // Across the release files, once each is sound on its own: what a later stage serves has
+  // served at the stage before (a hand-edited file is refused here, and so in CI).
+  if (errors.length === 0) {
+    const history = historyProblems(
+      configs.map((c) => c.config),
+      releases,
+    );
+    for (const { file, config } of configs) {
+      const problems = history.get(config.name);
+      if (problems === undefined) continue;
+      errors.push(
+        `${file.releaseFile ?? `the release of ${file.name}`}: ${new ReleaseError(config.name, problems).message}`,
+      );
+    }
   }
   if (configs.length === 0 && errors.length === 0) errors.push("no environment files found");
   if (errors.length > 0) return { stacks: [], errors, failure: "configuration" };

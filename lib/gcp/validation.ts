@@ -164,3 +164,11 @@ export function joinPath(prefix: string, path: string): string {
 export function hasOwn(object: object, key: PropertyKey): boolean {
   return Object.prototype.hasOwnProperty.call(object, key);
 }
+
+/**
+ * `record[key]` when `key` is the record's own key, else undefined: a lookup with a key someone
+ * typed (a command's argument, a release file's key) never finds `constructor` or `__proto__`.
+ */
+export function own<T>(record: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return record !== undefined && hasOwn(record, key) ? record[key] : undefined;
+}

@@ -104,6 +104,21 @@ describe("promote", () => {
     });
   });
 
+  test("the history keeps its newest 20 entries, and any older one the next stage still serves", () => {
+    const nth = (i: number) => `sha256:${i.toString(16).padStart(64, "0")}`;
+    // beta has run 21 digests; gamma still serves the oldest, nth(21). alpha has a new one, nth(99).
+    const betaRan = Array.from({ length: 21 }, (_, i) => nth(i + 1));
+    const releases = {
+      alpha: { services: { predict: released(nth(99), { ran: [nth(99)] }) } },
+      beta: { services: { predict: released(nth(1), { ran: betaRan }) } },
+      gamma: { services: { predict: released(nth(21)) } },
+    };
+    const ran = ok(promote(world(releases), "alpha", "beta", [])).release.services.predict.ran;
+    expect(ran.slice(0, 20)).toEqual([nth(99), ...betaRan.slice(0, 19)]);
+    // nth(20) falls out; nth(21) stays, so gamma's release still checks against beta's history.
+    expect(ran.slice(20)).toEqual([nth(21)]);
+  });
+
   test("refused: a stage skipped, an earlier stage, and a canary in flight at the source", () => {
     expect(refused(promote(world({ alpha }), "alpha", "gamma", []))).toEqual([
       `${shortDigest(digest("a"))} has not served predict at the preproduction stage; gamma (production) runs only what the stage before ran`,

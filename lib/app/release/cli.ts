@@ -1,7 +1,8 @@
+import { own } from "../../gcp/validation";
 import { execFileSync } from "child_process";
 import { ArgumentSpec, CliResult, Invocation, VerbSpec, parseCommand, usageLine } from "../command-line";
 import { ENVIRONMENTS_DIR } from "../environments";
-import { withReleaseLock, writeRelease } from "./files";
+import { ReleaseLockError, withReleaseLock, writeRelease } from "./files";
 import { Provenance } from "./model";
 import { copies, renderStatus } from "./reading";
 import { CanarySource, Outcome, World, canary, complete, pin, promote, rollback } from "./verbs";
@@ -185,31 +186,45 @@ export function runRelease(
     return "problems" in loaded ? unloadable(loaded.problems) : verb.run(loaded, call);
   }
 
-  return withReleaseLock(dir, () => {
-    const loaded = load(dir);
-    holdForTest();
-    if ("problems" in loaded) return unloadable(loaded.problems);
-    let recorded = overrides.provenance;
-    const world: World = {
-      configs: loaded.configs,
-      releases: loaded.releases,
-      // Read only by a change that goes through (it may ask git for the commit).
-      get provenance() {
-        return (recorded ??= provenance());
-      },
-      templateRevision:
-        overrides.templateRevision ??
-        ((env, key) => templateRevisions(loaded.files.find((f) => f.name === env)!, loaded.releases[env])[key]),
+  try {
+    return withReleaseLock(dir, () => write(verb, call, dir, overrides, unloadable));
+  } catch (e) {
+    if (!(e instanceof ReleaseLockError)) throw e;
+    return { code: 1, stdout: "", stderr: `${e.message}\n` };
+  }
+}
+
+/** A writing verb, run under the lock: everything read and checked, then one file written. */
+function write(
+  verb: WritingVerb,
+  call: Invocation,
+  dir: string,
+  overrides: { templateRevision?: World["templateRevision"]; provenance?: World["provenance"] },
+  unloadable: (problems: readonly string[]) => CliResult,
+): CliResult {
+  const loaded = load(dir);
+  holdForTest();
+  if ("problems" in loaded) return unloadable(loaded.problems);
+  let recorded = overrides.provenance;
+  const world: World = {
+    configs: loaded.configs,
+    releases: loaded.releases,
+    // Read only by a change that goes through (it may ask git for the commit).
+    get provenance() {
+      return (recorded ??= provenance());
+    },
+    templateRevision:
+      overrides.templateRevision ??
+      ((env, key) => templateRevisions(loaded.files.find((f) => f.name === env)!, own(loaded.releases, env)!)[key]),
+  };
+  const outcome = verb.run(world, call);
+  if (!outcome.ok) {
+    return {
+      code: 1,
+      stdout: "",
+      stderr: `release ${verb.name} refused; nothing was changed:\n${outcome.problems.map((p) => `  - ${p}`).join("\n")}\n`,
     };
-    const outcome = verb.run(world, call);
-    if (!outcome.ok) {
-      return {
-        code: 1,
-        stdout: "",
-        stderr: `release ${verb.name} refused; nothing was changed:\n${outcome.problems.map((p) => `  - ${p}`).join("\n")}\n`,
-      };
-    }
-    writeRelease(dir, outcome.environment, outcome.release);
-    return { code: 0, stdout: `${outcome.changes.join("\n")}\n`, stderr: "" };
-  });
+  }
+  writeRelease(dir, outcome.environment, outcome.release);
+  return { code: 0, stdout: `${outcome.changes.join("\n")}\n`, stderr: "" };
 }

@@ -1,3 +1,4 @@
+import { own } from "../../gcp/validation";
 import type { TrafficTarget } from "../../constructs/cloud-run-service";
 import type { EnvironmentConfig, ServiceConfig } from "../config";
 import { modelVariable, repositoryUrl } from "../config/props";
@@ -46,7 +47,7 @@ export function parseRelease(config: EnvironmentConfig, raw: unknown): ReleaseFi
 export function notDeployed(config: EnvironmentConfig, release: ReleaseFile): string[] {
   if (config.stage === "development") return [];
   return releasables(config)
-    .filter((key) => release.services[key] === undefined)
+    .filter((key) => own(release.services, key) === undefined)
     .sort();
 }
 
@@ -97,7 +98,7 @@ export function imageOf(config: EnvironmentConfig, key: string, digest: string):
 
 /** The image name of a service or job of an environment. */
 export function imageName(config: EnvironmentConfig, key: string): string {
-  return (config.services[key] ?? config.jobs![key]).image;
+  return (own(config.services, key) ?? own(config.jobs, key))!.image;
 }
 
 /**
@@ -130,7 +131,7 @@ export function modelEnv(
   key: string,
   released: ServiceRelease | undefined,
 ): Record<string, string> {
-  const model = config.services[key].model;
+  const model = own(config.services, key)!.model;
   const version = released === undefined ? undefined : templateModel(released);
   if (model === undefined || version === undefined) return {};
   return { [modelVariable(model)]: `${model.mountPath.replace(/\/+$/, "")}/${version}` };

@@ -1,3 +1,4 @@
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import type { ReleaseFile } from "./model";
@@ -18,16 +19,42 @@ export function releasePath(environmentsDir: string, environment: string): strin
   return path.join(releasesDir(environmentsDir), `${environment}.json`);
 }
 
-/** The release file of an environment as written, or undefined when it has none yet. */
+/**
+ * A release file that cannot be read as JSON: one line naming the file, what is wrong with it and
+ * what to do. Every command that reads release files (the release verbs, synth) reports it as a
+ * problem, never as a stack trace.
+ */
+export class UnreadableReleaseError extends Error {
+  override readonly name = "UnreadableReleaseError";
+  constructor(
+    readonly file: string,
+    what: string,
+  ) {
+    super(
+      `${file} ${what}: restore it from git (git checkout -- ${file}) or fix it by hand; npm run release writes it`,
+    );
+  }
+}
+
+/** The text of a file as a release file: JSON, a byte-order mark allowed (some editors add one). */
+export function parseReleaseText(file: string, text: string): unknown {
+  const body = text.replace(/^\uFEFF/, "");
+  if (body.trim() === "") throw new UnreadableReleaseError(file, "is empty");
+  try {
+    return JSON.parse(body);
+  } catch (e) {
+    throw new UnreadableReleaseError(file, `is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/**
+ * The release file of an environment as written, or undefined when it has none yet; throws
+ * {@link UnreadableReleaseError} when it is not JSON.
+ */
 export function readRelease(environmentsDir: string, environment: string): unknown {
   const file = releasePath(environmentsDir, environment);
   if (!fs.existsSync(file)) return undefined;
-  const text = fs.readFileSync(file, "utf8");
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
-  }
+  return parseReleaseText(path.relative(process.cwd(), file) || file, fs.readFileSync(file, "utf8"));
 }
 
 /** Canonical JSON: keys sorted at every level, two spaces, a final newline. */
@@ -47,60 +74,148 @@ export function canonicalJson(value: unknown): string {
   return `${JSON.stringify(sort(value), null, 2)}\n`;
 }
 
-/** Writes a release file atomically: readers see the old file or the new one, never a torn one. */
+/**
+ * Writes a release file atomically: readers see the old file or the new one, never a torn one.
+ * The temporary file has a random name and is created exclusively, so a file or symbolic link
+ * planted at a predictable name cannot redirect the write.
+ */
 export function writeRelease(environmentsDir: string, environment: string, release: ReleaseFile): void {
   const file = releasePath(environmentsDir, environment);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, canonicalJson(release));
-  fs.renameSync(tmp, file);
+  const tmp = `${file}.${crypto.randomBytes(8).toString("hex")}.tmp`;
+  const fd = fs.openSync(tmp, "wx", 0o644);
+  try {
+    fs.writeSync(fd, canonicalJson(release));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 const LOCK_WAIT_MS = 30_000;
+
+/** How long to wait for the lock: 30 s, or RELEASE_TEST_LOCK_WAIT_MS (the test of the timeout). */
+function lockWaitMs(): number {
+  const ms = Number(process.env.RELEASE_TEST_LOCK_WAIT_MS);
+  return Number.isInteger(ms) && ms > 0 ? ms : LOCK_WAIT_MS;
+}
 const STALE_LOCK_MS = 120_000;
 
+/** The lock could not be had in time: one line, naming the lock file and what to do. */
+export class ReleaseLockError extends Error {
+  override readonly name = "ReleaseLockError";
+  constructor(readonly lock: string) {
+    super(
+      `another release command has held ${lock} for ${Math.round(lockWaitMs() / 1000)} s; wait for it and run this again (if none runs, delete ${lock} and any ${lock}.takeover-* beside it)`,
+    );
+  }
+}
+
+/** What a lock file holds: its owner's process id and a token no other lock shares. */
+interface LockOwner {
+  readonly pid: number;
+  readonly token: string;
+}
+
+function readLock(lock: string): { owner?: LockOwner; text: string; age: number } | undefined {
+  try {
+    const text = fs.readFileSync(lock, "utf8");
+    const age = Date.now() - fs.statSync(lock).mtimeMs;
+    const [pid, token] = text.trim().split(/\s+/);
+    const owner = /^[1-9][0-9]*$/.test(pid ?? "") && token ? { pid: Number(pid), token } : undefined;
+    return { owner, text, age };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+}
+
+/** True when no process of that id runs (a lock from a process that died). */
+function dead(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
 /**
- * Runs `work` holding the releases folder's lock (a file created exclusively, holding this
- * process's id). Another release command waits for it; a lock left by a process that no longer
- * runs, or older than two minutes, is taken over.
+ * Removes a stale lock, if it is still the one judged stale. Only one process can remove a given
+ * lock: the one that creates `<lock>.takeover-<its text's hash>` exclusively. It then reads the
+ * lock again and removes it only if it still holds the same text, and nothing else can replace
+ * that text meanwhile (the owner is gone, and taking over needs the takeover file). A slower
+ * taker that creates the takeover file afterwards finds another lock, or none, and leaves it.
+ */
+function takeOver(lock: string, staleText: string): boolean {
+  const id = crypto.createHash("sha256").update(staleText).digest("hex").slice(0, 16);
+  const guard = `${lock}.takeover-${id}`;
+  let fd: number;
+  try {
+    fd = fs.openSync(guard, "wx");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false; // another process is taking it over
+    throw e;
+  }
+  fs.closeSync(fd);
+  try {
+    if (readLock(lock)?.text === staleText) fs.rmSync(lock, { force: true });
+  } finally {
+    fs.rmSync(guard, { force: true });
+  }
+  return true;
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Runs `work` holding the releases folder's lock: a file created exclusively, holding this
+ * process's id and a random token. Another release command waits for it (up to 30 s, then
+ * {@link ReleaseLockError}); a lock left by a process that no longer runs, or older than two
+ * minutes, is taken over, by one process only. While the lock is held, SIGINT and SIGTERM wait
+ * until the work is done and the lock released (the command finishes or refuses, then exits).
  */
 export function withReleaseLock<T>(environmentsDir: string, work: () => T): T {
   const dir = releasesDir(environmentsDir);
   fs.mkdirSync(dir, { recursive: true });
   const lock = path.join(dir, ".lock");
+  const mine = `${process.pid} ${crypto.randomBytes(12).toString("hex")}\n`;
   const started = Date.now();
   for (;;) {
     try {
-      fs.writeFileSync(lock, `${process.pid}\n`, { flag: "wx" });
+      fs.writeFileSync(lock, mine, { flag: "wx" });
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      if (isStale(lock)) {
-        fs.rmSync(lock, { force: true });
-        continue;
-      }
-      if (Date.now() - started > LOCK_WAIT_MS) {
-        throw new Error(`another release command holds ${lock}; if none runs, delete it`);
-      }
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 + Math.floor(Math.random() * 30));
+      const held = readLock(lock);
+      if (held === undefined) continue; // released between the two calls
+      // A lock without an owner is one being written, unless it is old.
+      const stale = held.age > STALE_LOCK_MS || (held.owner === undefined ? held.age > 1000 : dead(held.owner.pid));
+      if (stale && takeOver(lock, held.text)) continue;
+      if (Date.now() - started > lockWaitMs()) throw new ReleaseLockError(path.relative(process.cwd(), lock) || lock);
+      sleep(20 + crypto.randomInt(30));
     }
   }
+  // A signal's handler runs only after this synchronous work returns, by when the lock is gone.
+  const deferred = () => undefined;
+  process.on("SIGINT", deferred);
+  process.on("SIGTERM", deferred);
   try {
     return work();
   } finally {
-    fs.rmSync(lock, { force: true });
-  }
-}
-
-function isStale(lock: string): boolean {
-  try {
-    const pid = Number(fs.readFileSync(lock, "utf8").trim());
-    const age = Date.now() - fs.statSync(lock).mtimeMs;
-    if (age > STALE_LOCK_MS) return true;
-    if (!Number.isInteger(pid) || pid <= 0) return age > 1000;
-    process.kill(pid, 0); // throws when no such process runs
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "ESRCH" || (e as NodeJS.ErrnoException).code === "ENOENT";
+    // Compare and delete: a lock taken over (this process ran past two minutes) is not ours.
+    if (readLock(lock)?.text === mine) fs.rmSync(lock, { force: true });
+    setImmediate(() => {
+      process.off("SIGINT", deferred);
+      process.off("SIGTERM", deferred);
+    });
   }
 }

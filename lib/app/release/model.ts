@@ -1,3 +1,4 @@
+import { own } from "../../gcp/validation";
 import { z } from "zod";
 import { imageDigest } from "../../gcp/images";
 import { revisionOf } from "../../gcp/run";
@@ -121,8 +122,8 @@ export function releaseProblems(raw: unknown, config: EnvironmentConfig): Proble
   const p = new Problems();
   for (const [key, release] of Object.entries(parsed.data.services)) {
     const at = `services.${key}`;
-    const service = config.services[key];
-    const job = config.jobs?.[key];
+    const service = own(config.services, key);
+    const job = own(config.jobs, key);
     if (service === undefined && job === undefined) {
       p.add(at, key, `is not a service or job of environment ${config.name}: ${releasables(config).join(", ")}`);
       continue;

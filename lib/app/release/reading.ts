@@ -1,3 +1,4 @@
+import { own } from "../../gcp/validation";
 import { EnvironmentConfig } from "../config";
 import { bucketProps } from "../config/props";
 import { promotionOrder } from "../promotion";
@@ -26,24 +27,24 @@ export function copies(
   to: string,
   services: readonly string[],
 ): CliResult {
-  const source = loaded.configs[from];
-  const target = loaded.configs[to];
+  const source = own(loaded.configs, from);
+  const target = own(loaded.configs, to);
   const problems: string[] = [];
   if (source === undefined) problems.push(`from ${JSON.stringify(from)} is not an environment`);
   if (target === undefined) problems.push(`to ${JSON.stringify(to)} is not an environment`);
   if (source === undefined || target === undefined) return { code: 1, stdout: "", stderr: `${problems.join("\n")}\n` };
-  const released = loaded.releases[from].services;
-  const keys = services.length > 0 ? services : releasables(target).filter((k) => released[k] !== undefined);
+  const released = own(loaded.releases, from)!.services;
+  const keys = services.length > 0 ? services : releasables(target).filter((k) => own(released, k) !== undefined);
   const both = (c: EnvironmentConfig, k: string) => releasables(c).includes(k);
   const lines: string[] = [];
   for (const key of keys) {
-    const r = released[key];
+    const r = own(released, key);
     if (r === undefined || !both(source, key) || !both(target, key)) {
       problems.push(`${key}: no release in ${from}, or not a service or job of both environments`);
       continue;
     }
     if (verb === "images") lines.push(`${imageOf(source, key, r.digest)} ${imageOf(target, key, r.digest)}`);
-    else if (r.model !== undefined && target.services[key]?.model !== undefined) {
+    else if (r.model !== undefined && own(target.services, key)?.model !== undefined) {
       lines.push(`${modelUri(source, key, r.model)} ${modelUri(target, key, r.model)}`);
     }
   }
@@ -58,7 +59,7 @@ export function copies(
 
 /** A model version's prefix in an environment's model bucket: `gs://BUCKET/VERSION/`. */
 function modelUri(config: EnvironmentConfig, key: string, version: string): string {
-  return `gs://${bucketProps(config, config.services[key].model!.bucket).name}/${version}/`;
+  return `gs://${bucketProps(config, own(config.services, key)!.model!.bucket).name}/${version}/`;
 }
 
 /** `status`: environment × service, in promotion order. */
@@ -81,15 +82,19 @@ export function renderStatus(loaded: Loaded, markdown: boolean): string {
     const release = loaded.releases[file.name];
     const revisions = templateRevisions(file, release);
     for (const key of releasables(config).sort()) {
-      const r = release.services[key];
-      const isJob = config.services[key] === undefined;
-      const template = isJob ? (r === undefined && config.stage !== "development" ? undefined : "-") : revisions[key];
+      const r = own(release.services, key);
+      const isJob = own(config.services, key) === undefined;
+      const template = isJob
+        ? r === undefined && config.stage !== "development"
+          ? undefined
+          : "-"
+        : own(revisions, key);
       // A service with no release runs the placeholder in development; later, it is not deployed.
       let serving = template === undefined ? "(not deployed)" : "(placeholder)";
       let revision = template ?? "-";
       let traffic = template === undefined || isJob ? "-" : `100% ${template}`;
       let canaryCell = "-";
-      let model = config.services[key]?.model === undefined ? "-" : "(image's own)";
+      let model = own(config.services, key)?.model === undefined ? "-" : "(image's own)";
       if (r !== undefined) {
         serving = shortDigest(r.digest);
         if (r.model !== undefined) model = r.model;

@@ -1,8 +1,10 @@
+import { own } from "../../gcp/validation";
 import { isDigestPinned } from "../../gcp/images";
 import { STAGES } from "../../policies/rule";
 import { EnvironmentConfig, repositoryUrl } from "../config";
 import { firstStage, laterStage, previousStage } from "../promotion";
 import { imageName } from "./deployment";
+import { served } from "./history";
 import {
   Canary,
   MAX_HISTORY,
@@ -65,7 +67,7 @@ function configsOf(world: World): EnvironmentConfig[] {
 }
 
 function environment(world: World, name: string, what: string, r: Refusals): EnvironmentConfig | undefined {
-  const config = world.configs[name];
+  const config = own(world.configs, name);
   if (config === undefined) {
     r.add(`${what} ${JSON.stringify(name)} is not an environment: ${Object.keys(world.configs).sort().join(", ")}`);
   }
@@ -75,8 +77,8 @@ function environment(world: World, name: string, what: string, r: Refusals): Env
 /** True when `name` is a service or job of the environment (`servicesOnly`: a service). */
 function service(config: EnvironmentConfig | undefined, name: string, r: Refusals, servicesOnly = false): boolean {
   if (config === undefined) return false;
-  if (config.services[name] !== undefined) return true;
-  if (config.jobs?.[name] !== undefined) {
+  if (own(config.services, name) !== undefined) return true;
+  if (own(config.jobs, name) !== undefined) {
     if (!servicesOnly) return true;
     r.add(`${name} is a job in environment ${config.name}: a job takes no traffic, so it has no canary`);
     return false;
@@ -89,11 +91,11 @@ function service(config: EnvironmentConfig | undefined, name: string, r: Refusal
 
 /** A model version for a service that has a model. */
 function checkModel(config: EnvironmentConfig, key: string, model: string, r: Refusals): boolean {
-  if (config.services[key] === undefined) {
+  if (own(config.services, key) === undefined) {
     r.add(`${key} is a job in environment ${config.name}: a job serves no model (a service's model names its bucket)`);
     return false;
   }
-  if (config.services[key].model === undefined) {
+  if (own(config.services, key)!.model === undefined) {
     r.add(`${key} has no model in environment ${config.name}'s configuration (services.${key}.model)`);
     return false;
   }
@@ -135,7 +137,7 @@ function checkRanBefore(
   if (before === undefined) return;
   const earlier = Object.values(world.configs)
     .filter((c) => c.stage === before)
-    .map((c) => world.releases[c.name]?.services[key]);
+    .map((c) => own(own(world.releases, c.name)?.services, key));
   if (!earlier.some((e) => (e?.ran ?? []).includes(digest))) {
     r.add(
       `${shortDigest(digest)} has not served ${key} at the ${before} stage; ${config.name} (${config.stage}) runs only what the stage before ran`,
@@ -148,12 +150,30 @@ function checkRanBefore(
   }
 }
 
-function withRan(ran: readonly string[], digest: string): string[] {
-  return [digest, ...ran.filter((d) => d !== digest)].slice(0, MAX_HISTORY);
+/**
+ * What the environments of the next stage serve of a service: the history of `config` keeps
+ * them past MAX_HISTORY, since synth checks that they served here (history.ts).
+ */
+function servedNext(world: World, config: EnvironmentConfig, key: string): Kept {
+  const configs = configsOf(world);
+  const next = configs.filter((c) => previousStage(c.stage, configs) === config.stage);
+  const all = next.map((c) => served(own(own(world.releases, c.name)?.services, key)));
+  return { digests: new Set(all.flatMap((a) => a.digests)), models: new Set(all.flatMap((a) => a.models)) };
+}
+
+interface Kept {
+  readonly digests: ReadonlySet<string>;
+  readonly models: ReadonlySet<string>;
+}
+
+/** A history with `entry` first: the newest MAX_HISTORY entries, and any older one `keep` holds. */
+function withRan(ran: readonly string[], entry: string, keep: ReadonlySet<string>): string[] {
+  const all = [entry, ...ran.filter((d) => d !== entry)];
+  return [...all.slice(0, MAX_HISTORY), ...all.slice(MAX_HISTORY).filter((d) => keep.has(d))];
 }
 
 function changed(world: World, env: string, key: string, next: ServiceRelease, change: string): Outcome & { ok: true } {
-  const release = world.releases[env] ?? { services: {} };
+  const release = own(world.releases, env) ?? { services: {} };
   return {
     ok: true,
     environment: env,
@@ -177,7 +197,7 @@ export function pin(world: World, env: string, key: string, image: string | unde
       `pin enters a built image or a trained model at the ${first} stage; ${env} is ${config.stage}: promote to it instead`,
     );
   }
-  const current = world.releases[env]?.services[key];
+  const current = own(own(world.releases, env)?.services, key);
   if (inFlight(current)) r.add(`${key} in ${env} has a canary in flight: complete or roll it back first`);
   const digest = image === undefined ? current?.digest : digestOfImage(config, key, image, r);
   if (image === undefined && current === undefined) {
@@ -186,6 +206,7 @@ export function pin(world: World, env: string, key: string, image: string | unde
   if (model !== undefined) checkModel(config, key, model, r);
   if (r.any || digest === undefined) return { ok: false, problems: r.list };
   const nextModel = model ?? current?.model;
+  const kept = servedNext(world, config, key);
   return changed(
     world,
     env,
@@ -193,8 +214,8 @@ export function pin(world: World, env: string, key: string, image: string | unde
     {
       digest,
       ...(nextModel === undefined ? {} : { model: nextModel }),
-      ran: image === undefined ? (current?.ran ?? []) : withRan(current?.ran ?? [], digest),
-      ...modelsRanAfter(current, model),
+      ran: image === undefined ? (current?.ran ?? []) : withRan(current?.ran ?? [], digest, kept.digests),
+      ...modelsRanAfter(current, model, kept.models),
       provenance: { verb: "pin", ...world.provenance },
     },
     `${env} ${key}: ${shown(current?.digest, current?.model)} → ${shown(digest, nextModel)}`,
@@ -202,8 +223,12 @@ export function pin(world: World, env: string, key: string, image: string | unde
 }
 
 /** The model history after `model` serves all traffic (unchanged when it is undefined). */
-function modelsRanAfter(current: ServiceRelease | undefined, model: string | undefined): { modelsRan?: string[] } {
-  const ran = model === undefined ? current?.modelsRan : withRan(current?.modelsRan ?? [], model);
+function modelsRanAfter(
+  current: ServiceRelease | undefined,
+  model: string | undefined,
+  keep: ReadonlySet<string>,
+): { modelsRan?: string[] } {
+  const ran = model === undefined ? current?.modelsRan : withRan(current?.modelsRan ?? [], model, keep);
   return ran === undefined ? {} : { modelsRan: [...ran] };
 }
 
@@ -221,25 +246,27 @@ export function promote(world: World, from: string, to: string, services: readon
       `promotion goes to a later stage: ${from} is ${source.stage}, ${to} is ${target.stage} (${STAGES.join(" → ")})`,
     );
   }
-  const sourceRelease = world.releases[from] ?? { services: {} };
+  const sourceRelease = own(world.releases, from) ?? { services: {} };
   const flying = Object.entries(sourceRelease.services).filter(([, s]) => inFlight(s));
   if (flying.length > 0) {
     r.add(`${from} has a canary in flight (${flying.map(([k]) => k).join(", ")}): complete or roll it back first`);
   }
   const keys =
-    services.length > 0 ? [...services] : releasables(target).filter((k) => sourceRelease.services[k] !== undefined);
+    services.length > 0
+      ? [...services]
+      : releasables(target).filter((k) => own(sourceRelease.services, k) !== undefined);
   if (keys.length === 0) r.add(`${from} has no release of any service of ${to} to promote`);
-  const targetRelease = world.releases[to] ?? { services: {} };
+  const targetRelease = own(world.releases, to) ?? { services: {} };
   let next: ReleaseFile = targetRelease;
   const changes: string[] = [];
   for (const key of keys) {
     if (!service(source, key, r) || !service(target, key, r)) continue;
-    const released = sourceRelease.services[key];
+    const released = own(sourceRelease.services, key);
     if (released === undefined) {
       r.add(`${key} has no release in ${from} to promote`);
       continue;
     }
-    const current = targetRelease.services[key];
+    const current = own(targetRelease.services, key);
     if (inFlight(current)) r.add(`${key} in ${to} has a canary in flight: complete or roll it back first`);
     if (
       current?.canary !== undefined &&
@@ -254,17 +281,18 @@ export function promote(world: World, from: string, to: string, services: readon
     }
     // No stage is skipped: the digest must have served at the stage just before the target's.
     checkRanBefore(world, target, key, released.digest, r, released.model);
-    if (released.model !== undefined && target.services[key]?.model === undefined) {
+    if (released.model !== undefined && own(target.services, key)?.model === undefined) {
       r.add(`${key} serves model ${released.model} in ${from}, but has no model in ${to}'s configuration`);
     }
+    const kept = servedNext(world, target, key);
     next = {
       services: {
         ...next.services,
         [key]: {
           digest: released.digest,
           ...(released.model === undefined ? {} : { model: released.model }),
-          ran: withRan(current?.ran ?? [], released.digest),
-          ...modelsRanAfter(current, released.model),
+          ran: withRan(current?.ran ?? [], released.digest, kept.digests),
+          ...modelsRanAfter(current, released.model, kept.models),
           provenance: { verb: "promote", from, ...world.provenance },
         },
       },
@@ -298,7 +326,7 @@ export function canary(world: World, env: string, key: string, asked: number | s
     r.add(`--percent must be a whole number from 1 to 99; got ${asked}`);
   }
   if (!service(config, key, r, true) || !config) return { ok: false, problems: r.list };
-  const current = world.releases[env]?.services[key];
+  const current = own(own(world.releases, env)?.services, key);
   if (current === undefined) {
     const first =
       config.stage === "development" ? "pin or promote one first" : "its first release there is a promotion";
@@ -319,7 +347,7 @@ export function canary(world: World, env: string, key: string, asked: number | s
       if (!laterStage(config.stage, other.stage)) {
         r.add(`--from must be an earlier stage: ${other.name} is ${other.stage}, ${env} is ${config.stage}`);
       }
-      const theirs = world.releases[other.name]?.services[key];
+      const theirs = own(own(world.releases, other.name)?.services, key);
       if (theirs === undefined) r.add(`${key} has no release in ${other.name}`);
       else if (inFlight(theirs))
         r.add(`${key} in ${other.name} has a canary in flight: complete or roll it back first`);
@@ -357,11 +385,12 @@ export function complete(world: World, env: string, key: string): Outcome {
   const r = new Refusals();
   const config = environment(world, env, "environment", r);
   if (!service(config, key, r)) return { ok: false, problems: r.list };
-  const current = world.releases[env]?.services[key];
+  const current = own(own(world.releases, env)?.services, key);
   if (!inFlight(current) || current?.canary === undefined) {
     return { ok: false, problems: [`${key} in ${env} has no canary in flight to complete`] };
   }
   const digest = current.canary.digest;
+  const kept = servedNext(world, config!, key);
   const model = current.canary.model ?? current.model;
   return changed(
     world,
@@ -370,8 +399,8 @@ export function complete(world: World, env: string, key: string): Outcome {
     {
       digest,
       ...(model === undefined ? {} : { model }),
-      ran: withRan(current.ran, digest),
-      ...modelsRanAfter(current, model),
+      ran: withRan(current.ran, digest, kept.digests),
+      ...modelsRanAfter(current, model, kept.models),
       provenance: { verb: "complete", ...world.provenance },
     },
     `${env} ${key}: ${shown(digest, model)} serves 100% (was ${shown(current.digest, current.model)})`,
@@ -383,7 +412,7 @@ export function rollback(world: World, env: string, key: string): Outcome {
   const r = new Refusals();
   const config = environment(world, env, "environment", r);
   if (!service(config, key, r)) return { ok: false, problems: r.list };
-  const current = world.releases[env]?.services[key];
+  const current = own(own(world.releases, env)?.services, key);
   if (!inFlight(current) || current?.canary === undefined) {
     return { ok: false, problems: [`${key} in ${env} has no canary in flight to roll back`] };
   }

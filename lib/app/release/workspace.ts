@@ -6,7 +6,7 @@ import { ConfigError, EnvironmentConfig, parseEnvironmentConfig } from "../confi
 import { EnvironmentStack } from "../environment-stack";
 import { EnvironmentFile, environmentFiles } from "../environments";
 import { parseRelease } from "./deployment";
-import { readRelease } from "./files";
+import { historyProblems } from "./history";
 import { ReleaseError, ReleaseFile } from "./model";
 
 /*
@@ -31,10 +31,21 @@ export function load(dir: string): Loaded | { problems: string[] } {
     try {
       const config = parseEnvironmentConfig(file.config);
       configs[config.name] = config;
-      releases[config.name] = parseRelease(config, readRelease(dir, file.name));
+      if (file.releaseUnreadable !== undefined) {
+        problems.push(file.releaseUnreadable);
+        continue;
+      }
+      releases[config.name] = parseRelease(config, file.release);
     } catch (e) {
       if (!(e instanceof ConfigError) && !(e instanceof ReleaseError)) throw e;
       problems.push(`${e instanceof ReleaseError ? file.releaseFile : file.file}: ${e.message}`);
+    }
+  }
+  if (problems.length === 0) {
+    const history = historyProblems(Object.values(configs), releases);
+    for (const file of files) {
+      const found = history.get(file.name);
+      if (found !== undefined) problems.push(`${file.releaseFile}: ${new ReleaseError(file.name, found).message}`);
     }
   }
   return problems.length > 0 ? { problems } : { files, configs, releases };
