@@ -35,6 +35,7 @@ exit 0
 const GCLOUD = `#!/bin/sh
 echo "gcloud $*" >> "$CALLS"
 [ -n "$EXISTING" ] && { echo "$EXISTING"; exit 0; }
+echo "\${GCLOUD_ERROR:-ERROR: (gcloud.storage.ls) One or more URLs matched no objects.}" >&2
 exit 1
 `;
 
@@ -103,6 +104,45 @@ test("refuses when the bucket already holds the stack's state, before running te
   );
   expect(r.log).toEqual([`gcloud storage ls ${remote}`]);
 }, 60_000);
+
+test.each([
+  ["the prefix is empty", "ERROR: (gcloud.storage.ls) The following URLs matched no objects or files:\n-gs://b/p/"],
+  ["the bucket does not exist yet", `ERROR: (gcloud.storage.ls) gs://${config.stateBucket} not found: 404.`],
+])(
+  "goes on when gcloud says there is nothing there: %s",
+  (_case, error) => {
+    const r = firstApply({ GCLOUD_ERROR: error });
+    expect(r.status).toBe(0);
+    expect(r.log[1]).toBe("terraform init -input=false | override=yes");
+  },
+  60_000,
+);
+
+test.each([
+  [
+    "expired credentials",
+    "ERROR: (gcloud.storage.ls) There was a problem refreshing your current auth tokens: Reauthentication failed.",
+  ],
+  [
+    "no permission",
+    "ERROR: (gcloud.storage.ls) HTTPError 403: ci@p.iam.gserviceaccount.com does not have storage.objects.list access.",
+  ],
+  ["no network", "ERROR: (gcloud.storage.ls) Could not connect to storage.googleapis.com: Network is unreachable"],
+  ["a 404 with a credentials problem", "ERROR: (gcloud.storage.ls) 404 not found, or your credentials lack access"],
+])(
+  "stops before terraform when gcloud cannot tell: %s",
+  (_case, error) => {
+    const r = firstApply({ GCLOUD_ERROR: error });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(
+      `gcloud storage ls ${remote} failed (exit 1), so whether it already holds bootstrap-${config.name}'s state is unknown; nothing was applied.`,
+    );
+    expect(r.stderr).toContain(error);
+    expect(r.log).toEqual([`gcloud storage ls ${remote}`]);
+    expect(fs.existsSync(r.localState)).toBe(false);
+  },
+  60_000,
+);
 
 test("a failed init stops the run: nothing was applied", () => {
   const r = firstApply({ FAIL: "init" });

@@ -29,6 +29,17 @@ function run(cmd: string, args: string[], cwd: string, interactive: boolean): St
   return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
 
+/**
+ * True when a failed `gcloud storage ls` said the bucket or the prefix does not exist ("One or
+ * more URLs matched no objects", "The following URLs matched no objects or files", "gs://… not
+ * found: 404") and nothing about credentials or permissions.
+ */
+export function definitelyAbsent(stderr: string): boolean {
+  const absent = /matched no objects|not found|\b404\b|NoSuchBucket|does not exist/i.test(stderr);
+  const doubt = /\b40[13]\b|permission|denied|unauthori[sz]ed|auth|credential|token|forbidden/i.test(stderr);
+  return absent && !doubt;
+}
+
 /** The outcome of a first apply: an exit code and what to tell the user. */
 export interface FirstApplyResult {
   readonly code: 0 | 1;
@@ -53,10 +64,20 @@ export function firstApply(environment: string, outdir: string, root: string): F
   const remote = `gs://${backend.bucket}/${backend.prefix}/`;
 
   // Refuse when the bucket already holds this stack's state: -force-copy would overwrite it.
+  // Go on only when gcloud says, in so many words, that there is nothing there: any other
+  // failure (expired credentials, no permission, no network) could be hiding state.
   const listed = run("gcloud", ["storage", "ls", remote], stackDir, false);
   if (listed.code === 127) return { code: 1, message: listed.stderr };
   if (listed.code === 0 && listed.stdout.trim() !== "") {
     return { code: 1, message: `${remote} already holds ${id}'s state: run npx cdktf deploy ${id} instead` };
+  }
+  if (listed.code !== 0 && !definitelyAbsent(listed.stderr)) {
+    return {
+      code: 1,
+      message:
+        `gcloud storage ls ${remote} failed (exit ${listed.code}), so whether it already holds ${id}'s state is unknown; ` +
+        `nothing was applied. Fix the cause (gcloud auth login, the project's permissions) and run this command again.\n${listed.stderr}`,
+    };
   }
 
   const stateDir = path.join(root, LOCAL_STATE_DIR);

@@ -87,6 +87,28 @@ const BAD: [string, unknown, string, RegExp][] = [
     "buckets.Models",
     /must be a key of 1-63 lowercase/,
   ],
+  ...[".", "./", "..", "../../etc", "/srv/predict", "services/../..", "services/./predict", ""].map(
+    (context): [string, unknown, string, RegExp] => [
+      `build context ${JSON.stringify(context)}`,
+      variant((c) => (c.services.predict.build = { context })),
+      "services.predict.build.context",
+      /must be a folder below the repository's root/,
+    ],
+  ),
+  ...["../Dockerfile", "/etc/passwd", "docker/../../x", "docker/"].map(
+    (dockerfile): [string, unknown, string, RegExp] => [
+      `dockerfile ${JSON.stringify(dockerfile)}`,
+      variant((c) => (c.services.predict.build = { context: "services/predict", dockerfile })),
+      "services.predict.build.dockerfile",
+      /must be a file inside the build context/,
+    ],
+  ),
+  [
+    "a job's build context outside the repository",
+    variant((c) => (c.jobs.train.build = { context: "../../etc/passwd" }), training),
+    "jobs.train.build.context",
+    /must be a folder below the repository's root/,
+  ],
   [
     "environment named like a day-one stack",
     variant((c) => (c.name = "bootstrap-dev")),

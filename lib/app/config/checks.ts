@@ -67,6 +67,28 @@ const keyName = (reserved: readonly string[]) => (value: string) => {
 };
 const BUCKET_RESERVED = ["constructor"];
 
+/** A relative path that stays where it starts: no `.` or `..` segment, not absolute, not empty. */
+function staysInside(value: string): boolean {
+  const segments = value.replace(/\/$/, "").split("/");
+  return segments.every((segment) => /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(segment) && !/^\.\.?$/.test(segment));
+}
+
+/**
+ * A build context: a folder below the repository's root, such as `services/predict`. Never the
+ * root itself (`.`), which holds the credentials file the workflow's auth step writes, and never
+ * outside it (`..`, an absolute path): whatever the context holds is sent into the image build.
+ */
+const buildContext = (value: string) =>
+  staysInside(value)
+    ? undefined
+    : "must be a folder below the repository's root, such as services/predict: not the root itself, no . or .. segments, not absolute";
+
+/** A Dockerfile, relative to its context and inside it. */
+const dockerfilePath = (value: string) =>
+  staysInside(value) && !value.endsWith("/")
+    ? undefined
+    : "must be a file inside the build context, relative to it (such as Dockerfile or docker/serve.Dockerfile): no . or .. segments, not absolute";
+
 /** Environment names that would collide with another environment's stack: `bootstrap-<env>`. */
 const notABootstrapId = (value: string) =>
   value.startsWith("bootstrap-")
@@ -94,6 +116,15 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
     for (const key of keys) p.check(`${group}.${key}`, key, keyName(RESERVED_KEYS));
   }
   for (const key of Object.keys(config.buckets ?? {})) p.check(`buckets.${key}`, key, keyName(BUCKET_RESERVED));
+  for (const [group, workloads] of [
+    ["services", config.services],
+    ["jobs", config.jobs ?? {}],
+  ] as const) {
+    for (const [key, workload] of Object.entries(workloads)) {
+      p.check(`${group}.${key}.build.context`, workload.build?.context, buildContext);
+      p.check(`${group}.${key}.build.dockerfile`, workload.build?.dockerfile, dockerfilePath);
+    }
+  }
   p.check("app", config.app, appName);
   p.check("project", config.project, projectId);
   p.check("region", config.region, region);
