@@ -149,6 +149,9 @@ test("a failed init stops the run: nothing was applied", () => {
   expect(r.status).toBe(1);
   expect(r.stderr).toContain("terraform init -input=false failed (exit 3)");
   expect(r.stderr).toContain("Nothing was applied yet; fix the cause and run this command again.");
+  expect(
+    fs.existsSync(path.join(r.dir, "cdktf.out", "stacks", `bootstrap-${config.name}`, "backend_override.tf.json")),
+  ).toBe(false);
   expect(r.log.some((l) => l.startsWith("terraform apply"))).toBe(false);
 }, 60_000);
 
@@ -158,6 +161,9 @@ test("a failed apply stops the run before any move, saying where the state is", 
   expect(r.stderr).toContain("terraform apply failed (exit 3)");
   expect(r.stderr).toContain(`The state is in .bootstrap/${config.name}.tfstate`);
   expect(r.log.some((l) => l.includes("-migrate-state"))).toBe(false);
+  // Nothing left in the stack's folder that a later deploy would run on.
+  const stack = path.join(r.dir, "cdktf.out", "stacks", `bootstrap-${config.name}`);
+  expect(fs.existsSync(path.join(stack, "backend_override.tf.json"))).toBe(false);
 }, 60_000);
 
 test.each(["init-migrate-state", "state"])(

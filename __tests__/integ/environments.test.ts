@@ -140,6 +140,22 @@ describe("environments", () => {
     expect(Object.keys(stacks)).toEqual(allStacks);
   });
 
+  test("synth writes exactly today's stacks: a deleted environment's stack folder goes, anything else stays", () => {
+    const again = tmp("stale");
+    try {
+      const stale = path.join(again, "stacks", "retired");
+      fs.mkdirSync(stale, { recursive: true });
+      fs.writeFileSync(path.join(stale, "cdk.tf.json"), "{}");
+      fs.mkdirSync(path.join(again, "stacks", "notes"));
+      fs.writeFileSync(path.join(again, "stacks", "notes", "README"), "mine");
+      const files = environmentFiles().map((f) => ({ ...f, release: fixedRelease(parseEnvironmentConfig(f.config)) }));
+      expect(synthesize({ outdir: again, files }).errors).toEqual([]);
+      expect(fs.readdirSync(path.join(again, "stacks")).sort()).toEqual([...allStacks, "notes"].sort());
+    } finally {
+      fs.rmSync(again, { recursive: true, force: true });
+    }
+  });
+
   test.each(allStacks)("%s matches its snapshot", (env) => {
     expect(JSON.parse(stacks[env])).toMatchSnapshot();
   });

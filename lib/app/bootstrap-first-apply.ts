@@ -99,8 +99,12 @@ export function firstApply(environment: string, outdir: string, root: string): F
   ];
   for (const [cmd, args, interactive] of steps) {
     const r = run(cmd, args, stackDir, interactive);
-    if (r.code !== 0)
+    if (r.code !== 0) {
+      // Nothing left behind in the stack's folder: with the override there, a later
+      // `cdktf deploy` of this stack would run on local state.
+      fs.rmSync(override, { force: true });
       return { code: 1, message: `${cmd} ${args.join(" ")} failed (exit ${r.code}).\n${r.stderr}${keep()}` };
+    }
   }
 
   // Into the bucket, then check Terraform reads it back, and only then drop the local copy.

@@ -201,6 +201,10 @@ export function synthesize(
     return { stacks: [], errors, failure: "policy", warnings, acknowledged };
   }
   app.synth();
+  removeStaleStacks(
+    outdir,
+    configs.flatMap((c) => [c.config.name, bootstrapStackId(c.config.name)]),
+  );
   return {
     stacks: configs.flatMap((c) =>
       options.environmentsOnly ? [c.config.name] : [c.config.name, bootstrapStackId(c.config.name)],
@@ -211,4 +215,19 @@ export function synthesize(
     acknowledged,
     notices,
   };
+}
+
+/**
+ * Removes the stack folders of environments that no longer exist (a deleted or renamed
+ * environment file), so that `<outdir>/stacks` holds today's stacks only and nothing (parity, a
+ * deploy) reads a stale one. Only folders that hold a synthesized stack (`cdk.tf.json`) go.
+ */
+function removeStaleStacks(outdir: string, keep: readonly string[]): void {
+  const stacks = path.join(outdir, "stacks");
+  if (!fs.existsSync(stacks)) return;
+  for (const entry of fs.readdirSync(stacks, { withFileTypes: true })) {
+    if (!entry.isDirectory() || keep.includes(entry.name)) continue;
+    const dir = path.join(stacks, entry.name);
+    if (fs.existsSync(path.join(dir, "cdk.tf.json"))) fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -31,3 +31,15 @@ test("npm run parity's exit codes: 0 clean, 1 drift, 2 nothing to compare", () =
   });
   fs.rmSync(copy, { recursive: true, force: true });
 });
+
+test.each([
+  [["--dir"], /--dir/],
+  [["--dir", "--markdown"], /--dir/],
+  [["--markdwon"], /Unknown option '--markdwon'/],
+  [["cdktf.out"], /Unexpected argument 'cdktf.out'/],
+])("a usage error exits 2 with the usage, never a stack: %j", (argv, message) => {
+  const r = runParity(argv);
+  expect(r).toEqual({ code: 2, stdout: "", stderr: expect.stringMatching(message) });
+  expect(r.stderr).toContain("Usage: npm run parity [-- --markdown] [--dir <cdktf.out>]");
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+});

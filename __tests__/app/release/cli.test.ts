@@ -261,6 +261,25 @@ describe("dispatch", () => {
     expect(rollback).toMatchObject({ code: 1, stderr: expect.stringMatching(/^release rollback refused/) });
     expect(releaseTexts(dir)).toEqual(before);
   });
+
+  test("a promotion that changes nothing says so, exits 0 and writes nothing, provenance included", () => {
+    const image = `europe-west1-docker.pkg.dev/acme-fx-alpha/images/predict-api@sha256:${"e".repeat(64)}`;
+    const provenance = { time: "2026-11-27T11:00:00.000Z" };
+    expect(runRelease(["pin", "alpha", "predict", image], dir, { provenance })).toMatchObject({ code: 0 });
+    expect(runRelease(["promote", "alpha", "beta"], dir, { provenance, templateRevision: () => "x" })).toMatchObject({
+      code: 0,
+    });
+    const before = releaseTexts(dir);
+    const again = runRelease(["promote", "alpha", "beta"], dir, { provenance: { time: "2026-11-28T00:00:00.000Z" } });
+    expect(again).toEqual({
+      code: 0,
+      stdout:
+        `beta predict already runs ${"e".repeat(12)}, as alpha does: nothing to change\n` +
+        "nothing was written (beta's release file is as it was)\n",
+      stderr: "",
+    });
+    expect(releaseTexts(dir)).toEqual(before);
+  });
 });
 
 function escapeRegExp(text: string): string {

@@ -104,6 +104,14 @@ describe("promote", () => {
     });
   });
 
+  test("a promotion of what the target already runs changes nothing, and says so", () => {
+    const beta = { services: { predict: released(digest("a"), { model: "m/1", modelsRan: ["m/1"] }) } };
+    const out = ok(promote(world({ alpha, beta }), "alpha", "beta", []));
+    expect(out.changes).toEqual([]);
+    expect(out.unchanged).toEqual([`beta predict already runs ${shortDigest(digest("a"))} + m/1, as alpha does`]);
+    expect(out.release).toBe(beta);
+  });
+
   test("the history keeps its newest 20 entries, and any older one the next stage still serves", () => {
     const nth = (i: number) => `sha256:${i.toString(16).padStart(64, "0")}`;
     // beta has run 21 digests; gamma still serves the oldest, nth(21). alpha has a new one, nth(99).

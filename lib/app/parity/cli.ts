@@ -1,8 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
+import { parseArgs } from "util";
 import { isBootstrapStack } from "../bootstrap-metadata";
 import { StackJson, compareStacks, isClean } from "./compare";
 import { renderMarkdown, renderText } from "./render";
+
+export const PARITY_USAGE = "Usage: npm run parity [-- --markdown] [--dir <cdktf.out>]";
 
 /**
  * `npm run parity [-- --markdown] [--dir cdktf.out]`: compares the synthesized stacks in
@@ -11,9 +14,24 @@ import { renderMarkdown, renderText } from "./render";
  * stale declarations; 2: nothing to compare.
  */
 export function runParity(argv: readonly string[]): { code: 0 | 1 | 2; stdout: string; stderr: string } {
-  const markdown = argv.includes("--markdown");
-  const dirArg = argv.indexOf("--dir");
-  const outdir = path.resolve(dirArg >= 0 ? argv[dirArg + 1] : "cdktf.out");
+  let options: { markdown?: boolean; dir?: string };
+  try {
+    // Node's own parser, strict: an unknown option, a stray argument or --dir without a folder
+    // is a usage error, not something quietly ignored.
+    options = parseArgs({
+      args: [...argv],
+      options: { markdown: { type: "boolean" }, dir: { type: "string" } },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (e) {
+    return { code: 2, stdout: "", stderr: `${(e as Error).message}\n\n${PARITY_USAGE}\n` };
+  }
+  if (options.dir !== undefined && (options.dir === "" || options.dir.startsWith("--"))) {
+    return { code: 2, stdout: "", stderr: `--dir needs a folder: --dir <cdktf.out>\n\n${PARITY_USAGE}\n` };
+  }
+  const markdown = options.markdown === true;
+  const outdir = path.resolve(options.dir ?? "cdktf.out");
   const stacksDir = path.join(outdir, "stacks");
   if (!fs.existsSync(stacksDir)) {
     return { code: 2, stdout: "", stderr: `No synthesized stacks in ${stacksDir}: run npm run synth first.\n` };

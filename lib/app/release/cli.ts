@@ -225,6 +225,8 @@ function write(
       stderr: `release ${verb.name} refused; nothing was changed:\n${outcome.problems.map((p) => `  - ${p}`).join("\n")}\n`,
     };
   }
-  writeRelease(dir, outcome.environment, outcome.release);
-  return { code: 0, stdout: `${outcome.changes.join("\n")}\n`, stderr: "" };
+  const same = (outcome.unchanged ?? []).map((line) => `${line}: nothing to change`);
+  if (outcome.changes.length > 0) writeRelease(dir, outcome.environment, outcome.release);
+  else same.push(`nothing was written (${outcome.environment}'s release file is as it was)`);
+  return { code: 0, stdout: `${[...outcome.changes, ...same].join("\n")}\n`, stderr: "" };
 }

@@ -32,9 +32,19 @@ export interface World {
   readonly provenance: Omit<Provenance, "verb" | "from">;
 }
 
-/** A verb's result: one environment's new release file, with a line per change; or the problems. */
+/**
+ * A verb's result: one environment's new release file, with a line per change (and a line per
+ * service it found already as asked: `unchanged`); or the problems. With no change, nothing is
+ * written.
+ */
 export type Outcome =
-  | { readonly ok: true; readonly environment: string; readonly release: ReleaseFile; readonly changes: string[] }
+  | {
+      readonly ok: true;
+      readonly environment: string;
+      readonly release: ReleaseFile;
+      readonly changes: string[];
+      readonly unchanged?: string[];
+    }
   | { readonly ok: false; readonly problems: string[] };
 
 const DIGEST_SUFFIX = /@(sha256:[a-f0-9]{64})$/;
@@ -259,6 +269,7 @@ export function promote(world: World, from: string, to: string, services: readon
   const targetRelease = own(world.releases, to) ?? { services: {} };
   let next: ReleaseFile = targetRelease;
   const changes: string[] = [];
+  const unchanged: string[] = [];
   for (const key of keys) {
     if (!service(source, key, r) || !service(target, key, r)) continue;
     const released = own(sourceRelease.services, key);
@@ -268,6 +279,15 @@ export function promote(world: World, from: string, to: string, services: readon
     }
     const current = own(targetRelease.services, key);
     if (inFlight(current)) r.add(`${key} in ${to} has a canary in flight: complete or roll it back first`);
+    if (
+      current !== undefined &&
+      current.canary === undefined &&
+      current.digest === released.digest &&
+      current.model === released.model
+    ) {
+      unchanged.push(`${to} ${key} already runs ${shown(released.digest, released.model)}, as ${from} does`);
+      continue;
+    }
     if (
       current?.canary !== undefined &&
       !inFlight(current) &&
@@ -302,7 +322,7 @@ export function promote(world: World, from: string, to: string, services: readon
     );
   }
   if (r.any) return { ok: false, problems: r.list };
-  return { ok: true, environment: to, release: next, changes };
+  return { ok: true, environment: to, release: next, changes, unchanged };
 }
 
 /**
