@@ -276,6 +276,38 @@ describe("invalid configuration", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test("a mistake is blamed on the file that holds it: a misspelled service key, a missing project", () => {
+    const { name: _n, stage: _s, project: _p, stateBucket: _b, ...base } = fixtureEnvironment();
+    const shared = base as SharedConfig;
+    const dir = tmp("blame");
+    fs.writeFileSync(path.join(dir, "base.ts"), "// the shared configuration\n");
+    const dev = extendEnvironment(shared, {
+      name: "dev",
+      stage: "development",
+      project: "acme-fx-dev",
+      stateBucket: "acme-fx-dev-tfstate",
+      services: { predcit: { maxInstances: 3 } },
+    });
+    const qa = extendEnvironment(shared, {
+      name: "qa",
+      stage: "development",
+      stateBucket: "acme-fx-qa-tfstate",
+    } as never);
+    const files = [dev, qa].map((config) => ({ ...fixtureFile(config), file: path.join(dir, `${config.name}.ts`) }));
+    const result = synthesize({ files, outdir: path.join(dir, "out") });
+    expect(result.errors).toHaveLength(2);
+    expect(result.errors[0]).toMatch(
+      new RegExp(
+        `^${escape(path.join(dir, "dev.ts"))}: environment "dev" has \\d+ invalid fields?:\n  - services\\.predcit\\.image: `,
+      ),
+    );
+    expect(result.errors[1]).toMatch(
+      new RegExp(`^${escape(path.join(dir, "qa.ts"))}: environment "qa" has 1 invalid field:\n  - project: `),
+    );
+    expect(result.errors.join("\n")).not.toContain("base.ts");
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test("an environment file whose name field differs from its file name is refused", () => {
     const dir = tmp("misnamed");
     fs.writeFileSync(
@@ -378,3 +410,7 @@ describe("invalid configuration", () => {
     fs.rmSync(outdir, { recursive: true, force: true });
   });
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

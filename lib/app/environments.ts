@@ -24,6 +24,11 @@ export interface EnvironmentFile {
   readonly release?: unknown;
   /** Why the release file could not be read as JSON: one line naming the file and what to do. */
   readonly releaseUnreadable?: string;
+  /**
+   * Why the environment file itself could not be read (a syntax error, an error thrown while it
+   * runs, no default export): one line with the file, and its line and column where known.
+   */
+  readonly unreadable?: string;
 }
 
 /**
@@ -37,12 +42,25 @@ export function environmentFiles(dir: string = ENVIRONMENTS_DIR): EnvironmentFil
     .readdirSync(dir)
     .filter((f) => path.extname(f) === ext && !f.endsWith(".d.ts"))
     .map((f) => path.basename(f, ext))
-    .filter((name) => !NOT_ENVIRONMENTS.has(name))
+    .filter((name) => !NOT_ENVIRONMENTS.has(name) && !name.startsWith("_"))
     .sort()
     .map((name) => {
       const file = path.join(dir, name + ext);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require(file) as { default?: unknown };
+      const relative = path.relative(process.cwd(), file);
+      let mod: { default?: unknown };
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        mod = require(file) as { default?: unknown };
+      } catch (e) {
+        return { file: relative, name, config: undefined, unreadable: unreadableFile(file, e) };
+      }
+      if (mod.default === undefined) {
+        const problem =
+          `${relative}: no default export. Every file in environments/ but base and _*.ts is an environment, ` +
+          `whose default export is its configuration (export default defineEnvironment({ … })); ` +
+          `keep helpers in base or in a file whose name starts with _`;
+        return { file: relative, name, config: undefined, unreadable: problem };
+      }
       let release: unknown;
       let releaseUnreadable: string | undefined;
       try {
@@ -52,7 +70,7 @@ export function environmentFiles(dir: string = ENVIRONMENTS_DIR): EnvironmentFil
         releaseUnreadable = e.message;
       }
       return {
-        file: path.relative(process.cwd(), file),
+        file: relative,
         name,
         config: mod.default,
         releaseFile: path.relative(process.cwd(), releasePath(dir, name)),
@@ -60,6 +78,23 @@ export function environmentFiles(dir: string = ENVIRONMENTS_DIR): EnvironmentFil
         ...(releaseUnreadable === undefined ? {} : { releaseUnreadable }),
       };
     });
+}
+
+/**
+ * One line for an environment file that failed to load: esbuild's "file:line:column: ERROR: …"
+ * for a syntax error under TypeScript, Node's "file:line" for compiled JavaScript, or the error
+ * and the first place in the file it came from.
+ */
+function unreadableFile(file: string, e: unknown): string {
+  const relative = path.relative(process.cwd(), file);
+  const error = e instanceof Error ? e : new Error(String(e));
+  const transform = /^(.+?):(\d+):(\d+): ERROR: (.*)$/m.exec(error.message);
+  if (transform)
+    return `${path.relative(process.cwd(), transform[1])}:${transform[2]}:${transform[3]}: ${transform[4]}`;
+  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const where = new RegExp(`${escaped}:(\\d+)(?::(\\d+))?`).exec(error.stack ?? "");
+  const at = where ? `:${where[1]}${where[2] ? `:${where[2]}` : ""}` : "";
+  return `${relative}${at}: ${error.name}: ${error.message.split("\n")[0]}`;
 }
 
 /** One entry of a GitHub Actions matrix. */

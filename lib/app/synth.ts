@@ -94,6 +94,10 @@ export function synthesize(
   const shared = new Map<string, SharedProblem>();
   const releases: Record<string, ReleaseFile> = {};
   for (const file of options.files ?? environmentFiles(options.dir)) {
+    if (file.unreadable !== undefined) {
+      errors.push(file.unreadable);
+      continue;
+    }
     try {
       const config = parseEnvironmentConfig(file.config);
       if (config.name !== file.name) {

@@ -28,7 +28,9 @@ describe("what an environment file states itself, for messages", () => {
     [`differences.${Object.keys(differences)[1]}`, true], // and brackets
     ["services.predict.sidecars", true],
     ["services.predict", true], // the environment states part of it
-    ["differences.google_cloud_run_v2_service.other.template", false],
+    // The shared configuration has no differences: under them, everything is the environment's.
+    ["differences.google_cloud_run_v2_service.other.template", true],
+    ["services.predcit.image", false], // not in either: no environment states a service by that key
   ])("%s: stated %s", (path, stated) => {
     expect(statedByEnvironment(prod, path)).toBe(stated);
   });

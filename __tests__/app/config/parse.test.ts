@@ -36,6 +36,12 @@ const BAD: [string, unknown, string, RegExp][] = [
   ["project id too short", variant((c) => (c.project = "acme")), "project", /got "acme"; must be 6-30 characters/],
   ["project id containing google", variant((c) => (c.project = "google-ml")), "project", /not contain google/],
   ["bad region", variant((c) => (c.region = "europe")), "region", /must be a region/],
+  [
+    "a region Cloud Run does not run in (a typo)",
+    variant((c) => (c.region = "europe-wset1")),
+    "region",
+    /got "europe-wset1"; is not a region Cloud Run runs in; did you mean "europe-west1"\? see https:\/\/cloud.google.com\/run\/docs\/locations/,
+  ],
   ["bad state bucket", variant((c) => (c.stateBucket = "Acme_State")), "stateBucket", /must be 3-63 lowercase/],
   ["bucket starting with goog", variant((c) => (c.stateBucket = "goog-state")), "stateBucket", /not start with goog/],
   ["bad environment name", variant((c) => (c.name = "Prod")), "name", /got "Prod"; must be 1-20 lowercase/],
@@ -421,6 +427,20 @@ describe("parseEnvironmentConfig refuses bad configuration, naming the environme
     expect(paths).toContain(path);
     const line = message.split("\n").find((l) => l.startsWith(`  - ${path}: got `));
     expect(line).toMatch(rule);
+  });
+
+  test("a type error and a range error in one configuration are both reported", () => {
+    const { paths, message } = problemsOf(
+      variant((c) => {
+        c.project = 123;
+        c.services.predict.maxInstances = 0;
+      }),
+    );
+    expect(paths).toEqual(expect.arrayContaining(["project", "services.predict.maxInstances"]));
+    expect(message).toMatch(/project: got 123; must be a string/);
+    expect(message).toMatch(/services\.predict\.maxInstances: got 0; must be a whole number from 1 to 1000/);
+    // project is reported once, by its type, not again by its format.
+    expect(paths.filter((p) => p === "project")).toHaveLength(1);
   });
 
   test("every problem at once: shape, unknown keys and GCP rules together", () => {

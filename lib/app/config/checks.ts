@@ -23,6 +23,7 @@ import {
   repositoryUrl,
   serviceProps,
 } from "./props";
+import { cloudRunRegion } from "./regions";
 import type { EnvironmentConfig, VolumeConfig } from "./types";
 
 /** The digest construct props are checked with: configuration names an image, releases its digest. */
@@ -128,6 +129,7 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
   p.check("app", config.app, appName);
   p.check("project", config.project, projectId);
   p.check("region", config.region, region);
+  if (region(config.region) === undefined) p.check("region", config.region, cloudRunRegion);
   p.check("stateBucket", config.stateBucket, bucketName);
   checkLabels(p, "labels", config.labels);
 

@@ -23,12 +23,15 @@ export type EnvironmentOverrides = Pick<EnvironmentConfig, Identity> & DeepParti
  */
 export function extendEnvironment(shared: SharedConfig, overrides: EnvironmentOverrides): EnvironmentConfig {
   const config = merge(shared, overrides) as EnvironmentConfig;
-  OVERRIDES.set(config, overrides);
+  OVERRIDES.set(config, { overrides, shared });
   return config;
 }
 
-/** What each configuration made by {@link extendEnvironment} stated itself, for messages. */
-const OVERRIDES = new WeakMap<object, EnvironmentOverrides>();
+/** What each configuration made by {@link extendEnvironment} stated itself, and what it shared, for messages. */
+const OVERRIDES = new WeakMap<object, { overrides: EnvironmentOverrides; shared: SharedConfig }>();
+
+/** The fields every environment states itself: a problem with one is always its own. */
+const IDENTITY: readonly string[] = ["name", "stage", "project", "stateBucket"] satisfies Identity[];
 
 /**
  * True when `path` (such as `services.predict.ingress`, or `services.predict.sidecars[0].image`)
@@ -38,19 +41,27 @@ const OVERRIDES = new WeakMap<object, EnvironmentOverrides>();
  * attribute path) is one key; an array is stated whole.
  */
 export function statedByEnvironment(config: unknown, path: string | readonly string[]): boolean | undefined {
-  const overrides = typeof config === "object" && config !== null ? OVERRIDES.get(config) : undefined;
-  if (overrides === undefined) return undefined;
-  return statedAt(overrides, typeof path === "string" ? path : path.join("."));
+  const made = typeof config === "object" && config !== null ? OVERRIDES.get(config) : undefined;
+  if (made === undefined) return undefined;
+  const at = typeof path === "string" ? path : path.join(".");
+  if (IDENTITY.some((field) => at === field || at.startsWith(`${field}.`))) return true;
+  return statedAt(made.overrides, made.shared, at);
 }
 
-function statedAt(at: unknown, rest: string): boolean {
+/**
+ * Whether the environment states `rest` of `at`. Below a key the environment adds (a service the
+ * shared configuration does not have, a misspelled one included), everything is the
+ * environment's, stated or missing.
+ */
+function statedAt(at: unknown, shared: unknown, rest: string): boolean {
   if (rest === "" || Array.isArray(at)) return true;
   if (!isPlainObject(at)) return false;
   const key = Object.keys(at)
     .filter((k) => rest === k || rest.startsWith(`${k}.`) || rest.startsWith(`${k}[`))
     .sort((a, b) => b.length - a.length)[0];
   if (key === undefined) return false;
-  return statedAt(at[key], rest.slice(key.length).replace(/^\./, ""));
+  if (!isPlainObject(shared) || !Object.prototype.hasOwnProperty.call(shared, key)) return true;
+  return statedAt(at[key], shared[key], rest.slice(key.length).replace(/^\./, ""));
 }
 
 function merge(a: unknown, b: unknown): unknown {

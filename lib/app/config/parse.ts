@@ -40,9 +40,28 @@ export function parseEnvironmentConfig(raw: unknown): EnvironmentConfig {
   }
   const problems = shapeProblems(parsed.error.issues, raw);
   // When the only shape problems are unknown keys, the rest can still be checked: report both.
+  const stripped = withoutKeys(raw, parsed.error.issues);
   if (parsed.error.issues.every((i) => i.code === "unrecognized_keys")) {
-    const stripped = environmentSchema.safeParse(withoutKeys(raw, parsed.error.issues));
-    if (stripped.success) problems.push(...semanticProblems(stripped.data as EnvironmentConfig));
+    const valid = environmentSchema.safeParse(stripped);
+    if (valid.success) problems.push(...semanticProblems(valid.data as EnvironmentConfig));
+  } else if (isRecord(stripped) && isRecord(stripped.services)) {
+    // A value of the wrong type beside one out of range: the range is checked too, on what has
+    // the right shape, so one run reports both. A check that cannot read a mistyped value is
+    // skipped; a field already reported is not reported twice.
+    problems.push(...semanticBeside(stripped as unknown as EnvironmentConfig, problems));
   }
   throw new ConfigError(env, problems);
+}
+
+/** The semantic problems of a configuration with shape problems, apart from the fields those name. */
+function semanticBeside(config: EnvironmentConfig, shape: readonly Problem[]): Problem[] {
+  let found: Problem[];
+  try {
+    found = semanticProblems(config);
+  } catch {
+    return [];
+  }
+  const related = (a: string, b: string) =>
+    a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`) || b.startsWith(`${a}.`) || b.startsWith(`${a}[`);
+  return found.filter((p) => !shape.some((s) => related(p.path, s.path)));
 }

@@ -189,11 +189,20 @@ export function withReleaseLock<T>(environmentsDir: string, work: () => T): T {
   const lock = path.join(dir, ".lock");
   const mine = `${process.pid} ${crypto.randomBytes(12).toString("hex")}\n`;
   const started = Date.now();
+  // While the lock is held, SIGINT and SIGTERM are taken by a handler that does nothing: the
+  // synchronous work finishes and the lock is released, then the command exits. Installed before each attempt, so that it is there the moment the lock exists; removed after
+  // a failed one, so that Ctrl-C stops a command that is only waiting.
+  const deferred = () => undefined;
+  const listen = (on: boolean) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process[on ? "on" : "off"](signal, deferred);
+  };
   for (;;) {
+    listen(true);
     try {
       fs.writeFileSync(lock, mine, { flag: "wx" });
       break;
     } catch (e) {
+      listen(false);
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       const held = readLock(lock);
       if (held === undefined) continue; // released between the two calls
@@ -204,18 +213,13 @@ export function withReleaseLock<T>(environmentsDir: string, work: () => T): T {
       sleep(20 + crypto.randomInt(30));
     }
   }
-  // A signal's handler runs only after this synchronous work returns, by when the lock is gone.
-  const deferred = () => undefined;
-  process.on("SIGINT", deferred);
-  process.on("SIGTERM", deferred);
   try {
     return work();
   } finally {
     // Compare and delete: a lock taken over (this process ran past two minutes) is not ours.
     if (readLock(lock)?.text === mine) fs.rmSync(lock, { force: true });
-    setImmediate(() => {
-      process.off("SIGINT", deferred);
-      process.off("SIGTERM", deferred);
-    });
+    // A signal that came meanwhile was taken by the handler: the command has finished, and
+    // exits as it would have.
+    listen(false);
   }
 }

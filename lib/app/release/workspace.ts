@@ -28,6 +28,10 @@ export function load(dir: string): Loaded | { problems: string[] } {
   const releases: Record<string, ReleaseFile> = {};
   const problems: string[] = [];
   for (const file of files) {
+    if (file.unreadable !== undefined) {
+      problems.push(file.unreadable);
+      continue;
+    }
     try {
       const config = parseEnvironmentConfig(file.config);
       configs[config.name] = config;
