@@ -1,6 +1,7 @@
 import { Testing, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { GoogleProvider } from "../lib/providers";
+import { validateTerraform } from "../scripts/terraform-validate";
 
 /** A value read from synthesized JSON: tests assert on its shape, so it is left untyped. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -20,11 +21,33 @@ export function newStack(): TerraformStack {
   return stack;
 }
 
-/** Builds constructs in a fresh stack and returns the synthesized JSON. */
+/**
+ * Builds constructs in a fresh stack and returns the synthesized JSON. Throws when it does not
+ * hold against the google provider's schema, as `terraform validate` would hold it
+ * (scripts/terraform-validate.ts): every stack a unit test builds is a valid one.
+ */
 export function synth(build: (stack: Construct) => void): Synth {
   const stack = newStack();
   build(stack);
-  return JSON.parse(Testing.synth(stack)) as Synth;
+  const out = JSON.parse(Testing.synth(stack)) as Synth;
+  const problems = validateTerraform(out);
+  if (problems.length > 0) {
+    throw new Error(`the stack does not hold against the google provider's schema:\n  ${problems.join("\n  ")}`);
+  }
+  return out;
+}
+
+/**
+ * The stacks among `stacks` (synthesized JSON by name) that do not hold against the google
+ * provider's schema, each with its problems: the offline `terraform validate`
+ * (scripts/terraform-validate.ts). {} when every one holds.
+ */
+export function schemaProblems(stacks: Record<string, Json>): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(stacks)
+      .map(([name, tf]) => [name, validateTerraform(tf)] as const)
+      .filter(([, problems]) => problems.length > 0),
+  );
 }
 
 /** Every resource of one type, by logical id. */

@@ -6,8 +6,10 @@
 // A block is tested when an HTML comment right before it says how (Cloud Foundation Fabric's
 // README examples work the same way):
 //
-//   <!-- test: program NAME -->          a whole program: type-checked, and run by a test
-//   <!-- test: fragment CONTEXT -->      statements, type-checked and run inside CONTEXT's setup
+//   <!-- test: program NAME -->          a whole program: type-checked, and run by a test; the
+//                                        stacks it writes are held against the provider's schema
+//   <!-- test: fragment CONTEXT -->      statements, type-checked and run inside CONTEXT's setup;
+//                                        the stacks it builds are held against the schema too
 //   <!-- test: environment FILE -->      an environment file (environments/FILE), type-checked
 //                                        and synthesized in a copy of environments/
 //   <!-- test: environment-fields -->    fields of an environment's configuration, type-checked

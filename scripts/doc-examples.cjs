@@ -12,7 +12,7 @@ const OUT = path.join(__dirname, "..", "__tests__", "docs", "generated");
 
 /**
  * The setup a fragment runs in. Each declares what fragments may use, and is wrapped,
- * with the fragment, in `export function run()`.
+ * with the fragment, in `export function run()`, which returns what `returns` names.
  */
 const CONTEXTS = {
   // A consumer's stack: an app, a stack with its provider, a repository and a service.
@@ -30,6 +30,8 @@ const CONTEXTS = {
       'const service = new CloudRunService(stack, "api", { location: "europe-west1", name: "api", image: repo.imageUri("api", "sha256:" + "a".repeat(64)) });',
     ],
     uses: ["app", "stack", "repo", "service"],
+    // What run() returns: the app, whose stacks the test checks against the provider's schema.
+    returns: "app",
   },
 };
 
@@ -68,10 +70,11 @@ function generate(block) {
         header,
         ...mergeImports(all),
         "",
-        "export function run(): void {",
+        "export function run() {",
         ...context.setup.map((l) => `  ${l}`),
         ...body.map((l) => (l === "" ? "" : `  ${l}`)),
         `  void [${context.uses.join(", ")}];`,
+        `  return ${context.returns};`,
         "}",
         "",
       ].join("\n");

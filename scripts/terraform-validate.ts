@@ -2,8 +2,8 @@
  * An offline `terraform validate`: a synthesized `cdk.tf.json` held against the google provider's
  * schema (`terraform providers schema -json`, cut down to the types this project uses by
  * `npm run provider-schema`, in SCHEMA_FILE), as Terraform holds configuration before it plans.
- * It needs no provider download and no terraform binary, so the tests can run it on every stack
- * they synthesize.
+ * It needs no provider download and no terraform binary, so the tests run it on every stack they
+ * synthesize (CONTRIBUTING.md, "Tests", says where).
  *
  * What it checks, each problem as `<address>.<path>: <problem>`:
  * - the top level: only Terraform's block types; `terraform` (its own arguments, one backend, and

@@ -19,6 +19,7 @@ import {
 } from "../../lib/app";
 import { runRelease } from "../../lib/app/release/cli";
 import { compareStacks } from "../../lib/app/parity";
+import { schemaProblems } from "../helpers";
 
 import { docBlocks } from "../../scripts/doc-blocks.cjs";
 
@@ -122,12 +123,10 @@ function synthesizeAll(dir: string): Record<string, Record<string, unknown>> {
   const out = path.join(path.dirname(dir), "cdktf.out");
   const result = synthesize({ dir, outdir: out });
   expect(result.errors).toEqual([]);
-  return Object.fromEntries(
-    (result.environments ?? []).map((s) => [
-      s,
-      JSON.parse(fs.readFileSync(path.join(out, "stacks", s, "cdk.tf.json"), "utf8")),
-    ]),
-  );
+  const read = (s: string) => JSON.parse(fs.readFileSync(path.join(out, "stacks", s, "cdk.tf.json"), "utf8"));
+  // Every stack of the changed folder, bootstrap stacks included, holds against the provider's schema.
+  expect(schemaProblems(Object.fromEntries(result.stacks.map((s) => [s, read(s)])))).toEqual({});
+  return Object.fromEntries((result.environments ?? []).map((s) => [s, read(s)]));
 }
 
 /** The services an environment of the folder has a release of (none in a fresh start). */

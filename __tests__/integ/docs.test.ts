@@ -2,11 +2,13 @@
  * The documentation's code blocks are tests (scripts/doc-blocks.cjs says how each is marked): the
  * README, CONTRIBUTING.md and every page of docs/. Every TypeScript block is written to
  * __tests__/docs/generated/ by scripts/doc-examples.cjs, which `npm test` runs before `tsc -b`: so
- * each is type-checked with the project. Here, fragments are run, every output a page shows is
- * produced by code and compared byte for byte, and every link between pages (and into the API
- * reference) leads somewhere. The consumer app's blocks are built and run from the packed
- * library by e2e/consumer.test.ts.
+ * each is type-checked with the project. Here, fragments and whole programs are run, and the
+ * stacks they synthesize are held against the google provider's schema (the offline `terraform
+ * validate`); every output a page shows is produced by code and compared byte for byte; and every
+ * link between pages (and into the API reference) leads somewhere. The consumer app's blocks are
+ * built and run again from the packed library by e2e/consumer.test.ts.
  */
+import { App, TerraformStack, Testing } from "cdktf";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -18,8 +20,9 @@ import { fixtureEnvironment, fixtureFile, fixtureService, fixtureTrainingEnviron
 import { environmentsFolder } from "../fixtures/release";
 import * as ts from "typescript";
 import { POLICY_PAGE, policyPage } from "../../scripts/policy-page";
-import { PolicyRule, RULES } from "../../lib/policies";
+import { PolicyError, PolicyRule, RULES } from "../../lib/policies";
 import { Case, runCases } from "../policies/builders";
+import { Json, schemaProblems } from "../helpers";
 import { ROOT, docBlocks, docFiles } from "../../scripts/doc-blocks.cjs";
 import { OUT, generatedFiles, generatedName } from "../../scripts/doc-examples.cjs";
 
@@ -83,22 +86,64 @@ describe("the documentation", () => {
 
   const fragments = blocks.filter((b) => b.marker?.kind === "fragment");
   test.each(fragments.map((b) => [`${b.doc} line ${b.line}`, b] as const))(
-    "the fragment of %s runs as shown",
+    "the fragment of %s runs as shown, and its stacks hold against the provider's schema",
     (_at, block) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { run } = require(path.join(OUT, generatedName(block)!)) as { run: () => void };
+      const { run } = require(path.join(OUT, generatedName(block)!)) as { run: () => App };
       const next = blocks[blocks.indexOf(block) + 1];
       const shows = next?.marker?.kind === "output" && next.marker.arg === "previous" ? next.text : undefined;
       let thrown: string | undefined;
+      let app: App | undefined;
       try {
-        run();
+        app = run();
       } catch (e) {
         thrown = `${(e as Error).message}\n`;
       }
-      // A fragment followed by an output block throws exactly that; any other runs cleanly.
+      // A fragment followed by an output block throws exactly that; any other runs cleanly, and
+      // the stacks it synthesizes hold against the google provider's schema (a stack the policy
+      // pack refuses, as a page may show, is never written).
       expect(thrown).toBe(shows);
+      if (app === undefined) return;
+      const stacks = app.node.children.filter(TerraformStack.isStack);
+      expect(stacks.length).toBeGreaterThan(0);
+      const written: [string, Json][] = [];
+      for (const stack of stacks) {
+        try {
+          written.push([stack.node.id, JSON.parse(Testing.synth(stack))]);
+        } catch (e) {
+          if (!(e instanceof PolicyError)) throw e;
+        }
+      }
+      expect(schemaProblems(Object.fromEntries(written))).toEqual({});
     },
   );
+
+  // The pages' whole programs, run here as `cdktf synth` runs them (e2e/consumer.test.ts runs
+  // them again from the packed library): each writes its stacks, and every one holds against the
+  // google provider's schema.
+  const programs = blocks.filter((b) => b.marker?.kind === "program" && b.language === "ts");
+  test.each(programs.map((b) => [b.marker!.arg!, b] as const))(
+    "the %s program synthesizes stacks that hold against the provider's schema",
+    (_name, block) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-program-"));
+      process.env.CDKTF_OUTDIR = dir;
+      try {
+        require(path.join(OUT, generatedName(block)!)); // eslint-disable-line @typescript-eslint/no-require-imports
+        const names = fs.readdirSync(path.join(dir, "stacks"));
+        expect(names.length).toBeGreaterThan(0);
+        const read = (n: string) => JSON.parse(fs.readFileSync(path.join(dir, "stacks", n, "cdk.tf.json"), "utf8"));
+        expect(schemaProblems(Object.fromEntries(names.map((n) => [n, read(n)])))).toEqual({});
+      } finally {
+        process.env.CDKTF_OUTDIR = outdir;
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  test("there are programs, and fragments, to run", () => {
+    expect(programs.length).toBeGreaterThanOrEqual(3);
+    expect(fragments.length).toBeGreaterThanOrEqual(3);
+  });
 
   // A rule shown as an example runs its shown cases as the pack's own rules run theirs, in a pack
   // of the rules beside it (an example's id may be taken by a real rule later: the example wins).

@@ -20,7 +20,7 @@ import {
 } from "../../lib/app";
 import { fixtureEnvironment, fixtureFile, fixtureRelease, fixtureService } from "../fixtures/environment";
 import { environmentsFolder } from "../fixtures/release";
-import { Json } from "../helpers";
+import { Json, schemaProblems } from "../helpers";
 import { EMPTY_RELEASE, releasables } from "../../lib/app/release/model";
 import { releasedEverywhere } from "../../lib/app/release/deployment";
 import { EnvironmentStack } from "../../lib/app/environment-stack";
@@ -158,6 +158,12 @@ describe("environments", () => {
 
   test.each(allStacks)("%s matches its snapshot", (env) => {
     expect(JSON.parse(stacks[env])).toMatchSnapshot();
+  });
+
+  test("every stack holds against the google provider's schema, as terraform validate holds it", () => {
+    const parsed = Object.fromEntries(Object.entries(stacks).map(([name, text]) => [name, JSON.parse(text)]));
+    expect(Object.keys(parsed)).toEqual(allStacks);
+    expect(schemaProblems(parsed)).toEqual({});
   });
 
   test("the snapshots differ from what npm run synth writes only in the release: image, revision, traffic", () => {

@@ -11,7 +11,7 @@ import { runRelease } from "../../lib/app/release/cli";
 import { asRelease, releaseProblems } from "../../lib/app/release/model";
 import { fixtureEnvironment, fixtureService, fixtureTrainingEnvironment } from "../fixtures/environment";
 import { environmentsFolder, releaseTexts } from "../fixtures/release";
-import { Json } from "../helpers";
+import { Json, schemaProblems } from "../helpers";
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 
@@ -21,12 +21,15 @@ function synthesizedResources(dir: string): Record<string, Json> {
   fs.rmSync(out, { recursive: true, force: true });
   const result = synthesize({ dir, outdir: out, environmentsOnly: true });
   expect(result.errors).toEqual([]);
-  return Object.fromEntries(
+  const stacks: Record<string, Json> = Object.fromEntries(
     (result.environments ?? []).map((env) => [
       env,
-      JSON.parse(fs.readFileSync(path.join(out, "stacks", env, "cdk.tf.json"), "utf8")).resource,
+      JSON.parse(fs.readFileSync(path.join(out, "stacks", env, "cdk.tf.json"), "utf8")),
     ]),
   );
+  // Every release step's stacks (canaries, rollbacks, jobs) hold against the provider's schema.
+  expect(schemaProblems(stacks)).toEqual({});
+  return Object.fromEntries(Object.entries(stacks).map(([env, tf]) => [env, tf.resource]));
 }
 
 /**

@@ -1,37 +1,18 @@
 /**
  * Robustness under random configuration (fast-check): valid configurations, and valid ones with a
  * random field replaced by junk. Each either synthesizes (then the stack has its GCS backend,
- * every resource its required fields, and a second synthesis gives the same bytes) or throws a
- * ConfigError whose every problem names a field path. Never a TypeError, or an error from deep
- * inside cdktf.
+ * holds against the google provider's schema as `terraform validate` holds it, and a second
+ * synthesis gives the same bytes) or throws a ConfigError whose every problem names a field
+ * path. Never a TypeError, or an error from deep inside cdktf.
  */
 import fc from "fast-check";
 import { Testing } from "cdktf";
-import * as fs from "fs";
-import * as path from "path";
 import { PolicyError } from "../../lib";
 import { ConfigError, EnvironmentStack, parseEnvironmentConfig } from "../../lib/app";
+import { validateTerraform } from "../../scripts/terraform-validate";
 
 /** 1,000 configurations, a new sample each run (the integration tier; `npm run test:unit` leaves it out). */
 const RUNS = 1000;
-
-/** Required top-level arguments of each resource type, read from the provider's generated types. */
-const requiredFields = new Map<string, string[]>();
-function required(type: string): string[] {
-  const known = requiredFields.get(type);
-  if (known) return known;
-  const module = type.replace(/^google_/, "").replace(/_/g, "-");
-  const dts = fs.readFileSync(
-    path.join(__dirname, "..", "..", "node_modules", "@cdktf", "provider-google", "lib", module, "index.d.ts"),
-    "utf8",
-  );
-  const body = /export interface \w+Config extends cdktf\.TerraformMetaArguments \{([\s\S]*?)\n\}/.exec(dts)?.[1] ?? "";
-  const fields = [...body.matchAll(/^\s+readonly (\w+): /gm)].map((m) =>
-    m[1].replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
-  );
-  requiredFields.set(type, fields);
-  return fields;
-}
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const serviceKey = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}[a-z0-9]$/);
@@ -238,13 +219,7 @@ test(`${RUNS} random configurations: each synthesizes soundly, or fails with fie
       }
       const tf = JSON.parse(first);
       expect(Object.keys(tf.terraform.backend)).toEqual(["gcs"]);
-      const missing: string[] = [];
-      for (const [type, byId] of Object.entries<Record<string, Record<string, unknown>>>(tf.resource)) {
-        for (const [id, attrs] of Object.entries(byId)) {
-          for (const field of required(type)) if (attrs[field] === undefined) missing.push(`${type}.${id}.${field}`);
-        }
-      }
-      expect(missing).toEqual([]);
+      expect(validateTerraform(tf)).toEqual([]);
       expect(synthOnce(raw)).toBe(first);
       synthesized++;
     }),

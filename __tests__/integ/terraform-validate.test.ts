@@ -3,10 +3,13 @@
  * provider's schema file: a small valid stack (__tests__/fixtures/valid-stack.tf.json) holds, what
  * Terraform accepts in it passes, and each edit Terraform refuses is found. Then its mechanics on a
  * hand-made schema, for shapes the project's types lack. Then the schema file: current, and cut
- * as the script cuts it.
+ * as the script cuts it. The project's own stacks are checked where the tests synthesize them
+ * (CONTRIBUTING.md, "Tests", says where).
  */
+import { Construct } from "constructs";
 import * as fs from "fs";
 import * as path from "path";
+import { StorageBucket } from "../../lib/providers";
 import { cutSchema, goStringConstant, pinnedVersion, pruneBlock, usedTypes } from "../../scripts/provider-schema";
 import {
   ProviderSchema,
@@ -15,7 +18,7 @@ import {
   stringKind,
   validateTerraform,
 } from "../../scripts/terraform-validate";
-import { Json } from "../helpers";
+import { Json, schemaProblems, synth } from "../helpers";
 
 /** Problems grouped by where they are, in the order found there. */
 function byAddressThenOrder(a: string, b: string): number {
@@ -209,6 +212,19 @@ describe("the offline terraform validate, against the google provider's schema",
 
   test.each(BAD)("%s", (_what, edit, expected) => {
     expect(problemsAfter(fixture, edit)).toEqual([...expected].sort(byAddressThenOrder));
+  });
+
+  test("the unit tests' synth refuses a stack that does not hold, and schemaProblems names it", () => {
+    const bucket = (s: Construct) => new StorageBucket(s, "models", { name: "acme-ml-dev-models", location: "EU" });
+    expect(synth((s) => void bucket(s)).resource.google_storage_bucket).toBeDefined();
+    expect(() => synth((s) => bucket(s).addOverride("versioning.enabeld", true))).toThrow(
+      'google_storage_bucket.models.versioning.enabeld: unsupported argument or block: none of that name here (did you mean "enabled"?)',
+    );
+    const bad = fixture();
+    svc(bad).uri = "https://predict.run.app";
+    expect(schemaProblems({ good: fixture(), bad })).toEqual({
+      bad: [`${S}.uri: computed-only: the provider sets it, so it cannot be configured`],
+    });
   });
 });
 
