@@ -194,13 +194,39 @@ describe("workflows", () => {
     }
   });
 
-  test("actions are pinned to exact versions", () => {
+  // A tag is a name the action's owner (or whoever takes over their account) can move to other
+  // code; a commit's SHA cannot be moved. The comment names the release the SHA is, for readers
+  // and for update tools.
+  test("every action is pinned by its full commit SHA, the version it is in a comment", () => {
+    const pins = new Map<string, string>();
+    let count = 0;
     for (const f of files) {
       for (const [, job] of jobs(f)) {
-        for (const s of steps(job).filter((x) => x.uses))
-          expect(s.uses).toMatch(/^[\w.-]+\/[\w.-]+@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/);
+        for (const s of steps(job).filter((x) => x.uses)) {
+          count++;
+          expect({ file: f, uses: s.uses }).toEqual({
+            file: f,
+            uses: expect.stringMatching(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/),
+          });
+        }
+      }
+      // The YAML parser drops comments: the version is read from the text.
+      for (const line of text[f].split("\n").filter((l) => /^\s*(- )?uses: /.test(l))) {
+        if (/uses: \.\/\.github\/workflows\/[\w.-]+\.yml$/.test(line)) continue; // this repository's own
+        const m = /uses: ([\w.-]+\/[\w.-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$/.exec(line);
+        expect({ file: f, line: line.trim(), pinned: m !== null }).toEqual({
+          file: f,
+          line: line.trim(),
+          pinned: true,
+        });
+        // One version of an action is one commit everywhere.
+        const [, action, sha, version] = m!;
+        const key = `${action}@${version}`;
+        expect({ key, sha }).toEqual({ key, sha: pins.get(key) ?? sha });
+        pins.set(key, sha);
       }
     }
+    expect(count).toBeGreaterThan(0);
   });
 
   test("no expression is interpolated into a run script, and checkout keeps no credentials", () => {
