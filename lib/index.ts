@@ -34,6 +34,7 @@ export type { CommonProps, Dependency } from "./constructs/common";
 export type { Grant, Grantee, IGrantee } from "./constructs/grants";
 export { GitHubWorkloadIdentity } from "./constructs/github-workload-identity";
 export type { GitHubWorkloadIdentityProps } from "./constructs/github-workload-identity";
+export type { GitHubWorkflowJobs } from "./gcp/workload-identity";
 export { ModelBucket } from "./constructs/model-bucket";
 export {
   JobMonitoring,

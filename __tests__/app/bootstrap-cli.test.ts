@@ -45,7 +45,7 @@ describe("npm run bootstrap", () => {
     expect(out.stdout).toMatch(/^\| environment \| identity \| role \| on \| needed for \|$/m);
     for (const c of configs) {
       expect(out.stdout).toContain(
-        `| ${c.name} | terraform-deploy@${c.project}.iam.gserviceaccount.com | jobs in the GitHub environment "${c.name}" of ${c.github.repository}, on main |`,
+        `| ${c.name} | terraform-deploy@${c.project}.iam.gserviceaccount.com | ${c.github.repository}: apply.yml on main, in the GitHub environment "${c.name}" |`,
       );
       // Whatever the configuration's services need: each managing role on its own row, on the
       // project, or on the environment's buckets for the roles limited to them.

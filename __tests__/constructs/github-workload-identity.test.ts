@@ -2,7 +2,7 @@
  * GitHubWorkloadIdentity (lib/constructs/github-workload-identity.ts, with
  * lib/gcp/workload-identity.ts): the pool and the provider as written, the attribute condition,
  * each validation at its boundary (one passing and one failing value, the error naming the path,
- * the value and the rule), and the three grants: their construct ids, members and roles.
+ * the value and the rule), and the four grants: their construct ids, members and roles.
  */
 import { GitHubWorkloadIdentity, GitHubWorkloadIdentityProps, ProjectServices } from "../../lib";
 import { resolveTokens } from "../../lib/gcp/terraform";
@@ -90,13 +90,38 @@ describe("GitHubWorkloadIdentity: the pool and the provider as written", () => {
     });
   });
 
-  test("the attribute mapping: the subject, and the repository's name and ids for audit logs", () => {
+  test("the attribute mapping: the subject, the job by its workflow file, ref and environment, and the repository's name and ids", () => {
+    const environment = "(has(assertion.environment) ? ':environment:' + assertion.environment : '')";
     expect(provider.attribute_mapping).toEqual({
       "google.subject": "assertion.sub",
       "attribute.repository": "assertion.repository",
       "attribute.repository_id": "assertion.repository_id",
       "attribute.repository_owner_id": "assertion.repository_owner_id",
+      "attribute.job": `assertion.job_workflow_ref + ${environment}`,
+      "attribute.job_any_ref": `assertion.job_workflow_ref.split('@')[0] + ${environment}`,
     });
+  });
+
+  // The mapping's CEL uses only what reads the same in JavaScript (string literals, +, ?:,
+  // split and indexing, has() given as a function): evaluated on tokens as GitHub issues them.
+  test("the job attributes of the tokens GitHub issues: a reusable workflow's file, the ref, the environment when there is one", () => {
+    const evaluate = (expression: string, assertion: Record<string, string>) =>
+      new Function("assertion", "has", `return ${expression};`)(assertion, (v: unknown) => v !== undefined);
+    const job = provider.attribute_mapping["attribute.job"];
+    const anyRef = provider.attribute_mapping["attribute.job_any_ref"];
+    const apply = {
+      sub: "repo:acme/ml-platform:environment:prod",
+      job_workflow_ref: "acme/ml-platform/.github/workflows/apply.yml@refs/heads/main",
+      environment: "prod",
+    };
+    expect(evaluate(job, apply)).toBe("acme/ml-platform/.github/workflows/apply.yml@refs/heads/main:environment:prod");
+    expect(evaluate(anyRef, apply)).toBe("acme/ml-platform/.github/workflows/apply.yml:environment:prod");
+    const pullRequest = {
+      sub: "repo:acme/ml-platform:pull_request",
+      job_workflow_ref: "acme/ml-platform/.github/workflows/ci.yml@refs/pull/42/merge",
+    };
+    expect(evaluate(job, pullRequest)).toBe("acme/ml-platform/.github/workflows/ci.yml@refs/pull/42/merge");
+    expect(evaluate(anyRef, pullRequest)).toBe("acme/ml-platform/.github/workflows/ci.yml");
   });
 
   test("the attribute condition admits the repository by its ids, and environment jobs on main only", () => {
@@ -257,6 +282,71 @@ describe("GitHubWorkloadIdentity grants", () => {
       role: ROLE,
       member: expect.stringMatching(principal("repo:acme@987654/ml-platform@123456789:environment:prod")),
     });
+  });
+
+  test("grantWorkflow: one workflow file's jobs, on main by default, in one GitHub environment or in none", () => {
+    const members = membersById(
+      synthGrants((github, account) => {
+        github.grantWorkflow(account, { workflow: "apply.yml", environment: "prod" });
+        github.grantWorkflow(account, { workflow: "build.yml" });
+        github.grantWorkflow(account, { workflow: "ci.yml", branch: false });
+        github.grantWorkflow(account, { workflow: "release.yaml", branch: "release/v2" });
+      }),
+    );
+    const attribute = (name: string, value: string) =>
+      new RegExp(
+        `^principalSet://iam\\.googleapis\\.com/${POOL}/attribute\\.${name}/${value.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`,
+      );
+    expect(Object.keys(members).sort()).toEqual([
+      "workload-identity-apply-yml-main-prod",
+      "workload-identity-build-yml-main",
+      "workload-identity-ci-yml-any-ref",
+      "workload-identity-release-yaml-release-v2",
+    ]);
+    expect(members["workload-identity-apply-yml-main-prod"]).toEqual({
+      service_account_id: "${google_service_account.deploy.name}",
+      role: ROLE,
+      member: expect.stringMatching(
+        attribute("job", "acme/ml-platform/.github/workflows/apply.yml@refs/heads/main:environment:prod"),
+      ),
+    });
+    expect(members["workload-identity-build-yml-main"].member).toMatch(
+      attribute("job", "acme/ml-platform/.github/workflows/build.yml@refs/heads/main"),
+    );
+    expect(members["workload-identity-ci-yml-any-ref"].member).toMatch(
+      attribute("job_any_ref", "acme/ml-platform/.github/workflows/ci.yml"),
+    );
+    expect(members["workload-identity-release-yaml-release-v2"].member).toMatch(
+      attribute("job", "acme/ml-platform/.github/workflows/release.yaml@refs/heads/release/v2"),
+    );
+  });
+
+  test("grantWorkflow refuses a path, a ref or an environment no token carries, naming the method", () => {
+    const stack = newStack();
+    const github = new GitHubWorkloadIdentity(stack, "github", base);
+    const account = new ServiceAccount(stack, "deploy", { accountId: "deploy" });
+    for (const workflow of [".github/workflows/apply.yml", "apply", "apply.json", ""]) {
+      const error = refused(() => github.grantWorkflow(account, { workflow }), "workflow", workflow, /workflow file/);
+      expect(error.subject).toBe('GitHubWorkloadIdentity "test/github".grantWorkflow()');
+    }
+    refused(
+      () => github.grantWorkflow(account, { workflow: "a.yml", branch: "refs/heads/main" }),
+      "branch",
+      "refs/heads/main",
+      /branch name/,
+    );
+    refused(
+      () => github.grantWorkflow(account, { workflow: "a.yml", environment: "prod:eu" }),
+      "environment",
+      "prod:eu",
+      /GitHub environment name/,
+    );
+    const grant = github.grantWorkflow(account, { workflow: "a.yml" });
+    expect(grant.roles).toEqual([ROLE]);
+    expect(resolveTokens(stack, grant.member)).toBe(
+      resolveTokens(stack, github.workflowPrincipal({ workflow: "a.yml" })),
+    );
+    expect(github.grantWorkflow(account, { workflow: "a.yml" }).resources).toEqual(grant.resources);
   });
 
   test("grantBranch: the branch's jobs outside environments, by both subject forms", () => {

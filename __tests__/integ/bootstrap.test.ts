@@ -32,6 +32,47 @@ function workloadIdentityUsers(tf: Json, kind: string): string[] {
     .sort();
 }
 
+/** Each pipeline identity's members, the pool's name written POOL. */
+function membersByIdentity(tf: Json): Record<string, string[]> {
+  const accounts = Object.entries<Json>(tf.resource.google_service_account).filter(
+    ([id]) => !id.startsWith("runtime_"),
+  );
+  return Object.fromEntries(
+    accounts.map(([id, account]) => [
+      account.account_id,
+      workloadIdentityUsers(tf, id).map((m) =>
+        m.replace(/\$\{google_iam_workload_identity_pool\.[^}]+\.name\}/, "POOL"),
+      ),
+    ]),
+  );
+}
+
+// The conditions in full, for the example's first and last environments: who can mint each identity.
+test("the example's identities, and the one condition each holds", () => {
+  const [dev, prod] = ["dev", "prod"].map((name) => bootstrap(configs.find((c) => c.name === name)!, configs).tf);
+  const at = "principalSet://iam.googleapis.com/POOL/attribute";
+  expect(membersByIdentity(dev)).toEqual({
+    "terraform-plan": [
+      `${at}.job/acme/ml-platform/.github/workflows/deploy.yml@refs/heads/main`,
+      `${at}.job/acme/ml-platform/.github/workflows/drift.yml@refs/heads/main`,
+      `${at}.job_any_ref/acme/ml-platform/.github/workflows/ci.yml`,
+    ],
+    "terraform-deploy": [`${at}.job/acme/ml-platform/.github/workflows/apply.yml@refs/heads/main:environment:dev`],
+    "job-runner": [`${at}.job/acme/ml-platform/.github/workflows/train.yml@refs/heads/main:environment:dev`],
+    "image-builder": [`${at}.job/acme/ml-platform/.github/workflows/build.yml@refs/heads/main`],
+  });
+  expect(membersByIdentity(prod)).toEqual({
+    "terraform-plan": [
+      `${at}.job/acme/ml-platform/.github/workflows/deploy.yml@refs/heads/main`,
+      `${at}.job/acme/ml-platform/.github/workflows/drift.yml@refs/heads/main`,
+      `${at}.job_any_ref/acme/ml-platform/.github/workflows/ci.yml`,
+    ],
+    "terraform-deploy": [`${at}.job/acme/ml-platform/.github/workflows/apply.yml@refs/heads/main:environment:prod`],
+    "job-runner": [`${at}.job/acme/ml-platform/.github/workflows/train.yml@refs/heads/main:environment:prod`],
+    "image-promoter": [`${at}.job/acme/ml-platform/.github/workflows/release.yml@refs/heads/main`],
+  });
+});
+
 describe.each(configs.map((c) => [c.name, c] as const))("bootstrap-%s (environments/)", (name, config) => {
   const { tf } = bootstrap(config, configs);
   const pool = Object.keys(tf.resource.google_iam_workload_identity_pool)[0];
@@ -70,20 +111,24 @@ describe.each(configs.map((c) => [c.name, c] as const))("bootstrap-%s (environme
     expect(provider.attribute_mapping["google.subject"]).toBe("assertion.sub");
   });
 
-  test("the deploy identity is usable from the GitHub environment of its name only", () => {
-    const [owner, repo] = config.github.repository.split("/");
-    expect(workloadIdentityUsers(tf, "deploy")).toEqual(
-      [
-        `principal://iam.googleapis.com/${poolName}/subject/repo:${config.github.repository}:environment:${name}`,
-        `principal://iam.googleapis.com/${poolName}/subject/repo:${owner}@${config.github.ownerId}/${repo}@${config.github.repositoryId}:environment:${name}`,
-      ].sort(),
-    );
-  });
-
-  test("the plan identity is usable by the repository's jobs; image identities by jobs on main only", () => {
-    expect(workloadIdentityUsers(tf, "plan")).toEqual([`principalSet://iam.googleapis.com/${poolName}/*`]);
-    const image = "builder" in (tf.resource.google_service_account ?? {}) ? "builder" : "promoter";
-    for (const m of workloadIdentityUsers(tf, image)) expect(m).toMatch(/:ref:refs\/heads\/main$/);
+  // Google checks the workflow file that defines the job, the ref it was read at and the job's
+  // GitHub environment (the provider's `job` attributes): a job of another file, or of the same
+  // file in another environment, mints none of these. Which jobs of a file mint a token, and which
+  // identity each asks for, is the workflows test's.
+  test("each identity is usable by the workflow jobs it exists for, by file, ref and GitHub environment", () => {
+    const workflows = `principalSet://iam.googleapis.com/${poolName}/attribute.job/${config.github.repository}/.github/workflows`;
+    const accounts = Object.keys(tf.resource.google_service_account).filter((k) => !k.startsWith("runtime_"));
+    const image = accounts.includes("builder") ? "builder" : "promoter";
+    expect(Object.fromEntries(accounts.map((kind) => [kind, workloadIdentityUsers(tf, kind)]))).toEqual({
+      plan: [
+        `${workflows}/deploy.yml@refs/heads/main`,
+        `${workflows}/drift.yml@refs/heads/main`,
+        `principalSet://iam.googleapis.com/${poolName}/attribute.job_any_ref/${config.github.repository}/.github/workflows/ci.yml`,
+      ],
+      deploy: [`${workflows}/apply.yml@refs/heads/main:environment:${name}`],
+      ...(config.jobs === undefined ? {} : { runner: [`${workflows}/train.yml@refs/heads/main:environment:${name}`] }),
+      [image]: [`${workflows}/${image === "builder" ? "build" : "release"}.yml@refs/heads/main`],
+    });
   });
 
   test("the deploy identity holds the managing role of each resource type its stack creates, and only those", () => {

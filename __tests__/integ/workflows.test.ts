@@ -20,11 +20,65 @@ const files = Object.keys(text);
 const workflows: Record<string, Json> = Object.fromEntries(files.map((f) => [f, parse(text[f])]));
 const scripts: Record<string, string> = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts;
 
-/** A bootstrap stack's outputs, synthesized in memory. */
-function bootstrapOutputs(config: EnvironmentConfig): Record<string, Json> {
+/** A bootstrap stack, synthesized in memory. */
+function bootstrapJson(config: EnvironmentConfig): Json {
   const configs = environmentFiles().map((f) => parseEnvironmentConfig(f.config));
   const stack = new BootstrapStack(Testing.app(), `bootstrap-${config.name}`, config, { environments: configs });
-  return JSON.parse(Testing.synth(stack)).output;
+  return JSON.parse(Testing.synth(stack));
+}
+
+/** A bootstrap stack's outputs, synthesized in memory. */
+function bootstrapOutputs(config: EnvironmentConfig): Record<string, Json> {
+  return bootstrapJson(config).output;
+}
+
+/** The claims of a GitHub job's OIDC token that the provider reads. */
+interface Claims {
+  readonly sub: string;
+  readonly ref: string;
+  readonly job_workflow_ref: string;
+  readonly repository_id: string;
+  readonly repository_owner_id: string;
+  readonly environment?: string;
+}
+
+/**
+ * Evaluates one of the provider's CEL expressions on a token's claims. They use only what reads
+ * the same in JavaScript (string literals, ==, &&, ||, !, +, ?:, split and indexing), but for
+ * CEL's `contains`, JavaScript's `includes`, and `has()`, given as a function.
+ */
+function cel(expression: string, assertion: Claims): unknown {
+  const js = expression.replace(/\.contains\(/g, ".includes(");
+  return new Function("assertion", "has", `return ${js};`)(assertion, (v: unknown) => v !== undefined);
+}
+
+/**
+ * The pipeline identities (by account id) of one bootstrap stack that a token with `claims` can
+ * act as: the provider must admit the token (its attribute condition), and a member of the
+ * account's workload identity users must name it: the whole pool (`/*`), its subject, or one of
+ * its mapped attributes.
+ */
+function identitiesFor(tf: Json, claims: Claims): string[] {
+  const [provider] = Object.values<Json>(tf.resource.google_iam_workload_identity_pool_provider);
+  if (cel(provider.attribute_condition, claims) !== true) return [];
+  const attributes = [
+    "*",
+    `subject/${cel(provider.attribute_mapping["google.subject"], claims)}`,
+    ...Object.entries<string>(provider.attribute_mapping)
+      .filter(([key]) => key.startsWith("attribute."))
+      .map(([key, expression]) => `${key}/${cel(expression, claims)}`),
+  ];
+  const accounts = Object.entries<Json>(tf.resource.google_service_account);
+  return accounts
+    .filter(([id]) =>
+      Object.values<Json>(tf.resource.google_service_account_iam_member).some(
+        (m) =>
+          m.service_account_id === `\${google_service_account.${id}.name}` &&
+          m.role === "roles/iam.workloadIdentityUser" &&
+          attributes.some((a) => m.member.endsWith(`/${a}`)),
+      ),
+    )
+    .map(([, account]) => account.account_id as string);
 }
 
 function jobs(file: string): [string, Json][] {
@@ -334,6 +388,117 @@ describe("workflows", () => {
           region: c.region,
           runner: `job-runner@${c.project}.iam.gserviceaccount.com`,
         });
+      }
+    }
+  });
+
+  // Google checks the workflow file that defines a job (for a job of a reusable workflow, the
+  // called file), the ref it was read at and the job's GitHub environment; GitHub gives a job a
+  // token only with `id-token: write`. Every job that can mint a token, run from main, from a
+  // pull request or from another branch, and in each environment its matrix could name, is put
+  // through each environment's provider and members: each identity is minted by the job it
+  // exists for, and by nothing else.
+  test("each identity can be minted by the workflow job it exists for, and by no other", () => {
+    const configs = environmentFiles().map((f) => parseEnvironmentConfig(f.config));
+    const stacks = configs.map((c) => [c, bootstrapJson(c)] as const);
+    const names = configs.map((c) => c.name);
+    const refs: Record<string, string> = {
+      main: "refs/heads/main",
+      "a pull request": "refs/pull/1/merge",
+      "a branch": "refs/heads/feature",
+    };
+    const minted = new Set<string>();
+    const asked: string[] = [];
+    for (const f of files) {
+      for (const [name, job] of jobs(f)) {
+        if (typeof job.uses === "string" || job.permissions?.["id-token"] !== "write") continue;
+        // A job whose environment is an expression may run in any environment.
+        const environments: (string | undefined)[] =
+          job.environment === undefined
+            ? [undefined]
+            : String(job.environment).includes("${{")
+              ? names
+              : [job.environment];
+        for (const [c, tf] of stacks) {
+          const repo = c.github.repository;
+          for (const [refName, ref] of Object.entries(refs)) {
+            for (const environment of environments) {
+              const claims: Claims = {
+                sub: `repo:${repo}:${environment !== undefined ? `environment:${environment}` : ref.startsWith("refs/pull/") ? "pull_request" : `ref:${ref}`}`,
+                ref,
+                job_workflow_ref: `${repo}/.github/workflows/${f}@${ref}`,
+                repository_id: c.github.repositoryId,
+                repository_owner_id: c.github.ownerId,
+                ...(environment === undefined ? {} : { environment }),
+              };
+              for (const identity of identitiesFor(tf, claims)) {
+                const where =
+                  environment === undefined
+                    ? ""
+                    : environment === c.name
+                      ? " in <its environment>"
+                      : ` in ${environment}`;
+                minted.add(`${identity} <- ${f} ${name}${where} on ${refName}`);
+              }
+            }
+          }
+        }
+        // And what the job asks for is what it can mint, from main, in its environment.
+        const auth = steps(job).find((st) => String(st.uses ?? "").startsWith("google-github-actions/auth@"));
+        if (auth !== undefined) {
+          const account =
+            /^([a-z-]+)@/.exec(auth.with.service_account)?.[1] ??
+            (auth.with.service_account === "${{ needs.target.outputs.runner }}"
+              ? "job-runner"
+              : auth.with.service_account);
+          asked.push(`${account} <- ${f} ${name}`);
+        }
+      }
+    }
+    expect([...minted].sort()).toEqual([
+      "image-builder <- build.yml build on main",
+      "image-promoter <- release.yml copy on main",
+      "job-runner <- train.yml train in <its environment> on main",
+      "terraform-deploy <- apply.yml apply in <its environment> on main",
+      "terraform-plan <- ci.yml plan on a branch",
+      "terraform-plan <- ci.yml plan on a pull request",
+      "terraform-plan <- ci.yml plan on main",
+      "terraform-plan <- deploy.yml plan on main",
+      "terraform-plan <- drift.yml drift on main",
+    ]);
+    for (const a of asked) expect([...minted].some((m) => m.startsWith(a) && m.endsWith("on main"))).toBe(true);
+    expect(asked.sort()).toEqual([
+      "image-builder <- build.yml build",
+      "image-promoter <- release.yml copy",
+      "job-runner <- train.yml train",
+      "terraform-deploy <- apply.yml apply",
+      "terraform-plan <- ci.yml plan",
+      "terraform-plan <- deploy.yml plan",
+      "terraform-plan <- drift.yml drift",
+    ]);
+    // A pull request or a branch may change any workflow file or add one: whatever its name and
+    // environment, off main it mints the plan identity through ci.yml's name alone.
+    for (const [c, tf] of stacks) {
+      const repo = c.github.repository;
+      for (const f of [...files, "evil.yml"]) {
+        for (const environment of [undefined, ...names]) {
+          for (const ref of ["refs/pull/1/merge", "refs/heads/feature"]) {
+            const claims: Claims = {
+              sub: `repo:${repo}:${environment === undefined ? `ref:${ref}` : `environment:${environment}`}`,
+              ref,
+              job_workflow_ref: `${repo}/.github/workflows/${f}@${ref}`,
+              repository_id: c.github.repositoryId,
+              repository_owner_id: c.github.ownerId,
+              ...(environment === undefined ? {} : { environment }),
+            };
+            expect({ f, environment, ref, identities: identitiesFor(tf, claims) }).toEqual({
+              f,
+              environment,
+              ref,
+              identities: f === "ci.yml" && environment === undefined ? ["terraform-plan"] : [],
+            });
+          }
+        }
       }
     }
   });

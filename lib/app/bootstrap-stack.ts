@@ -10,12 +10,14 @@ import {
   grantSecretAccess,
 } from "../constructs/workload";
 import { bucketsCondition } from "../gcp/storage";
+import { describeGitHubJobs } from "../gcp/workload-identity";
 import { KmsCryptoKeyIamMember, ServiceAccount, ServiceAccountIamMember } from "../providers";
 import { BootstrapMetadata } from "./bootstrap-metadata";
 import { EnvironmentConfig, parseEnvironmentConfig, serviceProps } from "./config";
 import { bucketProps, jobProps } from "./config/props";
 import { EnvironmentStack, environmentResourceTypes } from "./environment-stack";
 import {
+  IDENTITY_JOBS,
   IdentityKind,
   identityProviderVariable,
   jobAccountEmail,
@@ -89,16 +91,18 @@ export interface BootstrapStackOptions {
  * - the state bucket (`stateBucket`), versioned, private, protected from destroy;
  * - workload identity federation for the GitHub repository (`github`), admitting its tokens only;
  * - the plan identity (`terraform-plan`): the reading role of every resource type the
- *   environment's stack manages, and read on the state; usable by any job of the repository;
+ *   environment's stack manages, and read on the state;
  * - the deploy identity (`terraform-deploy`): the managing role of each of those types, and write
- *   on the state; usable only by jobs in the GitHub environment of the environment's name;
+ *   on the state;
  * - each service's and job's runtime account, with its project roles and secrets (and a job's
  *   scheduler account), which the deploy identity may deploy as;
  * - the job runner, when the environment has jobs;
  * - the image identity: `image-builder` in the first environment of the promotion order (it
  *   pushes builds), `image-promoter` in every other (it copies images from the stage before);
- *   usable only by jobs on main;
  * - no basic role and no service account key anywhere.
+ *
+ * Each pipeline identity is usable only by the workflow jobs it exists for ({@link IDENTITY_JOBS}):
+ * by workflow file, branch and GitHub environment.
  *
  * A project owner applies it once, by hand, before the environment's first deploy, and again
  * whenever the environment's stack starts using a new kind of resource. The deploy workflow never
@@ -173,20 +177,32 @@ export class BootstrapStack extends AppStack {
     }
   }
 
+  /**
+   * Creates identity `kind`'s account (construct id: the kind), usable only by the workflow jobs
+   * {@link IDENTITY_JOBS} names for it: one member per workflow file, on its branch, in its
+   * GitHub environment.
+   */
+  private identity(kind: IdentityKind, displayName: string): ServiceAccount {
+    const { config } = this;
+    const jobs = IDENTITY_JOBS[kind](config.name);
+    const account = this.pipeline.account(
+      kind,
+      displayName,
+      `${config.github.repository}: ${jobs.map(describeGitHubJobs).join("; ")}`,
+    );
+    for (const job of jobs) this.github.grantWorkflow(account, job);
+    return account;
+  }
+
   /** The environment's own state only: the bootstrap stack's state, beside it in the bucket, stays the owner's. */
   private get statePrefix(): string {
     return `${this.config.app}/${this.config.name}/`;
   }
 
-  /** Plan: reads what the environment's stack manages, and its state; any job of the repository. */
+  /** Plan: reads what the environment's stack manages, and its state; plans and drift checks. */
   private addPlanIdentity(readRoles: RoleGrants): void {
     const { config } = this;
-    const plan = this.pipeline.account(
-      "plan",
-      `Terraform plan for ${config.name}, read-only`,
-      `any workflow job of ${config.github.repository}`,
-    );
-    this.github.grantRepository(plan);
+    this.identity("plan", `Terraform plan for ${config.name}, read-only`);
     this.pipeline.grantProjectRoles("plan", readRoles);
     const state = this.stateBucket.grantStateReader(this.pipeline.member("plan"), { prefix: this.statePrefix });
     this.pipeline.granted(
@@ -201,17 +217,12 @@ export class BootstrapStack extends AppStack {
   }
 
   /**
-   * Deploy: manages what the environment's stack manages, from the GitHub environment of the same
-   * name only. A bucket-scoped role (storage.admin) holds on the environment's own buckets only.
+   * Deploy: manages what the environment's stack manages, from apply.yml in the GitHub environment
+   * of the same name only. A bucket-scoped role (storage.admin) holds on the environment's own buckets only.
    */
   private addDeployIdentity(manageRoles: RoleGrants, scoped: ReadonlySet<string>): void {
     const { config } = this;
-    const deploy = this.pipeline.account(
-      "deploy",
-      `Terraform deploy for ${config.name}`,
-      `jobs in the GitHub environment "${config.name}" of ${config.github.repository}, on main`,
-    );
-    this.github.grantEnvironment(deploy, config.name);
+    this.identity("deploy", `Terraform deploy for ${config.name}`);
     const buckets = bucketNamesOf(config);
     this.pipeline.grantProjectRoles("deploy", manageRoles, (role) =>
       scoped.has(role) ? { condition: bucketsCondition(buckets), on: `${gsUrls(buckets)} (condition)` } : undefined,
@@ -292,19 +303,15 @@ export class BootstrapStack extends AppStack {
   /**
    * Jobs run from the Train workflow: the runner identity, which the environment's stack grants
    * the executor (with overrides in development) and viewer roles on each job, and nothing on the
-   * project. Only from the GitHub environment of the environment's name, so a production run
-   * waits for that environment's reviewers, as a deploy does.
+   * project. Only from train.yml in the GitHub environment of the environment's name, so a
+   * production run waits for that environment's reviewers, as a deploy does, and its token is
+   * never the deploy identity's.
    */
   private addJobRunner(): void {
     const { config } = this;
     const keys = Object.keys(config.jobs ?? {}).sort();
     if (keys.length === 0) return;
-    const runner = this.pipeline.account(
-      "runner",
-      `Job runs in ${config.name}`,
-      `jobs in the GitHub environment "${config.name}" of ${config.github.repository}, on main`,
-    );
-    this.github.grantEnvironment(runner, config.name);
+    this.identity("runner", `Job runs in ${config.name}`);
     for (const key of keys) {
       const job = jobProps(config, key).name;
       const on = `job ${job} (the environment's stack grants it)`;
@@ -327,19 +334,15 @@ export class BootstrapStack extends AppStack {
 
   /**
    * Images: the first environment of the promotion order receives builds; every other one copies
-   * images (and model versions) from the environments of the stage before. Jobs on main only.
+   * images (and model versions) from the environments of the stage before: build.yml and
+   * release.yml on main.
    */
   private addImageIdentity(environments: readonly EnvironmentConfig[]): void {
     const { config } = this;
     const ordered = promotionOrder(environments);
     const first = ordered[0]?.name === config.name;
     const kind = first ? "builder" : "promoter";
-    const account = this.pipeline.account(
-      kind,
-      first ? `Image builds into ${config.name}` : `Image promotions into ${config.name}`,
-      `jobs on main of ${config.github.repository}`,
-    );
-    this.github.grantBranch(account, "main");
+    this.identity(kind, first ? `Image builds into ${config.name}` : `Image promotions into ${config.name}`);
     const purpose = first
       ? "pushing built images to this environment's repository"
       : "copying promoted images into this environment's repository";

@@ -5,6 +5,7 @@ import {
   serviceAccountEmailOf,
   serviceAccountMember,
 } from "../gcp/iam";
+import type { GitHubWorkflowJobs } from "../gcp/workload-identity";
 import type { EnvironmentConfig } from "./config";
 
 /**
@@ -14,19 +15,43 @@ import type { EnvironmentConfig } from "./config";
  * bootstrap stack, the environment stack and the workflows.
  */
 export const IDENTITIES = {
-  /** Reads everything the environment's stack manages, and its state: pull request plans, drift checks. */
+  /** Reads everything the environment's stack manages, and its state: pull request plans, the deploy's plans, drift checks. */
   plan: "terraform-plan",
-  /** Applies the environment's stack, from the GitHub environment of the same name only. */
+  /** Applies the environment's stack: apply.yml, in the GitHub environment of the same name. */
   deploy: "terraform-deploy",
-  /** Pushes built images to the first development environment's repository, from main only. */
+  /** Pushes built images to the first development environment's repository: build.yml on main. */
   builder: "image-builder",
-  /** Copies images (and model versions) into a later environment, from main only. */
+  /** Copies images (and model versions) into a later environment: release.yml on main. */
   promoter: "image-promoter",
-  /** Runs the environment's jobs and waits for them (the Train workflow), from its GitHub environment only. */
+  /** Runs the environment's jobs and waits for them: train.yml, in the GitHub environment of its name. */
   runner: "job-runner",
 } as const;
 
 export type IdentityKind = keyof typeof IDENTITIES;
+
+/**
+ * The workflow jobs that may act as each pipeline identity of environment `environment`, one
+ * purpose each: the workflow file that defines them (in .github/workflows/), the branch it is read
+ * from (main, unless `branch: false`: any ref) and the GitHub environment they run in (none,
+ * unless named). The bootstrap stack grants exactly these (GitHubWorkloadIdentity.grantWorkflow);
+ * in each file, only the job that signs in as the identity may mint a token (`id-token: write`),
+ * which the workflows test checks, with which job can mint which identity.
+ *
+ * - plan: the pull request plan (ci.yml, any ref: a pull request's), the deploy's plan and the
+ *   drift check (deploy.yml, drift.yml, on main): the same reads, and any branch can already
+ *   mint it through ci.yml, so a second account would separate their audit logs only;
+ * - deploy: apply.yml (called by deploy.yml), in the GitHub environment of the environment's name;
+ * - runner: train.yml, in that GitHub environment too: the workflow file keeps a training run's
+ *   token from ever being the deploy identity's, though both wait for the same reviewers;
+ * - builder: build.yml; promoter: release.yml; on main, in no GitHub environment.
+ */
+export const IDENTITY_JOBS: Readonly<Record<IdentityKind, (environment: string) => readonly GitHubWorkflowJobs[]>> = {
+  plan: () => [{ workflow: "ci.yml", branch: false }, { workflow: "deploy.yml" }, { workflow: "drift.yml" }],
+  deploy: (environment) => [{ workflow: "apply.yml", environment }],
+  runner: (environment) => [{ workflow: "train.yml", environment }],
+  builder: () => [{ workflow: "build.yml" }],
+  promoter: () => [{ workflow: "release.yml" }],
+};
 
 /** The email of one of an environment's pipeline identities. */
 export function identityEmail(config: Pick<EnvironmentConfig, "project">, kind: IdentityKind): string {

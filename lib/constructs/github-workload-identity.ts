@@ -4,14 +4,18 @@ import {
   GITHUB_ATTRIBUTE_MAPPING,
   GITHUB_OIDC_ISSUER,
   GitHubRepositoryIds,
+  GitHubWorkflowJobs,
   allIdentitiesOf,
+  attributeOf,
   githubBranch,
   githubBranchSubjects,
   githubEnvironment,
   githubEnvironmentSubjects,
   githubId,
+  githubJobAttribute,
   githubRepository,
   githubRepositoryCondition,
+  githubWorkflowFile,
   subjectOf,
   workloadIdentityId,
 } from "../gcp/workload-identity";
@@ -73,9 +77,11 @@ export function validateGitHubWorkloadIdentityProps(props: GitHubWorkloadIdentit
  * of that repository, by its numeric id and its owner's. No service account key is ever made;
  * a workflow exchanges its OIDC token for a service account's credentials.
  *
- * Use {@link grantEnvironment} or {@link grantBranch} to let a service account be used by the
- * jobs of one GitHub environment or one branch only, and {@link grantRepository} for any job of
- * the repository (read-only identities).
+ * Use {@link grantWorkflow} to let a service account be used by the jobs of one workflow file
+ * only (on one branch, in one GitHub environment or in none): Google checks the file, the ref and
+ * the environment, so a job of another workflow, or of the same one in another environment, gets
+ * nothing. {@link grantEnvironment} and {@link grantBranch} admit any workflow's jobs of a GitHub
+ * environment or a branch, and {@link grantRepository} any job of the repository.
  *
  * Construct ids inside: `pool`, `provider`.
  */
@@ -128,6 +134,37 @@ export class GitHubWorkloadIdentity extends Construct {
   /** The principals of the jobs that run on `branch`, in no GitHub environment (both subject forms). */
   branchPrincipals(branch: string): string[] {
     return githubBranchSubjects(this.repo, branch).map((s) => subjectOf(this.pool.name, s));
+  }
+
+  /** The principals of `jobs`: every token whose job attribute names them (see {@link grantWorkflow}). */
+  workflowPrincipal(jobs: GitHubWorkflowJobs): string {
+    const { attribute, value } = githubJobAttribute(this.repo.repository, jobs);
+    return attributeOf(this.pool.name, attribute, value);
+  }
+
+  /**
+   * Lets only the jobs of one workflow file act as `account`: read from `branch` (by default
+   * main; `false`, any ref), and in the GitHub environment `environment` (by default in none). The
+   * provider maps the job's `job_workflow_ref` claim, the file and ref that define it (for a
+   * reusable workflow, the called file), and its `environment`, into one attribute; the member
+   * names the value, so a job of another file, ref or environment is refused. Which job of the
+   * file may use it is the file's to say: give `id-token: write` to that job alone.
+   *
+   * Construct id (under the account): `workload-identity-FILE-BRANCH[-ENVIRONMENT]`, with `any-ref`
+   * for `branch: false`, such as `workload-identity-apply-yml-main-prod`.
+   */
+  grantWorkflow(account: ServiceAccount, jobs: GitHubWorkflowJobs): Grant {
+    const method = "grantWorkflow";
+    this.checkName("workflow", jobs.workflow, githubWorkflowFile, method);
+    if (typeof jobs.branch === "string") this.checkName("branch", jobs.branch, githubBranch, method);
+    if (jobs.environment !== undefined) this.checkName("environment", jobs.environment, githubEnvironment, method);
+    const id = [
+      "workload-identity",
+      slug(jobs.workflow),
+      jobs.branch === false ? "any-ref" : slug(jobs.branch ?? "main"),
+      ...(jobs.environment === undefined ? [] : [slug(jobs.environment)]),
+    ].join("-");
+    return this.grant(account, [[id, this.workflowPrincipal(jobs)]]);
   }
 
   /**

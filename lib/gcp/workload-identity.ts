@@ -63,20 +63,100 @@ export function githubRepositoryCondition(repositoryId: string, ownerId: string,
 }
 
 /**
+ * What a GitHub job's token carries after its GitHub environment, if it runs in one:
+ * `:environment:NAME`, or nothing. `environment` is a claim only of a job that names one, and a
+ * mapping that reads a claim the token lacks fails the exchange: hence `has()`.
+ */
+const ENVIRONMENT_SUFFIX = "(has(assertion.environment) ? ':environment:' + assertion.environment : '')";
+
+/**
+ * The attribute that names a GitHub job by the workflow file that defines it, the ref that file
+ * was read at, and its GitHub environment: `OWNER/REPO/.github/workflows/FILE@REF`, then
+ * `:environment:NAME` for a job that runs in one. From the `job_workflow_ref` claim: for a job of
+ * a reusable workflow, the called file (`apply.yml`), not its caller. Source: GitHub "OpenID
+ * Connect reference" (job_workflow_ref, environment).
+ */
+export const GITHUB_JOB_ATTRIBUTE = "job";
+
+/** The same without the ref: `OWNER/REPO/.github/workflows/FILE[:environment:NAME]`, for the jobs of any ref (pull requests). */
+export const GITHUB_JOB_ANY_REF_ATTRIBUTE = "job_any_ref";
+
+/**
  * The attribute mapping of a GitHub provider: the subject (`repo:OWNER/NAME:environment:ENV` for
- * a job in a GitHub environment, `repo:OWNER/NAME:ref:refs/heads/BRANCH` otherwise), and the ids
- * and name of the repository, for audit logs.
+ * a job in a GitHub environment, `repo:OWNER/NAME:ref:refs/heads/BRANCH` otherwise); the job, by
+ * its workflow file, ref and environment (with the ref and without), which `principalSet://`
+ * members name; and the ids and name of the repository, for audit logs. Google's attribute
+ * mappings are CEL: concatenation, `?:`, `split` and `has()` (Google "Workload Identity
+ * Federation", attribute mappings).
  */
 export const GITHUB_ATTRIBUTE_MAPPING: Readonly<Record<string, string>> = {
   "google.subject": "assertion.sub",
   "attribute.repository": "assertion.repository",
   "attribute.repository_id": "assertion.repository_id",
   "attribute.repository_owner_id": "assertion.repository_owner_id",
+  [`attribute.${GITHUB_JOB_ATTRIBUTE}`]: `assertion.job_workflow_ref + ${ENVIRONMENT_SUFFIX}`,
+  [`attribute.${GITHUB_JOB_ANY_REF_ATTRIBUTE}`]: `assertion.job_workflow_ref.split('@')[0] + ${ENVIRONMENT_SUFFIX}`,
 };
+
+/** A workflow file under `.github/workflows/`, by its name: `deploy.yml`. */
+export const githubWorkflowFile = pattern(
+  /^[A-Za-z0-9_.-]+\.ya?ml$/,
+  "must be the name of a workflow file in .github/workflows/, such as deploy.yml",
+);
+
+/**
+ * The jobs of one workflow file that may use a service account: at one branch or at any ref, in
+ * one GitHub environment or in none.
+ */
+export interface GitHubWorkflowJobs {
+  /**
+   * The workflow file that defines the jobs, in `.github/workflows/`: `deploy.yml`. For the jobs
+   * of a reusable workflow, the called file.
+   */
+  readonly workflow: string;
+  /**
+   * The branch the workflow file must be read from; `false` admits any ref (a pull request's, a
+   * branch's), for read-only identities.
+   * @default "main"
+   */
+  readonly branch?: string | false;
+  /**
+   * The GitHub environment the jobs run in. Without one, only jobs that name no environment are
+   * admitted.
+   * @default - jobs in no GitHub environment
+   */
+  readonly environment?: string;
+}
+
+/**
+ * The attribute and value that name `jobs` of `repository` (`OWNER/NAME`), as the provider maps
+ * them: `job` = `OWNER/NAME/.github/workflows/FILE@refs/heads/BRANCH[:environment:ENV]`, or
+ * `job_any_ref` = `OWNER/NAME/.github/workflows/FILE[:environment:ENV]`.
+ */
+export function githubJobAttribute(repository: string, jobs: GitHubWorkflowJobs): { attribute: string; value: string } {
+  const file = `${repository}/.github/workflows/${jobs.workflow}`;
+  const environment = jobs.environment === undefined ? "" : `:environment:${jobs.environment}`;
+  const branch = jobs.branch ?? "main";
+  return branch === false
+    ? { attribute: GITHUB_JOB_ANY_REF_ATTRIBUTE, value: `${file}${environment}` }
+    : { attribute: GITHUB_JOB_ATTRIBUTE, value: `${file}@refs/heads/${branch}${environment}` };
+}
+
+/** Those jobs in words: `deploy.yml on main`, `apply.yml on main, in the GitHub environment "prod"`, `ci.yml on any ref`. */
+export function describeGitHubJobs(jobs: GitHubWorkflowJobs): string {
+  const branch = jobs.branch ?? "main";
+  const where = branch === false ? "on any ref" : `on ${branch}`;
+  return `${jobs.workflow} ${where}${jobs.environment === undefined ? "" : `, in the GitHub environment "${jobs.environment}"`}`;
+}
 
 /** Every identity a pool admits: `principalSet://iam.googleapis.com/POOL/*`. `pool` is the pool's resource name. */
 export function allIdentitiesOf(pool: string): string {
   return `principalSet://iam.googleapis.com/${pool}/*`;
+}
+
+/** Every identity of a pool with one attribute value: `principalSet://iam.googleapis.com/POOL/attribute.NAME/VALUE`. */
+export function attributeOf(pool: string, attribute: string, value: string): string {
+  return `principalSet://iam.googleapis.com/${pool}/attribute.${attribute}/${value}`;
 }
 
 /** One token subject of a pool: `principal://iam.googleapis.com/POOL/subject/SUBJECT`. */
