@@ -7,7 +7,7 @@ import { environmentFiles, parseEnvironmentConfig } from "../../lib/app";
 import { runBootstrap } from "../../lib/app/bootstrap-cli";
 import { bucketProps } from "../../lib/app/config/props";
 import { environmentResourceTypes } from "../../lib/app/environment-stack";
-import { bucketScopedRoles, rolesFor } from "../../lib/app/resources";
+import { bucketScopedRoles, repositoryScopedRoles, rolesFor } from "../../lib/app/resources";
 
 const configs = environmentFiles().map((f) => parseEnvironmentConfig(f.config));
 
@@ -43,6 +43,9 @@ describe("npm run bootstrap", () => {
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/^\| environment \| identity \| usable by \|$/m);
     expect(out.stdout).toMatch(/^\| environment \| identity \| role \| on \| needed for \|$/m);
+    // And, for each role held on a whole project, why not on less.
+    expect(out.stdout).toMatch(/^\| role \| why on the whole project \|$/m);
+    expect(out.stdout).toMatch(/^\| roles\/run\.admin \| no condition can limit a Cloud Run role, .* \|$/m);
     for (const c of configs) {
       expect(out.stdout).toContain(
         `| ${c.name} | terraform-deploy@${c.project}.iam.gserviceaccount.com | ${c.github.repository}: apply.yml on main, in the GitHub environment "${c.name}" |`,
@@ -51,13 +54,16 @@ describe("npm run bootstrap", () => {
       // project, or on the environment's buckets for the roles limited to them.
       const types = environmentResourceTypes(c);
       const scoped = bucketScopedRoles(types);
+      const onRepository = repositoryScopedRoles(types);
       for (const role of rolesFor(types, "manage").keys()) {
         expect(out.stdout).toContain(
-          scoped.has(role)
-            ? `| ${c.name} | terraform-deploy | ${role} | ${Object.keys(c.buckets ?? {})
-                .map((k) => `gs://${bucketProps(c, k).name}`)
-                .join(", ")} (condition) |`
-            : `| ${c.name} | terraform-deploy | ${role} | project ${c.project} |`,
+          onRepository.has(role)
+            ? `| ${c.name} | terraform-deploy | ${role} | repository ${c.repository.repositoryId} (the environment's stack grants it) |`
+            : scoped.has(role)
+              ? `| ${c.name} | terraform-deploy | ${role} | ${Object.keys(c.buckets ?? {})
+                  .map((k) => `gs://${bucketProps(c, k).name}`)
+                  .join(", ")} (condition) |`
+              : `| ${c.name} | terraform-deploy | ${role} | project ${c.project} |`,
         );
       }
     }

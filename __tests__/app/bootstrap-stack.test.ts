@@ -24,13 +24,24 @@ describe("image identities follow the promotion order", () => {
   test("every later one gets a promoter that reads each environment of the stage before", () => {
     const { stack, tf } = bootstrap(live, environments);
     expect(Object.keys(stack.identities).sort()).toEqual(["deploy", "plan", "promoter"]);
+    // On each one's repository, not its project.
     const reads = all(tf)
       .filter(([, , r]) => r.role === "roles/artifactregistry.reader")
-      .map(([, , r]) => r.project)
+      .map(([type, , r]) => `${type} ${r.project} ${r.location} ${r.repository}`)
       .sort();
-    expect(reads).toEqual([qa.project, uat.project].sort());
+    expect(reads).toEqual(
+      [qa, uat]
+        .map(
+          (c) => `google_artifact_registry_repository_iam_member ${c.project} ${c.region} ${c.repository.repositoryId}`,
+        )
+        .sort(),
+    );
     expect(bootstrap(qa, environments).stack.identities.promoter!.otherGrants).toEqual([
-      { role: "roles/artifactregistry.reader", on: `project ${dev.project}`, neededFor: "copying images from alpha" },
+      {
+        role: "roles/artifactregistry.reader",
+        on: `repository ${dev.repository.repositoryId} of ${dev.project}`,
+        neededFor: "copying images from alpha",
+      },
     ]);
   });
 });

@@ -74,11 +74,12 @@ describe("EnvironmentStack", () => {
     }
   });
 
-  test("services run as the runtime accounts the bootstrap stack makes; the stack manages no account or IAM policy but invokers", () => {
+  test("services run as the runtime accounts the bootstrap stack makes; the stack manages no account or IAM policy but invokers and its deployer's", () => {
     const svc = Object.values(resources(out, "google_cloud_run_v2_service"))[0];
     expect(svc.template.service_account).toBe("predict-run@acme-fx-live.iam.gserviceaccount.com");
     expect(Object.keys(out.resource as Json).sort()).toEqual([
       "google_artifact_registry_repository",
+      "google_artifact_registry_repository_iam_member",
       "google_cloud_run_v2_service",
       "google_cloud_run_v2_service_iam_member",
       "google_monitoring_alert_policy",
@@ -179,6 +180,7 @@ describe("EnvironmentStack", () => {
     const empty = stackOf(prod, { services: {} });
     expect(Object.keys(empty.out.resource as Json).sort()).toEqual([
       "google_artifact_registry_repository",
+      "google_artifact_registry_repository_iam_member",
       "google_monitoring_dashboard",
       "google_monitoring_notification_channel",
       "google_project_service",
@@ -190,7 +192,20 @@ describe("EnvironmentStack", () => {
 
   test("services pull from their own environment's repository: no grant to the runtime accounts", () => {
     const s = stackOf(withTwoServices);
-    expect(resources(s.out, "google_artifact_registry_repository_iam_member")).toEqual({});
+    // The repository's one grant is the deploy identity's, which manages it there and not on the project.
+    expect(
+      Object.entries(resources(s.out, "google_artifact_registry_repository_iam_member")).map(([id, r]) => [
+        id.replace(/_[0-9A-F]{8}$/, ""),
+        r.role,
+        r.member,
+      ]),
+    ).toEqual([
+      [
+        "repository_admin-deploy",
+        "roles/artifactregistry.admin",
+        "serviceAccount:terraform-deploy@acme-fx-sandbox.iam.gserviceaccount.com",
+      ],
+    ]);
     for (const svc of Object.values(resources(s.out, "google_cloud_run_v2_service"))) {
       expect(svc.template.containers[0].image).toMatch(/^europe-west1-docker\.pkg\.dev\/acme-fx-sandbox\/images\//);
     }

@@ -5,10 +5,12 @@
  * synthesized stack, and each IAM member resource naming a pipeline identity is in the report,
  * once; the grants it says the environment's stack makes are made there.
  */
-import { Testing } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
 import { EnvironmentConfig, EnvironmentStack } from "../../lib/app";
 import { BootstrapStack } from "../../lib/app/bootstrap-stack";
 import { IDENTITIES, runtimeAccountEmail } from "../../lib/app/identities";
+import { PipelineIdentities } from "../../lib/app/pipeline-identities";
+import { PROJECT_ROLE_REASONS } from "../../lib/gcp/resource-types";
 import { bucketsCondition } from "../../lib/gcp/storage";
 import { fixtureEnvironment, fixtureRelease, fixtureTrainingEnvironment } from "../fixtures/environment";
 import { Json } from "../helpers";
@@ -38,6 +40,7 @@ const CASES: Case[] = [
 /** The IAM resource types whose grants name a member. */
 const MEMBER_TYPES = [
   "google_project_iam_member",
+  "google_artifact_registry_repository_iam_member",
   "google_storage_bucket_iam_member",
   "google_service_account_iam_member",
 ];
@@ -46,7 +49,7 @@ const MEMBER_TYPES = [
 const PIPELINE_MEMBER = new RegExp(`^serviceAccount:(${Object.values(IDENTITIES).join("|")})@`);
 
 /** The grants the report says the environment's stack makes: they have no resource in the bootstrap stack. */
-const ELSEWHERE = /^job (\S+) \(the environment's stack grants it\)$/;
+const ELSEWHERE = /^(job|repository) (\S+) \(the environment's stack grants it\)$/;
 
 /** The resource a `${type.id.name}` reference names. */
 function referenced(tf: Json, reference: string, type: string): Json {
@@ -74,6 +77,7 @@ function reportedGrants(stack: BootstrapStack): string[] {
         .filter((g) => !ELSEWHERE.test(g.on))
         .map((g) => {
           if (/^(project|account) \S+$/.test(g.on)) return `${member} ${g.role} ${g.on}`;
+          if (/^repository \S+ of \S+$/.test(g.on)) return `${member} ${g.role} ${g.on}`;
           if (/^gs:\/\/[^/,\s]+\/\S+$/.test(g.on)) return `${member} ${g.role} ${g.on}`;
           const urls = g.on.replace(/ \(condition\)$/, "").split(", ");
           if (urls.every((u) => /^gs:\/\/[^/,\s]+$/.test(u))) return `${member} ${g.role} ${bucketList(urls)}`;
@@ -99,6 +103,9 @@ function synthesizedGrants(tf: Json, config: EnvironmentConfig): string[] {
           if (buckets.length === 0 || r.condition.expression !== bucketsCondition(buckets).expression)
             return `${grant} (a condition other than on buckets: ${r.condition.expression})`;
           return `${grant} ${bucketList(buckets.map((b) => `gs://${b}`))}`;
+        }
+        if (type === "google_artifact_registry_repository_iam_member") {
+          return `${grant} repository ${r.repository} of ${r.project}`;
         }
         if (type === "google_storage_bucket_iam_member") {
           const bucket = referenced(tf, r.bucket, "google_storage_bucket").name;
@@ -146,20 +153,49 @@ describe.each(CASES)("bootstrap stack of %s", (_label, config, environments) => 
     expect(sorted(synthesized)).toEqual(sorted(reportedGrants(stack)));
   });
 
-  test("the grants left to the environment's stack are the job runner's on each job, and that stack makes them", () => {
+  test("the grants left to the environment's stack, the runner's on each job and the deploy identity's on the repository, are made there", () => {
     const elsewhere = Object.entries(stack.identities).flatMap(([kind, identity]) =>
       identity!.otherGrants.filter((g) => ELSEWHERE.test(g.on)).map((g) => [kind, g] as const),
     );
     const jobs = Object.keys(config.jobs ?? {});
-    expect(elsewhere.length).toBe(jobs.length * 2);
-    expect(elsewhere.every(([kind]) => kind === "runner")).toBe(true);
-    if (jobs.length === 0) return;
+    expect(elsewhere.length).toBe(jobs.length * 2 + 1);
+    expect(elsewhere.filter(([kind]) => kind === "runner")).toHaveLength(jobs.length * 2);
+    expect(elsewhere.filter(([kind]) => kind === "deploy").map(([, g]) => g.role)).toEqual([
+      "roles/artifactregistry.admin",
+    ]);
     const env: Json = JSON.parse(
       Testing.synth(new EnvironmentStack(Testing.app(), config.name, config, { release: fixtureRelease(config) })),
     );
-    const made = Object.values<Json>(env.resource.google_cloud_run_v2_job_iam_member ?? {})
-      .filter((r) => r.member === `serviceAccount:${stack.identities.runner!.email}`)
-      .map((r) => `${r.role} job ${referenced(env, r.name, "google_cloud_run_v2_job").name}`);
-    expect(sorted(made)).toEqual(sorted(elsewhere.map(([, g]) => `${g.role} job ${ELSEWHERE.exec(g.on)![1]}`)));
+    const made = [
+      ...Object.values<Json>(env.resource.google_cloud_run_v2_job_iam_member ?? {})
+        .filter((r) => r.member === `serviceAccount:${stack.identities.runner?.email}`)
+        .map((r) => `runner ${r.role} job ${referenced(env, r.name, "google_cloud_run_v2_job").name}`),
+      ...Object.values<Json>(env.resource.google_artifact_registry_repository_iam_member ?? {})
+        .filter((r) => r.member === `serviceAccount:${stack.identities.deploy!.email}`)
+        .map(
+          (r) =>
+            `deploy ${r.role} repository ${referenced(env, r.repository, "google_artifact_registry_repository").repository_id}`,
+        ),
+    ];
+    expect(sorted(made)).toEqual(
+      sorted(elsewhere.map(([kind, g]) => `${kind} ${g.role} ${ELSEWHERE.exec(g.on)![1]} ${ELSEWHERE.exec(g.on)![2]}`)),
+    );
   });
+
+  test("every role an identity holds on the whole project says why it is not granted on less", () => {
+    for (const identity of Object.values(stack.identities)) {
+      for (const role of identity!.roles.keys())
+        expect({ role, why: PROJECT_ROLE_REASONS[role] }).toEqual({ role, why: expect.any(String) });
+    }
+  });
+});
+
+test("a role on the whole project without a reason is refused, naming the role and where to say why", () => {
+  const stack = new TerraformStack(Testing.app(), "scratch");
+  const pipeline = new PipelineIdentities(stack, SKIPPING[0]);
+  pipeline.account("plan", "Plan", "anyone");
+  expect(() => pipeline.grantProjectRoles("plan", new Map([["roles/editor", ["everything"]]]))).toThrow(
+    /^pipeline identity plan would hold roles\/editor on project \S+: grant it on less, or say why it cannot be \(PROJECT_ROLE_REASONS in lib\/gcp\/resource-types\.ts\)$/,
+  );
+  expect(() => pipeline.grantProjectRoles("plan", new Map([["roles/run.viewer", ["reading"]]]))).not.toThrow();
 });

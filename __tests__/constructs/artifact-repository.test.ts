@@ -184,6 +184,35 @@ describe("ArtifactRepository grants", () => {
     });
   });
 
+  test("grantAdmin: the repository's managing role on the repository only; an id keeps the address apart from the member", () => {
+    const out = synth((s) => {
+      const repo = new ArtifactRepository(s, "images", base);
+      const admin = repo.grantAdmin("serviceAccount:terraform-deploy@acme-ml-dev.iam.gserviceaccount.com", {
+        id: "deploy",
+      });
+      expect(admin.roles).toEqual(["roles/artifactregistry.admin"]);
+      expect(admin.resources.map((r) => r.node.id)).toEqual(["admin-deploy"]);
+      repo.grantWriter("serviceAccount:image-builder@acme-ml-dev.iam.gserviceaccount.com", { id: "builder" });
+      expect(() => repo.grantAdmin("allUsers")).toThrow(/admins can never be public/);
+      expect(() => repo.grantAdmin("serviceAccount:x@acme-ml-dev.iam.gserviceaccount.com", { id: "Deploy" })).toThrow(
+        /ArtifactRepository "test\/images"\.grantAdmin\(\).*options\.id: got "Deploy"; must be 1-63 lowercase letters/s,
+      );
+    });
+    const members = Object.entries(resources(out, "google_artifact_registry_repository_iam_member"));
+    expect(members.map(([id, r]) => [id.replace(/_[0-9A-F]{8}$/, ""), r.role, r.member])).toEqual([
+      [
+        "images_admin-deploy",
+        "roles/artifactregistry.admin",
+        "serviceAccount:terraform-deploy@acme-ml-dev.iam.gserviceaccount.com",
+      ],
+      [
+        "images_writer-builder",
+        "roles/artifactregistry.writer",
+        "serviceAccount:image-builder@acme-ml-dev.iam.gserviceaccount.com",
+      ],
+    ]);
+  });
+
   test("public readers need allowPublic; public writers are never allowed", () => {
     const repo = new ArtifactRepository(newStack(), "images", base);
     expect(() => repo.grantReader("allUsers")).toThrow(

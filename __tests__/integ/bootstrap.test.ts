@@ -11,7 +11,10 @@ import { EnvironmentStack, environmentFiles, parseEnvironmentConfig, synthesize 
 import { environmentResourceTypes } from "../../lib/app/environment-stack";
 import { releasedEverywhere } from "../../lib/app/release/deployment";
 import { EMPTY_RELEASE } from "../../lib/app/release/model";
-import { rolesFor } from "../../lib/app/resources";
+import { repositoryScopedRoles, rolesFor } from "../../lib/app/resources";
+import { REPOSITORY_ROLES } from "../../lib/constructs/artifact-repository";
+import { repositoryProps } from "../../lib/app/config/props";
+import { previousStage, promotionOrder } from "../../lib/app/promotion";
 import { Json } from "../helpers";
 import { all, bootstrap } from "../fixtures/bootstrap";
 
@@ -133,7 +136,10 @@ describe.each(configs.map((c) => [c.name, c] as const))("bootstrap-%s (environme
 
   test("the deploy identity holds the managing role of each resource type its stack creates, and only those", () => {
     const types = environmentResourceTypes(config);
-    const expected = [...rolesFor(types, "manage").keys()];
+    // On the project, but for those its stack grants on the repository.
+    const onRepository = repositoryScopedRoles(types);
+    expect([...onRepository]).toEqual(["roles/artifactregistry.admin"]);
+    const expected = [...rolesFor(types, "manage").keys()].filter((r) => !onRepository.has(r));
     const granted = all(tf)
       .filter(
         ([type, , r]) =>
@@ -172,6 +178,52 @@ describe.each(configs.map((c) => [c.name, c] as const))("bootstrap-%s (environme
         expect(r.condition.expression).toContain(`resource.name == 'projects/_/buckets/${bucket}'`);
       }
     }
+  });
+
+  // Artifact Registry reads no IAM condition's resource attributes: a role on its project reaches
+  // every repository there, and creates more. So its roles hold on one repository each.
+  test("Artifact Registry: the deploy identity manages its own repository, the promoter reads the one it copies from", () => {
+    const projectRoles = all(tf)
+      .filter(([type]) => type === "google_project_iam_member")
+      .map(([, , r]) => r.role as string);
+    expect(projectRoles).not.toContain("roles/artifactregistry.admin");
+    expect(projectRoles).not.toContain("roles/artifactregistry.reader");
+    // The environment's stack grants the deploy identity the managing role on the repository it creates.
+    const env = JSON.parse(
+      Testing.synth(
+        new EnvironmentStack(Testing.app(), name, config, { release: releasedEverywhere(config, EMPTY_RELEASE) }),
+      ),
+    );
+    const repositoryGrants = Object.entries<Json>(env.resource.google_artifact_registry_repository_iam_member);
+    expect(repositoryGrants.map(([id, r]) => [id.replace(/_[0-9A-F]{8}$/, ""), r.role, r.member])).toEqual([
+      [
+        "repository_admin-deploy",
+        REPOSITORY_ROLES.admin,
+        `serviceAccount:terraform-deploy@${config.project}.iam.gserviceaccount.com`,
+      ],
+    ]);
+    expect(rolesFor(["google_artifact_registry_repository"], "manage").keys().next().value).toBe(
+      REPOSITORY_ROLES.admin,
+    );
+    // A promoter reads the repository of each environment of the stage before, and nothing else there.
+    const reads = all(tf).filter(([type]) => type === "google_artifact_registry_repository_iam_member");
+    const first = promotionOrder(configs)[0].name === name;
+    const before = previousStage(config.stage, configs);
+    const sources = first ? [] : configs.filter((c) => c.stage === before);
+    expect(sources.length).toBe(first ? 0 : 1);
+    expect(reads.map(([, , r]) => r)).toEqual(
+      sources.map((source) => ({
+        project: source.project,
+        location: repositoryProps(source).location,
+        repository: repositoryProps(source).repositoryId,
+        role: "roles/artifactregistry.reader",
+        member: `serviceAccount:image-promoter@${config.project}.iam.gserviceaccount.com`,
+        depends_on: [
+          "google_service_account.promoter",
+          expect.stringMatching(/^google_project_service\.apis_artifactregistry/),
+        ],
+      })),
+    );
   });
 
   test("a promoter adds model versions and never replaces one: create and list on its own model buckets", () => {

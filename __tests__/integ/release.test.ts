@@ -81,6 +81,8 @@ describe("services", () => {
         // and the environment's dashboard and alert channels, which do not depend on one.
         expect(Object.keys(stack(env).resource).sort()).toEqual([
           "google_artifact_registry_repository",
+          // The deploy identity's role on the repository.
+          "google_artifact_registry_repository_iam_member",
           "google_monitoring_dashboard",
           "google_monitoring_notification_channel",
           "google_project_service",

@@ -9,6 +9,7 @@ import { identityProviderVariable } from "./identities";
 import { promotionOrder } from "./promotion";
 import { firstApply } from "./bootstrap-first-apply";
 import { describeFailure, synthesize } from "./synth";
+import { PROJECT_ROLE_REASONS } from "../gcp/resource-types";
 import { renderTable } from "./table";
 
 const USAGE = `Usage:
@@ -67,10 +68,19 @@ function identities(
         for (const g of identity.otherGrants) rows.push([c.name, id, g.role, g.on, g.neededFor]);
       }
     }
+    // Why each role on a whole project is not granted on less: the service cannot limit it, or
+    // the resource it would be granted on does not exist yet.
+    const projectWide = [...new Set(rows.filter((r) => r[3].startsWith("project ")).map((r) => r[2]))].sort();
     return (
       renderTable(["environment", "identity", "usable by"], who, { markdown }) +
       "\n" +
-      renderTable(["environment", "identity", "role", "on", "needed for"], rows, { markdown })
+      renderTable(["environment", "identity", "role", "on", "needed for"], rows, { markdown }) +
+      "\n" +
+      renderTable(
+        ["role", "why on the whole project"],
+        projectWide.map((role) => [role, PROJECT_ROLE_REASONS[role]]),
+        { markdown },
+      )
     );
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });

@@ -14,7 +14,7 @@ import { describeGitHubJobs } from "../gcp/workload-identity";
 import { KmsCryptoKeyIamMember, ServiceAccount, ServiceAccountIamMember } from "../providers";
 import { BootstrapMetadata } from "./bootstrap-metadata";
 import { EnvironmentConfig, parseEnvironmentConfig, serviceProps } from "./config";
-import { bucketProps, jobProps } from "./config/props";
+import { bucketProps, jobProps, repositoryProps } from "./config/props";
 import { EnvironmentStack, environmentResourceTypes } from "./environment-stack";
 import {
   IDENTITY_JOBS,
@@ -26,7 +26,14 @@ import {
 } from "./identities";
 import { PipelineIdentities, PipelineIdentity } from "./pipeline-identities";
 import { previousStage, promotionOrder } from "./promotion";
-import { RoleGrants, bucketScopedRoles, enableApis, resourceTypesOf, rolesFor } from "./resources";
+import {
+  RoleGrants,
+  bucketScopedRoles,
+  enableApis,
+  repositoryScopedRoles,
+  resourceTypesOf,
+  rolesFor,
+} from "./resources";
 import { AppStack } from "./stack-base";
 
 export type { PipelineIdentity } from "./pipeline-identities";
@@ -148,7 +155,7 @@ export class BootstrapStack extends AppStack {
     });
 
     this.addPlanIdentity(readRoles);
-    this.addDeployIdentity(manageRoles, bucketScopedRoles(managed));
+    this.addDeployIdentity(manageRoles, bucketScopedRoles(managed), repositoryScopedRoles(managed));
     this.addRuntimeAccounts();
     this.addJobRunner();
     this.addImageIdentity(options.environments);
@@ -218,15 +225,32 @@ export class BootstrapStack extends AppStack {
 
   /**
    * Deploy: manages what the environment's stack manages, from apply.yml in the GitHub environment
-   * of the same name only. A bucket-scoped role (storage.admin) holds on the environment's own buckets only.
+   * of the same name only. A bucket-scoped role (storage.admin) holds on the environment's own
+   * buckets only; a repository-scoped one (artifactregistry.admin) is not granted here: the
+   * environment's stack grants it on the repository it creates.
    */
-  private addDeployIdentity(manageRoles: RoleGrants, scoped: ReadonlySet<string>): void {
+  private addDeployIdentity(
+    manageRoles: RoleGrants,
+    bucketScoped: ReadonlySet<string>,
+    repositoryScoped: ReadonlySet<string>,
+  ): void {
     const { config } = this;
     this.identity("deploy", `Terraform deploy for ${config.name}`);
     const buckets = bucketNamesOf(config);
-    this.pipeline.grantProjectRoles("deploy", manageRoles, (role) =>
-      scoped.has(role) ? { condition: bucketsCondition(buckets), on: `${gsUrls(buckets)} (condition)` } : undefined,
+    const onProject = new Map([...manageRoles].filter(([role]) => !repositoryScoped.has(role)));
+    this.pipeline.grantProjectRoles("deploy", onProject, (role) =>
+      bucketScoped.has(role)
+        ? { condition: bucketsCondition(buckets), on: `${gsUrls(buckets)} (condition)` }
+        : undefined,
     );
+    const repository = repositoryProps(config);
+    for (const role of repositoryScoped) {
+      this.pipeline.granted("deploy", {
+        role,
+        on: `repository ${repository.repositoryId} (the environment's stack grants it)`,
+        neededFor: (manageRoles.get(role) ?? []).join(", "),
+      });
+    }
     const state = this.stateBucket.grantStateWriter(this.pipeline.member("deploy"), { prefix: this.statePrefix });
     this.pipeline.granted(
       "deploy",
@@ -352,11 +376,15 @@ export class BootstrapStack extends AppStack {
     const before = previousStage(config.stage, ordered);
     const sources = ordered.filter((e) => e.stage === before && e.name !== config.name);
     for (const source of sources) {
-      // In the source environment's project: read its repository, to copy from it.
-      this.pipeline.grantInProject("promoter", `reads-${source.name}`, {
+      // Read the source environment's repository, and nothing else of its project, to copy from
+      // it. The repository must exist: that environment's first deploy comes before this stack.
+      const repository = repositoryProps(source);
+      this.pipeline.grantOnRepository("promoter", `reads-${source.name}`, {
         project: source.project,
+        location: repository.location,
+        repository: repository.repositoryId,
         role: "roles/artifactregistry.reader",
-        on: `project ${source.project}`,
+        on: `repository ${repository.repositoryId} of ${source.project}`,
         neededFor: `copying images from ${source.name}`,
       });
       // And its model buckets, to copy promoted model versions from them.

@@ -60,7 +60,8 @@ export interface EnvironmentStackOptions {
  * One environment's stack, from its configuration, as {@link AppStack} starts every stack (the
  * google provider, labels, a GCS backend, the policy pack):
  *
- * - the Artifact Registry repository its images are pushed to (`repository`);
+ * - the Artifact Registry repository its images are pushed to (`repository`), which the deploy
+ *   identity manages (a grant on the repository, not the project);
  * - its buckets, such as the one models are trained into (`bucket-<key>`);
  * - each service (`<key>`), running the digest and model its release names, as the runtime
  *   account its bootstrap stack made;
@@ -134,10 +135,17 @@ export class EnvironmentStack extends AppStack {
     this.acceptFindings();
   }
 
-  /** The repository, and its URL as an output. */
+  /**
+   * The repository, and its URL as an output. The deploy identity manages it here, on the
+   * repository (construct id `repository/admin-deploy`), not on the project: Artifact Registry
+   * does not read IAM Conditions' resource attributes, so the project's role would reach every
+   * repository there. The grant needs the repository, so it is this stack's; its first apply is
+   * the project owner's, who creates the repository.
+   */
   private addRepository(): ArtifactRepository {
     const { config } = this;
     const repository = new ArtifactRepository(this, "repository", repositoryProps(config));
+    repository.grantAdmin(identityMember(config, "deploy"), { id: "deploy" });
     new TerraformOutput(this, "repository_url", {
       value: repository.repositoryUrl,
       description: `Artifact Registry repository for ${config.app} images in ${config.name}; push to ${repository.repositoryUrl}/IMAGE`,

@@ -1,7 +1,8 @@
 import { TerraformResource, dependable } from "cdktf";
 import { Construct } from "constructs";
+import { PROJECT_ROLE_REASONS } from "../gcp/resource-types";
 import { IamCondition } from "../gcp/storage";
-import { ProjectIamMember, ServiceAccount } from "../providers";
+import { ArtifactRegistryRepositoryIamMember, ProjectIamMember, ServiceAccount } from "../providers";
 import type { EnvironmentConfig } from "./config";
 import { IDENTITIES, IdentityKind, identityEmail, identityMember } from "./identities";
 import type { RoleGrants } from "./resources";
@@ -66,7 +67,8 @@ export class PipelineIdentities {
   /**
    * Grants identity `kind` each role of `roles` on the environment's project (construct ids
    * `project-<role>` under its account), reported with the types or purposes that need it. A role
-   * `limit` returns a condition for is granted with it and reported on what the condition names.
+   * `limit` returns a condition for is granted with it and reported on what the condition names;
+   * any other must have a reason to hold on the whole project (`PROJECT_ROLE_REASONS`), or this throws.
    */
   grantProjectRoles(
     kind: IdentityKind,
@@ -77,6 +79,11 @@ export class PipelineIdentities {
     const limited: OtherGrant[] = [];
     for (const [role, needs] of roles) {
       const scoped = limit(role);
+      if (scoped === undefined && PROJECT_ROLE_REASONS[role] === undefined) {
+        throw new Error(
+          `pipeline identity ${kind} would hold ${role} on project ${this.config.project}: grant it on less, or say why it cannot be (PROJECT_ROLE_REASONS in lib/gcp/resource-types.ts)`,
+        );
+      }
       new ProjectIamMember(entry.account, `project-${role.replace(/^roles\//, "").replace(/\./g, "-")}`, {
         project: this.config.project,
         role,
@@ -105,6 +112,27 @@ export class PipelineIdentities {
       role: grant.role,
       member: this.member(kind),
       condition: grant.condition,
+      dependsOn: [entry.account],
+    });
+    this.record(kind, grant);
+  }
+
+  /**
+   * Grants identity `kind` a role on one Artifact Registry repository, which must exist when the
+   * grant is applied (construct id `id` under its account), reported as `on` and `neededFor`.
+   */
+  grantOnRepository(
+    kind: IdentityKind,
+    id: string,
+    grant: { project: string; location: string; repository: string; role: string; on: string; neededFor: string },
+  ): void {
+    const entry = this.entry(kind);
+    new ArtifactRegistryRepositoryIamMember(entry.account, id, {
+      project: grant.project,
+      location: grant.location,
+      repository: grant.repository,
+      role: grant.role,
+      member: this.member(kind),
       dependsOn: [entry.account],
     });
     this.record(kind, grant);

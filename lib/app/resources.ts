@@ -112,6 +112,16 @@ export function rolesFor(types: readonly string[], kind: "manage" | "read"): Rol
   return new Map([...byRole.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([r, t]) => [r, [...t].sort()]));
 }
 
+/**
+ * The managing roles (of `types`) to grant only on the environment's own repository, by its
+ * stack: those every type that needs them limits so.
+ */
+export function repositoryScopedRoles(types: readonly string[]): Set<string> {
+  const scoped = new Set(types.filter((t) => rolesOf(t).onlyOwnRepository).map((t) => rolesOf(t).manage));
+  for (const t of types) if (!rolesOf(t).onlyOwnRepository) scoped.delete(rolesOf(t).manage);
+  return scoped;
+}
+
 /** The managing roles (of `types`) to grant only on the environment's own buckets. */
 export function bucketScopedRoles(types: readonly string[]): Set<string> {
   return new Set(types.filter((t) => rolesOf(t).onlyOwnBuckets).map((t) => rolesOf(t).manage));

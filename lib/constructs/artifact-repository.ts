@@ -130,16 +130,26 @@ export interface ArtifactRepositoryProps extends CommonProps {
 /** Options of a grant on a repository. */
 export interface GrantOptions {
   /**
-   * Allow `allUsers` or `allAuthenticatedUsers`, which makes the grant public.
+   * Allow `allUsers` or `allAuthenticatedUsers`, which makes the grant public (readers only).
    * @default false
    */
   readonly allowPublic?: boolean;
+  /**
+   * A name for the grant in its construct id (`reader-ID`, `writer-ID`, `admin-ID`): for a member
+   * whose email differs between environments (it holds the project), so that the addresses do not.
+   * @default - derived from the member
+   */
+  readonly id?: string;
 }
 
-/** The roles behind {@link ArtifactRepository.grantReader} and {@link ArtifactRepository.grantWriter}. */
+/**
+ * The roles behind {@link ArtifactRepository.grantReader}, {@link ArtifactRepository.grantWriter}
+ * and {@link ArtifactRepository.grantAdmin}.
+ */
 export const REPOSITORY_ROLES = {
   reader: "roles/artifactregistry.reader",
   writer: "roles/artifactregistry.writer",
+  admin: "roles/artifactregistry.admin",
 } as const;
 
 const DEFAULT_KEEP = 10;
@@ -302,12 +312,25 @@ export class ArtifactRepository extends Construct {
   }
 
   /** Lets `grantee` push images (`roles/artifactregistry.writer`). Never public. Construct id: `writer-<member>`. */
-  grantWriter(grantee: Grantee): Grant {
-    return this.grant("writer", memberOf(grantee), {});
+  grantWriter(grantee: Grantee, options: Pick<GrantOptions, "id"> = {}): Grant {
+    return this.grant("writer", memberOf(grantee), { id: options.id });
+  }
+
+  /**
+   * Lets `grantee` manage this repository, its settings and its IAM policy, and delete it
+   * (`roles/artifactregistry.admin`), here only: for the identity that deploys it, in place of the
+   * same role on the project, which would reach every repository there and create more (Artifact
+   * Registry does not read the resource attributes of IAM Conditions). The grant needs the
+   * repository, so its first apply is by someone who may set its IAM policy already. Never
+   * public. Construct id: `admin-<member>`.
+   */
+  grantAdmin(grantee: Grantee, options: Pick<GrantOptions, "id"> = {}): Grant {
+    return this.grant("admin", memberOf(grantee), { id: options.id });
   }
 
   private grant(kind: keyof typeof REPOSITORY_ROLES, member: string, options: GrantOptions): Grant {
-    const subject = `ArtifactRepository "${this.node.path}".grant${kind === "reader" ? "Reader" : "Writer"}()`;
+    const method = { reader: "grantReader", writer: "grantWriter", admin: "grantAdmin" }[kind];
+    const subject = `ArtifactRepository "${this.node.path}".${method}()`;
     const problems = new Problems().check("member", member, iamMember);
     if (!Token.isUnresolved(member) && isPublicMember(member) && !(kind === "reader" && options.allowPublic)) {
       problems.add(
@@ -315,12 +338,19 @@ export class ArtifactRepository extends Construct {
         member,
         kind === "reader"
           ? "a public reader exposes every image to the internet; pass { allowPublic: true } if that is intended (checkov CKV_GCP_101)"
-          : "writers can never be public",
+          : `${kind}s can never be public`,
+      );
+    }
+    if (options.id !== undefined && !/^[a-z][a-z0-9-]{0,62}$/.test(options.id)) {
+      problems.add(
+        "options.id",
+        options.id,
+        "must be 1-63 lowercase letters, digits and hyphens, starting with a letter",
       );
     }
     problems.throwIfAny(subject);
     const role = REPOSITORY_ROLES[kind];
-    const id = grantId(this, kind, member);
+    const id = options.id === undefined ? grantId(this, kind, member) : `${kind}-${options.id}`;
     const resource = grantOnce(
       this,
       id,

@@ -29,6 +29,13 @@ export interface ResourceRoles {
    * state bucket's IAM policy, and with it grant itself the bootstrap stack's state.
    */
   readonly onlyOwnBuckets?: boolean;
+  /**
+   * Grant the managing role on the environment's Artifact Registry repository, not on the
+   * project: the environment's stack grants it there, beside the repository it creates (whose
+   * first apply is the project owner's). Artifact Registry does not read the resource attributes of
+   * IAM Conditions, so on the project the role would reach every repository there, and create more.
+   */
+  readonly onlyOwnRepository?: boolean;
 }
 
 /** What one resource (or data source) type needs. */
@@ -49,11 +56,11 @@ const GRANTS_ANYTHING = "managing it would let the deploy identity grant itself 
 export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = {
   google_artifact_registry_repository: {
     api: "artifactregistry.googleapis.com",
-    roles: { manage: "roles/artifactregistry.admin", read: "roles/artifactregistry.viewer" },
+    roles: { manage: "roles/artifactregistry.admin", read: "roles/artifactregistry.viewer", onlyOwnRepository: true },
   },
   google_artifact_registry_repository_iam_member: {
     api: "artifactregistry.googleapis.com",
-    roles: { manage: "roles/artifactregistry.admin", read: "roles/artifactregistry.viewer" },
+    roles: { manage: "roles/artifactregistry.admin", read: "roles/artifactregistry.viewer", onlyOwnRepository: true },
   },
   google_cloud_run_v2_job: {
     api: "run.googleapis.com",
@@ -151,4 +158,40 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = {
 export const IMPLIED_ROLES: Readonly<Record<string, readonly string[]>> = {
   "roles/run.admin": ["roles/run.developer", "roles/run.viewer"],
   "roles/run.developer": ["roles/run.viewer"],
+};
+
+/** A reading role: why it holds on the whole project. */
+const READS = "read-only; a plan reads what does not exist yet, which a grant on each resource could not";
+
+/**
+ * Why each role a pipeline identity may hold on a whole project is not granted on less. IAM
+ * Conditions can limit a role to resources by name or type only in the services Google lists
+ * ("Resource attributes for IAM Conditions": Cloud Storage, Secret Manager, Compute Engine and
+ * others; not Cloud Run, Artifact Registry, Cloud Monitoring, Cloud Scheduler or Service Usage),
+ * and a grant on one resource must wait for it, which the identity itself creates. A bootstrap
+ * stack refuses to grant a role on a project without a reason here.
+ */
+export const PROJECT_ROLE_REASONS: Readonly<Record<string, string>> = {
+  "roles/run.admin":
+    "no condition can limit a Cloud Run role, and a grant on a service or job must wait for it, which this identity creates. More than run.developer by the IAM policies of services and jobs (their invokers: RUN-001 refuses a public one)",
+  "roles/run.developer":
+    "no condition can limit a Cloud Run role, and a grant on a service or job must wait for it, which this identity creates",
+  "roles/cloudscheduler.admin": "no condition can limit a Cloud Scheduler role; a scheduler job has no IAM policy",
+  "roles/monitoring.alertPolicyEditor": "no condition can limit a Monitoring role; alert policies have no IAM policy",
+  "roles/monitoring.dashboardEditor": "no condition can limit a Monitoring role; dashboards have no IAM policy",
+  "roles/monitoring.notificationChannelEditor": "no condition can limit a Monitoring role; channels have no IAM policy",
+  "roles/monitoring.servicesEditor": "no condition can limit a Monitoring role; services and SLOs have no IAM policy",
+  "roles/monitoring.uptimeCheckConfigEditor":
+    "no condition can limit a Monitoring role; uptime checks have no IAM policy",
+  "roles/serviceusage.serviceUsageAdmin": "enabling an API acts on the project itself",
+  "roles/browser": "reads the project itself (its number)",
+  "roles/artifactregistry.writer":
+    "not narrowed yet: no condition can limit an Artifact Registry role, and the environment's stack, which grants the deploy identity its role on the repository, does not know which image identity its environment has; the project holds the one repository",
+  "roles/artifactregistry.viewer": READS,
+  "roles/cloudscheduler.viewer": READS,
+  "roles/iam.securityReviewer": READS,
+  "roles/monitoring.viewer": READS,
+  "roles/run.viewer": READS,
+  "roles/serviceusage.serviceUsageViewer": READS,
+  "roles/storage.bucketViewer": READS,
 };
