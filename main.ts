@@ -10,8 +10,9 @@ if (require.main === module) {
   const dir = process.env.ENVIRONMENTS_DIR ? path.resolve(process.env.ENVIRONMENTS_DIR) : undefined;
   const result = synthesize({ dir });
   for (const w of result.warnings ?? []) console.error(w);
-  for (const a of result.acknowledged ?? []) console.error(a);
-  for (const n of result.notices ?? []) console.error(n);
+  // Informational: stdout, so that cdktf shows them as output, not as [ERROR] lines.
+  for (const a of result.acknowledged ?? []) console.log(a);
+  for (const n of result.notices ?? []) console.log(n);
   if (result.errors.length > 0) {
     console.error(describeFailure(result));
     process.exitCode = 1;

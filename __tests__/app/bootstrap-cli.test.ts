@@ -4,7 +4,7 @@
  */
 import * as path from "path";
 import { environmentFiles, parseEnvironmentConfig } from "../../lib/app";
-import { runBootstrap } from "../../lib/app/bootstrap-cli";
+import { BOOTSTRAP_USAGE, runBootstrap } from "../../lib/app/bootstrap-cli";
 import { bucketProps } from "../../lib/app/config/props";
 import { environmentResourceTypes } from "../../lib/app/environment-stack";
 import { bucketScopedRoles, repositoryScopedRoles, rolesFor } from "../../lib/app/resources";
@@ -74,10 +74,28 @@ describe("npm run bootstrap", () => {
   });
 
   test("usage errors exit 2; invalid configuration exits 1 with every problem", () => {
-    expect(runBootstrap(["apply"])).toMatchObject({
-      code: 2,
-      stderr: expect.stringMatching(/^unknown verb "apply"\n\nUsage:/),
-    });
+    for (const [argv, why] of [
+      [["apply"], 'unknown verb "apply"'],
+      [["frist-apply", "dev"], 'unknown verb "frist-apply"'],
+      [["github", "--json"], "github takes no --json"],
+      [["github", "dev"], "github takes 0 arguments"],
+      [["first-apply"], "first-apply takes 1 argument"],
+      [["identities", "--markdwon"], "identities takes no --markdwon"],
+      [[], 'unknown verb ""'],
+    ] as const) {
+      expect({ argv, ...runBootstrap(argv) }).toEqual({
+        argv,
+        code: 2,
+        stdout: "",
+        stderr: `${why}\n\n${BOOTSTRAP_USAGE}\n`,
+      });
+    }
+    expect(
+      BOOTSTRAP_USAGE.split("\n")
+        .slice(1)
+        .map((l) => l.split(" ")[4]),
+    ).toEqual(["first-apply", "github", "identities"]);
+    expect(runBootstrap(["--help"])).toEqual({ code: 0, stdout: `${BOOTSTRAP_USAGE}\n`, stderr: "" });
     const dir = path.join(__dirname, "..", "fixtures", "invalid-environments");
     expect(runBootstrap(["github"], dir)).toMatchObject({
       code: 1,

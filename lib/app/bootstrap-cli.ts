@@ -11,11 +11,32 @@ import { firstApply } from "./bootstrap-first-apply";
 import { describeFailure, synthesize } from "./synth";
 import { PROJECT_ROLE_REASONS } from "../gcp/resource-types";
 import { renderTable } from "./table";
+import { VerbSpec, parseCommand, usageLine } from "./command-line";
 
-const USAGE = `Usage:
-npm run bootstrap -- first-apply <env>               # the first apply of bootstrap-<env>, on local state, then moved into its bucket
-npm run bootstrap -- github [--markdown]             # what to set in GitHub for the workflows, per environment
-npm run bootstrap -- identities [ENV…] [--markdown]  # each environment's pipeline identities: who may use them, their roles and why`;
+/** Every verb of `npm run bootstrap`, read by the shared command-line parser (command-line.ts). */
+const VERBS: readonly VerbSpec[] = [
+  {
+    name: "first-apply",
+    args: [{ name: "env" }],
+    options: [],
+    help: "the first apply of bootstrap-<env>, on local state, then moved into its bucket",
+  },
+  {
+    name: "github",
+    args: [],
+    options: [{ name: "markdown" }],
+    help: "what to set in GitHub for the workflows, per environment",
+  },
+  {
+    name: "identities",
+    args: [{ name: "env", repeated: true }],
+    options: [{ name: "markdown" }],
+    help: "each environment's pipeline identities: who may use them, their roles and why",
+  },
+];
+
+export const BOOTSTRAP_USAGE = `Usage:\n${VERBS.map((v) => usageLine("npm run bootstrap --", v)).join("\n")}`;
+const USAGE = BOOTSTRAP_USAGE;
 
 type Output = { code: 0 | 1 | 2; stdout: string; stderr: string };
 
@@ -92,7 +113,6 @@ function identities(
  * of `bootstrap-<env>` (see bootstrap-first-apply.ts).
  */
 function runFirstApply(args: readonly string[], dir: string, outdir: string): Output {
-  if (args.length !== 1) return { code: 2, stdout: "", stderr: `first-apply takes one environment\n\n${USAGE}\n` };
   const names = environmentFiles(dir).map((f) => f.name);
   if (!names.includes(args[0])) {
     return { code: 2, stdout: "", stderr: `not an environment: ${args[0]} (environments: ${names.join(", ")})\n` };
@@ -111,15 +131,14 @@ export function runBootstrap(
   dir: string = ENVIRONMENTS_DIR,
   outdir: string = path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out"),
 ): Output {
-  const [verb, ...rest] = argv;
-  if (verb === "first-apply") return runFirstApply(rest, dir, outdir);
-  const markdown = rest.includes("--markdown");
-  const named = rest.filter((a) => a !== "--markdown");
-  if ((verb !== "github" && verb !== "identities") || (verb === "github" && named.length > 0)) {
-    const what =
-      verb === undefined ? "no verb" : named.length > 0 ? `unknown ${named.join(" ")}` : `unknown verb "${verb}"`;
-    return { code: 2, stdout: "", stderr: `${what}\n\n${USAGE}\n` };
-  }
+  if (argv.length === 1 && ["--help", "-h", "help"].includes(argv[0]))
+    return { code: 0, stdout: `${USAGE}\n`, stderr: "" };
+  const parsed = parseCommand(VERBS, argv);
+  if ("usage" in parsed) return { code: 2, stdout: "", stderr: `${parsed.usage}\n\n${USAGE}\n` };
+  const verb = parsed.verb.name;
+  if (verb === "first-apply") return runFirstApply(parsed.call.args, dir, outdir);
+  const markdown = parsed.call.flags.has("markdown");
+  const named = parsed.call.args;
   const configs: EnvironmentConfig[] = [];
   const problems: string[] = [];
   for (const file of environmentFiles(dir)) {

@@ -113,7 +113,7 @@ export function parseCommand<V extends VerbSpec>(
   const [min, max] = arity(verb);
   if (args.length < min || args.length > max) {
     return {
-      usage: `${verb.name} takes ${min === max ? min : max === Infinity ? `${min} or more` : `${min} or ${max}`} arguments`,
+      usage: `${verb.name} takes ${min === max ? min : max === Infinity ? `${min} or more` : `${min} or ${max}`} argument${max === 1 ? "" : "s"}`,
     };
   }
   const given = (o: OptionSpec) => (o.value === undefined ? flags.has(o.name) : Object.hasOwn(values, o.name));
