@@ -10,6 +10,7 @@ import * as path from "path";
 import { Construct } from "constructs";
 import { z } from "zod";
 import {
+  CloudRunService,
   PolicyError,
   PolicyPack,
   PolicyRule,
@@ -434,6 +435,37 @@ describe("the pack cannot be edited or outrun", () => {
     expect(() => ((run001.resourceTypes as string[]) ?? []).splice(0)).toThrow(TypeError);
     expect(RULES.every((r) => Object.isFrozen(r) && Object.isFrozen(r.stages))).toBe(true);
     expect(Object.isFrozen(new PolicyPack({ stage: "production" }).rules)).toBe(true);
+  });
+
+  test("a pack added to the App, which cdktf never runs on a stack, fails synthesis instead of passing a public service", () => {
+    // cdktf invokes aspects from each stack down: Aspects.of(app) is never applied.
+    const build = (onStackToo: boolean) => {
+      const app = Testing.app();
+      const stack = new TerraformStack(app, "prod");
+      Aspects.of(app).add(new PolicyPack({ stage: "production" }));
+      if (onStackToo) Aspects.of(stack).add(new PolicyPack({ stage: "development" }));
+      new CloudRunService(stack, "api", {
+        name: "api",
+        location: "europe-west1",
+        image: `europe-west1-docker.pkg.dev/acme-ml-prod/models/api@sha256:${"a".repeat(64)}`,
+        invokers: ["allUsers"],
+        allowPublic: true,
+        ingress: "all",
+      });
+      return app;
+    };
+    const app = build(false);
+    expect(() => app.synth()).toThrow(
+      /a PolicyPack is added to the App, above stack prod, and cdktf runs aspects from each stack down: it would never check this stack\. Add it to the stack/,
+    );
+    expect(fs.existsSync(path.join(app.outdir, "stacks", "prod", "cdk.tf.json"))).toBe(false);
+    // With a pack on the stack as well, the stack is checked, by that pack.
+    expect(() => build(true).synth()).toThrow(PolicyError);
+  });
+
+  test("an uncaught PolicyError prints its report, not cdktf's frames", () => {
+    const error = new PolicyError("prod", { findings: [], acknowledged: [], unusedAcknowledgements: [] } as never);
+    expect(error.stack).toBe(`PolicyError: ${error.message}`);
   });
 
   /** A compliant production stack, with the pack, then an aspect added after it: a late aspect. */

@@ -1,3 +1,4 @@
+import { guardPolicyPlacement } from "./common";
 import { ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import { artifactRegistryLocation, duration, parseDurationSeconds, repositoryId } from "../gcp/artifact-registry";
@@ -236,6 +237,7 @@ export class ArtifactRepository extends Construct {
 
   constructor(scope: Construct, id: string, props: ArtifactRepositoryProps) {
     super(scope, id);
+    guardPolicyPlacement(this);
     throwIfInvalid(this, "ArtifactRepository", validateArtifactRepositoryProps(props));
 
     this.repositoryId = props.repositoryId;

@@ -1,8 +1,8 @@
-import { ITerraformDependable, TerraformResource, Token } from "cdktf";
+import { Aspects, ITerraformDependable, TerraformResource, TerraformStack, Token } from "cdktf";
 import { Construct, IConstruct } from "constructs";
 import { DataGoogleProject } from "../providers";
 import { projectId } from "../gcp/projects";
-import { resolveTokens, shortHash } from "../gcp/terraform";
+import { POLICY_PACK, resolveTokens, shortHash } from "../gcp/terraform";
 import { Problems } from "../gcp/validation";
 import { Grant, isGrant } from "./grants";
 
@@ -97,4 +97,32 @@ function resolvedText(scope: IConstruct, member: string): string {
  */
 export function projectNumberOf(scope: Construct, given: string | undefined, project: string | undefined): string {
   return given ?? new DataGoogleProject(scope, "project", { projectId: project }).number;
+}
+
+const guarded = new WeakSet<TerraformStack>();
+
+/**
+ * Makes synthesis of the stack holding `construct` fail when a PolicyPack is added above the
+ * stack (to the App) and none to the stack or below it. cdktf runs aspects from each stack down
+ * (cdktf/lib/synthesize/synthesizer.js, invokeAspects starts at the stack), so a pack on the App
+ * is never run: without this, `Aspects.of(app).add(new PolicyPack(…))` would synthesize a public
+ * production service without a word. Checked once per stack, as a validation, before it is written.
+ */
+export function guardPolicyPlacement(construct: IConstruct): void {
+  const stack = TerraformStack.of(construct);
+  if (guarded.has(stack)) return;
+  guarded.add(stack);
+  stack.node.addValidation({
+    validate: () => {
+      const isPack = (a: unknown) => typeof a === "object" && a !== null && POLICY_PACK in a;
+      const above = stack.node.scopes.slice(0, -1).filter((s) => Aspects.of(s).all.some(isPack));
+      if (above.length === 0) return [];
+      if (stack.node.findAll().some((n) => Aspects.of(n).all.some(isPack))) return [];
+      const where = above.map((s) => (s.node.path === "" ? "the App" : s.node.path)).join(", ");
+      return [
+        `a PolicyPack is added to ${where}, above stack ${stack.node.path}, and cdktf runs aspects from each stack down: ` +
+          `it would never check this stack. Add it to the stack: Aspects.of(stack).add(new PolicyPack({ stage }))`,
+      ];
+    },
+  });
 }

@@ -1,3 +1,4 @@
+import { guardPolicyPlacement } from "./common";
 import { Construct } from "constructs";
 import { Problem, Problems, throwIfInvalid } from "../gcp/validation";
 import { StorageBucket } from "../providers";
@@ -58,6 +59,7 @@ export class ModelBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: ModelBucketProps) {
     super(scope, id);
+    guardPolicyPlacement(this);
     throwIfInvalid(this, "ModelBucket", validateModelBucketProps(props));
     this.bucketName = props.name;
     this.project = props.project;

@@ -1,3 +1,4 @@
+import { guardPolicyPlacement } from "./common";
 import { Construct } from "constructs";
 import { apiName } from "../gcp/projects";
 import { Problem, Problems, throwIfInvalid } from "../gcp/validation";
@@ -46,6 +47,7 @@ export class ProjectServices extends Construct {
 
   constructor(scope: Construct, id: string, props: ProjectServicesProps) {
     super(scope, id);
+    guardPolicyPlacement(this);
     throwIfInvalid(this, "ProjectServices", validateProjectServicesProps(props));
 
     this.services = [...new Set(props.services)].sort();

@@ -1,3 +1,4 @@
+import { guardPolicyPlacement } from "./common";
 import { Construct } from "constructs";
 import { Problem, Problems, throwIfInvalid } from "../gcp/validation";
 import { StorageBucket } from "../providers";
@@ -61,6 +62,7 @@ export class StateBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: StateBucketProps) {
     super(scope, id);
+    guardPolicyPlacement(this);
     throwIfInvalid(this, "StateBucket", validateStateBucketProps(props));
     this.bucketName = props.name;
     const dependsOn = resolveDependencies(props.dependsOn);

@@ -56,3 +56,9 @@ export abstract class StackMetadata extends TerraformElement {
     return {};
   }
 }
+
+/**
+ * What marks a PolicyPack (lib/policies), so that the constructs can find one among a scope's
+ * aspects without importing the policies, which read the constructs' output.
+ */
+export const POLICY_PACK = Symbol.for("cdktf-cloud-run.PolicyPack");

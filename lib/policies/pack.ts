@@ -1,3 +1,4 @@
+import { POLICY_PACK } from "../gcp/terraform";
 import { Annotations, Aspects, IAspect, TerraformStack } from "cdktf";
 // cdktf's hook for work at synthesis, after every aspect has run (its assets use it); not in the
 // package's index, so imported by path. The one place this library reaches into cdktf's internals.
@@ -139,6 +140,8 @@ export function knownRule(rules: readonly PolicyRule[] = RULES): Constraint<stri
 }
 
 export class PolicyPack implements IAspect {
+  /** Marks a pack for the constructs' placement check (guardPolicyPlacement), which cannot import this module. */
+  readonly [POLICY_PACK] = true;
   readonly stage: Stage;
   /** The rules that apply at this stage. */
   readonly rules: readonly PolicyRule[];
@@ -318,6 +321,9 @@ export class PolicyError extends Error {
     // Not enumerable: an uncaught PolicyError prints its message, not the whole report.
     Object.defineProperty(this, "stackPath", { value: stackPath, enumerable: false });
     Object.defineProperty(this, "report", { value: report, enumerable: false });
+    // The report is the whole story: an uncaught PolicyError prints it once, without the frames
+    // of cdktf's synthesis, which say nothing about the finding.
+    Object.defineProperty(this, "stack", { value: `${this.name}: ${this.message}`, enumerable: false, writable: true });
   }
 }
 

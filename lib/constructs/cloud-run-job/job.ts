@@ -1,3 +1,4 @@
+import { guardPolicyPlacement } from "../common";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { serviceAccountMember } from "../../gcp/iam";
@@ -99,6 +100,7 @@ export class CloudRunJob extends Construct implements IGrantee {
 
   constructor(scope: Construct, id: string, props: CloudRunJobProps) {
     super(scope, id);
+    guardPolicyPlacement(this);
     throwIfInvalid(this, "CloudRunJob", validateCloudRunJobProps(props));
     this.props = props;
     this.jobName = props.name;

@@ -1,3 +1,4 @@
+import { guardPolicyPlacement } from "../common";
 import { ITerraformDependable, Lazy } from "cdktf";
 import { Construct } from "constructs";
 import { resolveTokens, shortHash } from "../../gcp/terraform";
@@ -62,6 +63,7 @@ export class CloudRunService extends Construct implements IGrantee {
 
   constructor(scope: Construct, id: string, props: CloudRunServiceProps) {
     super(scope, id);
+    guardPolicyPlacement(this);
     throwIfInvalid(this, "CloudRunService", validateCloudRunServiceProps(props));
     this.props = props;
     this.serviceName = props.name;
