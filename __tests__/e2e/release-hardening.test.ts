@@ -40,11 +40,14 @@ const cleanup = (dir: string) => fs.rmSync(path.dirname(dir), { recursive: true,
 /** A stack trace's line, or the name of an error thrown from deep inside. */
 const CRASH = /^\s+at |TypeError|ReferenceError|SyntaxError:/m;
 
-/** The first service the last stage has released: the one a forger would change. */
+/**
+ * The service a forger would change: the first the last stage has released, or (from zero, with
+ * no release there yet) its first service, given an entry written by hand.
+ */
 function forgedTarget(): { key: string; release: Record<string, unknown> } {
   const services = (committed[last.name] as { services: Record<string, Record<string, unknown>> }).services;
-  const key = releasables(last).find((k) => services[k] !== undefined)!;
-  return { key, release: services[key] };
+  const key = releasables(last).find((k) => services[k] !== undefined) ?? releasables(last)[0];
+  return { key, release: services[key] ?? {} };
 }
 
 describe("a forged release file is refused wherever release files are read", () => {

@@ -1,3 +1,4 @@
+import { hasOwn } from "../gcp/validation";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { ArtifactRepository } from "../constructs/artifact-repository";
@@ -106,6 +107,10 @@ export class EnvironmentStack extends AppStack {
     const parsed = parseEnvironmentConfig(config);
     const release = parseRelease(parsed, options.release);
     const pending = notDeployed(parsed, release);
+    // Services with no release in development run Google's placeholder, without their own
+    // image's settings (probes, command): parity leaves their containers out here.
+    const placeholders =
+      parsed.stage === "development" ? Object.keys(parsed.services).filter((k) => !hasOwn(release.services, k)) : [];
     super(scope, id, parsed, { raw: config, file: options.source, state: parsed.name });
     this.release = release;
     this.notDeployed = pending;
@@ -114,7 +119,9 @@ export class EnvironmentStack extends AppStack {
       project: parsed.project,
       differences: sortedRecord(parsed.differences) ?? {},
       releaseManaged: releaseManaged(parsed),
+      stateBucket: parsed.stateBucket,
       ...(pending.length > 0 ? { notDeployed: pending } : {}),
+      ...(placeholders.length > 0 ? { placeholders } : {}),
     });
 
     this.repository = this.addRepository();

@@ -6,7 +6,17 @@
  */
 import { EnvironmentConfig } from "../../../lib/app";
 import { ReleaseFile, ServiceRelease } from "../../../lib/app/release/model";
-import { Outcome, World, canary, complete, pin, promote, rollback, shortDigest } from "../../../lib/app/release/verbs";
+import {
+  Outcome,
+  World,
+  canary,
+  complete,
+  pin,
+  promote,
+  retire,
+  rollback,
+  shortDigest,
+} from "../../../lib/app/release/verbs";
 import { fixtureEnvironment, fixtureService, fixtureTrainingEnvironment } from "../../fixtures/environment";
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
@@ -288,5 +298,36 @@ describe("canary, complete, rollback", () => {
     const only = fixtureEnvironment({ name: "alpha", stage: "development", services: { api: fixtureService() } });
     const w: World = { ...world(), configs: { alpha: only } };
     expect(refused(complete(w, "alpha", "predict"))).toEqual(['service "predict" is not in environment alpha: api']);
+  });
+});
+
+describe("retire", () => {
+  const a = digest("a");
+  const everywhere = {
+    alpha: { services: { predict: released(a) } },
+    beta: { services: { predict: released(a) } },
+    gamma: { services: { predict: released(a) } },
+  };
+
+  test("from the last stage back: the entry leaves the file, the others stay", () => {
+    const out = ok(retire(world(everywhere), "gamma", "predict"));
+    expect(out.release).toEqual({ services: {} });
+    expect(out.changes).toEqual([
+      `gamma predict: ${shortDigest(a)} → retired; it is left out of the stack (not deployed) until the configuration drops it`,
+    ]);
+    const first = ok(retire(world({ alpha: everywhere.alpha }), "alpha", "predict"));
+    expect(first.changes[0]).toMatch(/it runs Google's placeholder until the configuration drops it$/);
+  });
+
+  test("refused: a later stage still runs it, a canary in flight, nothing to retire, an unknown service", () => {
+    expect(refused(retire(world(everywhere), "beta", "predict"))).toEqual([
+      "predict is still released in gamma, which runs what beta ran: retire it there first (from the last stage back)",
+    ]);
+    const flying = released(a, { canary: { digest: digest("b"), percent: 10, stableRevision: "predict-0a1b2c3d" } });
+    expect(refused(retire(world({ gamma: { services: { predict: flying } } }), "gamma", "predict"))).toEqual([
+      "predict in gamma has a canary in flight: complete or roll it back first",
+    ]);
+    expect(refused(retire(world(), "gamma", "predict"))).toEqual(["predict has no release in gamma to retire"]);
+    expect(refused(retire(world(everywhere), "gamma", "constructor"))[0]).toMatch(/is not in environment gamma/);
   });
 });

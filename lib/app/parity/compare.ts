@@ -105,7 +105,7 @@ function elementKey(item: unknown): string | undefined {
 function normalizer(info: StackParityInfo): (value: string) => string {
   const env = new RegExp(`(?<![A-Za-z0-9.])${escape(info.environment)}(?![A-Za-z0-9.])`, "g");
   return (value) =>
-    value
+    (info.stateBucket === undefined ? value : value.split(info.stateBucket).join("<state bucket>"))
       .split(info.project)
       .join("<project>")
       .replace(env, "<env>")
@@ -178,7 +178,11 @@ export function compareStacks(stacks: Readonly<Record<string, StackJson>>): Pari
   const notYetIn = (e: string, path: string): boolean => {
     const unit = unitOf(path);
     const id = unit.slice(unit.lastIndexOf(".") + 1);
-    return !unitsIn[e].has(unit) && (infos[e].notDeployed ?? []).some((key) => id.startsWith(`${key}_`));
+    if (!unitsIn[e].has(unit) && (infos[e].notDeployed ?? []).some((key) => id.startsWith(`${key}_`))) return true;
+    // A placeholder's containers: what the service's own image needs is not there yet.
+    return (infos[e].placeholders ?? []).some((key) =>
+      path.startsWith(`google_cloud_run_v2_service.${key}_service.template.containers`),
+    );
   };
 
   const drift: ParityRow[] = [];
@@ -240,6 +244,12 @@ export function compareStacks(stacks: Readonly<Record<string, StackJson>>): Pari
   for (const d of declarations) {
     if (!d.used && paths.some((p) => d.covers.test(p) && environments.some((e) => notYetIn(e, p)))) d.used = true;
   }
+  // A declaration that matches nothing at all, while some environment does not deploy all its
+  // services yet, cannot be judged: what it is about (a service's monitoring, say) exists only
+  // once that service is released. From zero, with no release anywhere, every such declaration
+  // waits; it is judged again once every service is deployed.
+  const waiting = environments.some((e) => (infos[e].notDeployed ?? []).length > 0);
+  for (const d of declarations) if (!d.used && waiting && !paths.some((p) => d.covers.test(p))) d.used = true;
   const stale = declarations
     .filter((d) => !d.used)
     .map(({ environment, path, reason }) => ({ environment, path, reason }));

@@ -20,6 +20,13 @@ export interface StackParityInfo {
    * resources and outputs, absent here, are compared among the other environments only.
    */
   readonly notDeployed?: readonly string[];
+  /** The environment's state bucket: its own by design, normalized like the project. */
+  readonly stateBucket?: string;
+  /**
+   * Services that run Google's placeholder here (development, no release yet): their containers
+   * hold none of their own image's settings, so they are compared among the other environments only.
+   */
+  readonly placeholders?: readonly string[];
 }
 
 /**

@@ -5,7 +5,7 @@ import { ENVIRONMENTS_DIR } from "../environments";
 import { ReleaseLockError, withReleaseLock, writeRelease } from "./files";
 import { Provenance } from "./model";
 import { copies, renderStatus } from "./reading";
-import { CanarySource, Outcome, World, canary, complete, pin, promote, rollback } from "./verbs";
+import { CanarySource, Outcome, World, canary, complete, pin, promote, retire, rollback } from "./verbs";
 import { Loaded, load, templateRevisions } from "./workspace";
 
 export type { CliResult } from "../command-line";
@@ -132,6 +132,14 @@ export const VERBS: readonly Verb[] = [
     options: [],
     writes: true,
     run: (world, { args: [env, key] }) => rollback(world, env, key),
+  },
+  {
+    name: "retire",
+    args: [ENV, SERVICE],
+    options: [],
+    help: "remove a service's release, from the last stage back, before removing it from the configuration",
+    writes: true,
+    run: (world, { args: [env, key] }) => retire(world, env, key),
   },
   {
     name: "images",

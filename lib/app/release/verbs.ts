@@ -444,3 +444,41 @@ export function rollback(world: World, env: string, key: string): Outcome {
     `${env} ${key}: 100% back to ${current.canary.stableRevision} (${shortDigest(current.digest)}); canary ${shortDigest(current.canary.digest)} keeps its tag with no traffic`,
   );
 }
+
+/**
+ * `retire ENV SERVICE`: the service's entry leaves the environment's release file, the first step
+ * of removing a service (or job). Past the first stage the stack then leaves it out (not
+ * deployed), and in development it runs the placeholder, until the configuration drops it.
+ * Environments are retired from the last stage back, so that every later stage's release still
+ * has its history at the stage before; the configuration is changed last (docs/releasing.md).
+ */
+export function retire(world: World, env: string, key: string): Outcome {
+  const r = new Refusals();
+  const config = environment(world, env, "environment", r);
+  if (!service(config, key, r) || !config) return { ok: false, problems: r.list };
+  const release = own(world.releases, env) ?? { services: {} };
+  const current = own(release.services, key);
+  if (current === undefined) return { ok: false, problems: [`${key} has no release in ${env} to retire`] };
+  if (inFlight(current)) r.add(`${key} in ${env} has a canary in flight: complete or roll it back first`);
+  const configs = configsOf(world);
+  const later = configs.filter(
+    (c) => previousStage(c.stage, configs) === config.stage && own(own(world.releases, c.name)?.services, key),
+  );
+  if (later.length > 0) {
+    r.add(
+      `${key} is still released in ${later.map((c) => c.name).join(", ")}, which runs what ${env} ran: retire it there first (from the last stage back)`,
+    );
+  }
+  if (r.any) return { ok: false, problems: r.list };
+  const services = Object.fromEntries(Object.entries(release.services).filter(([k]) => k !== key));
+  const after =
+    config.stage === firstStage(configs) ? "runs Google's placeholder" : "is left out of the stack (not deployed)";
+  return {
+    ok: true,
+    environment: env,
+    release: { services },
+    changes: [
+      `${env} ${key}: ${shown(current.digest, current.model)} → retired; it ${after} until the configuration drops it`,
+    ],
+  };
+}
