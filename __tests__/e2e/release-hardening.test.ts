@@ -8,6 +8,7 @@
  */
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { environmentFiles, parseEnvironmentConfig, synthesize } from "../../lib/app";
 import { runRelease } from "../../lib/app/release/cli";
@@ -67,7 +68,7 @@ describe("a forged release file is refused wherever release files are read", () 
     },
   };
   const rule = new RegExp(
-    `releases/${last.name}\\.json: the release of environment "${last.name}" has 1 invalid field:\\n` +
+    `releases/${last.name}\\.json: the release of environment "${last.name}" has 2 invalid fields:\\n` +
       `  - services\\.${key}\\.digest: got "${forged}"; has not served ${key} at the \\w+ stage \\([a-z0-9, -]+\\): ` +
       `${last.name} \\(${last.stage}\\) runs only what the stage before did`,
   );
@@ -213,6 +214,35 @@ describe("the lock", () => {
       );
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
       expect(fs.readFileSync(lock, "utf8")).toBe(`${process.pid} someone-else\n`);
+    } finally {
+      cleanup(dir);
+    }
+  }, 60_000);
+
+  test("a live process keeps its lock however old it is; a lock that is a link is refused at once", () => {
+    const dir = folder();
+    try {
+      const lock = path.join(dir, "releases", ".lock");
+      const service = releasables(first)[0];
+      const argv = ["pin", first.name, service, imageOf(first, service, `sha256:${"4".repeat(64)}`)];
+      // This test's own process, on this machine, holding it for ten minutes: still alive, so kept.
+      fs.writeFileSync(lock, `${process.pid} long-runner ${os.hostname()}\n`);
+      const tenMinutesAgo = new Date(Date.now() - 600_000);
+      fs.utimesSync(lock, tenMinutesAgo, tenMinutesAgo);
+      const kept = node("scripts/release.ts", argv, { ENVIRONMENTS_DIR: dir, RELEASE_TEST_LOCK_WAIT_MS: "300" });
+      expect(kept.status).toBe(1);
+      expect(kept.stderr).toMatch(/^another release command has held/);
+      expect(fs.readFileSync(lock, "utf8")).toBe(`${process.pid} long-runner ${os.hostname()}\n`);
+      // A dangling link where the lock goes: one line, at once, not a wait that never ends.
+      fs.rmSync(lock);
+      fs.symlinkSync(path.join(dir, "nowhere"), lock);
+      const started = Date.now();
+      const linked = node("scripts/release.ts", argv, { ENVIRONMENTS_DIR: dir, RELEASE_TEST_LOCK_WAIT_MS: "2000" });
+      expect({ status: linked.status, stderr: linked.stderr }).toEqual({
+        status: 1,
+        stderr: expect.stringMatching(/\.lock is not a regular file: delete it and run this again\n$/),
+      });
+      expect(Date.now() - started).toBeLessThan(30_000);
     } finally {
       cleanup(dir);
     }

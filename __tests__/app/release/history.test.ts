@@ -49,9 +49,14 @@ describe("what an environment serves has served at the stage before", () => {
             /^has not served predict at the preproduction stage \(beta, beta2\): gamma \(production\) runs only what the stage before did/,
           ),
         },
+        // Its history too: a digest written there by hand would vouch for the next stage.
+        expect.objectContaining({ path: "services.predict.ran[0]", value: digest("f") }),
       ],
       // beta's own digest never ran in alpha, which has no release at all.
-      beta: [expect.objectContaining({ path: "services.predict.digest", value: digest("a") })],
+      beta: [
+        expect.objectContaining({ path: "services.predict.digest", value: digest("a") }),
+        expect.objectContaining({ path: "services.predict.ran[0]", value: digest("a") }),
+      ],
     });
   });
 
@@ -66,7 +71,7 @@ describe("what an environment serves has served at the stage before", () => {
     ).toEqual({});
   });
 
-  test("a canary in flight counts, a rolled-back one does not; models are held to modelsRan", () => {
+  test("a canary counts, rolled back too (its template still runs it, at 0%); models are held to modelsRan", () => {
     const alpha = { services: { predict: served(digest("a"), { model: "m/1", modelsRan: ["m/1"] }) } };
     const canary = (percent: number) => ({
       alpha,
@@ -80,15 +85,19 @@ describe("what an environment serves has served at the stage before", () => {
         },
       },
     });
-    expect(problems(canary(0))).toEqual({});
-    expect(problems(canary(10)).beta.map((p) => [p.path, p.value])).toEqual([
-      ["services.predict.canary.digest", digest("e")],
-      ["services.predict.canary.model", "m/9"],
-    ]);
+    for (const percent of [0, 10]) {
+      expect(problems(canary(percent)).beta.map((p) => [p.path, p.value])).toEqual([
+        ["services.predict.canary.digest", digest("e")],
+        ["services.predict.canary.model", "m/9"],
+      ]);
+    }
     expect(
       problems({ alpha, beta: { services: { predict: served(digest("a"), { model: "m/2", modelsRan: ["m/2"] }) } } })
         .beta,
-    ).toEqual([expect.objectContaining({ path: "services.predict.model", value: "m/2" })]);
+    ).toEqual([
+      expect.objectContaining({ path: "services.predict.model", value: "m/2" }),
+      expect.objectContaining({ path: "services.predict.modelsRan[0]", value: "m/2" }),
+    ]);
   });
 
   test("with one stage, or no release, there is nothing to hold", () => {

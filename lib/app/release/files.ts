@@ -1,5 +1,6 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import type { ReleaseFile } from "./model";
 
@@ -110,9 +111,14 @@ const STALE_LOCK_MS = 120_000;
 /** The lock could not be had in time: one line, naming the lock file and what to do. */
 export class ReleaseLockError extends Error {
   override readonly name = "ReleaseLockError";
-  constructor(readonly lock: string) {
+  constructor(
+    readonly lock: string,
+    problem?: string,
+  ) {
     super(
-      `another release command has held ${lock} for ${Math.round(lockWaitMs() / 1000)} s; wait for it and run this again (if none runs, delete ${lock} and any ${lock}.takeover-* beside it)`,
+      problem === undefined
+        ? `another release command has held ${lock} for ${Math.round(lockWaitMs() / 1000)} s; wait for it and run this again (if none runs, delete ${lock} and any ${lock}.takeover-* beside it)`
+        : `${lock} ${problem}: delete it and run this again`,
     );
   }
 }
@@ -121,19 +127,36 @@ export class ReleaseLockError extends Error {
 interface LockOwner {
   readonly pid: number;
   readonly token: string;
+  /** The machine it runs on: a process id means nothing on another one. */
+  readonly host?: string;
 }
 
 function readLock(lock: string): { owner?: LockOwner; text: string; age: number } | undefined {
   try {
+    // Never follow a link: a lock is a regular file this code created.
+    const stat = fs.lstatSync(lock);
+    if (!stat.isFile()) throw new ReleaseLockError(path.relative(process.cwd(), lock) || lock, "is not a regular file");
     const text = fs.readFileSync(lock, "utf8");
-    const age = Date.now() - fs.statSync(lock).mtimeMs;
-    const [pid, token] = text.trim().split(/\s+/);
-    const owner = /^[1-9][0-9]*$/.test(pid ?? "") && token ? { pid: Number(pid), token } : undefined;
+    const age = Date.now() - stat.mtimeMs;
+    const [pid, token, host] = text.trim().split(/\s+/);
+    const owner = /^[1-9][0-9]*$/.test(pid ?? "") && token ? { pid: Number(pid), token, host } : undefined;
     return { owner, text, age };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw e;
   }
+}
+
+/**
+ * Whether a lock may be taken over. On this machine, only when its process no longer runs (a
+ * live one keeps it, however long it takes); a lock still being written (no owner yet) after a
+ * second; one from another machine (a shared folder), whose process cannot be asked, after two
+ * minutes.
+ */
+function stale(held: { owner?: LockOwner; age: number }): boolean {
+  if (held.owner === undefined) return held.age > 1000;
+  const here = held.owner.host === undefined || held.owner.host === (os.hostname() || "-");
+  return here ? dead(held.owner.pid) : held.age > STALE_LOCK_MS;
 }
 
 /** True when no process of that id runs (a lock from a process that died). */
@@ -178,16 +201,16 @@ function sleep(ms: number): void {
 
 /**
  * Runs `work` holding the releases folder's lock: a file created exclusively, holding this
- * process's id and a random token. Another release command waits for it (up to 30 s, then
- * {@link ReleaseLockError}); a lock left by a process that no longer runs, or older than two
- * minutes, is taken over, by one process only. While the lock is held, SIGINT and SIGTERM wait
+ * process's id, a random token and the machine's name. Another release command waits for it (up
+ * to 30 s, then {@link ReleaseLockError}); a lock left by a process of this machine that no longer
+ * runs (or, from another machine, older than two minutes) is taken over, by one process only. While the lock is held, SIGINT and SIGTERM wait
  * until the work is done and the lock released (the command finishes or refuses, then exits).
  */
 export function withReleaseLock<T>(environmentsDir: string, work: () => T): T {
   const dir = releasesDir(environmentsDir);
   fs.mkdirSync(dir, { recursive: true });
   const lock = path.join(dir, ".lock");
-  const mine = `${process.pid} ${crypto.randomBytes(12).toString("hex")}\n`;
+  const mine = `${process.pid} ${crypto.randomBytes(12).toString("hex")} ${os.hostname() || "-"}\n`;
   const started = Date.now();
   // While the lock is held, SIGINT and SIGTERM are taken by a handler that does nothing: the
   // synchronous work finishes and the lock is released, then the command exits. Installed before each attempt, so that it is there the moment the lock exists; removed after
@@ -205,18 +228,16 @@ export function withReleaseLock<T>(environmentsDir: string, work: () => T): T {
       listen(false);
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       const held = readLock(lock);
-      if (held === undefined) continue; // released between the two calls
-      // A lock without an owner is one being written, unless it is old.
-      const stale = held.age > STALE_LOCK_MS || (held.owner === undefined ? held.age > 1000 : dead(held.owner.pid));
-      if (stale && takeOver(lock, held.text)) continue;
       if (Date.now() - started > lockWaitMs()) throw new ReleaseLockError(path.relative(process.cwd(), lock) || lock);
+      if (held === undefined) continue; // released between the two calls
+      if (stale(held) && takeOver(lock, held.text)) continue;
       sleep(20 + crypto.randomInt(30));
     }
   }
   try {
     return work();
   } finally {
-    // Compare and delete: a lock taken over (this process ran past two minutes) is not ours.
+    // Compare and delete: a lock taken over (from another machine, after two minutes) is not ours.
     if (readLock(lock)?.text === mine) fs.rmSync(lock, { force: true });
     // A signal that came meanwhile was taken by the handler: the command has finished, and
     // exits as it would have.

@@ -1,7 +1,7 @@
 import { Problem, own } from "../../gcp/validation";
 import type { EnvironmentConfig } from "../config";
 import { previousStage } from "../promotion";
-import { ReleaseFile, ServiceRelease, inFlight } from "./model";
+import { ReleaseFile, ServiceRelease } from "./model";
 
 /*
  * "A digest reaches a stage only after the stage before ran it", as a property of the release
@@ -9,19 +9,24 @@ import { ReleaseFile, ServiceRelease, inFlight } from "./model";
  * read (synth, and so CI and npm test; every release command), so a hand-edited file with a digest
  * the stage before never ran, forged provenance and all, is refused like an invalid configuration.
  *
- * What an environment serves (each service's digest and model, and an in-flight canary's) must
- * be in the history (`ran`, `modelsRan`) of an environment of the stage before. The verbs keep
- * that history: it is cut at MAX_HISTORY entries, but never drops what the next stage serves.
+ * What an environment's release names (each service's digest and model, a canary's, and its own
+ * history) must be in the history (`ran`, `modelsRan`) of an environment of the stage before. The
+ * verbs keep that history: it is cut at MAX_HISTORY entries, but never drops what the next stage
+ * names.
  */
 
-/** The digests and model versions a service serves in an environment: all traffic, and a canary's share. */
-export function served(release: ServiceRelease | undefined): { digests: string[]; models: string[] } {
+/**
+ * The digests and model versions an environment's release of a service names: what serves, a
+ * canary's (rolled back too: its template still runs it, at 0% behind its tag), and the history
+ * of what served there. Each must have served at the stage before.
+ */
+export function named(release: ServiceRelease | undefined): { digests: string[]; models: string[] } {
   if (release === undefined) return { digests: [], models: [] };
-  const digests = [release.digest];
-  const models = release.model === undefined ? [] : [release.model];
-  if (inFlight(release)) {
-    digests.push(release.canary!.digest);
-    const model = release.canary!.model ?? release.model;
+  const digests = [release.digest, ...release.ran];
+  const models = [...(release.model === undefined ? [] : [release.model]), ...(release.modelsRan ?? [])];
+  if (release.canary !== undefined) {
+    digests.push(release.canary.digest);
+    const model = release.canary.model ?? release.model;
     if (model !== undefined) models.push(model);
   }
   return { digests, models };
@@ -54,10 +59,13 @@ export function historyProblems(
       };
       check(`services.${key}.digest`, r.digest, ran, "runs");
       check(`services.${key}.model`, r.model, modelsRan, "serves");
-      if (inFlight(r)) {
-        check(`services.${key}.canary.digest`, r.canary!.digest, ran, "runs");
-        check(`services.${key}.canary.model`, r.canary!.model, modelsRan, "serves");
+      if (r.canary !== undefined) {
+        check(`services.${key}.canary.digest`, r.canary.digest, ran, "runs");
+        check(`services.${key}.canary.model`, r.canary.model, modelsRan, "serves");
       }
+      // The history too: a digest written into it by hand would otherwise vouch for the next stage.
+      r.ran.forEach((d, i) => check(`services.${key}.ran[${i}]`, d, ran, "runs"));
+      (r.modelsRan ?? []).forEach((m, i) => check(`services.${key}.modelsRan[${i}]`, m, modelsRan, "serves"));
     }
     if (problems.length > 0) found.set(config.name, problems);
   }

@@ -4,7 +4,7 @@ import { STAGES } from "../../policies/rule";
 import { EnvironmentConfig, repositoryUrl } from "../config";
 import { firstStage, laterStage, previousStage } from "../promotion";
 import { imageName } from "./deployment";
-import { served } from "./history";
+import { named } from "./history";
 import {
   Canary,
   MAX_HISTORY,
@@ -161,13 +161,14 @@ function checkRanBefore(
 }
 
 /**
- * What the environments of the next stage serve of a service: the history of `config` keeps
- * them past MAX_HISTORY, since synth checks that they served here (history.ts).
+ * What the environments of the next stage name of a service (what serves, canaries, their
+ * history): the history of `config` keeps them past MAX_HISTORY, since synth checks that they
+ * served here (history.ts).
  */
 function servedNext(world: World, config: EnvironmentConfig, key: string): Kept {
   const configs = configsOf(world);
   const next = configs.filter((c) => previousStage(c.stage, configs) === config.stage);
-  const all = next.map((c) => served(own(own(world.releases, c.name)?.services, key)));
+  const all = next.map((c) => named(own(own(world.releases, c.name)?.services, key)));
   return { digests: new Set(all.flatMap((a) => a.digests)), models: new Set(all.flatMap((a) => a.models)) };
 }
 
