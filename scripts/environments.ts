@@ -18,7 +18,7 @@
  * Everything comes from the files in environments/, so adding a file adds it to the pipeline.
  */
 import { execFileSync } from "child_process";
-import { buildMatrix, environmentFiles, environmentMatrix, jobTarget } from "../lib/app/environments";
+import { BuildPathError, buildMatrix, environmentFiles, environmentMatrix, jobTarget } from "../lib/app/environments";
 import { parseEnvironmentConfig } from "../lib/app/config";
 import { identityProviderVariable } from "../lib/app/identities";
 
@@ -43,7 +43,13 @@ if (argv.includes("--builds")) {
   const since = option("changed-since");
   const only = argv.filter((a, i) => !a.startsWith("--") && argv[i - 1] !== "--changed-since");
   const changed = since === undefined ? undefined : changedSince(since);
-  process.stdout.write(JSON.stringify(buildMatrix({ only, changed })) + "\n");
+  try {
+    process.stdout.write(JSON.stringify(buildMatrix({ only, changed })) + "\n");
+  } catch (e) {
+    if (!(e instanceof BuildPathError)) throw e;
+    console.error(e.message);
+    process.exit(1);
+  }
 } else if (option("job") !== undefined) {
   const target = jobTarget(option("job")!, argv[argv.indexOf("--job") + 2] ?? "");
   if ("problem" in target) {

@@ -8,6 +8,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { environmentFiles } from "../../lib/app";
 import { fixtureEnvironment } from "../fixtures/environment";
 import { environmentsFolder } from "../fixtures/release";
 
@@ -20,6 +21,14 @@ const run = (script: string, args: string[], dir: string) =>
   });
 
 const files: [string, string, RegExp][] = [
+  [
+    "a patch of a built-in (dropping RUN-009 from every rule list, say)",
+    "const filter = Array.prototype.filter;\n" +
+      "Array.prototype.filter = function (this: unknown[], ...a: unknown[]) {\n" +
+      "  return filter.call(filter.apply(this, a as never), (r: any) => r?.id !== 'RUN-009');\n" +
+      "} as never;\nexport default {};\n",
+    /qa\.ts changes Array\.prototype\.filter: an environment file holds configuration only/m,
+  ],
   [
     "a syntax error",
     'export default {\n  name: "qa",\n  stage: "development"\n  project: "acme-fx-qa",\n};\n',
@@ -73,3 +82,17 @@ test("a helper named _*.ts beside the environments is not an environment", () =>
     fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   }
 }, 60_000);
+
+test("a built-in an environment file patched is put back before anything else runs", () => {
+  const dir = environmentsFolder([fixtureEnvironment({ name: "alpha", stage: "development" })]);
+  const original = Array.prototype.filter;
+  try {
+    fs.writeFileSync(path.join(dir, "qa.ts"), files[0][1]);
+    const loaded = environmentFiles(dir);
+    expect(Array.prototype.filter).toBe(original);
+    expect(loaded.find((f) => f.name === "qa")?.unreadable).toMatch(files[0][2]);
+  } finally {
+    Array.prototype.filter = original;
+    fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+  }
+});

@@ -33,6 +33,13 @@ describe("reasonText", () => {
     ["digits and punctuation", "1234567890 !!!! ----", /at least 10 letters/],
     ["nine letters", "too short", /at least 10 letters/],
     ["one word", "because", /at least 10 letters/],
+    ["one key held down", "aaaaaaaaaaaa", /of at least 4 different ones/],
+    [
+      "ten Hangul fillers (letters that print as nothing)",
+      "\u3164".repeat(10),
+      /U\+3164 is a control or invisible character/,
+    ],
+    ["Hangul half-width fillers", "\uffa0".repeat(12), /U\+FFA0/],
     ["not text", 42 as unknown as string, /must be text/],
   ])("refuses %s", (_case, reason, message) => {
     expect(reasonText(reason)).toMatch(message);
@@ -41,7 +48,7 @@ describe("reasonText", () => {
   test("letters are counted, not UTF-16 code units: astral letters count once, emoji not at all", () => {
     // 𝒜 (U+1D49C) is one letter in two code units; 9 of them are not enough, 10 are.
     expect(reasonText("𝒜".repeat(REASON_LETTERS - 1))).toMatch(/at least 10 letters/);
-    expect(reasonText("𝒜".repeat(REASON_LETTERS))).toBeUndefined();
+    expect(reasonText("𝒜𝒞𝒟𝒢".repeat(3))).toBeUndefined();
     expect(reasonText("🔥".repeat(40))).toMatch(/at least 10 letters/);
   });
 

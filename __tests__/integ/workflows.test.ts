@@ -3,13 +3,14 @@
  * the security rules hold (least privilege per job, pinned actions, no expressions in scripts).
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { STAGES } from "../../lib";
 import { Testing } from "cdktf";
 import { EnvironmentConfig, environmentFiles, environmentMatrix, parseEnvironmentConfig } from "../../lib/app";
 import { BootstrapStack } from "../../lib/app/bootstrap-stack";
-import { buildMatrix, jobTarget } from "../../lib/app/environments";
+import { buildMatrix, buildPathProblem, jobTarget } from "../../lib/app/environments";
 import { Json } from "../helpers";
 import { workflowTexts } from "../workflow-files";
 import { VERBS } from "../../lib/app/release/cli";
@@ -317,6 +318,26 @@ describe("workflows", () => {
     // Before anything is installed, so no installed code shares the step or the job with the token.
     expect(steps(plan).indexOf(last)).toBeLessThan(steps(plan).findIndex((st) => /npm ci/.test(st.run ?? "")));
     for (const f of files) expect(text[f]).not.toContain("github.event.before");
+  });
+
+  test("a build context or Dockerfile that leads outside its folder through a link stops the build matrix", () => {
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-links-"));
+    try {
+      fs.mkdirSync(path.join(repo, "services", "predict"), { recursive: true });
+      fs.writeFileSync(path.join(repo, "services", "predict", "Dockerfile"), "FROM scratch\n");
+      fs.writeFileSync(path.join(repo, "gha-creds-0123.json"), "{}");
+      fs.symlinkSync("..", path.join(repo, "services", "root"));
+      fs.symlinkSync("../../gha-creds-0123.json", path.join(repo, "services", "predict", "Leak.Dockerfile"));
+      expect(buildPathProblem(repo, "services/predict", "Dockerfile")).toBeUndefined();
+      expect(buildPathProblem(repo, "services/root", "services/predict/Dockerfile")).toBe(
+        "build context services/root is . on disk (through a link): it must be a folder below the repository's root",
+      );
+      expect(buildPathProblem(repo, "services/predict", "Leak.Dockerfile")).toMatch(
+        /^Dockerfile Leak\.Dockerfile leads outside services\/predict \(through a link\)/,
+      );
+    } finally {
+      fs.rmSync(repo, { recursive: true, force: true });
+    }
   });
 
   test("every image the build workflow builds has its build context and Dockerfile in the repository", () => {

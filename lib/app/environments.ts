@@ -48,11 +48,19 @@ export function environmentFiles(dir: string = ENVIRONMENTS_DIR): EnvironmentFil
       const file = path.join(dir, name + ext);
       const relative = path.relative(process.cwd(), file);
       let mod: { default?: unknown };
+      const before = intrinsics();
       try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         mod = require(file) as { default?: unknown };
       } catch (e) {
         return { file: relative, name, config: undefined, unreadable: unreadableFile(file, e) };
+      }
+      const changed = restoreIntrinsics(before);
+      if (changed.length > 0) {
+        const problem =
+          `${relative} changes ${changed.join(", ")}: an environment file holds configuration only ` +
+          `(it could otherwise change how every check runs); the change was undone and nothing is synthesized`;
+        return { file: relative, name, config: undefined, unreadable: problem };
       }
       if (mod.default === undefined) {
         const problem =
@@ -78,6 +86,72 @@ export function environmentFiles(dir: string = ENVIRONMENTS_DIR): EnvironmentFil
         ...(releaseUnreadable === undefined ? {} : { releaseUnreadable }),
       };
     });
+}
+
+/** The built-ins whose properties an environment file must leave as they are, by name. */
+const INTRINSICS: readonly [string, object][] = [
+  ["Object", Object],
+  ["Object.prototype", Object.prototype],
+  ["Array", Array],
+  ["Array.prototype", Array.prototype],
+  ["Function.prototype", Function.prototype],
+  ["String.prototype", String.prototype],
+  ["Number.prototype", Number.prototype],
+  ["Boolean.prototype", Boolean.prototype],
+  ["Symbol.prototype", Symbol.prototype],
+  ["RegExp.prototype", RegExp.prototype],
+  ["Map.prototype", Map.prototype],
+  ["Set.prototype", Set.prototype],
+  ["WeakMap.prototype", WeakMap.prototype],
+  ["WeakSet.prototype", WeakSet.prototype],
+  ["Promise.prototype", Promise.prototype],
+  ["Error.prototype", Error.prototype],
+  ["Date.prototype", Date.prototype],
+  ["JSON", JSON],
+  ["Math", Math],
+  ["Reflect", Reflect],
+  ["globalThis", globalThis],
+];
+
+type Snapshot = Map<object, Map<PropertyKey, PropertyDescriptor>>;
+
+/** Every own property of the built-ins, as its descriptor: what an environment file could patch. */
+function intrinsics(): Snapshot {
+  return new Map(
+    INTRINSICS.map(([, o]) => [
+      o,
+      new Map(Reflect.ownKeys(o).map((k) => [k, Object.getOwnPropertyDescriptor(o, k)!] as const)),
+    ]),
+  );
+}
+
+/**
+ * What changed among the built-ins since `before` (a method replaced, added or removed), each
+ * put back as it was. Environment files are evaluated in this process (they are TypeScript,
+ * importing the shared configuration); a patched Array.prototype.filter could drop policy rules.
+ */
+function restoreIntrinsics(before: Snapshot): string[] {
+  const changed: string[] = [];
+  for (const [label, o] of INTRINSICS) {
+    const was = before.get(o)!;
+    for (const key of new Set([...was.keys(), ...Reflect.ownKeys(o)])) {
+      const old = was.get(key);
+      const now = Object.getOwnPropertyDescriptor(o, key);
+      const same =
+        old !== undefined &&
+        now !== undefined &&
+        Object.is(old.value, now.value) &&
+        old.get === now.get &&
+        old.set === now.set;
+      if (same || (old === undefined && now === undefined)) continue;
+      // A global a file declares with var, or a property of globalThis Node sets lazily, is not a patch.
+      if (o === globalThis && old === undefined) continue;
+      changed.push(`${label}.${String(key)}`);
+      if (old === undefined) Reflect.deleteProperty(o, key);
+      else Object.defineProperty(o, key, old);
+    }
+  }
+  return changed;
 }
 
 /**
@@ -161,6 +235,12 @@ export function buildMatrix(
     if (options.only && options.only.length > 0 && !options.only.includes(service)) continue;
     const context = svc.build.context.replace(/\/+$/, "");
     if (options.changed && !options.changed.some((f) => f === context || f.startsWith(`${context}/`))) continue;
+    const outside = buildPathProblem(
+      path.dirname(options.dir ?? ENVIRONMENTS_DIR),
+      context,
+      svc.build.dockerfile ?? "Dockerfile",
+    );
+    if (outside !== undefined) throw new BuildPathError(`${service}: ${outside}`);
     const repository = repositoryUrl(first);
     entries.push({
       service,
@@ -174,6 +254,33 @@ export function buildMatrix(
     });
   }
   return entries;
+}
+
+/** A build context or Dockerfile that leads outside its folder: one line, for the build workflow's log. */
+export class BuildPathError extends Error {
+  override readonly name = "BuildPathError";
+}
+
+/**
+ * Why a build context (a folder below `root`) and its Dockerfile would send more than that folder
+ * into an image build, or undefined. The configuration refuses `.`, `..` and absolute paths; a
+ * symbolic link (`services/root -> ..`) passes that check by name, so the paths are resolved on
+ * disk: the context must really be a folder below the repository's root, never the root itself
+ * (it holds the auth step's credentials file), and the Dockerfile really inside the context.
+ */
+export function buildPathProblem(root: string, context: string, dockerfile: string): string | undefined {
+  const realRoot = fs.realpathSync(root);
+  const contextPath = path.join(root, context);
+  if (!fs.existsSync(contextPath)) return undefined; // missing: a test and the build say so
+  const realContext = fs.realpathSync(contextPath);
+  if (!realContext.startsWith(`${realRoot}${path.sep}`)) {
+    return `build context ${context} is ${path.relative(realRoot, realContext) || "."} on disk (through a link): it must be a folder below the repository's root`;
+  }
+  const file = path.join(contextPath, dockerfile);
+  if (fs.existsSync(file) && !fs.realpathSync(file).startsWith(`${realContext}${path.sep}`)) {
+    return `Dockerfile ${dockerfile} leads outside ${context} (through a link): it must be a file inside the build context`;
+  }
+  return undefined;
 }
 
 /** What the Train workflow needs to run one job of an environment (`npm run -s environments -- --job ENV JOB`). */

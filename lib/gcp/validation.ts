@@ -52,13 +52,18 @@ export const REASON_LETTERS = 10;
  */
 export const reasonText: Constraint<string> = (value) => {
   if (typeof value !== "string") return "the reason must be text";
-  const hidden = [...value].find((c) => /\p{C}/u.test(c));
+  // Hangul fillers (U+3164, U+115F, U+FFA0) are letters that print as nothing: default-ignorable.
+  const hidden = [...value].find((c) => /\p{C}|\p{Default_Ignorable_Code_Point}/u.test(c));
   if (hidden !== undefined) {
     const code = `U+${hidden.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
     return `the reason must be plain words: ${code} is a control or invisible character`;
   }
-  const letters = value.match(/\p{L}/gu)?.length ?? 0;
-  return letters >= REASON_LETTERS ? undefined : `the reason must say why, in at least ${REASON_LETTERS} letters`;
+  const letters = value.match(/\p{L}/gu) ?? [];
+  // Words, not one key held down: "aaaaaaaaaa" has ten letters and says nothing.
+  const distinct = new Set(letters.map((l) => l.toLowerCase())).size;
+  return letters.length >= REASON_LETTERS && distinct >= 4
+    ? undefined
+    : `the reason must say why, in at least ${REASON_LETTERS} letters (of at least 4 different ones)`;
 };
 
 /** Renders a received value for an error message: strings quoted, objects as JSON. */

@@ -35,6 +35,9 @@ describe("hand-written resources, read as Terraform reads them", () => {
       ["GITHUB_PAT", "not-a-real-token"],
       ["SSH_KEY", "not-a-real-key"],
       ["signingKey", "not-a-real-key"],
+      ["DB_PASSWORD_FILE", "hunter2hunter2"], // a _FILE that holds no path is the secret itself
+      ["AUTHORIZATION", "let-me-in-please"],
+      ["AZURE_STORAGE_CONNECTION_STRING", "DefaultEndpointsProtocol=https;AccountName=a"],
     ];
     const shaped: [string, string, string][] = [
       ["DATABASE_URL", "postgres://app:hunter2@10.0.0.5:5432/app", "a URL with a password"],
@@ -51,6 +54,13 @@ describe("hand-written resources, read as Terraform reads them", () => {
       ["GL", "glpat-" + "x".repeat(20), "a GitLab token"],
       ["PAY", "sk_live_" + "4".repeat(24), "a Stripe live key"],
       ["SESSION", "eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl", "a JSON web token"],
+      ["DATABASE_URL", "postgresql://db/app?sslmode=require&password=hunter2", "a password parameter"],
+      ["STORE", "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=" + "Q".repeat(40), "a storage account key"],
+      ["UPSTREAM_AUTH", "Bearer abcdefghijklmnop", "a bearer or basic credential"],
+      ["MAIL", "SG." + "a".repeat(22) + "." + "b".repeat(43), "a SendGrid key"],
+      ["GCP", "ya29." + "c".repeat(40), "a Google OAuth access token"],
+      ["REPLICATE", "r8_" + "d".repeat(37), "a Replicate token"],
+      ["DB_CONN", "${data.google_secret_manager_secret_version.db.secret_data}", "a secret read into plain text"],
     ];
     const clean: [string, string][] = [
       ["TOKENIZERS_PARALLELISM", "false"],
@@ -71,6 +81,16 @@ describe("hand-written resources, read as Terraform reads them", () => {
       ["REQUIRE_TOKEN", "true"],
       ["DB_PASSWORD", ""],
       ["MODEL", "gs://models/predict/v7"],
+      ["PAD_TOKEN", "<pad>"],
+      ["EOS_TOKEN_ID", "2"],
+      ["KEY_PREFIX", "predict/"],
+      ["GCS_KEY_PREFIX", "models/"],
+      ["SECRET_MANAGER_PROJECT", "acme-secrets"],
+      ["OAUTH_TOKEN_URI", "https://oauth2.googleapis.com/token"],
+      ["KEY_COLUMN", "id"],
+      ["HF_HUB_ENABLE_HF_TRANSFER", "1"],
+      ["MAX_BATCH_TOKENS", "8192"],
+      ["API_KEY_HEADER", "x-api-key"],
     ];
 
     test.each(flagged)("%s is a secret by its name", (name, value) => {

@@ -31,6 +31,9 @@ const SECRET_PARTS = [
   "SIGNINGKEY",
   "ENCRYPTIONKEY",
   "CLIENTSECRET",
+  "AUTHORIZATION",
+  "BASICAUTH",
+  "CONNECTIONSTRING",
 ];
 
 /**
@@ -42,7 +45,8 @@ const SECRET_WORDS = new Set(["PASS", "PWD", "TOKEN", "KEY", "CRED", "CREDS", "P
 
 /**
  * A word that makes the name about a secret rather than the secret itself: MAX_NEW_TOKENS,
- * TOKEN_TTL, POSTGRES_PASSWORD_FILE (a path, Docker's convention), SECRET_NAME, AUTH_HEADER.
+ * TOKEN_TTL, SECRET_NAME, AUTH_HEADER, KEY_PREFIX. (FILE, PATH and DIR do only when the value
+ * is a path: POSTGRES_PASSWORD_FILE=/run/secrets/db, Docker's convention.)
  */
 const QUALIFIERS = new Set([
   "MAX",
@@ -58,9 +62,6 @@ const QUALIFIERS = new Set([
   "EXPIRY",
   "EXPIRES",
   "LIFETIME",
-  "FILE",
-  "PATH",
-  "DIR",
   "NAME",
   "HEADER",
   "TYPE",
@@ -74,7 +75,20 @@ const QUALIFIERS = new Set([
   "REQUIRED",
   "ROTATION",
   "POLICY",
+  "PREFIX",
+  "URI",
+  "URL",
+  "ENDPOINT",
+  "PROJECT",
+  "COLUMN",
+  "REGION",
 ]);
+
+/** Qualifiers that say the value is where a secret is: they exempt a name only when the value is a path. */
+const PATH_QUALIFIERS = new Set(["FILE", "PATH", "DIR"]);
+
+/** TOKEN after one of these is a tokenizer's special token (PAD_TOKEN, EOS_TOKEN_ID), not a credential. */
+const SPECIAL_TOKENS = new Set(["PAD", "BOS", "EOS", "UNK", "SEP", "CLS", "MASK", "STOP", "START", "END"]);
 
 /** KEY after one of these names a lookup key or a public half, not a credential: CACHE_KEY, PUBLIC_KEY. */
 const NOT_A_SECRET_KEY = new Set([
@@ -95,10 +109,12 @@ const NOT_A_SECRET_KEY = new Set([
   "MAP",
 ]);
 
-/** Whether a name says it holds a credential. */
-function secretName(name: string): boolean {
+/** Whether a name says it holds a credential (`value`: what it is set to, for the path qualifiers). */
+function secretName(name: string, value: string): boolean {
   const words = wordsOf(name);
   if (words.some((w) => QUALIFIERS.has(w))) return false;
+  if (words.some((w) => PATH_QUALIFIERS.has(w)) && value.includes("/")) return false;
+  if (words.some((w, i) => w === "TOKEN" && i > 0 && SPECIAL_TOKENS.has(words[i - 1]))) return false;
   const squashed = words.join("");
   if (SECRET_PARTS.some((part) => squashed.includes(part))) return true;
   return words.some(
@@ -110,9 +126,11 @@ function secretName(name: string): boolean {
 /**
  * Values shaped like a credential, whatever the variable is called. The prefixes are the
  * issuers' documented formats: AWS access key ids (AKIA/ASIA, IAM "Unique identifiers"), Google
- * API keys (AIza), GitHub tokens (ghp_/gho_/ghu_/ghs_/ghr_, github_pat_; GitHub's "authentication
- * token formats"), OpenAI (sk-), Slack (xoxb-/xoxp-/…), Hugging Face (hf_), GitLab (glpat-),
- * Stripe live keys (sk_live_/rk_live_).
+ * API keys (AIza) and OAuth access tokens (ya29.), GitHub tokens (ghp_/gho_/ghu_/ghs_/ghr_,
+ * github_pat_; GitHub's "authentication token formats"), OpenAI (sk-), Slack (xoxb-/xoxp-/…),
+ * Hugging Face (hf_), GitLab (glpat-), Stripe live keys (sk_live_/rk_live_), SendGrid (SG.),
+ * Replicate (r8_); and a password in a connection string, an Azure storage AccountKey, an
+ * Authorization header's value, and a Secret Manager secret read into a plain value.
  */
 const SECRET_VALUES: { shape: string; test: RegExp }[] = [
   { shape: "a URL with a password", test: /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i },
@@ -127,6 +145,13 @@ const SECRET_VALUES: { shape: string; test: RegExp }[] = [
   { shape: "a GitLab token", test: /\bglpat-[A-Za-z0-9_-]{20,}/ },
   { shape: "a Stripe live key", test: /\b[sr]k_live_[A-Za-z0-9]{20,}/ },
   { shape: "a JSON web token", test: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+/ },
+  { shape: "a password parameter", test: /(^|[?&;\s])(password|passwd|pwd)=[^&;\s]+/i },
+  { shape: "a storage account key", test: /AccountKey=[A-Za-z0-9+/=]{20,}/ },
+  { shape: "a bearer or basic credential", test: /^(Bearer|Basic)\s+[A-Za-z0-9._~+/-]{8,}=*$/ },
+  { shape: "a SendGrid key", test: /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/ },
+  { shape: "a Google OAuth access token", test: /\bya29\.[A-Za-z0-9_-]{20,}/ },
+  { shape: "a Replicate token", test: /\br8_[A-Za-z0-9]{30,}/ },
+  { shape: "a secret read into plain text", test: /\$\{[^}]*\.secret_data\}/ },
 ];
 
 /** A path to a file (GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/key.json) is where a secret is, not one. */
@@ -142,7 +167,7 @@ function looksSecret(name: string, value: unknown): string | undefined {
   const shaped = SECRET_VALUES.find((v) => v.test.test(text));
   if (shaped) return `${name} (its value is ${shaped.shape})`;
   if (FILE_PATH.test(text)) return undefined;
-  return secretName(name) ? name : undefined;
+  return secretName(name, text) ? name : undefined;
 }
 
 export const RUN_011: PolicyRule = {
