@@ -126,13 +126,13 @@ describe("GitHubWorkloadIdentity: the pool and the provider as written", () => {
 
   test("the attribute condition admits the repository by its ids, and environment jobs on main only", () => {
     expect(provider.attribute_condition).toBe(
-      `${BY_IDS} && (!assertion.sub.contains(':environment:') || assertion.ref == 'refs/heads/main')`,
+      `${BY_IDS} && (!has(assertion.environment) || assertion.ref == 'refs/heads/main')`,
     );
   });
 
   test("environmentBranch: another branch, or false for environment jobs on any ref", () => {
     expect(providerOf({ environmentBranch: "release/v2" }).attribute_condition).toBe(
-      `${BY_IDS} && (!assertion.sub.contains(':environment:') || assertion.ref == 'refs/heads/release/v2')`,
+      `${BY_IDS} && (!has(assertion.environment) || assertion.ref == 'refs/heads/release/v2')`,
     );
     expect(providerOf({ environmentBranch: false }).attribute_condition).toBe(BY_IDS);
   });

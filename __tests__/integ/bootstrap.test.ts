@@ -109,7 +109,7 @@ describe.each(configs.map((c) => [c.name, c] as const))("bootstrap-%s (environme
     // And a job in a GitHub environment only on main, whatever the environment's rules in GitHub.
     expect(provider.attribute_condition).toBe(
       `assertion.repository_id == '${config.github.repositoryId}' && assertion.repository_owner_id == '${config.github.ownerId}'` +
-        " && (!assertion.sub.contains(':environment:') || assertion.ref == 'refs/heads/main')",
+        " && (!has(assertion.environment) || assertion.ref == 'refs/heads/main')",
     );
     expect(provider.attribute_mapping["google.subject"]).toBe("assertion.sub");
   });

@@ -424,6 +424,37 @@ describe("workflows", () => {
   // pull request or from another branch, and in each environment its matrix could name, is put
   // through each environment's provider and members: each identity is minted by the job it
   // exists for, and by nothing else.
+  test("a reusable workflow called from another branch mints nothing, whatever subject template the repository uses", () => {
+    // The called file's job_workflow_ref names main; the run's ref is the caller's branch. A
+    // repository may customise its subject claim so that it no longer names the environment.
+    for (const f of environmentFiles()) {
+      const c = parseEnvironmentConfig(f.config);
+      const tf = bootstrapJson(c);
+      const repo = c.github.repository;
+      for (const file of files.filter((x) => workflows[x].on?.workflow_call !== undefined)) {
+        for (const sub of [
+          `repo:${repo}:environment:${c.name}`,
+          `repository_owner_id:${c.github.ownerId}:job_workflow_ref:x`,
+        ]) {
+          const claims: Claims = {
+            sub,
+            ref: "refs/heads/feature",
+            job_workflow_ref: `${repo}/.github/workflows/${file}@refs/heads/main`,
+            repository_id: c.github.repositoryId,
+            repository_owner_id: c.github.ownerId,
+            environment: c.name,
+          };
+          expect({ env: c.name, file, sub, identities: identitiesFor(tf, claims) }).toEqual({
+            env: c.name,
+            file,
+            sub,
+            identities: [],
+          });
+        }
+      }
+    }
+  });
+
   test("each identity can be minted by the workflow job it exists for, and by no other", () => {
     const configs = environmentFiles().map((f) => parseEnvironmentConfig(f.config));
     const stacks = configs.map((c) => [c, bootstrapJson(c)] as const);

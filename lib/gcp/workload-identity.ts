@@ -57,9 +57,11 @@ export const githubEnvironment = pattern(
 export function githubRepositoryCondition(repositoryId: string, ownerId: string, environmentBranch?: string): string {
   const repository = `assertion.repository_id == '${repositoryId}' && assertion.repository_owner_id == '${ownerId}'`;
   if (environmentBranch === undefined) return repository;
-  // A job in a GitHub environment carries `environment:NAME` in its subject; its ref says which
-  // branch it runs on. Pinning it here does not depend on the environment's branch rules in GitHub.
-  return `${repository} && (!assertion.sub.contains(':environment:') || assertion.ref == 'refs/heads/${environmentBranch}')`;
+  // A job in a GitHub environment carries the `environment` claim, whatever subject template the
+  // repository uses; its ref is the branch the run is on, even when the job is a reusable
+  // workflow called from another branch. Pinning it here does not depend on the environment's
+  // branch rules in GitHub.
+  return `${repository} && (!has(assertion.environment) || assertion.ref == 'refs/heads/${environmentBranch}')`;
 }
 
 /**

@@ -48,7 +48,7 @@ describe("the gaps a review found", () => {
     expect(
       findings(
         provider(
-          "assertion.repository_id == '1' && assertion.repository_owner_id == '2' && (!assertion.sub.contains(':environment:') || assertion.ref == 'refs/heads/main')",
+          "assertion.repository_id == '1' && assertion.repository_owner_id == '2' && (!has(assertion.environment) || assertion.ref == 'refs/heads/main')",
         ),
       ),
     ).toEqual([]);
