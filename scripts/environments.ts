@@ -18,8 +18,14 @@
  * Everything comes from the files in environments/, so adding a file adds it to the pipeline.
  */
 import { execFileSync } from "child_process";
-import { BuildPathError, buildMatrix, environmentFiles, environmentMatrix, jobTarget } from "../lib/app/environments";
-import { parseEnvironmentConfig } from "../lib/app/config";
+import {
+  BuildPathError,
+  EnvironmentFilesError,
+  buildMatrix,
+  environmentConfigs,
+  environmentMatrix,
+  jobTarget,
+} from "../lib/app/environments";
 import { identityProviderVariable } from "../lib/app/identities";
 
 const argv = process.argv.slice(2);
@@ -39,43 +45,46 @@ function changedSince(since: string): string[] | undefined {
   }
 }
 
-if (argv.includes("--builds")) {
-  const since = option("changed-since");
-  const only = argv.filter((a, i) => !a.startsWith("--") && argv[i - 1] !== "--changed-since");
-  const changed = since === undefined ? undefined : changedSince(since);
-  try {
+/** The environments' own problems (a file that does not load, an invalid configuration): printed as they are, exit 1. */
+function run(): void {
+  if (argv.includes("--builds")) {
+    const since = option("changed-since");
+    const only = argv.filter((a, i) => !a.startsWith("--") && argv[i - 1] !== "--changed-since");
+    const changed = since === undefined ? undefined : changedSince(since);
     process.stdout.write(JSON.stringify(buildMatrix({ only, changed })) + "\n");
-  } catch (e) {
-    if (!(e instanceof BuildPathError)) throw e;
-    console.error(e.message);
-    process.exit(1);
-  }
-} else if (option("job") !== undefined) {
-  const target = jobTarget(option("job")!, argv[argv.indexOf("--job") + 2] ?? "");
-  if ("problem" in target) {
-    console.error(target.problem);
-    process.exit(2);
-  }
-  process.stdout.write(JSON.stringify(target) + "\n");
-} else if (option("project") !== undefined || option("provider-variable") !== undefined) {
-  const name = option("project") ?? option("provider-variable");
-  const file = environmentFiles().find((f) => f.name === name);
-  if (file === undefined) {
-    console.error(
-      `${name} is not an environment: ${environmentFiles()
-        .map((f) => f.name)
-        .join(", ")}`,
+  } else if (option("job") !== undefined) {
+    const target = jobTarget(option("job")!, argv[argv.indexOf("--job") + 2] ?? "");
+    if ("problem" in target) {
+      console.error(target.problem);
+      process.exit(2);
+    }
+    process.stdout.write(JSON.stringify(target) + "\n");
+  } else if (option("project") !== undefined || option("provider-variable") !== undefined) {
+    const name = option("project") ?? option("provider-variable");
+    const configs = environmentConfigs();
+    const config = configs.find((c) => c.name === name);
+    if (config === undefined) {
+      console.error(`${name} is not an environment: ${configs.map((c) => c.name).join(", ")}`);
+      process.exit(2);
+    }
+    process.stdout.write(
+      `${option("project") !== undefined ? config.project : identityProviderVariable(config.name)}\n`,
     );
-    process.exit(2);
+  } else {
+    const stage = option("stage") ?? "all";
+    const matrix = environmentMatrix();
+    if (!(stage in matrix)) {
+      console.error(`--stage must be one of ${Object.keys(matrix).join(", ")}; got ${stage}`);
+      process.exit(2);
+    }
+    process.stdout.write(JSON.stringify(matrix[stage as keyof typeof matrix]) + "\n");
   }
-  const config = parseEnvironmentConfig(file.config);
-  process.stdout.write(`${option("project") !== undefined ? config.project : identityProviderVariable(config.name)}\n`);
-} else {
-  const stage = option("stage") ?? "all";
-  const matrix = environmentMatrix();
-  if (!(stage in matrix)) {
-    console.error(`--stage must be one of ${Object.keys(matrix).join(", ")}; got ${stage}`);
-    process.exit(2);
-  }
-  process.stdout.write(JSON.stringify(matrix[stage as keyof typeof matrix]) + "\n");
+}
+
+try {
+  run();
+} catch (e) {
+  if (!(e instanceof BuildPathError) && !(e instanceof EnvironmentFilesError)) throw e;
+  console.error(e.message);
+  process.exit(1);
 }

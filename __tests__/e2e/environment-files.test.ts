@@ -57,6 +57,8 @@ describe.each(files)("an environment file with %s", (_case, text, line) => {
   test.each([
     ["main.ts", []],
     ["scripts/release.ts", ["status"]],
+    ["scripts/bootstrap.ts", ["github"]],
+    ["scripts/environments.ts", ["--stage", "all"]],
   ])(
     "%s %s: one line naming the file, exit 1, no stack trace",
     (script, args) => {

@@ -50,29 +50,37 @@ function membersByIdentity(tf: Json): Record<string, string[]> {
   );
 }
 
-// The conditions in full, for the example's first and last environments: who can mint each identity.
-test("the example's identities, and the one condition each holds", () => {
-  const [dev, prod] = ["dev", "prod"].map((name) => bootstrap(configs.find((c) => c.name === name)!, configs).tf);
+// The conditions in full, for the first and last environments in promotion order (whatever
+// environments/ holds, and whichever repository it names): who can mint each identity.
+test("the identities of the first and last environments, and the one condition each holds", () => {
+  const ordered = promotionOrder(configs);
+  const [firstConfig, lastConfig] = [ordered[0], ordered[ordered.length - 1]];
+  const [dev, prod] = [firstConfig, lastConfig].map((c) => bootstrap(c, configs).tf);
+  const repo = firstConfig.github.repository;
   const at = "principalSet://iam.googleapis.com/POOL/attribute";
   expect(membersByIdentity(dev)).toEqual({
     "terraform-plan": [
-      `${at}.job/acme/ml-platform/.github/workflows/deploy.yml@refs/heads/main`,
-      `${at}.job/acme/ml-platform/.github/workflows/drift.yml@refs/heads/main`,
-      `${at}.job_any_ref/acme/ml-platform/.github/workflows/ci.yml`,
+      `${at}.job/${repo}/.github/workflows/deploy.yml@refs/heads/main`,
+      `${at}.job/${repo}/.github/workflows/drift.yml@refs/heads/main`,
+      `${at}.job_any_ref/${repo}/.github/workflows/ci.yml`,
     ],
-    "terraform-deploy": [`${at}.job/acme/ml-platform/.github/workflows/apply.yml@refs/heads/main:environment:dev`],
-    "job-runner": [`${at}.job/acme/ml-platform/.github/workflows/train.yml@refs/heads/main:environment:dev`],
-    "image-builder": [`${at}.job/acme/ml-platform/.github/workflows/build.yml@refs/heads/main`],
+    "terraform-deploy": [
+      `${at}.job/${repo}/.github/workflows/apply.yml@refs/heads/main:environment:${firstConfig.name}`,
+    ],
+    "job-runner": [`${at}.job/${repo}/.github/workflows/train.yml@refs/heads/main:environment:${firstConfig.name}`],
+    "image-builder": [`${at}.job/${repo}/.github/workflows/build.yml@refs/heads/main`],
   });
   expect(membersByIdentity(prod)).toEqual({
     "terraform-plan": [
-      `${at}.job/acme/ml-platform/.github/workflows/deploy.yml@refs/heads/main`,
-      `${at}.job/acme/ml-platform/.github/workflows/drift.yml@refs/heads/main`,
-      `${at}.job_any_ref/acme/ml-platform/.github/workflows/ci.yml`,
+      `${at}.job/${repo}/.github/workflows/deploy.yml@refs/heads/main`,
+      `${at}.job/${repo}/.github/workflows/drift.yml@refs/heads/main`,
+      `${at}.job_any_ref/${repo}/.github/workflows/ci.yml`,
     ],
-    "terraform-deploy": [`${at}.job/acme/ml-platform/.github/workflows/apply.yml@refs/heads/main:environment:prod`],
-    "job-runner": [`${at}.job/acme/ml-platform/.github/workflows/train.yml@refs/heads/main:environment:prod`],
-    "image-promoter": [`${at}.job/acme/ml-platform/.github/workflows/release.yml@refs/heads/main`],
+    "terraform-deploy": [
+      `${at}.job/${repo}/.github/workflows/apply.yml@refs/heads/main:environment:${lastConfig.name}`,
+    ],
+    "job-runner": [`${at}.job/${repo}/.github/workflows/train.yml@refs/heads/main:environment:${lastConfig.name}`],
+    "image-promoter": [`${at}.job/${repo}/.github/workflows/release.yml@refs/heads/main`],
   });
 });
 
@@ -207,10 +215,9 @@ describe.each(configs.map((c) => [c.name, c] as const))("bootstrap-%s (environme
     );
     // A promoter reads the repository of each environment of the stage before, and nothing else there.
     const reads = all(tf).filter(([type]) => type === "google_artifact_registry_repository_iam_member");
-    const first = promotionOrder(configs)[0].name === name;
+    // (None for the environments of the first stage: builds reach them, not promotions.)
     const before = previousStage(config.stage, configs);
-    const sources = first ? [] : configs.filter((c) => c.stage === before);
-    expect(sources.length).toBe(first ? 0 : 1);
+    const sources = before === undefined ? [] : configs.filter((c) => c.stage === before);
     expect(reads.map(([, , r]) => r)).toEqual(
       sources.map((source) => ({
         project: source.project,

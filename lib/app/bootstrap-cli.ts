@@ -142,6 +142,10 @@ export function runBootstrap(
   const configs: EnvironmentConfig[] = [];
   const problems: string[] = [];
   for (const file of environmentFiles(dir)) {
+    if (file.unreadable !== undefined) {
+      problems.push(file.unreadable);
+      continue;
+    }
     try {
       configs.push(parseEnvironmentConfig(file.config));
     } catch (e) {

@@ -1,12 +1,17 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parseEnvironmentConfig, repositoryUrl } from "./config";
+import { ConfigError, EnvironmentConfig, parseEnvironmentConfig, repositoryUrl } from "./config";
 import { identityEmail, identityProviderVariable } from "./identities";
 import { firstStage, promotionOrder } from "./promotion";
 import { UnreadableReleaseError, readRelease, releasePath } from "./release/files";
 
-/** The environments folder of this repository: one file per environment, beside base.ts. */
-export const ENVIRONMENTS_DIR = path.resolve(__dirname, "..", "..", "environments");
+/**
+ * The environments folder: this repository's (one file per environment, beside base.ts), or the
+ * one ENVIRONMENTS_DIR names, for every command alike (synth, release, bootstrap, the CI matrices).
+ */
+export const ENVIRONMENTS_DIR = process.env.ENVIRONMENTS_DIR
+  ? path.resolve(process.env.ENVIRONMENTS_DIR)
+  : path.resolve(__dirname, "..", "..", "environments");
 
 /** Files in the environments folder that are not environments. */
 const NOT_ENVIRONMENTS = new Set(["base"]);
@@ -171,6 +176,35 @@ function unreadableFile(file: string, e: unknown): string {
   return `${relative}${at}: ${error.name}: ${error.message.split("\n")[0]}`;
 }
 
+/**
+ * Every environment's configuration, parsed; or an {@link EnvironmentFilesError} with every
+ * problem, one block per file (a file that does not load, or a configuration that is invalid).
+ * For the tools that read the environments only to list them (the CI matrices).
+ */
+export function environmentConfigs(dir?: string): EnvironmentConfig[] {
+  const configs: EnvironmentConfig[] = [];
+  const problems: string[] = [];
+  for (const file of environmentFiles(dir)) {
+    if (file.unreadable !== undefined) {
+      problems.push(file.unreadable);
+      continue;
+    }
+    try {
+      configs.push(parseEnvironmentConfig(file.config));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      problems.push(`${file.file}: ${e.message}`);
+    }
+  }
+  if (problems.length > 0) throw new EnvironmentFilesError(problems.join("\n\n"));
+  return configs;
+}
+
+/** The environments cannot be read: every problem, for a tool to print as it is. */
+export class EnvironmentFilesError extends Error {
+  override readonly name = "EnvironmentFilesError";
+}
+
 /** One entry of a GitHub Actions matrix. */
 export interface MatrixEntry {
   readonly environment: string;
@@ -186,9 +220,7 @@ export interface MatrixEntry {
 export function environmentMatrix(
   dir?: string,
 ): Record<"all" | "development" | "preproduction" | "production", MatrixEntry[]> {
-  const configs = environmentFiles(dir)
-    .map((f) => parseEnvironmentConfig(f.config))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const configs = environmentConfigs(dir).sort((a, b) => a.name.localeCompare(b.name));
   const entries = (stage?: string) =>
     configs
       .filter((c) => stage === undefined || c.stage === stage)
@@ -225,7 +257,7 @@ export interface BuildEntry {
 export function buildMatrix(
   options: { dir?: string; changed?: readonly string[]; only?: readonly string[] } = {},
 ): BuildEntry[] {
-  const configs = environmentFiles(options.dir).map((f) => parseEnvironmentConfig(f.config));
+  const configs = environmentConfigs(options.dir);
   const first = promotionOrder(configs)[0];
   if (first === undefined) return [];
   const entries: BuildEntry[] = [];
@@ -308,7 +340,7 @@ export function jobTarget(env: string, key: string, dir?: string): JobTarget | {
   const files = environmentFiles(dir);
   const file = files.find((f) => f.name === env);
   if (file === undefined) return { problem: `${env} is not an environment: ${files.map((f) => f.name).join(", ")}` };
-  const configs = files.map((f) => parseEnvironmentConfig(f.config));
+  const configs = environmentConfigs(dir);
   const config = configs.find((c) => c.name === env)!;
   const job = config.jobs?.[key];
   if (job === undefined) {

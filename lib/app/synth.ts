@@ -177,8 +177,9 @@ export function synthesize(
     const stack = new EnvironmentStack(app, config.name, file.config, { source: file.file, release: file.release });
     for (const key of stack.notDeployed) {
       notices.push(
-        `${config.name}: ${key} is not deployed (no release at the ${config.stage} stage yet); ` +
-          `npm run release -- promote <earlier environment> ${config.name} ${key}`,
+        `${config.name}: ${key} is not deployed (no release at the ${config.stage} stage): ` +
+          `npm run release -- promote <earlier environment> ${config.name} ${key} deploys it; ` +
+          `a service being retired stays so until the configuration drops it`,
       );
     }
     // With services not deployed yet, the pack checks the stack as it will be once they are (in
