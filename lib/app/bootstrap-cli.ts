@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { BootstrapStack, bootstrapStackId } from "./bootstrap-stack";
-import { ConfigError, EnvironmentConfig, parseEnvironmentConfig } from "./config";
-import { ENVIRONMENTS_DIR, environmentFiles } from "./environments";
+import { EnvironmentConfig } from "./config";
+import { ENVIRONMENTS_DIR, EnvironmentFilesError, environmentConfigs, environmentFiles } from "./environments";
 import { identityProviderVariable } from "./identities";
 import { promotionOrder } from "./promotion";
 import { firstApply } from "./bootstrap-first-apply";
@@ -139,21 +139,13 @@ export function runBootstrap(
   if (verb === "first-apply") return runFirstApply(parsed.call.args, dir, outdir);
   const markdown = parsed.call.flags.has("markdown");
   const named = parsed.call.args;
-  const configs: EnvironmentConfig[] = [];
-  const problems: string[] = [];
-  for (const file of environmentFiles(dir)) {
-    if (file.unreadable !== undefined) {
-      problems.push(file.unreadable);
-      continue;
-    }
-    try {
-      configs.push(parseEnvironmentConfig(file.config));
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      problems.push(`${file.file}: ${e.message}`);
-    }
+  let configs: EnvironmentConfig[];
+  try {
+    configs = environmentConfigs(dir);
+  } catch (e) {
+    if (!(e instanceof EnvironmentFilesError)) throw e;
+    return { code: 1, stdout: "", stderr: `${e.message}\n` };
   }
-  if (problems.length > 0) return { code: 1, stdout: "", stderr: `${problems.join("\n\n")}\n` };
   const ordered = promotionOrder(configs);
   const unknownEnvironments = named.filter((n) => !configs.some((c) => c.name === n));
   if (unknownEnvironments.length > 0) {
