@@ -429,6 +429,16 @@ describe("parseEnvironmentConfig refuses bad configuration, naming the environme
     expect(line).toMatch(rule);
   });
 
+  test("a __proto__ key in JSON configuration is refused, not dropped", () => {
+    const fromJson = JSON.parse(
+      JSON.stringify(valid).replace('"services":{', '"services":{"__proto__":{"image":"x"},'),
+    );
+    expect(Object.keys(fromJson.services)).toContain("__proto__");
+    const { paths, message } = problemsOf(fromJson);
+    expect(paths).toEqual(["services.__proto__"]);
+    expect(message).toMatch(/services\.__proto__: got undefined; is not a key a configuration may hold/);
+  });
+
   test("a type error and a range error in one configuration are both reported", () => {
     const { paths, message } = problemsOf(
       variant((c) => {

@@ -31,6 +31,14 @@ function environmentName(raw: unknown): string {
  */
 export function parseEnvironmentConfig(raw: unknown): EnvironmentConfig {
   const env = environmentName(raw);
+  // JSON can hold a key named __proto__, which a schema drops without a word: refused instead.
+  const proto = prototypeKeys(raw, "");
+  if (proto.length > 0) {
+    throw new ConfigError(
+      env,
+      proto.map((path) => ({ path, value: undefined, allowed: "is not a key a configuration may hold (__proto__)" })),
+    );
+  }
   const parsed = environmentSchema.safeParse(raw);
   if (parsed.success) {
     const config = parsed.data as EnvironmentConfig;
@@ -64,4 +72,16 @@ function semanticBeside(config: EnvironmentConfig, shape: readonly Problem[]): P
   const related = (a: string, b: string) =>
     a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`) || b.startsWith(`${a}.`) || b.startsWith(`${a}[`);
   return found.filter((p) => !shape.some((s) => related(p.path, s.path)));
+}
+
+/** The paths of every own `__proto__` key in plain data (JSON.parse makes them; object literals do not). */
+function prototypeKeys(value: unknown, at: string): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => prototypeKeys(v, `${at}[${i}]`));
+  if (typeof value !== "object" || value === null) return [];
+  return Reflect.ownKeys(value)
+    .filter((k): k is string => typeof k === "string")
+    .flatMap((k) => {
+      const path = at === "" ? k : `${at}.${k}`;
+      return k === "__proto__" ? [path] : prototypeKeys((value as Record<string, unknown>)[k], path);
+    });
 }
