@@ -307,6 +307,7 @@ describe("invalid configuration", () => {
         `^${escape(path.join(dir, "dev.ts"))}: environment "dev" has \\d+ invalid fields?:\n  - services\\.predcit\\.image: `,
       ),
     );
+    expect(result.errors[0]).toContain('is services.predcit a misspelling of "predict"?');
     expect(result.errors[1]).toMatch(
       new RegExp(`^${escape(path.join(dir, "qa.ts"))}: environment "qa" has 1 invalid field:\n  - project: `),
     );

@@ -25,9 +25,26 @@ export function shapeProblems(issues: readonly z.core.$ZodIssue[], raw: unknown)
       continue;
     }
     const value = valueAt(raw, base);
-    out.push({ path: pathOf(base), value, allowed: describeIssue(issue, value) });
+    out.push({ path: pathOf(base), value, allowed: describeIssue(issue, value) + misspelledKey(raw, base, value) });
   }
   return out;
+}
+
+/**
+ * A required field missing under a service, job or bucket whose key is one letter or two from
+ * another's: the key is likely a typo in an environment file (`predcit: { maxInstances: 3 }`),
+ * which makes a new, incomplete service rather than changing `predict`.
+ */
+function misspelledKey(raw: unknown, parts: readonly string[], value: unknown): string {
+  const [group, key] = parts;
+  if (value !== undefined || parts.length !== 3 || !["services", "jobs", "buckets"].includes(group)) return "";
+  const siblings = valueAt(raw, [group]);
+  if (!isRecord(siblings)) return "";
+  const near = closest(
+    key,
+    Object.keys(siblings).filter((k) => k !== key),
+  );
+  return near === undefined ? "" : `; is ${group}.${key} a misspelling of "${near}"?`;
 }
 
 function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
