@@ -468,8 +468,8 @@ describe("the pack cannot be edited or outrun", () => {
     expect(error.stack).toBe(`PolicyError: ${error.message}`);
   });
 
-  /** A compliant production stack, with the pack, then an aspect added after it: a late aspect. */
-  function withLateAspect(late: (node: Construct, stack: TerraformStack) => void) {
+  /** A compliant production stack with the pack: its service, the backend, the labels. */
+  function compliantProd() {
     const app = Testing.app();
     const stack = new TerraformStack(app, "prod");
     Aspects.of(stack).add(new PolicyPack({ stage: "production" }));
@@ -479,7 +479,12 @@ describe("the pack cannot be edited or outrun", () => {
       app: "predict",
     });
     acknowledge(stack, "MON-001", "monitored by the platform team's own stack");
-    service(stack);
+    return { app, stack, svc: service(stack) };
+  }
+
+  /** The same, then an aspect added after the pack: a late aspect. */
+  function withLateAspect(late: (node: Construct, stack: TerraformStack) => void) {
+    const { app, stack } = compliantProd();
     Aspects.of(stack).add({ visit: (node) => late(node, stack) });
     return { app, stack };
   }
@@ -509,16 +514,7 @@ describe("the pack cannot be edited or outrun", () => {
   });
 
   test("an aspect on a construct inside the stack (which runs after the stack's) is held to the same", () => {
-    const app = Testing.app();
-    const stack = new TerraformStack(app, "prod");
-    Aspects.of(stack).add(new PolicyPack({ stage: "production" }));
-    new GcsBackend(stack, { bucket: "acme-ml-prod-tfstate", prefix: "predict/prod" });
-    new GoogleProvider(stack, "google", { project: "acme-ml-prod" }).addOverride("default_labels", {
-      environment: "prod",
-      app: "predict",
-    });
-    acknowledge(stack, "MON-001", "monitored by the platform team's own stack");
-    const svc = service(stack);
+    const { app, svc } = compliantProd();
     Aspects.of(svc).add({ visit: (node) => node === svc && svc.addOverride("ingress", "INGRESS_TRAFFIC_ALL") });
     expect(() => app.synth()).toThrow(/ERROR RUN-009 prod\/svc/);
   });

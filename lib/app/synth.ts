@@ -10,7 +10,7 @@ import { sharedAcrossEnvironments } from "./config/checks";
 import { statedByEnvironment } from "./config/define";
 import { EnvironmentStack } from "./environment-stack";
 import { parseRelease, releasedEverywhere } from "./release/deployment";
-import { historyProblems } from "./release/history";
+import { historyMessages } from "./release/history";
 import { ReleaseError, ReleaseFile } from "./release/model";
 import { EnvironmentFile, environmentFiles } from "./environments";
 
@@ -140,17 +140,13 @@ export function synthesize(
   // Across the release files, once each is sound on its own: what a later stage serves has
   // served at the stage before (a hand-edited file is refused here, and so in CI).
   if (errors.length === 0) {
-    const history = historyProblems(
-      configs.map((c) => c.config),
-      releases,
+    errors.push(
+      ...historyMessages(
+        configs.map((c) => c.file),
+        configs.map((c) => c.config),
+        releases,
+      ),
     );
-    for (const { file, config } of configs) {
-      const problems = history.get(config.name);
-      if (problems === undefined) continue;
-      errors.push(
-        `${file.releaseFile ?? `the release of ${file.name}`}: ${new ReleaseError(config.name, problems).message}`,
-      );
-    }
   }
   if (configs.length === 0 && errors.length === 0) errors.push("no environment files found");
   if (errors.length > 0) return { stacks: [], errors, failure: "configuration" };

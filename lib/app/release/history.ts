@@ -1,7 +1,7 @@
 import { Problem, own } from "../../gcp/validation";
 import type { EnvironmentConfig } from "../config";
 import { previousStage } from "../promotion";
-import { ReleaseFile, ServiceRelease } from "./model";
+import { ReleaseError, ReleaseFile, ServiceRelease } from "./model";
 
 /*
  * "A digest reaches a stage only after the stage before ran it", as a property of the release
@@ -70,4 +70,21 @@ export function historyProblems(
     if (problems.length > 0) found.set(config.name, problems);
   }
   return found;
+}
+
+/**
+ * {@link historyProblems} as the messages synth and the release commands print: one block per
+ * environment's release file, in the order of `files`.
+ */
+export function historyMessages(
+  files: readonly { readonly name: string; readonly releaseFile?: string }[],
+  configs: readonly EnvironmentConfig[],
+  releases: Readonly<Record<string, ReleaseFile>>,
+): string[] {
+  const history = historyProblems(configs, releases);
+  return files.flatMap((file) => {
+    const problems = history.get(file.name);
+    if (problems === undefined) return [];
+    return [`${file.releaseFile ?? `the release of ${file.name}`}: ${new ReleaseError(file.name, problems).message}`];
+  });
 }

@@ -6,7 +6,7 @@ import { ConfigError, EnvironmentConfig, parseEnvironmentConfig } from "../confi
 import { EnvironmentStack } from "../environment-stack";
 import { EnvironmentFile, environmentFiles } from "../environments";
 import { parseRelease } from "./deployment";
-import { historyProblems } from "./history";
+import { historyMessages } from "./history";
 import { ReleaseError, ReleaseFile } from "./model";
 
 /*
@@ -45,13 +45,7 @@ export function load(dir: string): Loaded | { problems: string[] } {
       problems.push(`${e instanceof ReleaseError ? file.releaseFile : file.file}: ${e.message}`);
     }
   }
-  if (problems.length === 0) {
-    const history = historyProblems(Object.values(configs), releases);
-    for (const file of files) {
-      const found = history.get(file.name);
-      if (found !== undefined) problems.push(`${file.releaseFile}: ${new ReleaseError(file.name, found).message}`);
-    }
-  }
+  if (problems.length === 0) problems.push(...historyMessages(files, Object.values(configs), releases));
   return problems.length > 0 ? { problems } : { files, configs, releases };
 }
 
