@@ -43,6 +43,8 @@ export default defineEnvironment({
     "google_monitoring_notification_channel.*": "monitoring is off in development",
     "google_cloud_run_v2_service_iam_member.*_monitoring_uptime-invoker": "monitoring is off in development",
     "google_monitoring_dashboard.dashboard.dashboard_json": "no SLOs to chart in development",
+    // Canaries are not analyzed in development (rollout is off by default): no canary guard.
+    "google_cloud_run_v2_service_iam_member.*_canary-guard": "canaries are not analyzed in development",
     "data.google_project.project": "monitoring is off in development (the uptime check's agent needs it)",
     "google_cloud_run_v2_job_iam_member.train_runner-pipeline.role":
       "the Train workflow may pass arguments in dev only: an override runs any code as the job's account",

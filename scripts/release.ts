@@ -3,10 +3,11 @@
  * VERBS of lib/app/release/cli.ts. See docs/releasing.md.
  */
 import * as path from "path";
-import { runRelease } from "../lib/app/release/cli";
+import { runReleaseAsync } from "../lib/app/release/cli";
 
 const dir = process.env.ENVIRONMENTS_DIR ? path.resolve(process.env.ENVIRONMENTS_DIR) : undefined;
-const result = runRelease(process.argv.slice(2), dir);
-process.stdout.write(result.stdout);
-process.stderr.write(result.stderr);
-process.exitCode = result.code;
+void runReleaseAsync(process.argv.slice(2), dir).then((result) => {
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  process.exitCode = result.code;
+});

@@ -8,7 +8,7 @@
 import { TerraformStack, Testing } from "cdktf";
 import { EnvironmentConfig, EnvironmentStack } from "../../lib/app";
 import { BootstrapStack } from "../../lib/app/bootstrap-stack";
-import { IDENTITIES, runtimeAccountEmail } from "../../lib/app/identities";
+import { IDENTITIES, canaryGuarded, runtimeAccountEmail } from "../../lib/app/identities";
 import { PipelineIdentities } from "../../lib/app/pipeline-identities";
 import { PROJECT_ROLE_REASONS } from "../../lib/gcp/resource-types";
 import { bucketsCondition } from "../../lib/gcp/storage";
@@ -49,7 +49,7 @@ const MEMBER_TYPES = [
 const PIPELINE_MEMBER = new RegExp(`^serviceAccount:(${Object.values(IDENTITIES).join("|")})@`);
 
 /** The grants the report says the environment's stack makes: they have no resource in the bootstrap stack. */
-const ELSEWHERE = /^(job|repository) (\S+) \(the environment's stack grants it\)$/;
+const ELSEWHERE = /^(job|repository|service) (\S+) \(the environment's stack grants it\)$/;
 
 /** The resource a `${type.id.name}` reference names. */
 function referenced(tf: Json, reference: string, type: string): Json {
@@ -153,13 +153,17 @@ describe.each(CASES)("bootstrap stack of %s", (_label, config, environments) => 
     expect(sorted(synthesized)).toEqual(sorted(reportedGrants(stack)));
   });
 
-  test("the grants left to the environment's stack, the runner's on each job and the deploy identity's on the repository, are made there", () => {
+  test("the grants left to the environment's stack, the runner's on each job, the canary guard's on each analyzed service and the deploy identity's on the repository, are made there", () => {
     const elsewhere = Object.entries(stack.identities).flatMap(([kind, identity]) =>
       identity!.otherGrants.filter((g) => ELSEWHERE.test(g.on)).map((g) => [kind, g] as const),
     );
     const jobs = Object.keys(config.jobs ?? {});
-    expect(elsewhere.length).toBe(jobs.length * 2 + 1);
+    const guarded = canaryGuarded(config);
+    expect(elsewhere.length).toBe(jobs.length * 2 + guarded.length + 1);
     expect(elsewhere.filter(([kind]) => kind === "runner")).toHaveLength(jobs.length * 2);
+    expect(elsewhere.filter(([kind]) => kind === "canary").map(([, g]) => g.role)).toEqual(
+      guarded.map(() => "roles/run.developer"),
+    );
     expect(elsewhere.filter(([kind]) => kind === "deploy").map(([, g]) => g.role)).toEqual([
       "roles/artifactregistry.admin",
     ]);
@@ -170,6 +174,9 @@ describe.each(CASES)("bootstrap stack of %s", (_label, config, environments) => 
       ...Object.values<Json>(env.resource.google_cloud_run_v2_job_iam_member ?? {})
         .filter((r) => r.member === `serviceAccount:${stack.identities.runner?.email}`)
         .map((r) => `runner ${r.role} job ${referenced(env, r.name, "google_cloud_run_v2_job").name}`),
+      ...Object.values<Json>(env.resource.google_cloud_run_v2_service_iam_member ?? {})
+        .filter((r) => r.member === `serviceAccount:${stack.identities.canary?.email}`)
+        .map((r) => `canary ${r.role} service ${referenced(env, r.name, "google_cloud_run_v2_service").name}`),
       ...Object.values<Json>(env.resource.google_artifact_registry_repository_iam_member ?? {})
         .filter((r) => r.member === `serviceAccount:${stack.identities.deploy!.email}`)
         .map(

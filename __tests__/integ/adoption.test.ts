@@ -74,7 +74,8 @@ function addEnvironment(dir: string, name: string): EnvironmentConfig {
  * configuration does not have yet (the README's, unless a team already added it: then embed-2, …).
  */
 function addService(dir: string): string {
-  const block = blocks.find((b) => b.marker?.kind === "service");
+  // The guide's "add a service" block (other pages show service fragments too: a rollout, say).
+  const block = blocks.find((b) => b.marker?.kind === "service" && b.doc === "docs/environments.md");
   expect(block).toBeDefined();
   const readmeKey = /^(\w[\w-]*):/.exec(block!.text)![1];
   const taken = new Set(environmentFiles().flatMap((f) => Object.keys(parseEnvironmentConfig(f.config).services)));

@@ -7,7 +7,16 @@ import { Testing } from "cdktf";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { EnvironmentStack, environmentFiles, parseEnvironmentConfig, synthesize } from "../../lib/app";
+import {
+  EnvironmentConfig,
+  EnvironmentStack,
+  environmentFiles,
+  parseEnvironmentConfig,
+  serviceProps,
+  synthesize,
+} from "../../lib/app";
+import { rolloutOf } from "../../lib/app/config/rollout";
+import { IDENTITIES, canaryGuarded, runtimeAccountEmail } from "../../lib/app/identities";
 import { environmentResourceTypes } from "../../lib/app/environment-stack";
 import { releasedEverywhere } from "../../lib/app/release/deployment";
 import { EMPTY_RELEASE } from "../../lib/app/release/model";
@@ -58,6 +67,11 @@ test("the identities of the first and last environments, and the one condition e
   const [dev, prod] = [firstConfig, lastConfig].map((c) => bootstrap(c, configs).tf);
   const repo = firstConfig.github.repository;
   const at = "principalSet://iam.googleapis.com/POOL/attribute";
+  // Where some service's canaries are analyzed: canary.yml on main, in no GitHub environment.
+  const canaryGuard = (c: EnvironmentConfig) =>
+    canaryGuarded(c).length === 0
+      ? {}
+      : { "canary-guard": [`${at}.job/${repo}/.github/workflows/canary.yml@refs/heads/main`] };
   expect(membersByIdentity(dev)).toEqual({
     "terraform-plan": [
       `${at}.job/${repo}/.github/workflows/deploy.yml@refs/heads/main`,
@@ -69,6 +83,7 @@ test("the identities of the first and last environments, and the one condition e
     ],
     "job-runner": [`${at}.job/${repo}/.github/workflows/train.yml@refs/heads/main:environment:${firstConfig.name}`],
     "image-builder": [`${at}.job/${repo}/.github/workflows/build.yml@refs/heads/main`],
+    ...canaryGuard(firstConfig),
   });
   expect(membersByIdentity(prod)).toEqual({
     "terraform-plan": [
@@ -81,6 +96,7 @@ test("the identities of the first and last environments, and the one condition e
     ],
     "job-runner": [`${at}.job/${repo}/.github/workflows/train.yml@refs/heads/main:environment:${lastConfig.name}`],
     "image-promoter": [`${at}.job/${repo}/.github/workflows/release.yml@refs/heads/main`],
+    ...canaryGuard(lastConfig),
   });
 });
 
@@ -139,6 +155,7 @@ describe.each(configs.map((c) => [c.name, c] as const))("bootstrap-%s (environme
       deploy: [`${workflows}/apply.yml@refs/heads/main:environment:${name}`],
       ...(config.jobs === undefined ? {} : { runner: [`${workflows}/train.yml@refs/heads/main:environment:${name}`] }),
       [image]: [`${workflows}/${image === "builder" ? "build" : "release"}.yml@refs/heads/main`],
+      ...(canaryGuarded(config).length === 0 ? {} : { canary: [`${workflows}/canary.yml@refs/heads/main`] }),
     });
   });
 
@@ -163,8 +180,13 @@ describe.each(configs.map((c) => [c.name, c] as const))("bootstrap-%s (environme
       );
     }
     // It may act as the runtime accounts of the environment's services and jobs, and as the
-    // scheduler account of each scheduled job, each granted on that account only, and as nothing else.
-    const actAs = all(tf).filter(([, , r]) => r.role === "roles/iam.serviceAccountUser");
+    // scheduler account of each scheduled job, each granted on that account only, and as nothing
+    // else. (The canary guard's act-as, on the analyzed services' accounts: below.)
+    const actAs = all(tf).filter(
+      ([, , r]) =>
+        r.role === "roles/iam.serviceAccountUser" &&
+        r.member !== `serviceAccount:canary-guard@${config.project}.iam.gserviceaccount.com`,
+    );
     const jobs = Object.values(config.jobs ?? {});
     const accounts = Object.keys(config.services).length + jobs.length + jobs.filter((j) => j.schedule).length;
     expect(accounts).toBeGreaterThan(0);
@@ -230,6 +252,48 @@ describe.each(configs.map((c) => [c.name, c] as const))("bootstrap-%s (environme
           expect.stringMatching(/^google_project_service\.apis_artifactregistry/),
         ],
       })),
+    );
+  });
+
+  // Where some service's canaries are analyzed (rolloutOf), the canary guard reads metrics and may
+  // change those services, to move a failing canary's traffic back at once; nowhere else.
+  test("the canary guard: monitoring.viewer on the project, act-as on each analyzed service's account, run.developer on each such service", () => {
+    const guarded = canaryGuarded(config);
+    const canaryMember = `serviceAccount:${IDENTITIES.canary}@${config.project}.iam.gserviceaccount.com`;
+    const env: Json = JSON.parse(
+      Testing.synth(
+        new EnvironmentStack(Testing.app(), name, config, { release: releasedEverywhere(config, EMPTY_RELEASE) }),
+      ),
+    );
+    const grants = [tf, env].flatMap((stack) =>
+      all(stack)
+        .filter(([, , r]) => r.member === canaryMember)
+        .map(([type, , r]) => {
+          if (type === "google_project_iam_member") return `${r.role} project ${r.project}`;
+          const ref = /^\$\{(google_\w+)\.([^.]+)\.name\}$/.exec(r.service_account_id ?? r.name)!;
+          const target = stack.resource[ref[1]][ref[2]];
+          return type === "google_service_account_iam_member"
+            ? `${r.role} account ${target.account_id}@${config.project}.iam.gserviceaccount.com`
+            : `${r.role} ${type} ${target.name}`;
+        }),
+    );
+    expect(grants.sort()).toEqual(
+      guarded.length === 0
+        ? []
+        : [
+            `roles/monitoring.viewer project ${config.project}`,
+            ...guarded.flatMap((k) => [
+              `roles/iam.serviceAccountUser account ${runtimeAccountEmail(config, k)}`,
+              `roles/run.developer google_cloud_run_v2_service_iam_member ${serviceProps(config, k).name}`,
+            ]),
+          ].sort(),
+    );
+    const accounts = Object.values<Json>(tf.resource.google_service_account).map((a) => a.account_id);
+    expect(accounts.includes(IDENTITIES.canary)).toBe(guarded.length > 0);
+    expect(guarded).toEqual(
+      Object.keys(config.services)
+        .filter((k) => rolloutOf(config, k).enabled)
+        .sort(),
     );
   });
 

@@ -3,13 +3,17 @@
  * release commands (fast-check's model-based testing) run against a model of what each should do,
  * and after every step the files must parse, traffic must total 100, a service has at most one
  * canary, every digest past the first stage has run in the stage before, the files must agree
- * with the model, and a refused command must leave every file byte-identical.
+ * with the model, and a refused command must leave every file byte-identical. `analyze --apply`
+ * is one of the commands, with a canary that is healthy, erroring or quiet: it must advance one
+ * step or complete, roll back, or hold (writing nothing), as the model says; and `drill` (beta
+ * only), whose canary is never completed and always rolled back by the analysis.
  */
 import fc from "fast-check";
 import * as fs from "fs";
 import * as path from "path";
 import { shortHash } from "../../lib/gcp/terraform";
-import { runRelease } from "../../lib/app/release/cli";
+import { runReleaseAsync } from "../../lib/app/release/cli";
+import { rolloutOf } from "../../lib/app/config/rollout";
 import { canonicalJson } from "../../lib/app/release/files";
 import { asRelease, releaseProblems } from "../../lib/app/release/model";
 import { trafficOf } from "../../lib/app/release/deployment";
@@ -36,7 +40,7 @@ const imageOf = (env: string, c: string) =>
 
 interface ServiceModel {
   digest?: string;
-  canary?: { digest: string; percent: number };
+  canary?: { digest: string; percent: number; drill?: true };
   ran: string[];
 }
 interface Model {
@@ -47,24 +51,53 @@ function readRelease(env: Env): ServiceModel | undefined {
   const file = path.join(dir, "releases", `${env}.json`);
   if (!fs.existsSync(file)) return undefined;
   const s = JSON.parse(fs.readFileSync(file, "utf8")).services.predict;
-  return { digest: s.digest, canary: s.canary && { digest: s.canary.digest, percent: s.canary.percent }, ran: s.ran };
+  const canary = s.canary && {
+    digest: s.canary.digest,
+    percent: s.canary.percent,
+    ...(s.canary.drill ? { drill: true as const } : {}),
+  };
+  return { digest: s.digest, canary, ran: s.ran };
 }
 
 /** The current template's revision name, without synthesizing: stable for the same template. */
 const templateRevision = (env: string) => {
   const r = readRelease(env as Env);
-  return `predict-${shortHash(`${env} ${r?.canary?.digest ?? r?.digest}`)}`;
+  // A drill's template is the serving one with its fault switched on: another revision.
+  return `predict-${shortHash(`${env} ${r?.canary?.digest ?? r?.digest}${r?.canary?.drill ? " drill" : ""}`)}`;
 };
 
 const inFlight = (s: ServiceModel) => (s.canary?.percent ?? 0) > 0;
 const ranTo = (s: ServiceModel, d: string) => [d, ...s.ran.filter((x) => x !== d)].slice(0, 20);
 
 const outcomes = { accepted: 0, refused: 0 };
+/** Analyses of a canary in flight, by what it served: each kind must be drawn many times. */
+const analyzed = { healthy: 0, erroring: 0, quiet: 0 };
+
+/** The analysis's clock: each analyze runs an hour and a minute after the one before. */
+let clock = Date.parse("2026-11-27T00:00:00.000Z");
+
+/** What the canary served, as the metrics reader answers for the analyze command. */
+type Health = "healthy" | "erroring" | "quiet";
+let health: Health = "healthy";
+const readMetrics = async (q: { revisions: readonly string[] }) => {
+  const [canary, ...rest] = q.revisions;
+  const served = {
+    healthy: { requests: 1000, errors: 0 },
+    erroring: { requests: 1000, errors: 500 },
+    quiet: { requests: 0, errors: 0 },
+  };
+  return Object.fromEntries([[canary, served[health]], ...rest.map((r) => [r, { requests: 5000, errors: 0 }])]);
+};
 
 /** Runs one command against the files and the model; checks the outcome and every invariant. */
-function step(model: Model, argv: string[], expectOk: boolean, apply: () => void): void {
+async function step(model: Model, argv: string[], expectOk: boolean, apply: () => void): Promise<void> {
   const before = releaseTexts(dir);
-  const result = runRelease(argv, dir, { templateRevision, provenance: { time: "2026-11-27T00:00:00.000Z" } });
+  const result = await runReleaseAsync(argv, dir, {
+    templateRevision,
+    provenance: { time: "2026-11-27T00:00:00.000Z" },
+    now: new Date(clock),
+    readMetrics,
+  });
   outcomes[result.code === 0 ? "accepted" : "refused"]++;
   if ((result.code === 0) !== expectOk) {
     throw new Error(
@@ -105,6 +138,7 @@ function step(model: Model, argv: string[], expectOk: boolean, apply: () => void
 }
 
 const env = fc.constantFrom<Env>("alpha", "beta", "gamma");
+const health3 = fc.constantFrom<Health>("healthy", "erroring", "quiet");
 const char = fc.constantFrom("a", "b", "c", "d");
 // Mostly what a team does (pin in alpha, promote one stage on), with every mistake mixed in.
 const pinEnv = fc.oneof({ weight: 4, arbitrary: fc.constant<Env>("alpha") }, { weight: 1, arbitrary: env });
@@ -123,21 +157,21 @@ const commands = [
     ([e, c]) =>
       ({
         check: () => true,
-        run: (m: Model) => {
+        run: async (m: Model) => {
           const s = m.envs[e];
           const ok = e === "alpha" && !inFlight(s);
-          step(m, ["pin", e, "predict", imageOf(e, c)], ok, () => {
+          await step(m, ["pin", e, "predict", imageOf(e, c)], ok, () => {
             m.envs[e] = { digest: digestOf(c), ran: ranTo(s, digestOf(c)) };
           });
         },
         toString: () => `pin ${e} ${c}`,
-      }) as fc.Command<Model, object>,
+      }) as fc.AsyncCommand<Model, object>,
   ),
   promotion.map(
     ([from, to]) =>
       ({
         check: () => true,
-        run: (m: Model) => {
+        run: async (m: Model) => {
           const source = m.envs[from];
           const target = m.envs[to];
           const previous = ENVS[STAGE_OF[to] - 1];
@@ -151,12 +185,12 @@ const commands = [
             !inFlight(target) &&
             !(rolledBack && target.canary!.digest === source.digest) &&
             ranBefore;
-          step(m, ["promote", from, to], ok, () => {
+          await step(m, ["promote", from, to], ok, () => {
             m.envs[to] = { digest: source.digest, ran: ranTo(target, source.digest!) };
           });
         },
         toString: () => `promote ${from} ${to}`,
-      }) as fc.Command<Model, object>,
+      }) as fc.AsyncCommand<Model, object>,
   ),
   fc
     .tuple(
@@ -171,7 +205,7 @@ const commands = [
       ([e, percent, source]) =>
         ({
           check: () => true,
-          run: (m: Model) => {
+          run: async (m: Model) => {
             const s = m.envs[e];
             let digest: string | undefined;
             let sourceOk = true;
@@ -198,52 +232,144 @@ const commands = [
               digest !== s.digest;
             const argv = ["canary", e, "predict", "--percent", String(percent)];
             argv.push(...("c" in source ? ["--image", imageOf(e, source.c)] : ["--from", source.from]));
-            step(m, argv, ok, () => {
+            await step(m, argv, ok, () => {
               m.envs[e] = { ...s, canary: { digest: digest!, percent } };
             });
           },
           toString: () => `canary ${e} ${percent}% ${JSON.stringify(source)}`,
-        }) as fc.Command<Model, object>,
+        }) as fc.AsyncCommand<Model, object>,
     ),
   env.map(
     (e) =>
       ({
         check: () => true,
-        run: (m: Model) => {
+        run: async (m: Model) => {
           const s = m.envs[e];
-          step(m, ["complete", e, "predict"], inFlight(s), () => {
+          // A drill's canary is rolled back, never completed.
+          await step(m, ["complete", e, "predict"], inFlight(s) && !s.canary!.drill, () => {
             m.envs[e] = { digest: s.canary!.digest, ran: ranTo(s, s.canary!.digest) };
           });
         },
         toString: () => `complete ${e}`,
-      }) as fc.Command<Model, object>,
+      }) as fc.AsyncCommand<Model, object>,
+  ),
+  fc.tuple(env, health3).map(
+    ([e, h]) =>
+      ({
+        check: () => true,
+        run: (m: Model) => analyzeStep(m, e, h),
+        toString: () => `analyze --apply ${e} (${h})`,
+      }) as fc.AsyncCommand<Model, object>,
   ),
   env.map(
     (e) =>
       ({
         check: () => true,
-        run: (m: Model) => {
+        run: async (m: Model) => {
           const s = m.envs[e];
-          step(m, ["rollback", e, "predict"], inFlight(s), () => {
+          await step(m, ["rollback", e, "predict"], inFlight(s), () => {
             m.envs[e] = { ...s, canary: { ...s.canary!, percent: 0 } };
           });
         },
         toString: () => `rollback ${e}`,
-      }) as fc.Command<Model, object>,
+      }) as fc.AsyncCommand<Model, object>,
   ),
 ];
 
-test(`${RUNS} random sequences of release commands keep every invariant`, () => {
-  fc.assert(
-    fc.property(fc.commands(commands, { maxCommands: 12 }), (cmds) => {
-      fs.rmSync(path.join(dir, "releases"), { recursive: true, force: true });
-      fs.mkdirSync(path.join(dir, "releases"));
-      const model: Model = { envs: { alpha: { ran: [] }, beta: { ran: [] }, gamma: { ran: [] } } };
-      fc.modelRun(() => ({ model, real: {} }), cmds);
-    }),
+/** `analyze --apply` on environment `e`'s canary, which serves as `h` says; the model's expectation. */
+async function analyzeStep(m: Model, e: Env, h: Health): Promise<void> {
+  const s = m.envs[e];
+  health = h;
+  clock += 61 * 60_000;
+  const steps = rolloutOf(configs[STAGE_OF[e]], "predict").steps;
+  await step(m, ["analyze", e, "predict", "--apply"], inFlight(s), () => {
+    analyzed[h]++;
+    if (h === "quiet") return; // hold: nothing written
+    // A drill that looks healthy went undetected: it is rolled back all the same.
+    if (h === "erroring" || s.canary!.drill) m.envs[e] = { ...s, canary: { ...s.canary!, percent: 0 } };
+    else {
+      const next = steps.find((p) => p > s.canary!.percent);
+      m.envs[e] =
+        next === undefined
+          ? { digest: s.canary!.digest, ran: ranTo(s, s.canary!.digest) }
+          : { ...s, canary: { ...s.canary!, percent: next } };
+    }
+  });
+}
+
+/**
+ * Half the sequences start where a team is mid-release: a digest served everywhere, a newer one
+ * served up to beta, and that one canaried at 10% in gamma. Random sequences rarely build that
+ * themselves (it takes six accepted commands), and it is where analyze decides.
+ */
+async function canaryInFlight(m: Model): Promise<void> {
+  const [a, b] = [digestOf("a"), digestOf("b")];
+  await step(
+    m,
+    ["pin", "alpha", "predict", imageOf("alpha", "a")],
+    true,
+    () => (m.envs.alpha = { digest: a, ran: [a] }),
+  );
+  await step(m, ["promote", "alpha", "beta"], true, () => (m.envs.beta = { digest: a, ran: [a] }));
+  await step(m, ["promote", "beta", "gamma"], true, () => (m.envs.gamma = { digest: a, ran: [a] }));
+  await step(
+    m,
+    ["pin", "alpha", "predict", imageOf("alpha", "b")],
+    true,
+    () => (m.envs.alpha = { digest: b, ran: [b, a] }),
+  );
+  await step(m, ["promote", "alpha", "beta"], true, () => (m.envs.beta = { digest: b, ran: [b, a] }));
+  await step(m, ["canary", "gamma", "predict", "--percent", "10", "--from", "beta"], true, () => {
+    m.envs.gamma = { ...m.envs.gamma, canary: { digest: b, percent: 10 } };
+  });
+}
+
+commands.push(
+  env.map(
+    (e) =>
+      ({
+        check: () => true,
+        run: async (m: Model) => {
+          const s = m.envs[e];
+          // Preproduction only (beta), on a release, with no canary in flight; at beta's first step.
+          const ok = e === "beta" && s.digest !== undefined && !inFlight(s);
+          await step(m, ["drill", e, "predict"], ok, () => {
+            const percent = rolloutOf(configs[1], "predict").steps[0];
+            m.envs[e] = { ...s, canary: { digest: s.digest!, percent, drill: true } };
+          });
+        },
+        toString: () => `drill ${e}`,
+      }) as fc.AsyncCommand<Model, object>,
+  ),
+);
+
+// A canary in flight takes a pin, two promotions and a canary first: canary and analyze are drawn
+// more often, so that analyses of a canary in flight (of each kind) come up many times a run.
+const [, , canaryCommand, , analyzeCommand] = commands;
+const weighted = [...commands, canaryCommand, canaryCommand, analyzeCommand, analyzeCommand];
+
+test(`${RUNS} random sequences of release commands keep every invariant`, async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.commands(weighted, { maxCommands: 16 }),
+      fc.option(health3, { freq: 2 }),
+      async (cmds, first) => {
+        fs.rmSync(path.join(dir, "releases"), { recursive: true, force: true });
+        fs.mkdirSync(path.join(dir, "releases"));
+        const model: Model = { envs: { alpha: { ran: [] }, beta: { ran: [] }, gamma: { ran: [] } } };
+        // Half the runs: mid-release, and gamma's canary judged first.
+        if (first !== null) {
+          await canaryInFlight(model);
+          await analyzeStep(model, "gamma", first);
+        }
+        await fc.asyncModelRun(() => ({ model, real: {} }), cmds);
+      },
+    ),
     { numRuns: RUNS },
   );
   // Both outcomes are exercised, many times over (about 1.3 accepted and 4 refused a sequence).
   expect(outcomes.accepted).toBeGreaterThan(RUNS / 2);
   expect(outcomes.refused).toBeGreaterThan(RUNS / 2);
+  // Each kind about 35 to 50 times a run (a third of the half that starts mid-release, and more).
+  expect(Math.min(...Object.values(analyzed))).toBeGreaterThan(RUNS / 20);
 }, 120_000);

@@ -197,11 +197,11 @@ describe("services", () => {
       expect(status.code).toBe(0);
       const lines = status.stdout.split("\n");
       expect(lines[0]).toMatch(
-        /^environment\s+stage\s+service\s+serving\s+model\s+revision\s+traffic\s+canary\s+last change$/,
+        /^environment\s+stage\s+service\s+serving\s+model\s+revision\s+traffic\s+canary\s+rollout\s+last decision\s+last change$/,
       );
       expect(lines.find((l) => l.startsWith("gamma"))).toMatch(
         new RegExp(
-          `^gamma\\s+production\\s+predict\\s+${"b".repeat(12)}\\s+-\\s+predict-[0-9a-f]{8}\\s+100% stable predict-[0-9a-f]{8} \\(canary rolled back\\)\\s+${"c".repeat(12)} 0% \\(rolled back\\)\\s+rollback `,
+          `^gamma\\s+production\\s+predict\\s+${"b".repeat(12)}\\s+-\\s+predict-[0-9a-f]{8}\\s+100% stable predict-[0-9a-f]{8} \\(canary rolled back\\)\\s+${"c".repeat(12)} 0% \\(rolled back\\)\\s+10 → 50 → complete, 30 min and 100 req a step\\s+-\\s+rollback `,
         ),
       );
       expect(release("status", "--markdown").stdout).toMatch(/^## Releases\n\n\| environment \| stage \|/);

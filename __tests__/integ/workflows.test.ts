@@ -14,12 +14,19 @@ import { buildMatrix, buildPathProblem, jobTarget } from "../../lib/app/environm
 import { Json } from "../helpers";
 import { workflowTexts } from "../workflow-files";
 import { VERBS } from "../../lib/app/release/cli";
+import { IDENTITIES, canaryGuarded } from "../../lib/app/identities";
 
 const root = path.resolve(__dirname, "..", "..");
 const text = workflowTexts();
 const files = Object.keys(text);
 const workflows: Record<string, Json> = Object.fromEntries(files.map((f) => [f, parse(text[f])]));
 const scripts: Record<string, string> = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts;
+
+/** A command that runs installed code: at the start of a line, after ; && || | $( !, or a shell keyword. */
+const COMMAND = /(^|[;&|(!]|\b(?:if|then|else|do|while|until))\s*(npm (ci|test|run|exec|x)|npx|node|yarn|pnpm)\b/gm;
+
+/** The one job that runs the repository's code with an identity token: canary.yml's judge. */
+const CANARY_JUDGE = "canary.yml analyze";
 
 /** A bootstrap stack, synthesized in memory. */
 function bootstrapJson(config: EnvironmentConfig): Json {
@@ -107,13 +114,15 @@ function authenticates(job: Json): boolean {
 }
 
 describe("workflows", () => {
-  test("ci, build, release, deploy (with apply), drift, train, and the library's version and publish exist", () => {
+  test("ci, build, release, canary, drill, deploy (with apply), drift, train, and the library's version and publish exist", () => {
     expect(files).toEqual([
       "apply.yml",
       "build.yml",
+      "canary.yml",
       "ci.yml",
       "deploy.yml",
       "drift.yml",
+      "drill.yml",
       "publish.yml",
       "release.yml",
       "train.yml",
@@ -175,12 +184,14 @@ describe("workflows", () => {
         const values = Object.values(job.permissions ?? {});
         if (!values.includes("write")) continue;
         privileged.push(`${f} ${name}`);
+        if (`${f} ${name}` === CANARY_JUDGE) continue; // the one exception, checked below
         const script = runsOf(job);
         expect({
           file: f,
           job: name,
-          // A command, not text a step prints: at the start of a line, or after ; && || | $(
-          runs: script.match(/(^|[;&|(])\s*(npm (ci|test|run|exec|x)|npx|node|yarn|pnpm)\b/gm) ?? [],
+          // A command, not text a step prints: at the start of a line, after ; && || | $( !, or a
+          // shell keyword (`if npm run …; then`)
+          runs: script.match(COMMAND) ?? [],
         }).toEqual({
           file: f,
           job: name,
@@ -197,9 +208,12 @@ describe("workflows", () => {
       "apply.yml apply",
       "build.yml build",
       "build.yml pull-request",
+      "canary.yml analyze",
+      "canary.yml pull-request",
       "ci.yml plan",
       "deploy.yml plan",
       "drift.yml drift",
+      "drill.yml pull-request",
       "publish.yml publish",
       "release.yml copy",
       "release.yml pull-request",
@@ -215,11 +229,40 @@ describe("workflows", () => {
     for (const { f, install } of installs) expect({ f, install }).toEqual({ f, install: "npm ci --ignore-scripts" });
   });
 
+  // The canary judge is the one job that runs the repository's code with an identity token:
+  // reading a canary's metrics and moving its traffic are that code (npm run release -- analyze,
+  // revert-traffic). Only main's code, from the lockfile without install scripts, installed before
+  // the token is minted, and only the release command's verbs; its identity (canary-guard) can be
+  // minted by this job on main alone (below) and may do nothing but read metrics and change the
+  // services whose canaries it judges.
+  test("the canary judge runs main's release command with its token, and nothing else of the repository's", () => {
+    const [f, name] = CANARY_JUDGE.split(" ");
+    const job = workflows[f].jobs[name];
+    expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
+    expect(job.if).toContain("github.ref == 'refs/heads/main'");
+    // Any mention, command or not: none of its scripts prints one.
+    const commands = runsOf(job).match(/\b(npm (ci|test|run|exec|x|install|i)|npx|node|yarn|pnpm)\b.*$/gm) ?? [];
+    expect(commands.map((c) => c.replace(/ \|.*$/, ""))).toEqual([
+      "npm ci --ignore-scripts",
+      'npm run -s release -- analyze "$ENVIRONMENT" "$SERVICE" --apply',
+      // In an `if`, so that a rollback's change is uploaded even when moving the traffic failed.
+      'npm run -s release -- revert-traffic "$ENVIRONMENT" "$SERVICE"',
+      "npm run -s release -- status --markdown; } > body.md",
+    ]);
+    const at = (test: (st: Json) => boolean) => steps(job).findIndex(test);
+    const auth = at((st) => String(st.uses ?? "").startsWith("google-github-actions/auth@"));
+    expect(at((st) => st.run === "npm ci --ignore-scripts")).toBeLessThan(auth);
+    expect(at((st) => /release -- analyze/.test(st.run ?? ""))).toBeGreaterThan(auth);
+    expect(steps(job).filter((st) => String(st.uses ?? "").startsWith("actions/cache@"))).toEqual([]);
+  });
+
   // The job that changes the repository applies a patch made by a job that ran installed code,
   // so it refuses one that touches anything but the files that job may change.
   test("a pull request job applies the patch of the job before it, and only to the files it may change", () => {
     const allowed: Record<string, string> = {
       "build.yml": "grep -qv '^environments/releases/'",
+      "canary.yml": "grep -qvE '^environments/releases/[^/]+\\.json$'",
+      "drill.yml": "grep -qvE '^environments/releases/[^/]+\\.json$'",
       "release.yml": "grep -qv '^environments/releases/'",
       "version.yml": "grep -qvE '^(package\\.json|CHANGELOG\\.md|\\.changeset/)'",
     };
@@ -243,6 +286,12 @@ describe("workflows", () => {
     expect(runsOf(workflows["release.yml"].jobs.plan)).toMatch(
       /git add environments\/releases\ngit diff --cached --binary > change\.patch/,
     );
+    expect(runsOf(workflows["canary.yml"].jobs.analyze)).toMatch(
+      /git add environments\/releases\ngit diff --cached --binary > change\.patch/,
+    );
+    expect(runsOf(workflows["drill.yml"].jobs.drill)).toMatch(
+      /git add environments\/releases\ngit diff --cached --binary > change\.patch/,
+    );
     expect(runsOf(workflows["version.yml"].jobs.version)).toMatch(
       /git add package\.json CHANGELOG\.md \.changeset\ngit diff --cached --binary > change\.patch/,
     );
@@ -264,7 +313,7 @@ describe("workflows", () => {
         }
       }
     }
-    expect(given).toBe(4);
+    expect(given).toBe(6);
   });
 
   // A run that waits in a concurrency group is cancelled when a newer one joins it: a dispatch on
@@ -283,8 +332,19 @@ describe("workflows", () => {
       group: "build-${{ github.ref }}",
       "cancel-in-progress": false,
     });
-    // Every release dispatch runs: a group would drop all but the newest waiting one.
-    expect(workflows["release.yml"].concurrency).toBeUndefined();
+    // Every release dispatch runs: a group would drop all but the newest waiting one. So does every
+    // canary judgment and drill: their groups, if any, are one canary's, and cancel nothing running.
+    for (const f of ["release.yml", "canary.yml", "drill.yml"])
+      expect({ f, group: workflows[f].concurrency }).toEqual({ f });
+    for (const [f, name] of [
+      ["canary.yml", "analyze"],
+      ["canary.yml", "pull-request"],
+    ]) {
+      expect(workflows[f].jobs[name].concurrency).toEqual({
+        group: expect.stringMatching(/^canary-[a-z-]*\$\{\{ matrix\.environment \}\}-\$\{\{ matrix\.service \}\}$/),
+        "cancel-in-progress": false,
+      });
+    }
   });
 
   test("build: on changes to services/, one image per service, the digest from the push pinned by a pull request", () => {
@@ -418,6 +478,103 @@ describe("workflows", () => {
     }
   });
 
+  test("canary: every 10 minutes on main, the canaries in flight judged one by one as the canary guard; a rollback moves the traffic at once", () => {
+    const wf = workflows["canary.yml"];
+    expect(wf.on).toEqual({ schedule: [{ cron: "*/10 * * * *" }], workflow_dispatch: null });
+    const { list, analyze } = wf.jobs;
+    const pullRequest = wf.jobs["pull-request"];
+    for (const job of [list, analyze, pullRequest]) expect(job.if).toContain("github.ref == 'refs/heads/main'");
+    // The list is the release command's, in a job with no token.
+    expect(list.permissions).toEqual({ contents: "read" });
+    expect(runsOf(list)).toContain("canaries=$(npm run -s release -- in-flight --json)");
+    expect(list.outputs.canaries).toBe("${{ steps.list.outputs.canaries }}");
+    // One leg per canary, none stopping another; no leg when there is none.
+    for (const job of [analyze, pullRequest]) {
+      expect(job.strategy).toEqual({
+        "fail-fast": false,
+        matrix: { include: "${{ fromJSON(needs.list.outputs.canaries) }}" },
+      });
+      expect(job.if).toContain("needs.list.outputs.canaries != '[]'");
+      expect(job.env).toEqual({ ENVIRONMENT: "${{ matrix.environment }}", SERVICE: "${{ matrix.service }}" });
+    }
+    // As the environment's canary guard, through the provider variable in-flight names.
+    const auth = steps(analyze).find((st) => String(st.uses ?? "").startsWith("google-github-actions/auth@"));
+    expect(auth.with).toEqual({
+      workload_identity_provider: "${{ vars[matrix.providerVariable] }}",
+      service_account: `${IDENTITIES.canary}@\${{ matrix.project }}.iam.gserviceaccount.com`,
+    });
+    expect(steps(analyze).find((st) => String(st.uses ?? "").startsWith("actions/checkout@")).with).toEqual({
+      "persist-credentials": false,
+    });
+    // Judged and applied, to the summary; on a rollback the traffic moves in the same job, at once.
+    const judge = steps(analyze).find((st) => st.id === "analyze");
+    expect(judge.run).toContain('npm run -s release -- analyze "$ENVIRONMENT" "$SERVICE" --apply | tee decision.txt');
+    expect(judge.run).toMatch(/^set -o pipefail$/m);
+    expect(judge.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
+    const revert = steps(analyze).find((st) => st.id === "revert");
+    expect(revert.if).toBe("steps.analyze.outputs.decision == 'rollback'");
+    expect(revert.run).toContain('npm run -s release -- revert-traffic "$ENVIRONMENT" "$SERVICE"');
+    expect(steps(analyze).indexOf(revert)).toBe(steps(analyze).indexOf(judge) + 1);
+    // The change and its body (the decision, then the release status) as the canary's own artifact.
+    const body = runsOf(analyze);
+    expect(body).toContain(
+      "{ echo '```'; cat decision.txt; echo '```'; echo; npm run -s release -- status --markdown; } > body.md",
+    );
+    const upload = steps(analyze).find((st) => String(st.uses ?? "").startsWith("actions/upload-artifact@"));
+    const download = steps(pullRequest).find((st) => String(st.uses ?? "").startsWith("actions/download-artifact@"));
+    expect(upload.with.name).toBe("canary-${{ matrix.environment }}-${{ matrix.service }}");
+    expect(download.with.name).toBe(upload.with.name);
+    expect(upload.with.path.trim().split("\n")).toEqual(["decision", "traffic", "change.patch", "body.md"]);
+    // A hold opens nothing; the others a pull request titled by the decision; a rollback's says the
+    // traffic was already moved (or that moving it failed).
+    const pr = runsOf(pullRequest);
+    expect(pr).toMatch(/hold\) echo "\$ENVIRONMENT \$SERVICE: hold, nothing to open"; exit 0 ;;/);
+    expect(pr.indexOf("exit 0")).toBeLessThan(pr.indexOf("git apply"));
+    expect(pr).toContain('title="canary: $decision $ENVIRONMENT $SERVICE"');
+    expect(pr).toContain("The traffic was already moved");
+    expect(pr).toContain('if [ "$decision" = rollback ]; then');
+    expect(pullRequest.needs).toEqual(["list", "analyze"]);
+    expect(pullRequest.if).toContain("!cancelled()");
+    // Every release verb the workflow runs is one the release command has.
+    const verbs = VERBS.map((v) => v.name);
+    for (const f of ["canary.yml", "drill.yml"]) {
+      for (const m of text[f].matchAll(/npm run -s release -- ([a-z][\w-]*)/g))
+        expect({ f, verb: verbs.includes(m[1]) ? m[1] : `(no such verb) ${m[1]}` }).toEqual({ f, verb: m[1] });
+    }
+  });
+
+  test("drill: weekly and on demand on main, each drill a pull request, no Google Cloud identity", () => {
+    const wf = workflows["drill.yml"];
+    expect(wf.on.schedule).toHaveLength(1);
+    expect(wf.on.schedule[0].cron).toMatch(/^\d+ \d+ \* \* \d$/);
+    expect(Object.keys(wf.on.workflow_dispatch.inputs)).toEqual(["environment", "service"]);
+    for (const input of Object.values<Json>(wf.on.workflow_dispatch.inputs)) expect(input.required).toBe(false);
+    const { list, drill } = wf.jobs;
+    const pullRequest = wf.jobs["pull-request"];
+    for (const job of [list, drill, pullRequest]) {
+      expect(job.if).toContain("github.ref == 'refs/heads/main'");
+      expect(job.permissions["id-token"]).toBeUndefined();
+    }
+    expect(text["drill.yml"]).not.toContain("google-github-actions/auth@");
+    // The inputs, or the release command's list; then one leg per drill.
+    expect(list.env).toEqual({ ENVIRONMENT: "${{ inputs.environment }}", SERVICE: "${{ inputs.service }}" });
+    expect(runsOf(list)).toContain("drills=$(npm run -s release -- drills --json)");
+    for (const job of [drill, pullRequest]) {
+      expect(job.strategy).toEqual({
+        "fail-fast": false,
+        matrix: { include: "${{ fromJSON(needs.list.outputs.drills) }}" },
+      });
+      expect(job.if).toContain("needs.list.outputs.drills != '[]'");
+    }
+    expect(drill.permissions).toEqual({ contents: "read" });
+    expect(runsOf(drill)).toContain('npm run -s release -- drill "$ENVIRONMENT" "$SERVICE" | tee change.txt');
+    const upload = steps(drill).find((st) => String(st.uses ?? "").startsWith("actions/upload-artifact@"));
+    const download = steps(pullRequest).find((st) => String(st.uses ?? "").startsWith("actions/download-artifact@"));
+    expect(download.with.name).toBe(upload.with.name);
+    expect(runsOf(pullRequest)).toContain('title="drill: $ENVIRONMENT $SERVICE"');
+    expect(pullRequest.needs).toEqual(["list", "drill"]);
+  });
+
   // Google checks the workflow file that defines a job (for a job of a reusable workflow, the
   // called file), the ref it was read at and the job's GitHub environment; GitHub gives a job a
   // token only with `id-token: write`. Every job that can mint a token, run from main, from a
@@ -512,7 +669,10 @@ describe("workflows", () => {
         }
       }
     }
+    // The canary guard exists where some service's canaries are analyzed.
+    const guarded = configs.some((c) => canaryGuarded(c).length > 0);
     expect([...minted].sort()).toEqual([
+      ...(guarded ? ["canary-guard <- canary.yml analyze on main"] : []),
       "image-builder <- build.yml build on main",
       "image-promoter <- release.yml copy on main",
       "job-runner <- train.yml train in <its environment> on main",
@@ -523,8 +683,11 @@ describe("workflows", () => {
       "terraform-plan <- deploy.yml plan on main",
       "terraform-plan <- drift.yml drift on main",
     ]);
-    for (const a of asked) expect([...minted].some((m) => m.startsWith(a) && m.endsWith("on main"))).toBe(true);
+    // (canary.yml asks for a canary guard only for a canary in flight, which needs one.)
+    for (const a of asked.filter((x) => guarded || !x.startsWith("canary-guard ")))
+      expect([...minted].some((m) => m.startsWith(a) && m.endsWith("on main"))).toBe(true);
     expect(asked.sort()).toEqual([
+      "canary-guard <- canary.yml analyze",
       "image-builder <- build.yml build",
       "image-promoter <- release.yml copy",
       "job-runner <- train.yml train",
@@ -628,6 +791,8 @@ describe("workflows", () => {
             "${{ fromJSON(needs.build.outputs.environments) }}",
             "${{ fromJSON(inputs.environments) }}",
             "${{ fromJSON(needs.plan.outputs.builds) }}",
+            "${{ fromJSON(needs.list.outputs.canaries) }}",
+            "${{ fromJSON(needs.list.outputs.drills) }}",
           ]).toContain(job.strategy.matrix.include);
         }
       }
@@ -657,7 +822,7 @@ describe("workflows", () => {
           expect({ file: f, provider: step.with.workload_identity_provider }).toEqual({
             file: f,
             provider: expect.stringMatching(
-              /^\$\{\{ vars\[(matrix|steps\.target\.outputs|needs\.(target|plan)\.outputs)\.provider_variable\] \}\}$/,
+              /^\$\{\{ vars\[((matrix|steps\.target\.outputs|needs\.(target|plan)\.outputs)\.provider_variable|matrix\.providerVariable)\] \}\}$/,
             ),
           });
         }

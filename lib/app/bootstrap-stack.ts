@@ -19,6 +19,7 @@ import { EnvironmentStack, environmentResourceTypes } from "./environment-stack"
 import {
   IDENTITY_JOBS,
   IdentityKind,
+  canaryGuarded,
   identityProviderVariable,
   jobAccountEmail,
   runtimeAccountEmail,
@@ -104,6 +105,8 @@ export interface BootstrapStackOptions {
  * - each service's and job's runtime account, with its project roles and secrets (and a job's
  *   scheduler account), which the deploy identity may deploy as;
  * - the job runner, when the environment has jobs;
+ * - the canary guard (`canary-guard`), when some service's canaries are analyzed: it reads their
+ *   metrics and moves a failing canary's traffic back to the stable revision;
  * - the image identity: `image-builder` in the first environment of the promotion order (it
  *   pushes builds), `image-promoter` in every other (it copies images from the stage before);
  * - no basic role and no service account key anywhere.
@@ -117,7 +120,7 @@ export interface BootstrapStackOptions {
  * docs/ci-cd.md, "From zero to a first deploy", shows the one-time local start.
  *
  * Construct ids (Terraform addresses) are fixed: `apis`, `state`, `github`, one account per
- * identity kind (`plan`, `deploy`, `runner`, `builder`, `promoter`), `runtime/<key>`.
+ * identity kind (`plan`, `deploy`, `runner`, `builder`, `promoter`, `canary`), `runtime/<key>`.
  */
 export class BootstrapStack extends AppStack {
   readonly stateBucket: StateBucket;
@@ -126,6 +129,8 @@ export class BootstrapStack extends AppStack {
   readonly identities: Readonly<Partial<Record<IdentityKind, PipelineIdentity>>>;
 
   private readonly pipeline: PipelineIdentities;
+  /** Each service's runtime account, and the construct its grants live under, by the service's key. */
+  private readonly serviceAccounts = new Map<string, { scope: Construct; account: ServiceAccount }>();
   /** Customer-managed key grants, which wait for the Cloud Run API. */
   private readonly keyGrants: KmsCryptoKeyIamMember[] = [];
 
@@ -159,6 +164,7 @@ export class BootstrapStack extends AppStack {
     this.addRuntimeAccounts();
     this.addJobRunner();
     this.addImageIdentity(options.environments);
+    this.addCanaryGuard();
     this.identities = this.pipeline.report();
 
     new TerraformOutput(this, "workload_identity_provider", {
@@ -290,6 +296,7 @@ export class BootstrapStack extends AppStack {
     for (const { key, kind, props } of workloads) {
       const scope = new Construct(runtime, key);
       const account = createRuntimeServiceAccount(scope, { project: config.project, name: props.name, kind });
+      if (kind === "service") this.serviceAccounts.set(key, { scope, account });
       grantSecretAccess(scope, props, account.member, undefined);
       keyAccess(scope, props.encryptionKey);
       const email = kind === "service" ? runtimeAccountEmail(config, key) : jobAccountEmail(config, key);
@@ -353,6 +360,75 @@ export class BootstrapStack extends AppStack {
         });
       }
       this.pipeline.granted("runner", { role: "roles/run.viewer", on, neededFor: "--wait: following the execution" });
+    }
+  }
+
+  /**
+   * Canaries: the canary guard, which canary.yml on main signs in as every few minutes to judge
+   * each canary in flight (`npm run release -- analyze`) and, when one fails, to move its
+   * service's traffic back to the stable revision at once (`npm run release -- revert-traffic`),
+   * before the pull request that records the rollback is merged. Only where some service's
+   * canaries are analyzed (`rolloutOf(config, key).enabled`), with grants for those services only:
+   *
+   * - `roles/monitoring.viewer` on the project: reading the request counts and latencies of the
+   *   canary and stable revisions (`monitoring.timeSeries.list`). Time series have no IAM policy of
+   *   their own, and no condition limits a Monitoring role; it also reads the project's alert
+   *   policies, dashboards, uptime checks and SLOs, and changes none;
+   * - `roles/iam.serviceAccountUser` on each such service's runtime account, and nothing else's:
+   *   Cloud Run asks for it to change a service at all, traffic included (Cloud Run, "Rollbacks,
+   *   gradual rollouts, and traffic migration", required roles: Cloud Run Developer on the service,
+   *   Service Account User on the service identity);
+   * - `roles/run.developer` on each such service (the environment's stack grants it: the service
+   *   must exist first, and it is that stack's).
+   *
+   * What that still allows: Cloud Run has no permission for traffic alone, so run.developer on a
+   * service, with act-as on its account, could also deploy a new revision of it (any image, running
+   * as that account, with its secrets and model bucket), or change its scaling. What holds it to
+   * moving traffic: only canary.yml on main can mint its token (no branch, pull request or other
+   * workflow file can), and that workflow's code path only ever moves traffic to the stable
+   * revision the release file in git names; every change it makes is in Cloud Audit Logs (Admin
+   * Activity, always on) under this account; and the scheduled drift check (drift.yml) reports
+   * any template or traffic that differs from what Terraform would write, until the rollback's
+   * pull request is merged and applied. It holds nothing on jobs, buckets, repositories or the
+   * environment's IAM, and cannot change any service's IAM policy (run.developer has no
+   * setIamPolicy).
+   */
+  private addCanaryGuard(): void {
+    const { config } = this;
+    const guarded = canaryGuarded(config);
+    if (guarded.length === 0) return;
+    this.identity("canary", `Canary analysis and rollback in ${config.name}`);
+    this.pipeline.grantProjectRoles(
+      "canary",
+      new Map([
+        [
+          "roles/monitoring.viewer",
+          ["npm run release -- analyze: the request counts and latencies of each canary and its stable revision"],
+        ],
+      ]),
+    );
+    for (const key of guarded) {
+      const { scope, account } = this.serviceAccounts.get(key)!;
+      const name = serviceProps(config, key).name;
+      const actAs = new ServiceAccountIamMember(scope, "canary-act-as", {
+        serviceAccountId: account.name,
+        role: "roles/iam.serviceAccountUser",
+        member: this.pipeline.member("canary"),
+      });
+      this.pipeline.granted(
+        "canary",
+        {
+          role: "roles/iam.serviceAccountUser",
+          on: `account ${runtimeAccountEmail(config, key)}`,
+          neededFor: `moving ${key}'s traffic: Cloud Run asks for act-as on a service's identity to change the service`,
+        },
+        [actAs],
+      );
+      this.pipeline.granted("canary", {
+        role: "roles/run.developer",
+        on: `service ${name} (the environment's stack grants it)`,
+        neededFor: `npm run release -- revert-traffic: moving ${key}'s traffic to its stable revision (there is no traffic-only role)`,
+      });
     }
   }
 

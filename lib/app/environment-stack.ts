@@ -18,14 +18,21 @@ import {
 import { ProjectServices } from "../constructs/project-services";
 import { sortedRecord } from "../gcp/terraform";
 import { acknowledge } from "../policies";
-import { DataGoogleProject } from "../providers";
+import { CloudRunV2ServiceIamMember, DataGoogleProject } from "../providers";
 import { EnvironmentConfig, parseEnvironmentConfig, repositoryProps, serviceProps } from "./config";
 import { BucketResolver, anythingMonitored, bucketProps, jobProps, monitored } from "./config/props";
-import { identityMember, jobAccountEmail, runtimeAccountEmail, schedulerAccountEmail } from "./identities";
+import {
+  canaryGuarded,
+  identityMember,
+  jobAccountEmail,
+  runtimeAccountEmail,
+  schedulerAccountEmail,
+} from "./identities";
 import { ParityMetadata } from "./parity";
 import {
   JOB_PLACEHOLDER_IMAGE,
   PLACEHOLDER_IMAGE,
+  drillEnv,
   imageOf,
   modelEnv,
   notDeployed,
@@ -65,7 +72,8 @@ export interface EnvironmentStackOptions {
  *   identity manages (a grant on the repository, not the project);
  * - its buckets, such as the one models are trained into (`bucket-<key>`);
  * - each service (`<key>`), running the digest and model its release names, as the runtime
- *   account its bootstrap stack made;
+ *   account its bootstrap stack made; where its canaries are analyzed, the canary guard may
+ *   change it (`<key>/canary-guard`), to move a failing canary's traffic back at once;
  * - each job (`<key>`), likewise, which the pipeline's job runner may execute;
  * - monitoring of each monitored service and job, routed to the environment's channels
  *   (`alert-channels`), and one dashboard (`dashboard`);
@@ -184,13 +192,14 @@ export class EnvironmentStack extends AppStack {
   private addServices(resolve: BucketResolver): Record<string, CloudRunService> {
     const { config } = this;
     const services: Record<string, CloudRunService> = {};
+    const guarded = canaryGuarded(config);
     for (const key of Object.keys(config.services).sort()) {
       if (this.notDeployed.includes(key)) continue;
       const released = this.release.services[key];
       const props = released
         ? serviceProps(config, key, resolve)
         : placeholderProps(serviceProps(config, key, resolve));
-      const env = { ...props.env, ...modelEnv(config, key, released) };
+      const env = { ...props.env, ...modelEnv(config, key, released), ...drillEnv(released) };
       const service = new CloudRunService(this, key, {
         ...props,
         ...bootstrapMade(config, key, "service"),
@@ -201,6 +210,7 @@ export class EnvironmentStack extends AppStack {
         requireImageDigest: released !== undefined && config.stage !== "development",
         traffic: trafficOf(released),
       });
+      if (guarded.includes(key)) grantCanaryGuard(config, service);
       services[key] = service;
       new TerraformOutput(this, `${key}_url`, {
         value: service.uri,
@@ -334,6 +344,30 @@ export class EnvironmentStack extends AppStack {
       acknowledge(scope, ack.rule, ack.reason);
     }
   }
+}
+
+/**
+ * The canary guard (the bootstrap stack's `canary-guard@`, which only canary.yml on main can
+ * sign in as) may change this service: `roles/run.developer` on the service alone (construct id
+ * `<key>/canary-guard`), for a service whose canaries are analyzed. `npm run release --
+ * revert-traffic` needs it to move a failing canary's traffic back to the stable revision at once;
+ * Cloud Run asks for Cloud Run Developer on the service (and Service Account User on its identity,
+ * which the bootstrap stack grants) to change its traffic ("Rollbacks, gradual rollouts, and
+ * traffic migration"). Cloud Run has no traffic-only permission: the role could also deploy a
+ * revision of this service, which canary.yml's code never does (it only moves traffic to the
+ * stable revision named in git); Cloud Audit Logs record each change, and the drift check reports
+ * a template or traffic that is not this stack's. It cannot change the service's IAM policy.
+ * Here, not in the bootstrap stack, because the grant needs the service, as the job runner's
+ * grants on its jobs do; the bootstrap stack reports it.
+ */
+function grantCanaryGuard(config: EnvironmentConfig, service: CloudRunService): CloudRunV2ServiceIamMember {
+  return new CloudRunV2ServiceIamMember(service, "canary-guard", {
+    project: service.project,
+    location: service.location,
+    name: service.service.name,
+    role: "roles/run.developer",
+    member: identityMember(config, "canary"),
+  });
 }
 
 /**

@@ -7,6 +7,7 @@ import {
 } from "../gcp/iam";
 import type { GitHubWorkflowJobs } from "../gcp/workload-identity";
 import type { EnvironmentConfig } from "./config";
+import { rolloutOf } from "./config/rollout";
 
 /**
  * The service accounts each environment's bootstrap stack creates for its pipelines, by account
@@ -25,6 +26,14 @@ export const IDENTITIES = {
   promoter: "image-promoter",
   /** Runs the environment's jobs and waits for them: train.yml, in the GitHub environment of its name. */
   runner: "job-runner",
+  /**
+   * Judges the environment's canaries and rolls a failing one back at once: canary.yml on main
+   * reads the canary's and the stable revision's metrics, and on a rollback moves the live
+   * service's traffic to the stable revision the release file names, before anyone merges the
+   * pull request that records it. Made only where some service's canaries are analyzed
+   * (`rolloutOf(config, key).enabled`).
+   */
+  canary: "canary-guard",
 } as const;
 
 export type IdentityKind = keyof typeof IDENTITIES;
@@ -43,7 +52,10 @@ export type IdentityKind = keyof typeof IDENTITIES;
  * - deploy: apply.yml (called by deploy.yml), in the GitHub environment of the environment's name;
  * - runner: train.yml, in that GitHub environment too: the workflow file keeps a training run's
  *   token from ever being the deploy identity's, though both wait for the same reviewers;
- * - builder: build.yml; promoter: release.yml; on main, in no GitHub environment.
+ * - builder: build.yml; promoter: release.yml; on main, in no GitHub environment;
+ * - canary: canary.yml, on main, in no GitHub environment: a scheduled run has no one to wait for
+ *   (a rollback that waited for a reviewer would leave the failing canary serving meanwhile), so
+ *   the workflow file and the branch are what keep its token from any other code.
  */
 export const IDENTITY_JOBS: Readonly<Record<IdentityKind, (environment: string) => readonly GitHubWorkflowJobs[]>> = {
   plan: () => [{ workflow: "ci.yml", branch: false }, { workflow: "deploy.yml" }, { workflow: "drift.yml" }],
@@ -51,7 +63,20 @@ export const IDENTITY_JOBS: Readonly<Record<IdentityKind, (environment: string) 
   runner: (environment) => [{ workflow: "train.yml", environment }],
   builder: () => [{ workflow: "build.yml" }],
   promoter: () => [{ workflow: "release.yml" }],
+  canary: () => [{ workflow: "canary.yml" }],
 };
+
+/**
+ * The services of an environment whose canaries canary.yml judges (`rolloutOf(config, key).enabled`),
+ * in key order: the canary identity exists when there is one, and may move the traffic of these
+ * and of no other service. The bootstrap stack and the environment's stack both read it, so its
+ * grants on the runtime accounts and on the services name the same services.
+ */
+export function canaryGuarded(config: EnvironmentConfig): string[] {
+  return Object.keys(config.services)
+    .sort()
+    .filter((key) => rolloutOf(config, key).enabled);
+}
 
 /** The email of one of an environment's pipeline identities. */
 export function identityEmail(config: Pick<EnvironmentConfig, "project">, kind: IdentityKind): string {

@@ -190,7 +190,9 @@ export const PROJECT_ROLE_REASONS: Readonly<Record<string, string>> = {
   "roles/artifactregistry.viewer": READS,
   "roles/cloudscheduler.viewer": READS,
   "roles/iam.securityReviewer": READS,
-  "roles/monitoring.viewer": READS,
+  // The plan identity's reads, and the canary guard's: a canary's metrics (time series) have no
+  // IAM policy of their own, so reading them is granted on the project or not at all.
+  "roles/monitoring.viewer": `${READS}; metrics (a canary's analysis) have no IAM policy of their own`,
   "roles/run.viewer": READS,
   "roles/serviceusage.serviceUsageViewer": READS,
   "roles/storage.bucketViewer": READS,

@@ -23,7 +23,13 @@ export interface ServerOptions {
   readonly modelPath?: string;
   /** Replaces {@link loadModel}. */
   readonly load?: (dir: string) => Promise<LoadedModel>;
+  /** A drill's share of /predict requests answered with 503. @default faultRateOf(process.env.CANARY_DRILL_ERROR_RATE) */
+  readonly faultRate?: number;
+  /** Replaces Math.random (which requests the fault takes). */
+  readonly random?: () => number;
 }
+/** CANARY_DRILL_ERROR_RATE read as a share: more than 0 and at most 1, else 0 (no fault). */
+export declare function faultRateOf(value: string | undefined): number;
 export declare function predict(text: string, model?: LoadedModel): Prediction;
 export declare function loadModel(dir: string): Promise<LoadedModel>;
 export declare function createServer(options?: ServerOptions): ModelServer;

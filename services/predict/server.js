@@ -104,6 +104,16 @@ async function loadModel(dir) {
   return { name: versionOf(dir), weights, parts: count, examples };
 }
 
+/**
+ * A drill's fault switch: CANARY_DRILL_ERROR_RATE, a share of /predict requests (more than 0, at
+ * most 1) answered with 503, set only on a drill's canary (`npm run release -- drill`). Anything
+ * else switches nothing on. /healthz stays healthy, so the revision is ready and takes traffic.
+ */
+function faultRateOf(value) {
+  const rate = Number(value);
+  return value !== undefined && value !== "" && rate > 0 && rate <= 1 ? rate : 0;
+}
+
 function send(res, status, body) {
   res.writeHead(status, { "content-type": "application/json" });
   res.end(JSON.stringify(body));
@@ -114,10 +124,15 @@ function send(res, status, body) {
  * /healthz, the startup probe's path, answers 503 until the model is loaded (and keeps answering
  * 503 with the error if loading failed), so Cloud Run routes no traffic to an instance without its
  * model. `ready` settles when loading does: it resolves to the model (undefined for the built-in
- * list) or rejects with the loading error. `load` replaces
- * loadModel, for tests.
+ * list) or rejects with the loading error. `load` replaces loadModel, and `random`
+ * Math.random, for tests; `faultRate` is the drill's switch (faultRateOf).
  */
-function createServer({ modelPath, load = loadModel } = {}) {
+function createServer({
+  modelPath,
+  load = loadModel,
+  faultRate = faultRateOf(process.env.CANARY_DRILL_ERROR_RATE),
+  random = Math.random,
+} = {}) {
   const state = { status: modelPath ? "loading" : "ok", model: undefined, error: undefined };
   const ready = modelPath
     ? load(modelPath).then(
@@ -146,6 +161,8 @@ function createServer({ modelPath, load = loadModel } = {}) {
     if (req.url !== "/predict") return send(res, 404, { error: "not found" });
     if (req.method !== "POST") return send(res, 405, { error: "use POST" });
     if (state.status !== "ok") return send(res, 503, unavailable());
+    if (faultRate > 0 && random() < faultRate)
+      return send(res, 503, { error: "drill: a fault is switched on (CANARY_DRILL_ERROR_RATE)" });
     let body = "";
     req.setEncoding("utf8");
     req.on("data", (chunk) => {
@@ -168,7 +185,7 @@ function createServer({ modelPath, load = loadModel } = {}) {
   return server;
 }
 
-module.exports = { createServer, predict, loadModel };
+module.exports = { createServer, predict, loadModel, faultRateOf };
 
 if (require.main === module) {
   const port = Number(process.env.PORT ?? 8080);

@@ -5,7 +5,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import data from "../train/data.json";
 import { Example, main, partName, shard, train } from "../train/train";
-import { LoadedModel, ModelServer, createServer, loadModel, predict } from "./server";
+import { LoadedModel, ModelServer, createServer, faultRateOf, loadModel, predict } from "./server";
 
 let base: string;
 const server = createServer();
@@ -188,4 +188,30 @@ test("GET /health answers as /healthz does: the uptime check's path (public URLs
   const [a, b] = await Promise.all([fetch(`${base}/health`), fetch(`${base}/healthz`)]);
   expect(a.status).toBe(b.status);
   expect(await a.json()).toEqual(await b.json());
+});
+
+describe("a drill's fault switch (CANARY_DRILL_ERROR_RATE)", () => {
+  test("only a share from more than 0 to 1 switches it on", () => {
+    expect([undefined, "", "0", "-1", "1.5", "abc", "0.25", "1"].map(faultRateOf)).toEqual([0, 0, 0, 0, 0, 0, 0.25, 1]);
+  });
+
+  test("that share of /predict requests is answered 503; /healthz stays healthy so the canary takes traffic", async () => {
+    // A fixed sequence instead of chance: every other request draws under the rate.
+    let draw = 0;
+    const faulty = createServer({ faultRate: 0.5, random: () => (draw++ % 2 === 0 ? 0.1 : 0.9) });
+    await new Promise<void>((resolve) => faulty.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(faulty.address() as AddressInfo).port}`;
+    try {
+      const statuses = [];
+      for (let i = 0; i < 4; i++) {
+        const res = await fetch(`${url}/predict`, { method: "POST", body: JSON.stringify({ text: "good" }) });
+        statuses.push(res.status);
+        await res.text();
+      }
+      expect(statuses).toEqual([503, 200, 503, 200]);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    } finally {
+      await new Promise<void>((resolve) => faulty.close(() => resolve()));
+    }
+  });
 });

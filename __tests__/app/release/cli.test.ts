@@ -7,7 +7,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { OptionSpec } from "../../../lib/app/command-line";
-import { USAGE, VERBS, Verb, parseReleaseCommand as parseCommand, runRelease } from "../../../lib/app/release/cli";
+import {
+  USAGE,
+  VERBS,
+  Verb,
+  parseReleaseCommand as parseCommand,
+  runRelease,
+  runReleaseAsync,
+} from "../../../lib/app/release/cli";
 import { fixtureEnvironment } from "../../fixtures/environment";
 import { environmentsFolder, releaseTexts } from "../../fixtures/release";
 
@@ -204,10 +211,10 @@ describe("usage errors exit 2 with the usage and change nothing", () => {
 describe("dispatch", () => {
   test.each(VERBS.filter((v) => v.writes).map((v) => [v.name, v] as const))(
     "%s runs its own function, under the lock, and a refusal names it and changes nothing",
-    (_name, verb) => {
+    async (_name, verb) => {
       const argv = commandLine(verb).map((a) => (a === "arg0" ? "nowhere" : a));
       const before = releaseTexts(dir);
-      const result = runRelease(argv, dir);
+      const result = await runReleaseAsync(argv, dir);
       expect(result).toMatchObject({ code: 1, stdout: "" });
       expect(result.stderr).toMatch(new RegExp(`^release ${verb.name} refused; nothing was changed:\n  - `));
       expect(result.stderr).toMatch(/nowhere/);
@@ -231,8 +238,14 @@ describe("dispatch", () => {
     expect(releaseTexts(dir)).toEqual(before);
   });
 
-  test("the verbs that only read run without writing: status, images, models", () => {
-    expect(VERBS.filter((v) => !v.writes).map((v) => v.name)).toEqual(["status", "images", "models"]);
+  test("the verbs that only read run without writing: status, in-flight, drills, images, models", () => {
+    expect(VERBS.filter((v) => !v.writes).map((v) => v.name)).toEqual([
+      "status",
+      "in-flight",
+      "drills",
+      "images",
+      "models",
+    ]);
     const before = releaseTexts(dir);
     expect(runRelease(["status"], dir)).toMatchObject({
       code: 0,

@@ -9,7 +9,10 @@ import { ReleaseFile, ServiceRelease } from "../../../lib/app/release/model";
 import {
   Outcome,
   World,
+  advance,
   canary,
+  drill,
+  recordDecision,
   complete,
   pin,
   promote,
@@ -168,6 +171,7 @@ describe("canary, complete, rollback", () => {
       digest: digest("b"),
       percent: 10,
       stableRevision: "predict-0a1b2c3d",
+      since: "t1",
     });
     expect(out.release.services.predict.digest).toBe(digest("a"));
     expect(out.changes[0]).toMatch(/canary .* takes 10%, predict-0a1b2c3d .* keeps 90%/);
@@ -209,6 +213,7 @@ describe("canary, complete, rollback", () => {
       model: "m/1",
       percent: 50,
       stableRevision: "predict-0a1b2c3d",
+      since: "t1",
     });
     // The image alone keeps the model that serves; the model alone is a canary of the same image.
     const imageOnly = ok(
@@ -218,6 +223,7 @@ describe("canary, complete, rollback", () => {
       digest: digest("a"),
       percent: 50,
       stableRevision: "predict-0a1b2c3d",
+      since: "t1",
     });
     const modelOnly = ok(
       canary(world({ alpha: alphaServed, beta: betaServed }), "beta", "predict", 50, {
@@ -329,5 +335,105 @@ describe("retire", () => {
     ]);
     expect(refused(retire(world(), "gamma", "predict"))).toEqual(["predict has no release in gamma to retire"]);
     expect(refused(retire(world(everywhere), "gamma", "constructor"))[0]).toMatch(/is not in environment gamma/);
+  });
+});
+
+describe("advance, drill and the decisions a release keeps", () => {
+  const a = digest("a");
+  const flying = (extra: object = {}) =>
+    released(a, {
+      canary: { digest: digest("b"), percent: 10, stableRevision: "predict-0a1b2c3d", since: "t0", ...extra },
+    });
+  const betaRan = { services: { predict: released(digest("b"), { ran: [digest("b"), a] }) } };
+  const ROLLOUT = { enabled: true, steps: [10, 50] };
+
+  test("advance is a traffic-only change: the canary's share rises and its step starts now; nothing else moves", () => {
+    const before = { gamma: { services: { predict: flying() } }, beta: betaRan };
+    const out = ok(advance(world(before), "gamma", "predict", 50));
+    const after = out.release.services.predict;
+    expect(after.canary).toEqual({ digest: digest("b"), percent: 50, stableRevision: "predict-0a1b2c3d", since: "t1" });
+    expect({ digest: after.digest, ran: after.ran }).toEqual({ digest: a, ran: [a] });
+    expect(after.provenance).toEqual({ verb: "advance", time: "t1" });
+    expect(out.changes).toEqual([
+      `gamma predict: canary ${shortDigest(digest("b"))} 10% → 50%, predict-0a1b2c3d keeps 50%`,
+    ]);
+  });
+
+  test("advance refuses a lower or equal share, 100, no canary, and a drill", () => {
+    const w = world({ gamma: { services: { predict: flying() } } });
+    expect(refused(advance(w, "gamma", "predict", 10))).toEqual([
+      "a canary advances to a larger share, at most 99: 10% → 10%",
+    ]);
+    expect(refused(advance(w, "gamma", "predict", 100))[0]).toMatch(/at most 99/);
+    expect(refused(advance(world({ gamma: { services: { predict: released(a) } } }), "gamma", "predict", 50))).toEqual([
+      "predict in gamma has no canary in flight to advance",
+    ]);
+    const drilling = world({ beta: { services: { predict: flying({ drill: { errorRate: 0.5 } }) } } });
+    expect(refused(advance(drilling, "beta", "predict", 50))).toEqual([
+      "predict's canary in beta is a drill: it never advances",
+    ]);
+  });
+
+  test("a drill canaries what serves, with the fault switched on, at the first step; never in production", () => {
+    const out = ok(drill(world({ beta: betaRan }), "beta", "predict", ROLLOUT, "0.25"));
+    expect(out.release.services.predict.canary).toEqual({
+      digest: digest("b"),
+      percent: 10,
+      stableRevision: "predict-0a1b2c3d",
+      since: "t1",
+      drill: { errorRate: 0.25 },
+    });
+    expect(out.release.services.predict.provenance.verb).toBe("drill");
+    expect(
+      refused(drill(world({ gamma: { services: { predict: released(a) } } }), "gamma", "predict", ROLLOUT)),
+    ).toEqual(["a drill never runs in production: gamma is production; drill a preproduction environment"]);
+    expect(
+      refused(drill(world({ alpha: { services: { predict: released(a) } } }), "alpha", "predict", ROLLOUT))[0],
+    ).toMatch(/a drill runs in preproduction/);
+    expect(refused(drill(world({ beta: betaRan }), "beta", "predict", { ...ROLLOUT, enabled: false }))[0]).toMatch(
+      /rollout is off in beta \(services.predict.rollout.enabled\)/,
+    );
+    for (const rate of ["0", "1.5", "x", "-0.5"]) {
+      expect(refused(drill(world({ beta: betaRan }), "beta", "predict", ROLLOUT, rate))).toEqual([
+        `--error-rate must be a share of requests from more than 0 to 1; got ${rate}`,
+      ]);
+    }
+    expect(refused(drill(world({ beta: { services: { predict: flying() } } }), "beta", "predict", ROLLOUT))).toEqual([
+      "predict in beta has a canary in flight: complete or roll it back first",
+    ]);
+    expect(
+      refused(
+        complete(world({ beta: { services: { predict: flying({ drill: { errorRate: 0.5 } }) } } }), "beta", "predict"),
+      ),
+    ).toEqual(["predict's canary in beta is a drill, with a fault switched on: roll it back, never complete it"]);
+  });
+
+  test("decisions are kept, newest first, ten at most, through every later verb", () => {
+    const record = (i: number) => ({
+      decision: "advance" as const,
+      reason: `r${i}`,
+      time: "t",
+      canary: digest("b"),
+      percent: 10,
+      window: { start: "s", end: "e" },
+      evidence: {
+        canary: { revision: "c", requests: 1, errors: 0 },
+        stable: { revision: "s", requests: 1, errors: 0 },
+      },
+      breaches: [],
+    });
+    let release: ReleaseFile = { services: { predict: flying() } };
+    for (let i = 0; i < 12; i++) release = recordDecision(release, "predict", record(i));
+    expect(release.services.predict.decisions!.map((d) => d.reason)).toEqual(
+      [11, 10, 9, 8, 7, 6, 5, 4, 3, 2].map((i) => `r${i}`),
+    );
+    const w = world({ gamma: release, beta: betaRan });
+    for (const out of [
+      complete(w, "gamma", "predict"),
+      rollback(w, "gamma", "predict"),
+      advance(w, "gamma", "predict", 50),
+    ]) {
+      expect(ok(out).release.services.predict.decisions).toEqual(release.services.predict.decisions);
+    }
   });
 });

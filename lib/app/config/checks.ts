@@ -13,6 +13,7 @@ import { bucketName } from "../../gcp/storage";
 import { githubId, githubRepository } from "../../gcp/workload-identity";
 import { Problem, Problems, hasOwn, joinPath, pattern, reasonText } from "../../gcp/validation";
 import { knownRule } from "../../policies/pack";
+import { DRILL_VARIABLE, checkRollouts } from "./rollout";
 import {
   anythingMonitored,
   bucketProps,
@@ -173,6 +174,15 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
         );
       }
     });
+    for (const group of ["env", "secretEnv"] as const) {
+      if (svc[group] !== undefined && hasOwn(svc[group], DRILL_VARIABLE)) {
+        p.add(
+          `${at}.${group}.${DRILL_VARIABLE}`,
+          svc[group][DRILL_VARIABLE],
+          "is set only on a drill's canary, from the release (npm run release -- drill)",
+        );
+      }
+    }
     if (svc.model !== undefined) {
       checkVolumeBuckets(p, at, [{ ...svc.model, readOnly: true }], config, "model");
       p.check(`${at}.model.variable`, svc.model.variable, envName);
@@ -198,6 +208,7 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
 
   checkBucketsAndJobs(p, config, url);
   checkMonitoring(p, config);
+  checkRollouts(p, config);
 
   p.check("github.repository", config.github.repository, githubRepository);
   p.check("github.repositoryId", config.github.repositoryId, githubId);

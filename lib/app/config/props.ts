@@ -94,6 +94,7 @@ export function serviceProps(
     livenessProbe,
     vpcAccess,
     sidecars,
+    rollout: _rollout,
     ...rest
   } = config.services[id];
   // The model's bucket is mounted read-only; which version the server loads is release state.

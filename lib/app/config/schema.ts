@@ -97,6 +97,19 @@ const serviceSchema = z.strictObject({
   volumes: z.array(volume).optional(),
   model: z.strictObject({ bucket: z.string(), mountPath: z.string(), variable: z.string().optional() }).optional(),
   monitoring: serviceMonitoring.optional(),
+  rollout: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      steps: z.array(z.number()).optional(),
+      minutesPerStep: z.number().optional(),
+      minRequestsPerStep: z.number().optional(),
+      maxErrorRatio: z.number().optional(),
+      maxErrorRatioOverStable: z.number().optional(),
+      maxP99Ms: z.number().optional(),
+      maxP99OverStable: z.number().optional(),
+      autoRollback: z.boolean().optional(),
+    })
+    .optional(),
   command: z.array(z.string()).optional(),
   args: z.array(z.string()).optional(),
   workingDir: z.string().optional(),

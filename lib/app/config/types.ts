@@ -104,6 +104,67 @@ export interface ServiceConfig extends Omit<
    * @default - the environment's `monitoring.enabled`, with ServiceMonitoring's defaults
    */
   readonly monitoring?: ServiceMonitoringConfig;
+  /**
+   * How `npm run release -- analyze` judges this service's canaries: steps, the minimum time and
+   * requests at each, the thresholds, and whether a breach rolls back (docs/canaries.md).
+   * @default - the stage's defaults (ROLLOUT_DEFAULTS): on from preproduction, off in development
+   */
+  readonly rollout?: RolloutConfig;
+}
+
+/**
+ * A service's rollout protocol. Every field has a default per stage (`ROLLOUT_DEFAULTS` in
+ * lib/app/config/rollout.ts); the absolute thresholds default to the service's alert thresholds.
+ */
+export interface RolloutConfig {
+  /**
+   * Analyze this service's canaries (the canary workflow runs `analyze --apply` for them).
+   * @default - true in preproduction and production, false in development
+   */
+  readonly enabled?: boolean;
+  /**
+   * The canary's share of requests at each step, in percent, strictly increasing within 1-99
+   * (at most 10 steps); after the last step the canary completes (100%).
+   * @default [10, 50] (development: [50])
+   */
+  readonly steps?: readonly number[];
+  /**
+   * The least time, in minutes, a step runs before it can advance (1-1440).
+   * @default 30 in production, 10 in preproduction, 5 in development
+   */
+  readonly minutesPerStep?: number;
+  /**
+   * The least number of requests the canary serves at a step before the step is judged.
+   * @default 100 in production, 50 in preproduction, 20 in development
+   */
+  readonly minRequestsPerStep?: number;
+  /**
+   * The highest share of the canary's requests that may fail with 5xx (0-1).
+   * @default - the service's monitoring.errorRatio.threshold (0.02)
+   */
+  readonly maxErrorRatio?: number;
+  /**
+   * How much higher the canary's 5xx ratio may be than the stable revision's over the same
+   * minutes, in points of ratio (0.01: one percentage point).
+   * @default 0.01
+   */
+  readonly maxErrorRatioOverStable?: number;
+  /**
+   * The highest 99th-percentile latency of the canary, in milliseconds.
+   * @default - the service's monitoring.latency.thresholdMs (1000)
+   */
+  readonly maxP99Ms?: number;
+  /**
+   * How many times the stable revision's 99th percentile the canary's may be (1-100).
+   * @default 1.5
+   */
+  readonly maxP99OverStable?: number;
+  /**
+   * A breach rolls the canary back at once (`analyze --apply`); false: it holds, and a person
+   * decides.
+   * @default true
+   */
+  readonly autoRollback?: boolean;
 }
 
 /** A service's monitoring: ServiceMonitoring's options, and whether it has any. */

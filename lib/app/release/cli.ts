@@ -2,10 +2,35 @@ import { own } from "../../gcp/validation";
 import { execFileSync } from "child_process";
 import { ArgumentSpec, CliResult, Invocation, VerbSpec, parseCommand, usageLine } from "../command-line";
 import { ENVIRONMENTS_DIR } from "../environments";
+import { rolloutOf } from "../config/rollout";
+import {
+  Analysis,
+  MetricsReader,
+  analysisJson,
+  analyzeCanary,
+  canariesInFlight,
+  decisionRecord,
+  drillable,
+  renderAnalysis,
+} from "./analyze";
 import { ReleaseLockError, withReleaseLock, writeRelease } from "./files";
 import { Provenance } from "./model";
 import { copies, renderStatus } from "./reading";
-import { CanarySource, Outcome, World, canary, complete, pin, promote, retire, rollback } from "./verbs";
+import { revertTraffic } from "./revert";
+import {
+  CanarySource,
+  Outcome,
+  World,
+  advance,
+  canary,
+  complete,
+  drill,
+  pin,
+  promote,
+  recordDecision,
+  retire,
+  rollback,
+} from "./verbs";
 import { Loaded, load, templateRevisions } from "./workspace";
 
 export type { CliResult } from "../command-line";
@@ -53,7 +78,7 @@ function provenance(): Omit<Provenance, "verb" | "from"> {
 /** A verb that only reads: it runs on every environment's configuration and release, loaded and checked. */
 export interface ReadingVerb extends VerbSpec {
   readonly writes: false;
-  readonly run: (loaded: Loaded, call: Invocation) => CliResult;
+  readonly run: (loaded: Loaded, call: Invocation, overrides: Overrides) => CliResult;
 }
 
 /**
@@ -65,7 +90,32 @@ export interface WritingVerb extends VerbSpec {
   readonly run: (world: World, call: Invocation) => Outcome;
 }
 
-export type Verb = ReadingVerb | WritingVerb;
+/**
+ * A verb that asks a Google API before it decides (analyze, revert-traffic): it runs
+ * asynchronously, through {@link runReleaseAsync}, and takes the releases lock itself, only
+ * around the write, never while it waits on the network.
+ */
+export interface RemoteVerb extends VerbSpec {
+  readonly writes: "after-asking";
+  readonly run: (call: Invocation, context: RemoteContext) => Promise<CliResult>;
+}
+
+/** What a remote verb is given: the environments folder and what tests replace. */
+export interface RemoteContext {
+  readonly dir: string;
+  readonly overrides: Overrides;
+}
+
+export type Verb = ReadingVerb | WritingVerb | RemoteVerb;
+
+/** What tests replace: the revision synthesis, the recorded provenance, the clock, the metrics. */
+export interface Overrides {
+  readonly templateRevision?: World["templateRevision"];
+  readonly provenance?: World["provenance"];
+  /** The time an analysis judges at (also RELEASE_TEST_NOW, for tests that run the command). */
+  readonly now?: Date;
+  readonly readMetrics?: MetricsReader;
+}
 
 const ENV: ArgumentSpec = { name: "env" };
 const SERVICE: ArgumentSpec = { name: "service" };
@@ -80,7 +130,11 @@ export const VERBS: readonly Verb[] = [
     args: [],
     options: [{ name: "markdown" }],
     writes: false,
-    run: (loaded, { flags }) => ({ code: 0, stdout: renderStatus(loaded, flags.has("markdown")), stderr: "" }),
+    run: (loaded, { flags }, overrides) => ({
+      code: 0,
+      stdout: renderStatus(loaded, flags.has("markdown"), nowOf(overrides)),
+      stderr: "",
+    }),
   },
   {
     name: "pin",
@@ -142,6 +196,51 @@ export const VERBS: readonly Verb[] = [
     run: (world, { args: [env, key] }) => retire(world, env, key),
   },
   {
+    name: "analyze",
+    args: [ENV, SERVICE],
+    options: [{ name: "json" }, { name: "apply" }],
+    help: "judge the canary on its metrics: advance, complete, hold or rollback (--apply carries it out and records it)",
+    writes: "after-asking",
+    run: (call, context) => analyzeCommand(call, context),
+  },
+  {
+    name: "revert-traffic",
+    args: [ENV, SERVICE],
+    options: [],
+    help: "after a rollback, move the live service's traffic to its stable revision now (Cloud Run API)",
+    writes: "after-asking",
+    run: ({ args: [env, key] }, { dir }) => revertTraffic(env, key, dir),
+  },
+  {
+    name: "drill",
+    args: [ENV, SERVICE],
+    options: [{ name: "error-rate", value: "R" }],
+    help: "rehearse a rollback in preproduction: a canary of what serves, failing R of its requests (default 0.5)",
+    writes: true,
+    run: (world, { args: [env, key], values }) => {
+      const config = own(world.configs, env);
+      const rollout = config && own(config.services, key) ? rolloutOf(config, key) : { enabled: true, steps: [10] };
+      return drill(world, env, key, rollout, values["error-rate"]);
+    },
+  },
+  {
+    name: "in-flight",
+    args: [],
+    options: [{ name: "json" }],
+    help: "the canaries in flight that the analysis judges",
+    writes: false,
+    run: (loaded, { flags }) =>
+      listing(canariesInFlight(loaded), flags, (c) => `${c.environment} ${c.service}${c.drill ? " (drill)" : ""}`),
+  },
+  {
+    name: "drills",
+    args: [],
+    options: [{ name: "json" }],
+    help: "where a drill may start now: preproduction, analyzed, released, no canary in flight",
+    writes: false,
+    run: (loaded, { flags }) => listing(drillable(loaded), flags, (c) => `${c.environment} ${c.service}`),
+  },
+  {
     name: "images",
     args: [FROM_ENV, TO_ENV, SERVICES],
     options: [],
@@ -158,6 +257,12 @@ export const VERBS: readonly Verb[] = [
     run: (loaded, { args: [from, to, ...services] }) => copies(loaded, "models", from, to, services),
   },
 ];
+
+/** A list a workflow reads: one JSON array with --json, else a line per entry. */
+function listing<T>(list: readonly T[], flags: ReadonlySet<string>, line: (entry: T) => string): CliResult {
+  const text = flags.has("json") ? `${JSON.stringify(list)}\n` : list.map((entry) => `${line(entry)}\n`).join("");
+  return { code: 0, stdout: text, stderr: "" };
+}
 
 export const USAGE = VERBS.map((verb) => usageLine("npm run release --", verb)).join("\n");
 
@@ -177,12 +282,19 @@ export function parseReleaseCommand(argv: readonly string[]) {
 export function runRelease(
   argv: readonly string[],
   dir: string = ENVIRONMENTS_DIR,
-  overrides: { templateRevision?: World["templateRevision"]; provenance?: World["provenance"] } = {},
+  overrides: Overrides = {},
 ): CliResult {
   if (argv.length === 1 && HELP.has(argv[0])) return { code: 0, stdout: `Usage:\n${USAGE}\n`, stderr: "" };
   const parsed = parseReleaseCommand(argv);
   if ("usage" in parsed) return { code: 2, stdout: "", stderr: `${parsed.usage}\n\nUsage:\n${USAGE}\n` };
   const { verb, call } = parsed;
+  if (verb.writes === "after-asking") {
+    return {
+      code: 2,
+      stdout: "",
+      stderr: `${verb.name} asks a Google API: run it with runReleaseAsync (npm run release does)\n`,
+    };
+  }
   const unloadable = (problems: readonly string[]): CliResult => ({
     code: 1,
     stdout: "",
@@ -191,7 +303,7 @@ export function runRelease(
 
   if (!verb.writes) {
     const loaded = load(dir);
-    return "problems" in loaded ? unloadable(loaded.problems) : verb.run(loaded, call);
+    return "problems" in loaded ? unloadable(loaded.problems) : verb.run(loaded, call, overrides);
   }
 
   try {
@@ -207,7 +319,7 @@ function write(
   verb: WritingVerb,
   call: Invocation,
   dir: string,
-  overrides: { templateRevision?: World["templateRevision"]; provenance?: World["provenance"] },
+  overrides: Overrides,
   unloadable: (problems: readonly string[]) => CliResult,
 ): CliResult {
   const loaded = load(dir);
@@ -238,3 +350,120 @@ function write(
   else same.push(`nothing was written (${outcome.environment}'s release file is as it was)`);
   return { code: 0, stdout: `${[...outcome.changes, ...same].join("\n")}\n`, stderr: "" };
 }
+
+/**
+ * Runs any release command: the remote verbs (analyze, revert-traffic) asynchronously, every
+ * other one as {@link runRelease} does. What `npm run release` calls.
+ */
+export async function runReleaseAsync(
+  argv: readonly string[],
+  dir: string = ENVIRONMENTS_DIR,
+  overrides: Overrides = {},
+): Promise<CliResult> {
+  const parsed = argv.length === 1 && HELP.has(argv[0]) ? undefined : parseReleaseCommand(argv);
+  if (parsed === undefined || "usage" in parsed || parsed.verb.writes !== "after-asking") {
+    return runRelease(argv, dir, overrides);
+  }
+  return parsed.verb.run(parsed.call, { dir, overrides });
+}
+
+/** RELEASE_TEST_NOW, when a test that runs the command fixes the clock. */
+function testNow(): Date | undefined {
+  const stated = process.env.RELEASE_TEST_NOW;
+  return stated !== undefined && !Number.isNaN(Date.parse(stated)) ? new Date(stated) : undefined;
+}
+
+/** The clock of an analysis: the override, RELEASE_TEST_NOW (a test running the command), or now. */
+function nowOf(overrides: Overrides): Date {
+  return overrides.now ?? testNow() ?? new Date();
+}
+
+const refused = (verb: string, problems: readonly string[]): CliResult => ({
+  code: 1,
+  stdout: "",
+  stderr: `release ${verb} refused; nothing was changed:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`,
+});
+
+/**
+ * `analyze ENV SERVICE [--json] [--apply]`: reads the metrics (no lock held while it waits on
+ * Cloud Monitoring), decides, and with --apply carries the decision out under the lock: the
+ * release files are read again, and the decision applies only to the canary it judged (the same
+ * digest, percent and step start); then the verb's change and the decision record are written
+ * in one file, atomically. A hold writes nothing.
+ */
+async function analyzeCommand(call: Invocation, { dir, overrides }: RemoteContext): Promise<CliResult> {
+  const [env, key] = call.args;
+  const loaded = load(dir);
+  if ("problems" in loaded) return { code: 1, stdout: "", stderr: `${loaded.problems.join("\n\n")}\n` };
+  const now = nowOf(overrides);
+  const read: MetricsReader =
+    overrides.readMetrics ?? (async (query) => (await import("./metrics")).readRevisionMetrics(query));
+  const analysis = await analyzeCanary(loaded, env, key, now, read, overrides.templateRevision);
+  if ("problems" in analysis) return refused("analyze", analysis.problems);
+  let applied: string[] | undefined;
+  if (call.flags.has("apply")) {
+    if (analysis.decision.decision === "hold") applied = [];
+    else {
+      try {
+        const result = withReleaseLock(dir, () => carryOut(dir, overrides, analysis, now));
+        if (!result.ok) return refused("analyze --apply", result.problems);
+        applied = result.changes;
+      } catch (e) {
+        if (!(e instanceof ReleaseLockError)) throw e;
+        return { code: 1, stdout: "", stderr: `${e.message}\n` };
+      }
+    }
+  }
+  const stdout = call.flags.has("json") ? analysisJson(analysis, applied) : renderAnalysis(analysis, applied);
+  return { code: 0, stdout, stderr: "" };
+}
+
+/** The decision of `analysis`, carried out and recorded, under the lock. */
+function carryOut(
+  dir: string,
+  overrides: Overrides,
+  analysis: Analysis,
+  now: Date,
+): { ok: true; changes: string[] } | { ok: false; problems: string[] } {
+  const loaded = load(dir);
+  if ("problems" in loaded) return { ok: false, problems: loaded.problems };
+  const { environment: env, service: key } = analysis;
+  const current = own(own(loaded.releases, env)?.services, key)?.canary;
+  const judged = { digest: analysis.canaryDigest, percent: analysis.percent, start: analysis.window.start };
+  if (
+    current === undefined ||
+    current.digest !== judged.digest ||
+    current.percent !== judged.percent ||
+    (current.since !== undefined && current.since !== judged.start)
+  ) {
+    return {
+      ok: false,
+      problems: [
+        `${key}'s canary in ${env} changed while its metrics were read (it was ${shortOf(judged.digest)} at ${judged.percent}%): analyze again`,
+      ],
+    };
+  }
+  const recorded = overrides.provenance ?? { ...provenance(), time: now.toISOString() };
+  const world: World = {
+    configs: loaded.configs,
+    releases: loaded.releases,
+    provenance: { ...recorded, time: now.toISOString() },
+    templateRevision:
+      overrides.templateRevision ??
+      ((e, k) => templateRevisions(loaded.files.find((f) => f.name === e)!, own(loaded.releases, e)!)[k]),
+  };
+  const d = analysis.decision;
+  const outcome =
+    d.decision === "advance"
+      ? advance(world, env, key, d.to!)
+      : d.decision === "complete"
+        ? complete(world, env, key)
+        : rollback(world, env, key);
+  if (!outcome.ok) return outcome;
+  const { commit, run } = world.provenance;
+  const record = decisionRecord(analysis, { ...(commit ? { commit } : {}), ...(run ? { run } : {}) });
+  writeRelease(dir, env, recordDecision(outcome.release, key, record));
+  return { ok: true, changes: outcome.changes };
+}
+
+const shortOf = (digest: string) => digest.replace(/^sha256:/, "").slice(0, 12);

@@ -2,6 +2,7 @@ import { own } from "../../gcp/validation";
 import type { TrafficTarget } from "../../constructs/cloud-run-service";
 import type { EnvironmentConfig, ServiceConfig } from "../config";
 import { modelVariable, repositoryUrl } from "../config/props";
+import { DRILL_VARIABLE } from "../config/rollout";
 import {
   EMPTY_RELEASE,
   ReleaseError,
@@ -87,6 +88,7 @@ export function releaseManaged(config: EnvironmentConfig): string[] {
     "google_cloud_run_v2_service.*.template.revision",
     "google_cloud_run_v2_service.*.traffic",
     ...variables.map((v) => `google_cloud_run_v2_service.*.template.containers[*].env[${v}]`),
+    `google_cloud_run_v2_service.*.template.containers[*].env[${DRILL_VARIABLE}]`,
     "google_cloud_run_v2_job.*.template.template.containers[*].image",
   ];
 }
@@ -135,6 +137,14 @@ export function modelEnv(
   const version = released === undefined ? undefined : templateModel(released);
   if (model === undefined || version === undefined) return {};
   return { [modelVariable(model)]: `${model.mountPath.replace(/\/+$/, "")}/${version}` };
+}
+
+export { DRILL_VARIABLE };
+
+/** The drill's variable for a service's template: set only while its canary is a drill. */
+export function drillEnv(released: ServiceRelease | undefined): Record<string, string> {
+  const drill = released?.canary?.drill;
+  return drill === undefined ? {} : { [DRILL_VARIABLE]: String(drill.errorRate) };
 }
 
 /** The fields of a service that belong to its own image, which Google's placeholder does not serve. */

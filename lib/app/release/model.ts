@@ -36,6 +36,50 @@ export interface Canary {
   readonly percent: number;
   /** The revision that serves the rest, by name: the one that served everything before. */
   readonly stableRevision: string;
+  /**
+   * When the canary took its current percent (ISO 8601, UTC): the start of the step `analyze`
+   * judges. Absent in files written before steps were timed: the provenance's time stands in.
+   */
+  readonly since?: string;
+  /**
+   * A rollback drill: the canary serves the stable release with a fault switched on (a share of
+   * its requests answered with 5xx), to rehearse detection and rollback. Never in production.
+   */
+  readonly drill?: { readonly errorRate: number };
+}
+
+/** The measurements one decision was made on, for one revision over the step's minutes. */
+export interface RevisionEvidence {
+  readonly revision: string;
+  readonly requests: number;
+  /** Responses with a 5xx code. */
+  readonly errors: number;
+  /** errors / requests; absent without requests. */
+  readonly errorRatio?: number;
+  /** The 99th percentile of request latency, in milliseconds; absent without data. */
+  readonly p99Ms?: number;
+}
+
+/** What an analysis decided and why, with its evidence: the release file's audit trail. */
+export interface DecisionRecord {
+  readonly decision: "advance" | "complete" | "rollback";
+  readonly reason: string;
+  /** When it was decided (ISO 8601, UTC). */
+  readonly time: string;
+  /** The canary's digest and percent when it was judged; `to`, the percent an advance set. */
+  readonly canary: string;
+  readonly percent: number;
+  readonly to?: number;
+  /** The minutes judged: from the step's start to the decision. */
+  readonly window: { readonly start: string; readonly end: string };
+  readonly evidence: { readonly canary: RevisionEvidence; readonly stable: RevisionEvidence };
+  /** Each threshold breached, with by how much (empty unless a rollback). */
+  readonly breaches: readonly string[];
+  /** Set on a drill's decision: whether the fault was detected, and after how many minutes. */
+  readonly drill?: { readonly detected: boolean; readonly minutes: number };
+  /** The workflow run or commit that decided, as on provenance. */
+  readonly run?: string;
+  readonly commit?: string;
 }
 
 /** What one service (or job) runs in one environment. */
@@ -52,8 +96,13 @@ export interface ServiceRelease {
   readonly ran: readonly string[];
   /** Model versions that have served all traffic here, newest first (at most {@link MAX_HISTORY}). */
   readonly modelsRan?: readonly string[];
+  /** The decisions `analyze --apply` carried out here, newest first (at most {@link MAX_DECISIONS}). */
+  readonly decisions?: readonly DecisionRecord[];
   readonly provenance: Provenance;
 }
+
+/** How many decisions a service's release keeps; git's history of the file keeps them all. */
+export const MAX_DECISIONS = 10;
 
 /** One environment's release file. */
 export interface ReleaseFile {
@@ -66,6 +115,27 @@ export const EMPTY_RELEASE: ReleaseFile = { services: {} };
 export const MAX_HISTORY = 20;
 
 const digest = z.string();
+const evidence = z.strictObject({
+  revision: z.string(),
+  requests: z.number(),
+  errors: z.number(),
+  errorRatio: z.number().optional(),
+  p99Ms: z.number().optional(),
+});
+const decisionRecord = z.strictObject({
+  decision: z.enum(["advance", "complete", "rollback"]),
+  reason: z.string(),
+  time: z.string(),
+  canary: z.string(),
+  percent: z.number(),
+  to: z.number().optional(),
+  window: z.strictObject({ start: z.string(), end: z.string() }),
+  evidence: z.strictObject({ canary: evidence, stable: evidence }),
+  breaches: z.array(z.string()),
+  drill: z.strictObject({ detected: z.boolean(), minutes: z.number() }).optional(),
+  run: z.string().optional(),
+  commit: z.string().optional(),
+});
 const schema = z.strictObject({
   services: z.record(
     z.string(),
@@ -73,10 +143,18 @@ const schema = z.strictObject({
       digest,
       model: z.string().optional(),
       canary: z
-        .strictObject({ digest, model: z.string().optional(), percent: z.number(), stableRevision: z.string() })
+        .strictObject({
+          digest,
+          model: z.string().optional(),
+          percent: z.number(),
+          stableRevision: z.string(),
+          since: z.string().optional(),
+          drill: z.strictObject({ errorRate: z.number() }).optional(),
+        })
         .optional(),
       ran: z.array(digest),
       modelsRan: z.array(z.string()).optional(),
+      decisions: z.array(decisionRecord).max(MAX_DECISIONS).optional(),
       provenance: z.strictObject({
         verb: z.string(),
         from: z.string().optional(),
@@ -146,10 +224,34 @@ export function releaseProblems(raw: unknown, config: EnvironmentConfig): Proble
         intRange(0, 99, "must be a whole number from 1 to 99 (0 once rolled back)"),
       );
       p.check(`${at}.canary.stableRevision`, release.canary.stableRevision, revisionOf(service.name ?? key));
+      p.check(`${at}.canary.since`, release.canary.since, isoTime);
+      if (release.canary.drill !== undefined) {
+        p.check(`${at}.canary.drill.errorRate`, release.canary.drill.errorRate, drillErrorRate);
+        if (config.stage === "production") {
+          p.add(
+            `${at}.canary.drill`,
+            release.canary.drill,
+            "a drill never runs in production: rehearse in preproduction",
+          );
+        }
+      }
     }
+    (release.decisions ?? []).forEach((d, i) => p.check(`${at}.decisions[${i}].time`, d.time, isoTime));
   }
   return [...p.list];
 }
+
+/** A time as the release commands write it: ISO 8601 in UTC, to the millisecond. */
+export const isoTime = (value: string): string | undefined =>
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(value) && !Number.isNaN(Date.parse(value))
+    ? undefined
+    : "must be a time in ISO 8601, UTC, such as 2026-12-06T18:00:00.000Z";
+
+/** A drill's share of failing requests: more than 0, at most 1. */
+export const drillErrorRate = (value: number): string | undefined =>
+  Number.isFinite(value) && value > 0 && value <= 1
+    ? undefined
+    : "must be a share of requests from more than 0 to 1 (0.5: half the canary's requests fail)";
 
 /** The keys a release file may name: the environment's services and jobs. */
 export function releasables(config: EnvironmentConfig): string[] {

@@ -2,6 +2,7 @@ import { own } from "../../gcp/validation";
 import { EnvironmentConfig } from "../config";
 import { bucketProps } from "../config/props";
 import { promotionOrder } from "../promotion";
+import { describeRollout, rolloutOf } from "../config/rollout";
 import { codeCell, escapeCell, renderTable } from "../table";
 import type { CliResult } from "../command-line";
 import { imageOf } from "./deployment";
@@ -62,8 +63,14 @@ function modelUri(config: EnvironmentConfig, key: string, version: string): stri
   return `gs://${bucketProps(config, own(config.services, key)!.model!.bucket).name}/${version}/`;
 }
 
+/** How long a canary has been at its step: `, since 2026-12-06T18:00:00.000Z (42 min)`. */
+function stepTime(since: string, now: Date): string {
+  const minutes = Math.floor((now.getTime() - Date.parse(since)) / 60_000);
+  return Number.isNaN(minutes) ? "" : `, since ${since} (${Math.max(0, minutes)} min)`;
+}
+
 /** `status`: environment × service, in promotion order. */
-export function renderStatus(loaded: Loaded, markdown: boolean): string {
+export function renderStatus(loaded: Loaded, markdown: boolean, now: Date = new Date()): string {
   const header = [
     "environment",
     "stage",
@@ -73,6 +80,8 @@ export function renderStatus(loaded: Loaded, markdown: boolean): string {
     "revision",
     "traffic",
     "canary",
+    "rollout",
+    "last decision",
     "last change",
   ];
   const rows: string[][] = [];
@@ -103,9 +112,16 @@ export function renderStatus(loaded: Loaded, markdown: boolean): string {
           traffic = inFlight(r)
             ? `${100 - r.canary.percent}% stable ${r.canary.stableRevision} / ${r.canary.percent}% canary ${template}`
             : `100% stable ${r.canary.stableRevision} (canary rolled back)`;
-          canaryCell = `${shortDigest(r.canary.digest)}${r.canary.model === undefined ? "" : ` + ${r.canary.model}`} ${r.canary.percent}%${inFlight(r) ? "" : " (rolled back)"}`;
+          canaryCell = `${shortDigest(r.canary.digest)}${r.canary.model === undefined ? "" : ` + ${r.canary.model}`} ${r.canary.percent}%${inFlight(r) ? "" : " (rolled back)"}${r.canary.drill ? " (drill)" : ""}`;
+          if (inFlight(r)) canaryCell += stepTime(r.canary.since ?? r.provenance.time, now);
         }
       }
+      const rolloutCell = isJob ? "-" : describeRollout(rolloutOf(config, key));
+      const decision = r?.decisions?.[0];
+      const decisionCell =
+        decision === undefined
+          ? "-"
+          : `${decision.decision}${decision.to === undefined ? "" : ` to ${decision.to}%`} at ${decision.percent}%${decision.drill ? ` (drill, ${decision.drill.detected ? `detected in ${decision.drill.minutes} min` : "NOT detected"})` : ""} ${decision.time}`;
       const last = r
         ? `${r.provenance.verb}${r.provenance.from ? ` from ${r.provenance.from}` : ""} ${r.provenance.time}`
         : "-";
@@ -118,6 +134,8 @@ export function renderStatus(loaded: Loaded, markdown: boolean): string {
         revision,
         traffic,
         canaryCell,
+        rolloutCell,
+        decisionCell,
         last,
       ]);
     }

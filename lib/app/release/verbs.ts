@@ -7,6 +7,8 @@ import { imageName } from "./deployment";
 import { named } from "./history";
 import {
   Canary,
+  DecisionRecord,
+  MAX_DECISIONS,
   MAX_HISTORY,
   Provenance,
   ReleaseFile,
@@ -188,9 +190,16 @@ function changed(world: World, env: string, key: string, next: ServiceRelease, c
   return {
     ok: true,
     environment: env,
-    release: { services: { ...release.services, [key]: next } },
+    release: { services: { ...release.services, [key]: withDecisions(next, own(release.services, key)) } },
     changes: [change],
   };
+}
+
+/** A service's next release keeps the decisions its current one records: the audit trail. */
+function withDecisions(next: ServiceRelease, current: ServiceRelease | undefined): ServiceRelease {
+  return next.decisions === undefined && current?.decisions !== undefined
+    ? { ...next, decisions: current.decisions }
+    : next;
 }
 
 /**
@@ -314,6 +323,7 @@ export function promote(world: World, from: string, to: string, services: readon
           ...(released.model === undefined ? {} : { model: released.model }),
           ran: withRan(current?.ran ?? [], released.digest, kept.digests),
           ...modelsRanAfter(current, released.model, kept.models),
+          ...(current?.decisions === undefined ? {} : { decisions: current.decisions }),
           provenance: { verb: "promote", from, ...world.provenance },
         },
       },
@@ -391,6 +401,7 @@ export function canary(world: World, env: string, key: string, asked: number | s
     ...(model !== current.model && model !== undefined ? { model } : {}),
     percent,
     stableRevision,
+    since: world.provenance.time,
   };
   return changed(
     world,
@@ -409,6 +420,12 @@ export function complete(world: World, env: string, key: string): Outcome {
   const current = own(own(world.releases, env)?.services, key);
   if (!inFlight(current) || current?.canary === undefined) {
     return { ok: false, problems: [`${key} in ${env} has no canary in flight to complete`] };
+  }
+  if (current.canary.drill !== undefined) {
+    return {
+      ok: false,
+      problems: [`${key}'s canary in ${env} is a drill, with a fault switched on: roll it back, never complete it`],
+    };
   }
   const digest = current.canary.digest;
   const kept = servedNext(world, config!, key);
@@ -481,5 +498,102 @@ export function retire(world: World, env: string, key: string): Outcome {
     changes: [
       `${env} ${key}: ${shown(current.digest, current.model)} → retired; it ${after} until the configuration drops it`,
     ],
+  };
+}
+
+/**
+ * `advance`, as `analyze --apply` carries it out: a traffic-only change, the canary's share
+ * raised to `to` (a later step), the template unchanged. The step starts now.
+ */
+export function advance(world: World, env: string, key: string, to: number): Outcome {
+  const r = new Refusals();
+  const config = environment(world, env, "environment", r);
+  if (!service(config, key, r, true)) return { ok: false, problems: r.list };
+  const current = own(own(world.releases, env)?.services, key);
+  if (!inFlight(current) || current?.canary === undefined) {
+    return { ok: false, problems: [`${key} in ${env} has no canary in flight to advance`] };
+  }
+  if (!Number.isInteger(to) || to <= current.canary.percent || to > 99) {
+    r.add(`a canary advances to a larger share, at most 99: ${current.canary.percent}% → ${to}%`);
+  }
+  if (current.canary.drill !== undefined) r.add(`${key}'s canary in ${env} is a drill: it never advances`);
+  if (r.any) return { ok: false, problems: r.list };
+  return changed(
+    world,
+    env,
+    key,
+    {
+      ...current,
+      canary: { ...current.canary, percent: to, since: world.provenance.time },
+      provenance: { verb: "advance", ...world.provenance },
+    },
+    `${env} ${key}: canary ${shown(current.canary.digest, current.canary.model ?? current.model)} ${current.canary.percent}% → ${to}%, ${current.canary.stableRevision} keeps ${100 - to}%`,
+  );
+}
+
+/** The default share of a drill's canary requests that fail. */
+export const DRILL_ERROR_RATE = 0.5;
+
+/**
+ * `drill ENV SERVICE [--error-rate R]`: rehearses the fallback. The canary runs what serves (the
+ * same digest and model) with a fault switched on, `R` of its requests answered with 5xx, at the
+ * rollout's first step; the analysis must detect it and roll it back. Preproduction only, on a
+ * service whose rollout is analyzed, with no canary in flight. `steps` and `enabled` are the
+ * service's rollout.
+ */
+export function drill(
+  world: World,
+  env: string,
+  key: string,
+  rollout: { readonly enabled: boolean; readonly steps: readonly number[] },
+  errorRate: number | string = DRILL_ERROR_RATE,
+): Outcome {
+  const r = new Refusals();
+  const config = environment(world, env, "environment", r);
+  if (!service(config, key, r, true) || !config) return { ok: false, problems: r.list };
+  const rate =
+    typeof errorRate === "number" ? errorRate : /^(0?\.[0-9]+|1(\.0+)?)$/.test(errorRate) ? Number(errorRate) : NaN;
+  if (!(rate > 0 && rate <= 1))
+    r.add(`--error-rate must be a share of requests from more than 0 to 1; got ${errorRate}`);
+  if (config.stage === "production")
+    r.add(`a drill never runs in production: ${env} is production; drill a preproduction environment`);
+  else if (config.stage !== "preproduction") {
+    r.add(`a drill runs in preproduction, where a rollout is analyzed as in production; ${env} is ${config.stage}`);
+  }
+  if (!rollout.enabled)
+    r.add(`${key}'s rollout is off in ${env} (services.${key}.rollout.enabled): nothing would judge the drill`);
+  const current = own(own(world.releases, env)?.services, key);
+  if (current === undefined) r.add(`${key} has no release in ${env} to drill`);
+  if (inFlight(current)) r.add(`${key} in ${env} has a canary in flight: complete or roll it back first`);
+  if (r.any || current === undefined) return { ok: false, problems: r.list };
+  const percent = rollout.steps[0];
+  const stableRevision = world.templateRevision(env, key);
+  return changed(
+    world,
+    env,
+    key,
+    {
+      ...current,
+      canary: {
+        digest: current.digest,
+        percent,
+        stableRevision,
+        since: world.provenance.time,
+        drill: { errorRate: rate },
+      },
+      provenance: { verb: "drill", ...world.provenance },
+    },
+    `${env} ${key}: drill: canary ${shown(current.digest, current.model)} with ${Math.round(rate * 100)}% of requests failing takes ${percent}%, ${stableRevision} keeps ${100 - percent}%; the analysis must roll it back`,
+  );
+}
+
+/** The release with `record` first in a service's decisions (the newest MAX_DECISIONS kept). */
+export function recordDecision(release: ReleaseFile, key: string, record: DecisionRecord): ReleaseFile {
+  const current = own(release.services, key)!;
+  return {
+    services: {
+      ...release.services,
+      [key]: { ...current, decisions: [record, ...(current.decisions ?? [])].slice(0, MAX_DECISIONS) },
+    },
   };
 }
