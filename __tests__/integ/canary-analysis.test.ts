@@ -85,17 +85,32 @@ const predictOf = (dir: string, env: string) =>
 const analyze = (dir: string, now: Date, ...flags: string[]) =>
   runReleaseAsync(["analyze", PRD.name, "predict", ...flags], dir, { now });
 
+/**
+ * What the fake answers: the two revisions' metrics, and the service's live traffic as the release
+ * file says (deployed), unless `live` says otherwise.
+ */
 function metrics(
   dir: string,
   env: string,
   canary: { ok: number; errors: number; p99: number },
   stable = { ok: 3600, errors: 10, p99: 280 },
+  live?: { canaryPercent: number; updateTime?: string },
 ): FakeScenario {
   const r = revisions(dir, env);
+  const percent = live?.canaryPercent ?? predictOf(dir, env).canary!.percent;
   return {
     revisions: {
       [r.canary]: { requests: { "2xx": canary.ok, "5xx": canary.errors }, p99Ms: canary.p99 },
       [r.stable]: { requests: { "2xx": stable.ok, "5xx": stable.errors }, p99Ms: stable.p99 },
+    },
+    services: {
+      [serviceProps(ENVS.find((e) => e.name === env)!, "predict").name]: {
+        traffic: [
+          { type: REVISION, revision: r.stable, percent: 100 - percent, tag: "stable" },
+          { type: REVISION, revision: r.canary, percent, tag: "canary" },
+        ],
+        ...(live?.updateTime === undefined ? {} : { extra: { updateTime: live.updateTime } }),
+      },
     },
   };
 }
@@ -131,8 +146,23 @@ describe("analyze on a canary in flight in production", () => {
     ).toBe(true);
     expect(asked[0].query["interval.startTime"]).toEqual([T0]);
 
+    // Until the advance is deployed (its pull request waits for review), the live traffic is
+    // still 10%: the step is not judged.
+    const before = releaseTexts(dir);
+    const waiting = await analyze(dir, minutesAfter(T0, 62), "--apply");
+    expect(waiting.stdout).toMatch(
+      /HOLD\nreason: the live traffic \(90% \S+, 10% \S+\) is not the release file's \(50% \S+, 50% \S+\): the change is not deployed yet/,
+    );
+    expect(releaseTexts(dir)).toEqual(before);
+    // Deployed at +70: the step's minutes start then, not when the file was written (+31).
+    const deployed = minutesAfter(T0, 70).toISOString();
+    fake.setScenario(
+      metrics(dir, PRD.name, { ok: 400, errors: 1, p99: 300 }, undefined, { canaryPercent: 50, updateTime: deployed }),
+    );
+    const early = await analyze(dir, minutesAfter(T0, 90), "--apply");
+    expect(early.stdout).toMatch(/HOLD\nreason: too early: 20 of 30 minutes at 50%/);
     // The revision names are unchanged by an advance (a traffic-only change): the same metrics.
-    const second = await analyze(dir, minutesAfter(T0, 62), "--apply", "--json");
+    const second = await analyze(dir, minutesAfter(T0, 101), "--apply", "--json");
     expect(second.code).toBe(0);
     const json = JSON.parse(second.stdout);
     expect(json).toMatchObject({ decision: "complete", applied: true, canary: { percent: 50 } });
@@ -146,7 +176,7 @@ describe("analyze on a canary in flight in production", () => {
   });
 
   test.each([
-    ["erroring", { ok: 380, errors: 20, p99: 300 }, /5xx ratio 5% \(20 of 400\) is above maxErrorRatio 2% by 3%/],
+    ["erroring", { ok: 380, errors: 20, p99: 300 }, /5xx ratio 5% \(20 of 400\) is above maxErrorRatio 2% by 3 pts/],
     ["slow", { ok: 400, errors: 0, p99: 1800 }, /p99 1800 ms is above maxP99Ms 1000 by 800 ms/],
   ])("an %s canary rolls back, recorded with the breach", async (_what, canary, breach) => {
     const dir = scratch();
@@ -161,13 +191,14 @@ describe("analyze on a canary in flight in production", () => {
     expect(after.decisions![0].breaches.join("; ")).toMatch(breach);
   });
 
-  test.each<[string, FakeScenario | "same", Date, RegExp]>([
-    ["a quiet canary (no requests)", { revisions: {} }, minutesAfter(T0, 40), /HOLD\nreason: no data yet/],
+  test.each<[string, "quiet" | "same", Date, RegExp]>([
+    ["a quiet canary (no requests)", "quiet", minutesAfter(T0, 40), /HOLD\nreason: no data yet/],
     ["too early", "same", minutesAfter(T0, 5), /HOLD\nreason: too early: 5 of 30 minutes at 10%/],
     ["too few requests", "same", minutesAfter(T0, 45), /HOLD\nreason: too few requests: 41 of 100 at 10%/],
   ])("%s holds, and with --apply every file is unchanged", async (_what, scenario, now, reason) => {
     const dir = scratch();
-    fake.setScenario(scenario === "same" ? metrics(dir, PRD.name, { ok: 40, errors: 1, p99: 200 }) : scenario);
+    const served = metrics(dir, PRD.name, { ok: 40, errors: 1, p99: 200 });
+    fake.setScenario(scenario === "same" ? served : { ...served, revisions: {} });
     const before = releaseTexts(dir);
     const result = await analyze(dir, now, "--apply");
     expect(result.code).toBe(0);

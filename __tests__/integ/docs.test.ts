@@ -16,6 +16,7 @@ import { describeFailure, extendEnvironment, synthesize, SharedConfig } from "..
 import { compareStacks, renderText, StackJson } from "../../lib/app/parity";
 import { runBootstrap } from "../../lib/app/bootstrap-cli";
 import { runRelease, runReleaseAsync } from "../../lib/app/release/cli";
+import { load as loadReleases, templateRevisions } from "../../lib/app/release/workspace";
 import { fixtureEnvironment, fixtureFile, fixtureService, fixtureTrainingEnvironment } from "../fixtures/environment";
 import { environmentsFolder } from "../fixtures/release";
 import * as ts from "typescript";
@@ -228,10 +229,25 @@ describe("the documentation", () => {
     });
     const minutes = what === "drill" ? 11 : 34;
     const now = new Date(Date.parse(t0) + minutes * 60_000);
+    // Deployed as released: the stable revision and the canary's, at the file's shares.
+    const readLive = async () => {
+      const r = JSON.parse(fs.readFileSync(path.join(folder, "releases", `${env}.json`), "utf8")).services.predict;
+      const loaded = loadReleases(folder);
+      if ("problems" in loaded) throw new Error(loaded.problems.join("\n"));
+      const canaryRevision = templateRevisions(loaded.files.find((f) => f.name === env)!, loaded.releases[env]).predict;
+      const type = "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION";
+      return {
+        traffic: [
+          { type, revision: r.canary.stableRevision, percent: 100 - r.canary.percent },
+          { type, revision: canaryRevision, percent: r.canary.percent },
+        ],
+      };
+    };
     const result = await runReleaseAsync(["analyze", env, "predict", "--apply"], folder, {
       provenance,
       now,
       readMetrics,
+      readLive,
     });
     expect(result.code).toBe(0);
     const file = fs.readFileSync(path.join(folder, "releases", `${env}.json`), "utf8");

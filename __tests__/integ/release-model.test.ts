@@ -89,6 +89,22 @@ const readMetrics = async (q: { revisions: readonly string[] }) => {
   return Object.fromEntries([[canary, served[health]], ...rest.map((r) => [r, { requests: 5000, errors: 0 }])]);
 };
 
+/** The live traffic: as the release file says (every change deployed at once). */
+const readLive = async (name: { project: string }) => {
+  const env = name.project.replace(/^acme-fx-/, "") as Env;
+  const r = JSON.parse(fs.readFileSync(path.join(dir, "releases", `${env}.json`), "utf8")).services.predict;
+  return {
+    traffic: [
+      {
+        type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION",
+        revision: r.canary.stableRevision,
+        percent: 100 - r.canary.percent,
+      },
+      { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: templateRevision(env), percent: r.canary.percent },
+    ],
+  };
+};
+
 /** Runs one command against the files and the model; checks the outcome and every invariant. */
 async function step(model: Model, argv: string[], expectOk: boolean, apply: () => void): Promise<void> {
   const before = releaseTexts(dir);
@@ -97,6 +113,7 @@ async function step(model: Model, argv: string[], expectOk: boolean, apply: () =
     provenance: { time: "2026-11-27T00:00:00.000Z" },
     now: new Date(clock),
     readMetrics,
+    readLive,
   });
   outcomes[result.code === 0 ? "accepted" : "refused"]++;
   if ((result.code === 0) !== expectOk) {
@@ -281,8 +298,9 @@ async function analyzeStep(m: Model, e: Env, h: Health): Promise<void> {
   const s = m.envs[e];
   health = h;
   clock += 61 * 60_000;
-  const steps = rolloutOf(configs[STAGE_OF[e]], "predict").steps;
-  await step(m, ["analyze", e, "predict", "--apply"], inFlight(s), () => {
+  const { steps, enabled } = rolloutOf(configs[STAGE_OF[e]], "predict");
+  // Carried out only where the rollout is on (not alpha, development): elsewhere it is refused.
+  await step(m, ["analyze", e, "predict", "--apply"], inFlight(s) && enabled, () => {
     analyzed[h]++;
     if (h === "quiet") return; // hold: nothing written
     // A drill that looks healthy went undetected: it is rolled back all the same.

@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import { ROLLOUT_DEFAULTS, Rollout, rolloutOf } from "../../../lib/app/config/rollout";
 import { AnalysisInput, breachesOf, decide, nextStep } from "../../../lib/app/release/analysis";
+import { releaseProblems } from "../../../lib/app/release/model";
 import { fixtureEnvironment } from "../../fixtures/environment";
 import { propertyRuns } from "../../tier";
 
@@ -162,7 +163,7 @@ describe("decisions by hand", () => {
       "an erroring canary rolls back, with by how much",
       at({ canary: { revision: "c", requests: 400, errors: 40, p99Ms: 300 } }),
       "rollback",
-      /5xx ratio 10% \(40 of 400\) is above maxErrorRatio 2% by 8%/,
+      /5xx ratio 10% \(40 of 400\) is above maxErrorRatio 2% by 8 pts/,
     ],
     [
       "a slow canary rolls back",
@@ -190,7 +191,7 @@ describe("decisions by hand", () => {
         stable: { revision: "s", requests: 4000, errors: 0 },
       }),
       "rollback",
-      /3% above the stable revision's 0%/,
+      /3 pts above the stable revision's 0%, more than maxErrorRatioOverStable \(1 pts\)/,
     ],
     ["unreadable metrics hold", at({ unreadable: "403 PERMISSION_DENIED: denied" }), "hold", /could not be read: 403/],
     [
@@ -240,5 +241,52 @@ describe("rollout defaults per stage", () => {
       maxErrorRatio: 0.05,
       maxP99Ms: 2500,
     });
+  });
+});
+
+describe("the release file's canary fields", () => {
+  const base = (stage: "development" | "preproduction" | "production", canary: Record<string, unknown>) => {
+    const config = fixtureEnvironment({ name: "x", stage });
+    const d = `sha256:${"a".repeat(64)}`;
+    const raw = {
+      services: {
+        predict: {
+          digest: d,
+          ran: [d],
+          provenance: { verb: "canary", time: "2026-12-01T10:00:00.000Z" },
+          canary: { digest: `sha256:${"b".repeat(64)}`, percent: 10, stableRevision: "predict-0a1b2c3d", ...canary },
+        },
+      },
+    };
+    return releaseProblems(raw, config).map((p) => `${p.path}: ${p.allowed}`);
+  };
+
+  test("since is the one form the commands write: a time that exists, in UTC, to the millisecond", () => {
+    expect(base("production", { since: "2026-12-01T10:00:00.000Z" })).toEqual([]);
+    for (const since of [
+      "2026-12-01T10:00:00Z",
+      "2026-12-01T10:00:00.5Z",
+      "2026-02-30T10:00:00.000Z",
+      "2026-12-01T24:00:00.000Z",
+      "yesterday",
+    ]) {
+      expect(base("production", { since })).toEqual([
+        expect.stringMatching(/^services\.predict\.canary\.since: must be a time in ISO 8601/),
+      ]);
+    }
+  });
+
+  test("a drill in a release file: preproduction only, where the rollout judges it", () => {
+    const drill = { drill: { errorRate: 0.5 } };
+    expect(base("preproduction", drill)).toEqual([]);
+    expect(base("production", drill)).toEqual([
+      expect.stringMatching(/canary\.drill: a drill runs in preproduction only \(x is production\)/),
+    ]);
+    expect(base("development", drill)).toEqual([
+      expect.stringMatching(/canary\.drill: a drill runs in preproduction only \(x is development\)/),
+    ]);
+    expect(base("preproduction", { drill: { errorRate: 0 } })).toEqual([
+      expect.stringMatching(/errorRate: must be a share of requests/),
+    ]);
   });
 });

@@ -115,7 +115,7 @@ test("a write whose operation fails at once: its error, by name, and that the tr
   expect(e).toMatchObject({ api: "run", apiStatus: "FAILED_PRECONDITION" });
   expect(e.status).toBeUndefined();
   expect(e.message).toBe(
-    `Cloud Run Admin API operation projects/demo-project/locations/europe-west1/operations/op-1 failed with FAILED_PRECONDITION: Revision '${STABLE}' is not ready and cannot serve traffic.; the traffic of projects/demo-project/locations/europe-west1/services/predict was not changed: fix what the message names, then run again`,
+    `Cloud Run Admin API operation projects/demo-project/locations/europe-west1/operations/op-1 failed with FAILED_PRECONDITION: Revision '${STABLE}' is not ready and cannot serve traffic; the traffic of projects/demo-project/locations/europe-west1/services/predict was not changed: fix what the message names, then run again`,
   );
 });
 

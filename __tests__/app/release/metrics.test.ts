@@ -256,7 +256,7 @@ describe("every failure is one GoogleApiError with the API's words and what to d
     expect(e.apiMessage).toMatch(apiMessage);
     expect(e.advice).toMatch(advice);
     expect(e.message).toBe(
-      `Cloud Monitoring answered ${[status, apiStatus].filter(Boolean).join(" ")}: ${e.apiMessage.replace(/\s+/g, " ")}; ${e.advice}`,
+      `Cloud Monitoring answered ${[status, apiStatus].filter(Boolean).join(" ")}: ${e.apiMessage.replace(/\s+/g, " ").replace(/\.$/, "")}; ${e.advice}`,
     );
   });
 

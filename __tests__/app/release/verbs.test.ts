@@ -345,7 +345,7 @@ describe("advance, drill and the decisions a release keeps", () => {
       canary: { digest: digest("b"), percent: 10, stableRevision: "predict-0a1b2c3d", since: "t0", ...extra },
     });
   const betaRan = { services: { predict: released(digest("b"), { ran: [digest("b"), a] }) } };
-  const ROLLOUT = { enabled: true, steps: [10, 50] };
+  const ROLLOUT = { enabled: true, steps: [10, 50], maxErrorRatio: 0.02 };
 
   test("advance is a traffic-only change: the canary's share rises and its step starts now; nothing else moves", () => {
     const before = { gamma: { services: { predict: flying() } }, beta: betaRan };
@@ -398,6 +398,25 @@ describe("advance, drill and the decisions a release keeps", () => {
         `--error-rate must be a share of requests from more than 0 to 1; got ${rate}`,
       ]);
     }
+    expect(refused(drill(world({ beta: betaRan }), "beta", "predict", ROLLOUT, "0.02"))).toEqual([
+      "--error-rate 0.02 is within predict's maxErrorRatio (0.02) in beta: the analysis could not tell the fault from a healthy canary; drill with more",
+    ]);
+    // After a rollback, the template is the rolled-back canary's: the drill's stable revision is
+    // the one that serves, never the template's.
+    const rolledBack = {
+      services: {
+        predict: released(digest("b"), {
+          ran: [digest("b"), a],
+          canary: { digest: digest("c"), percent: 0, stableRevision: "predict-serving1" },
+        }),
+      },
+    };
+    expect(
+      ok(drill(world({ beta: rolledBack }), "beta", "predict", ROLLOUT)).release.services.predict.canary,
+    ).toMatchObject({
+      digest: digest("b"),
+      stableRevision: "predict-serving1",
+    });
     expect(refused(drill(world({ beta: { services: { predict: flying() } } }), "beta", "predict", ROLLOUT))).toEqual([
       "predict in beta has a canary in flight: complete or roll it back first",
     ]);

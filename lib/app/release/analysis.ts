@@ -8,6 +8,7 @@ import type { RevisionEvidence } from "./model";
  * threshold breached. Nothing here reads metrics or files (analyze.ts does).
  *
  * The order of the judgement:
+ * 0. The traffic that serves is not the release file's (a change not deployed yet): hold.
  * 1. The metrics could not be read: hold, with the API's message. Never a rollback or an advance
  *    on no evidence.
  * 2. A breach rolls back (or, without auto-rollback, holds for a person). The canary's 5xx
@@ -34,6 +35,8 @@ export interface AnalysisInput {
   readonly stable: RevisionEvidence;
   /** Why the metrics could not be read, when they could not: the decision is a hold. */
   readonly unreadable?: string;
+  /** Why the step cannot be judged yet (its traffic is not live): the decision is a hold. */
+  readonly waiting?: string;
 }
 
 export interface Decision {
@@ -46,6 +49,8 @@ export interface Decision {
 }
 
 const pct = (ratio: number) => `${(ratio * 100).toFixed(2).replace(/\.?0+$/, "")}%`;
+/** A difference of two ratios, in percentage points: 0.0888 is "8.88 pts". */
+const points = (ratio: number) => `${(ratio * 100).toFixed(2).replace(/\.?0+$/, "")} pts`;
 
 /** errors / requests, or undefined without requests. */
 export function ratioOf(requests: number, errors: number): number | undefined {
@@ -61,7 +66,7 @@ export function breachesOf(input: AnalysisInput): string[] {
   const ratio = ratioOf(canary.requests, canary.errors);
   if (sample && ratio !== undefined && ratio > r.maxErrorRatio) {
     found.push(
-      `5xx ratio ${pct(ratio)} (${canary.errors} of ${canary.requests}) is above maxErrorRatio ${pct(r.maxErrorRatio)} by ${pct(ratio - r.maxErrorRatio)}`,
+      `5xx ratio ${pct(ratio)} (${canary.errors} of ${canary.requests}) is above maxErrorRatio ${pct(r.maxErrorRatio)} by ${points(ratio - r.maxErrorRatio)}`,
     );
   } else if (!sample && canary.errors > allowedErrors) {
     found.push(
@@ -74,7 +79,7 @@ export function breachesOf(input: AnalysisInput): string[] {
     const over = ratio - stableRatio;
     if (over > r.maxErrorRatioOverStable) {
       found.push(
-        `5xx ratio ${pct(ratio)} is ${pct(over)} above the stable revision's ${pct(stableRatio)}, more than maxErrorRatioOverStable ${pct(r.maxErrorRatioOverStable)}`,
+        `5xx ratio ${pct(ratio)} is ${points(over)} above the stable revision's ${pct(stableRatio)}, more than maxErrorRatioOverStable (${points(r.maxErrorRatioOverStable)})`,
       );
     }
   }
@@ -104,6 +109,7 @@ export function nextStep(steps: readonly number[], percent: number): number | un
 /** The decision for a canary at its step. */
 export function decide(input: AnalysisInput): Decision {
   const { rollout: r, canary } = input;
+  if (input.waiting !== undefined) return { decision: "hold", reason: input.waiting, breaches: [] };
   if (input.unreadable !== undefined) {
     return { decision: "hold", reason: `the metrics could not be read: ${input.unreadable}`, breaches: [] };
   }

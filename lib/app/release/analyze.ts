@@ -5,6 +5,7 @@ import { identityProviderVariable } from "../identities";
 import { renderTable } from "../table";
 import { Decision, decide, ratioOf } from "./analysis";
 import type { GoogleApiError } from "./google-api";
+import type { LiveTarget, ServiceName } from "./cloud-run-api";
 import type { MetricsQuery, RevisionMetrics } from "./metrics";
 import { DecisionRecord, RevisionEvidence, ServiceRelease, inFlight } from "./model";
 import { shortDigest } from "./verbs";
@@ -20,6 +21,21 @@ import { Loaded, templateRevisions } from "./workspace";
 /** Reads the metrics of some revisions: metrics.ts's client, or a stand-in in a test of this module alone. */
 export type MetricsReader = (query: MetricsQuery) => Promise<Record<string, RevisionMetrics>>;
 
+/** Reads a service's live traffic and when it last changed: cloud-run-api.ts's client, or a stand-in. */
+export type LiveReader = (
+  name: ServiceName,
+) => Promise<{ readonly traffic: readonly LiveTarget[]; readonly updateTime?: string }>;
+
+/** How far ahead of this machine's clock a recorded time may be (another machine's clock). */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** Minutes as the output and the records show them: to a tenth. */
+const roundMinutes = (minutes: number) => Math.round(minutes * 10) / 10;
+
+function describeLive(traffic: readonly { revision?: string; percent?: number }[]): string {
+  return traffic.length === 0 ? "none" : traffic.map((t) => `${t.percent ?? 0}% ${t.revision ?? "latest"}`).join(", ");
+}
+
 /** Everything one analysis found: the input, the decision, and how it is recorded. */
 export interface Analysis {
   readonly environment: string;
@@ -29,6 +45,8 @@ export interface Analysis {
   readonly rollout: Rollout;
   readonly canaryDigest: string;
   readonly percent: number;
+  /** The step's start as the release file states it (the window starts then, or at the deploy). */
+  readonly since: string;
   readonly window: { readonly start: string; readonly end: string; readonly minutes: number };
   readonly evidence: { readonly canary: RevisionEvidence; readonly stable: RevisionEvidence };
   readonly decision: Decision;
@@ -36,6 +54,8 @@ export interface Analysis {
   readonly drill?: { readonly errorRate: number; readonly detected: boolean; readonly minutes: number };
   /** Why the metrics could not be read, when they could not. */
   readonly unreadable?: string;
+  /** Why the step could not be judged at all (its traffic not live, or not readable). */
+  readonly waiting?: string;
 }
 
 /** The canary of a service in flight in an environment, or the reason there is none to analyze. */
@@ -79,6 +99,7 @@ export async function analyzeCanary(
   key: string,
   now: Date,
   read: MetricsReader,
+  readLive: LiveReader,
   templateRevision?: (environment: string, service: string) => string,
 ): Promise<Analysis | { problems: string[] }> {
   const found = canaryInFlight(loaded, env, key);
@@ -99,15 +120,46 @@ export async function analyzeCanary(
       ],
     };
   }
-  const since = new Date(canary.since ?? release.provenance.time);
-  const start = Number.isNaN(since.getTime()) || since > now ? now : since;
-  const minutes = (now.getTime() - start.getTime()) / 60_000;
+  const stated = canary.since ?? release.provenance.time;
+  const since = new Date(stated);
+  if (Number.isNaN(since.getTime()) || since.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+    return {
+      problems: [
+        `services.${key}.canary.since of ${env}'s release file (${stated}) is not a time before now (${now.toISOString()}): a step cannot be judged from the future; fix the file (git log -p shows what wrote it)`,
+      ],
+    };
+  }
   const target = { project: config.project, location: config.region, name: serviceProps(config, key).name };
+
+  // The traffic that serves must be the file's: an advance not deployed yet (its pull request
+  // waits for review), or a service changed by something else, would be judged on minutes of
+  // another split. The step's minutes start when the service last changed, if that is later.
+  let waiting: string | undefined;
+  let start = since.getTime() > now.getTime() ? now : since;
+  try {
+    const live = await readLive({ project: target.project, location: target.location, service: target.name });
+    const wanted = [
+      { revision: stableRevision, percent: 100 - canary.percent },
+      { revision: canaryRevision, percent: canary.percent },
+    ];
+    const serving = live.traffic.filter((t) => (t.percent ?? 0) > 0);
+    const same =
+      serving.length === wanted.length &&
+      wanted.every((w) => serving.some((t) => t.revision === w.revision && t.percent === w.percent));
+    if (!same) {
+      waiting = `the live traffic (${describeLive(serving)}) is not the release file's (${describeLive(wanted)}): the change is not deployed yet, or something else changed the service; the step is judged once it serves as released`;
+    }
+    const updated = live.updateTime === undefined ? NaN : Date.parse(live.updateTime);
+    if (!Number.isNaN(updated) && updated > start.getTime() && updated <= now.getTime()) start = new Date(updated);
+  } catch (e) {
+    waiting = `the live traffic could not be read: ${(e as GoogleApiError | Error).message.split("\n")[0]}`;
+  }
+  const minutes = (now.getTime() - start.getTime()) / 60_000;
 
   let metrics: Record<string, RevisionMetrics> = {};
   let unreadable: string | undefined;
   // No minute at this step yet (a canary set in this very minute): no data, nothing to ask.
-  if (minutes > 0) {
+  if (waiting === undefined && minutes > 0) {
     try {
       metrics = await read({
         project: target.project,
@@ -134,10 +186,10 @@ export async function analyzeCanary(
     };
   };
   const evidence = { canary: evidenceOf(canaryRevision), stable: evidenceOf(stableRevision) };
-  let decision = decide({ rollout, percent: canary.percent, minutes, ...evidence, unreadable });
+  let decision = decide({ rollout, percent: canary.percent, minutes, ...evidence, unreadable, waiting });
   let drill: Analysis["drill"];
   if (canary.drill !== undefined) {
-    const judged = Math.round(minutes * 10) / 10;
+    const judged = roundMinutes(minutes);
     if (decision.decision === "rollback") {
       drill = { errorRate: canary.drill.errorRate, detected: true, minutes: judged };
       decision = { ...decision, reason: `drill detected after ${judged} minutes: ${decision.reason}` };
@@ -146,7 +198,7 @@ export async function analyzeCanary(
       drill = { errorRate: canary.drill.errorRate, detected: false, minutes: judged };
       decision = {
         decision: "rollback",
-        reason: `drill NOT detected: the analysis would have ${decision.decision === "advance" ? "advanced" : "completed"} a canary failing ${Math.round(canary.drill.errorRate * 100)}% of its requests (${decision.reason}); rolled back to end the drill: tighten the rollout's thresholds`,
+        reason: `drill NOT detected: the analysis would have ${decision.decision === "advance" ? "advanced" : "completed"} a canary failing ${Math.round(canary.drill.errorRate * 100)}% of its requests (${decision.reason}); rolled back to end the drill: check that the server answers CANARY_DRILL_ERROR_RATE's share with 5xx and that the canary's revision is the one measured, then that the rollout's thresholds catch a fault this size`,
         breaches: [],
       };
     }
@@ -158,11 +210,13 @@ export async function analyzeCanary(
     rollout,
     canaryDigest: canary.digest,
     percent: canary.percent,
+    since: stated,
     window: { start: start.toISOString(), end: now.toISOString(), minutes },
     evidence,
     decision,
     ...(drill === undefined ? {} : { drill }),
     ...(unreadable === undefined ? {} : { unreadable }),
+    ...(waiting === undefined ? {} : { waiting }),
   };
 }
 
@@ -183,9 +237,16 @@ export function decisionRecord(
     window: { start: a.window.start, end: a.window.end },
     evidence: a.evidence,
     breaches: a.decision.breaches,
+    thresholds: thresholdsOf(a.rollout),
     ...(a.drill === undefined ? {} : { drill: { detected: a.drill.detected, minutes: a.drill.minutes } }),
     ...provenance,
   };
+}
+
+/** The protocol a decision was made under, as the record keeps it. */
+function thresholdsOf(r: Rollout): DecisionRecord["thresholds"] {
+  const { enabled: _enabled, ...rest } = r;
+  return { ...rest, steps: [...r.steps] };
 }
 
 const ratioText = (e: RevisionEvidence) => (e.errorRatio === undefined ? "-" : `${(e.errorRatio * 100).toFixed(2)}%`);
@@ -194,14 +255,16 @@ const p99Text = (e: RevisionEvidence) => (e.p99Ms === undefined ? "-" : `${Math.
 /** The evidence table: canary, stable and the thresholds, one row each. */
 export function evidenceTable(a: Analysis, markdown = false): string {
   const r = a.rollout;
+  // Metrics not read are unknown, not zero.
+  const read = a.unreadable === undefined && a.waiting === undefined;
   const row = (who: string, e: RevisionEvidence, share: string) => [
     who,
     e.revision,
     share,
-    String(e.requests),
-    String(e.errors),
-    ratioText(e),
-    p99Text(e),
+    read ? String(e.requests) : "?",
+    read ? String(e.errors) : "?",
+    read ? ratioText(e) : "?",
+    read ? p99Text(e) : "?",
   ];
   return renderTable(
     ["", "revision", "traffic", "requests", "5xx", "5xx ratio", "p99"],
@@ -228,7 +291,7 @@ export function renderAnalysis(a: Analysis, applied: string[] | undefined): stri
   const lines = [
     head,
     `reason: ${a.decision.reason}`,
-    `canary ${shortDigest(a.canaryDigest)} at ${a.percent}% for ${Math.floor(a.window.minutes)} min (${a.window.start} → ${a.window.end}); rollout: ${describeRollout(a.rollout)}`,
+    `canary ${shortDigest(a.canaryDigest)} at ${a.percent}% for ${roundMinutes(a.window.minutes)} min (${a.window.start} → ${a.window.end}); rollout: ${describeRollout(a.rollout)}`,
     "",
     evidenceTable(a).trimEnd(),
     "",

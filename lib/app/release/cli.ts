@@ -3,8 +3,10 @@ import { execFileSync } from "child_process";
 import { ArgumentSpec, CliResult, Invocation, VerbSpec, parseCommand, usageLine } from "../command-line";
 import { ENVIRONMENTS_DIR } from "../environments";
 import { rolloutOf } from "../config/rollout";
+import { getService } from "./cloud-run-api";
 import {
   Analysis,
+  LiveReader,
   MetricsReader,
   analysisJson,
   analyzeCanary,
@@ -14,6 +16,7 @@ import {
   renderAnalysis,
 } from "./analyze";
 import { ReleaseLockError, withReleaseLock, writeRelease } from "./files";
+import { readRevisionMetrics } from "./metrics";
 import { Provenance } from "./model";
 import { copies, renderStatus } from "./reading";
 import { revertTraffic } from "./revert";
@@ -115,6 +118,7 @@ export interface Overrides {
   /** The time an analysis judges at (also RELEASE_TEST_NOW, for tests that run the command). */
   readonly now?: Date;
   readonly readMetrics?: MetricsReader;
+  readonly readLive?: LiveReader;
 }
 
 const ENV: ArgumentSpec = { name: "env" };
@@ -219,7 +223,8 @@ export const VERBS: readonly Verb[] = [
     writes: true,
     run: (world, { args: [env, key], values }) => {
       const config = own(world.configs, env);
-      const rollout = config && own(config.services, key) ? rolloutOf(config, key) : { enabled: true, steps: [10] };
+      const rollout =
+        config && own(config.services, key) ? rolloutOf(config, key) : { enabled: true, steps: [10], maxErrorRatio: 0 };
       return drill(world, env, key, rollout, values["error-rate"]);
     },
   },
@@ -396,11 +401,22 @@ async function analyzeCommand(call: Invocation, { dir, overrides }: RemoteContex
   const loaded = load(dir);
   if ("problems" in loaded) return { code: 1, stdout: "", stderr: `${loaded.problems.join("\n\n")}\n` };
   const now = nowOf(overrides);
-  const read: MetricsReader =
-    overrides.readMetrics ?? (async (query) => (await import("./metrics")).readRevisionMetrics(query));
-  const analysis = await analyzeCanary(loaded, env, key, now, read, overrides.templateRevision);
+  const read: MetricsReader = overrides.readMetrics ?? ((query) => readRevisionMetrics(query));
+  const readLive: LiveReader =
+    overrides.readLive ??
+    (async (name) => {
+      const service = await getService(name);
+      const updated = service.raw.updateTime;
+      return { traffic: service.traffic, ...(typeof updated === "string" ? { updateTime: updated } : {}) };
+    });
+  const analysis = await analyzeCanary(loaded, env, key, now, read, readLive, overrides.templateRevision);
   if ("problems" in analysis) return refused("analyze", analysis.problems);
   let applied: string[] | undefined;
+  if (call.flags.has("apply") && !analysis.rollout.enabled) {
+    return refused("analyze --apply", [
+      `${key}'s rollout is off in ${env} (services.${key}.rollout.enabled): nothing carries its decisions out; analyze without --apply to see the judgement`,
+    ]);
+  }
   if (call.flags.has("apply")) {
     if (analysis.decision.decision === "hold") applied = [];
     else {
@@ -429,12 +445,12 @@ function carryOut(
   if ("problems" in loaded) return { ok: false, problems: loaded.problems };
   const { environment: env, service: key } = analysis;
   const current = own(own(loaded.releases, env)?.services, key)?.canary;
-  const judged = { digest: analysis.canaryDigest, percent: analysis.percent, start: analysis.window.start };
+  const judged = { digest: analysis.canaryDigest, percent: analysis.percent };
   if (
     current === undefined ||
     current.digest !== judged.digest ||
     current.percent !== judged.percent ||
-    (current.since !== undefined && current.since !== judged.start)
+    Date.parse(current.since ?? analysis.since) !== Date.parse(analysis.since)
   ) {
     return {
       ok: false,

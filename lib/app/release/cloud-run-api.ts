@@ -69,6 +69,12 @@ export interface SetTrafficOptions extends ApiOptions {
    * @default 120000
    */
   readonly waitMs?: number;
+  /**
+   * The service as the caller read it and checked it: written back with its etag, so that a
+   * change made since that read is refused (409) rather than written over.
+   * @default - read here
+   */
+  readonly read?: { readonly raw: Record<string, unknown> };
 }
 
 const DEFAULT_POLL_MS = 2_000;
@@ -108,7 +114,7 @@ export async function setTraffic(
 ): Promise<void> {
   checkTraffic(name, traffic);
   return guarded("run", async () => {
-    const current = await getService(name, options);
+    const current = options?.read ?? (await getService(name, options));
     const body = { ...current.raw, traffic: traffic.map(cleanTarget) };
     const operation = await callGoogleApi<Operation>({
       ...runCall(name, options),

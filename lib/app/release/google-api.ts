@@ -101,7 +101,8 @@ export class GoogleApiError extends Error {
     const title = GOOGLE_APIS[fields.api].title;
     const answered = [fields.status, fields.apiStatus].filter((x) => x !== undefined && x !== "").join(" ");
     const summary = fields.summary ?? (answered ? `${title} answered ${answered}` : `${title} gave no answer`);
-    super(oneLine(`${summary}: ${fields.apiMessage}; ${fields.advice}`));
+    // The API's message often ends in a full stop; "…exist).; the caller needs…" reads badly.
+    super(oneLine(`${summary}: ${fields.apiMessage.replace(/\.\s*$/, "")}; ${fields.advice}`));
     this.api = fields.api;
     if (fields.status !== undefined) this.status = fields.status;
     if (fields.apiStatus !== undefined) this.apiStatus = fields.apiStatus;

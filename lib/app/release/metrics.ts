@@ -128,6 +128,11 @@ async function requestCounts(
     requests += total;
     if (s.metric?.labels?.response_code_class === "5xx") errors += total;
   }
+  // Each point is a finite count; their sum must be too (points near 1e308 would make it
+  // Infinity, and a ratio of Infinity requests 0).
+  if (!Number.isSafeInteger(requests) || !Number.isSafeInteger(errors)) {
+    throw unexpectedAnswer("monitoring", `request counts of revision ${revision} that add up past 2^53`);
+  }
   return { requests, errors };
 }
 

@@ -4,6 +4,7 @@ import { imageDigest } from "../../gcp/images";
 import { revisionOf } from "../../gcp/run";
 import { Problem, Problems, describeProblems, intRange } from "../../gcp/validation";
 import type { EnvironmentConfig } from "../config";
+import { Rollout, rolloutOf } from "../config/rollout";
 
 /*
  * Release state: which image runs where. One file per environment,
@@ -75,6 +76,8 @@ export interface DecisionRecord {
   readonly evidence: { readonly canary: RevisionEvidence; readonly stable: RevisionEvidence };
   /** Each threshold breached, with by how much (empty unless a rollback). */
   readonly breaches: readonly string[];
+  /** The rollout protocol it was judged by (steps, minimums, thresholds, auto-rollback). */
+  readonly thresholds?: Omit<Rollout, "enabled">;
   /** Set on a drill's decision: whether the fault was detected, and after how many minutes. */
   readonly drill?: { readonly detected: boolean; readonly minutes: number };
   /** The workflow run or commit that decided, as on provenance. */
@@ -132,6 +135,18 @@ const decisionRecord = z.strictObject({
   window: z.strictObject({ start: z.string(), end: z.string() }),
   evidence: z.strictObject({ canary: evidence, stable: evidence }),
   breaches: z.array(z.string()),
+  thresholds: z
+    .strictObject({
+      steps: z.array(z.number()),
+      minutesPerStep: z.number(),
+      minRequestsPerStep: z.number(),
+      maxErrorRatio: z.number(),
+      maxErrorRatioOverStable: z.number(),
+      maxP99Ms: z.number(),
+      maxP99OverStable: z.number(),
+      autoRollback: z.boolean(),
+    })
+    .optional(),
   drill: z.strictObject({ detected: z.boolean(), minutes: z.number() }).optional(),
   run: z.string().optional(),
   commit: z.string().optional(),
@@ -227,11 +242,17 @@ export function releaseProblems(raw: unknown, config: EnvironmentConfig): Proble
       p.check(`${at}.canary.since`, release.canary.since, isoTime);
       if (release.canary.drill !== undefined) {
         p.check(`${at}.canary.drill.errorRate`, release.canary.drill.errorRate, drillErrorRate);
-        if (config.stage === "production") {
+        if (config.stage !== "preproduction") {
           p.add(
             `${at}.canary.drill`,
             release.canary.drill,
-            "a drill never runs in production: rehearse in preproduction",
+            `a drill runs in preproduction only (${config.name} is ${config.stage}): never in production, and in development nothing judges it`,
+          );
+        } else if (!rolloutOf(config, key).enabled) {
+          p.add(
+            `${at}.canary.drill`,
+            release.canary.drill,
+            `${key}'s rollout is off in ${config.name}: nothing would judge the drill`,
           );
         }
       }
@@ -242,10 +263,14 @@ export function releaseProblems(raw: unknown, config: EnvironmentConfig): Proble
 }
 
 /** A time as the release commands write it: ISO 8601 in UTC, to the millisecond. */
-export const isoTime = (value: string): string | undefined =>
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(value) && !Number.isNaN(Date.parse(value))
+export const isoTime = (value: string): string | undefined => {
+  // The one form the commands write (Date.toISOString): a time written otherwise, or one that
+  // does not exist (February 30th, 24:00), would compare unequal to itself once parsed.
+  const parsed = Date.parse(value);
+  return !Number.isNaN(parsed) && new Date(parsed).toISOString() === value
     ? undefined
-    : "must be a time in ISO 8601, UTC, such as 2026-12-06T18:00:00.000Z";
+    : "must be a time in ISO 8601, UTC, to the millisecond, as the release commands write it: 2026-12-06T18:00:00.000Z";
+};
 
 /** A drill's share of failing requests: more than 0, at most 1. */
 export const drillErrorRate = (value: number): string | undefined =>

@@ -1,7 +1,7 @@
 import { own } from "../../gcp/validation";
 import { serviceProps } from "../config";
 import type { CliResult } from "../command-line";
-import type { LiveTarget } from "./cloud-run-api";
+import { LiveTarget, getService, setTraffic } from "./cloud-run-api";
 import { trafficOf } from "./deployment";
 import { load, templateRevisions } from "./workspace";
 
@@ -58,9 +58,8 @@ export async function revertTraffic(env: string, key: string, dir: string): Prom
     ...(t.tag === undefined ? {} : { tag: t.tag }),
   }));
   const name = { project: config.project, location: config.region, service: serviceProps(config, key).name };
-  const api = await import("./cloud-run-api");
   try {
-    const live = await api.getService(name);
+    const live = await getService(name);
     const known = new Set([release.canary.stableRevision, canaryRevision]);
     const strangers = live.traffic.filter((t) => t.percent > 0 && (t.revision === undefined || !known.has(t.revision)));
     if (strangers.length > 0) {
@@ -80,7 +79,8 @@ export async function revertTraffic(env: string, key: string, dir: string): Prom
         stderr: "",
       };
     }
-    await api.setTraffic(name, wanted);
+    // The service as checked above, written back with its etag: a change since is refused.
+    await setTraffic(name, wanted, { read: live });
     return {
       code: 0,
       stdout: `${env} ${key}: live traffic ${describe(live.traffic)} → ${describe(wanted)} (Cloud Run API); the release file's pull request records it, and its plan changes no traffic\n`,

@@ -545,7 +545,7 @@ export function drill(
   world: World,
   env: string,
   key: string,
-  rollout: { readonly enabled: boolean; readonly steps: readonly number[] },
+  rollout: { readonly enabled: boolean; readonly steps: readonly number[]; readonly maxErrorRatio: number },
   errorRate: number | string = DRILL_ERROR_RATE,
 ): Outcome {
   const r = new Refusals();
@@ -555,6 +555,11 @@ export function drill(
     typeof errorRate === "number" ? errorRate : /^(0?\.[0-9]+|1(\.0+)?)$/.test(errorRate) ? Number(errorRate) : NaN;
   if (!(rate > 0 && rate <= 1))
     r.add(`--error-rate must be a share of requests from more than 0 to 1; got ${errorRate}`);
+  else if (rate <= rollout.maxErrorRatio) {
+    r.add(
+      `--error-rate ${errorRate} is within ${key}'s maxErrorRatio (${rollout.maxErrorRatio}) in ${env}: the analysis could not tell the fault from a healthy canary; drill with more`,
+    );
+  }
   if (config.stage === "production")
     r.add(`a drill never runs in production: ${env} is production; drill a preproduction environment`);
   else if (config.stage !== "preproduction") {
@@ -567,7 +572,8 @@ export function drill(
   if (inFlight(current)) r.add(`${key} in ${env} has a canary in flight: complete or roll it back first`);
   if (r.any || current === undefined) return { ok: false, problems: r.list };
   const percent = rollout.steps[0];
-  const stableRevision = world.templateRevision(env, key);
+  // After a rollback the template is the rolled-back canary's: what serves is its stable revision.
+  const stableRevision = current.canary?.stableRevision ?? world.templateRevision(env, key);
   return changed(
     world,
     env,
