@@ -2,7 +2,9 @@
  * The architecture, as the imports show it: the app (main.ts, scripts/, environments/,
  * lib/app/) → the library's constructs and policies → the shared GCP facts and validation
  * (lib/gcp/) → the provider classes (lib/providers.ts). Nothing in the library imports the app;
- * policies read synthesized Terraform JSON and import no construct. Read from the sources, in
+ * policies read synthesized Terraform JSON and import no construct. The check command
+ * (lib/check/) reads Terraform from files and runs the policies on it: it imports policies and
+ * GCP facts only, never constructs or providers (it runs without cdktf installed). Read from the sources, in
  * process: every relative import of every TypeScript file.
  */
 import * as fs from "fs";
@@ -11,12 +13,13 @@ import { UNIT_FOLDERS, unitTestFiles } from "./unit/bundle";
 
 const root = path.resolve(__dirname, "..");
 
-type Layer = "app" | "index" | "constructs" | "policies" | "gcp" | "providers";
+type Layer = "app" | "index" | "check" | "constructs" | "policies" | "gcp" | "providers";
 
 /** What each layer may import, besides itself and packages. */
 const ALLOWED: Record<Layer, readonly Layer[]> = {
-  app: ["index", "constructs", "policies", "gcp", "providers"],
+  app: ["index", "check", "constructs", "policies", "gcp", "providers"],
   index: ["constructs", "policies", "gcp"],
+  check: ["policies", "gcp"],
   constructs: ["gcp", "providers"],
   policies: ["gcp"],
   gcp: [],
@@ -27,7 +30,7 @@ function layerOf(file: string): Layer | undefined {
   const rel = path.relative(root, file).split(path.sep).join("/");
   if (rel === "lib/index.ts") return "index";
   if (rel === "lib/providers.ts") return "providers";
-  const m = /^lib\/(app|constructs|policies|gcp)\//.exec(rel);
+  const m = /^lib\/(app|check|constructs|policies|gcp)\//.exec(rel);
   if (m) return m[1] as Layer;
   if (/^(main\.ts|scripts\/|environments\/)/.test(rel)) return "app";
   return undefined;
@@ -62,13 +65,13 @@ function importsOf(file: string): string[] {
 const files = [...sources("lib"), ...sources("scripts"), ...sources("environments"), path.join(root, "main.ts")];
 
 describe("layout", () => {
-  test("lib/ has the constructs, the policies, the shared GCP facts and the app in folders of their own", () => {
+  test("lib/ has the constructs, the policies, the check command, the shared GCP facts and the app in folders of their own", () => {
     const folders = fs
       .readdirSync(path.join(root, "lib"), { withFileTypes: true })
       .filter((d) => d.isDirectory())
       .map((d) => d.name)
       .sort();
-    expect(folders).toEqual(["app", "constructs", "gcp", "policies"]);
+    expect(folders).toEqual(["app", "check", "constructs", "gcp", "policies"]);
     const loose = fs.readdirSync(path.join(root, "lib")).filter((f) => f.endsWith(".ts"));
     expect(loose.sort()).toEqual(["index.ts", "providers.ts"]);
   });

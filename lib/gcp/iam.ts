@@ -1,4 +1,4 @@
-import { shortHash } from "./terraform";
+import { shortHash } from "./tokens";
 import { Constraint, pattern } from "./validation";
 
 /** IAM principals, public members and default service accounts. */

@@ -1,16 +1,13 @@
-import { createHash } from "crypto";
-import { DefaultTokenResolver, StringConcat, TerraformElement, Token, Tokenization } from "cdktf";
+import { DefaultTokenResolver, StringConcat, TerraformElement, Tokenization } from "cdktf";
 import { Construct, IConstruct } from "constructs";
+import { isUnresolved, shortHash } from "./tokens";
+
+export { isUnresolved, shortHash };
 
 /**
  * How values look in the Terraform JSON this library writes: tokens, their resolution, stable
  * ordering and hashes, and metadata for tools that read a synthesized stack.
  */
-
-/** True when a value is, or contains, a cdktf token that only resolves at synthesis. */
-export function isUnresolved(value: unknown): boolean {
-  return (typeof value === "string" || typeof value === "number") && Token.isUnresolved(value);
-}
 
 /**
  * Resolves tokens in `value` as they will be written for `scope`'s stack: a reference to another
@@ -24,11 +21,6 @@ export function resolveTokens(scope: IConstruct, value: unknown): unknown {
 export function sortedRecord<T>(record: Readonly<Record<string, T>> | undefined): Record<string, T> | undefined {
   if (record === undefined) return undefined;
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-/** First `length` hex digits of the SHA-256 of `text`. */
-export function shortHash(text: string, length = 8): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, length);
 }
 
 /**

@@ -1,5 +1,5 @@
-import { IConstruct } from "constructs";
-import { isUnresolved } from "./terraform";
+import type { IConstruct } from "constructs";
+import { isUnresolved } from "./tokens";
 
 /**
  * One invalid value: where it is (a prop or field path such as `traffic[1].percent`), what was

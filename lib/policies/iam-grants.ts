@@ -1,6 +1,6 @@
 import { PUBLIC_MEMBERS, hasPrincipalType } from "../gcp/iam";
 import { RuleResult, compliant, nonCompliant, notApplicable, unknown } from "./rule";
-import { ResourceView, isExpression, list } from "./terraform-json";
+import { ResourceView, isExpression, list } from "./view";
 
 /** The IAM resource kinds of one resource family: `<prefix>_iam_member`, `_binding`, `_policy`. */
 export function iamTypes(...prefixes: string[]): string[] {

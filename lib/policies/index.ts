@@ -3,4 +3,4 @@ export type { AcknowledgementRecord, Finding, PolicyPackProps, PolicyReport, Unl
 export { RULES } from "./rules";
 export { STAGES } from "./rule";
 export type { PolicyRule, RuleField, RuleResult, Severity, Stage } from "./rule";
-export type { ResourceView, StackView } from "./terraform-json";
+export type { ResourceView, StackView } from "./view";

@@ -8,6 +8,7 @@ import { StackMetadata } from "../gcp/terraform";
 import { Constraint, Problems, reasonText } from "../gcp/validation";
 import { PolicyRule, RuleField, RuleResult, STAGES, Severity, Stage } from "./rule";
 import { RULES } from "./rules";
+import { evaluateView, rulesAt } from "./evaluate";
 import { stackView } from "./terraform-json";
 
 /**
@@ -155,7 +156,7 @@ export class PolicyPack implements IAspect {
         .throwIfAny("PolicyPack");
     }
     this.stage = props.stage;
-    this.rules = Object.freeze((props.rules ?? RULES).filter((r) => r.stages.includes(this.stage)));
+    this.rules = Object.freeze(rulesAt(this.stage, props.rules ?? RULES));
   }
 
   /**
@@ -245,15 +246,10 @@ export class PolicyPack implements IAspect {
         raw.push(source === undefined ? finding : { ...finding, source });
       }
     };
-    for (const rule of this.rules) {
-      if (rule.checkStack) add(rule, rule.checkStack(view), stack.node.path, stack);
-      if (rule.check && rule.resourceTypes) {
-        for (const r of view.resources) {
-          const types = rule.resourceTypes;
-          const applies = types instanceof RegExp ? types.test(r.type) : types.includes(r.type);
-          if (applies) add(rule, rule.check(r), r.path, r.construct, r.type);
-        }
-      }
+    for (const { rule, result, resource } of evaluateView(view, this.rules)) {
+      // At synthesis every resource has its construct (terraform-json.ts).
+      if (resource === undefined) add(rule, result, stack.node.path, stack);
+      else add(rule, result, resource.path, resource.construct!, resource.type);
     }
 
     const entries = recorderOf(stack, false)?.entries ?? [];

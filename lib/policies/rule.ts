@@ -1,4 +1,4 @@
-import type { ResourceView, StackView } from "./terraform-json";
+import type { ResourceView, StackView } from "./view";
 
 /**
  * The shape of a policy rule. One rule per file in lib/policies/rules/<service>/; the pack

@@ -29,7 +29,7 @@ describe("STATE-001", () => {
     const local = new TerraformStack(Testing.app(), "local");
     new LocalBackend(local, { path: "terraform.tfstate" });
     expect(new PolicyPack({ stage: "development" }).evaluate(local).findings[0].message).toMatch(
-      /the backend is LocalBackend, not GCS/,
+      /the backend is local, not GCS/,
     );
   });
 });

@@ -18,7 +18,7 @@ export const CASES: Case[] = [
       s.node.tryRemoveChild("backend");
       new LocalBackend(s, { path: "terraform.tfstate" });
     },
-    /the backend is LocalBackend, not GCS/,
+    /the backend is local, not GCS/,
   ],
   [
     "STATE-002",

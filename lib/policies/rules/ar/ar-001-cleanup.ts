@@ -1,5 +1,5 @@
 import { ALL_STAGES, PolicyRule, compliant, nonCompliant, notApplicable } from "../../rule";
-import { list } from "../../terraform-json";
+import { list } from "../../view";
 
 export const AR_001: PolicyRule = {
   id: "AR-001",

@@ -1,5 +1,5 @@
 import { GUARDED_STAGES, PolicyRule, compliant, nonCompliant, notApplicable } from "../../rule";
-import { get } from "../../terraform-json";
+import { get } from "../../view";
 
 export const AR_003: PolicyRule = {
   id: "AR-003",

@@ -1,5 +1,5 @@
 import { ALL_STAGES, PolicyRule, compliant, nonCompliant, notApplicable } from "../../rule";
-import { backendBucket } from "../../terraform-json";
+import { backendBucket } from "../../view";
 
 export const GCS_001: PolicyRule = {
   id: "GCS-001",

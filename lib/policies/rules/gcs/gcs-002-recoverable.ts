@@ -1,5 +1,5 @@
 import { ALL_STAGES, PolicyRule, compliant, nonCompliant, notApplicable } from "../../rule";
-import { backendBucket, get } from "../../terraform-json";
+import { backendBucket, get } from "../../view";
 
 export const GCS_002: PolicyRule = {
   id: "GCS-002",

@@ -1,6 +1,6 @@
 import { GITHUB_OIDC_ISSUER } from "../../../gcp/workload-identity";
 import { ALL_STAGES, PolicyRule, compliant, nonCompliant, unknown } from "../../rule";
-import { isExpression } from "../../terraform-json";
+import { isExpression } from "../../view";
 
 /**
  * The top-level terms of a CEL expression joined by `&&`, or undefined when it has a top-level

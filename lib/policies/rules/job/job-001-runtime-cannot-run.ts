@@ -1,6 +1,6 @@
 import { RUN_JOB_STARTER_ROLES, grantsOf } from "../../iam-grants";
 import { ALL_STAGES, PolicyRule, compliant, nonCompliant } from "../../rule";
-import { get, isExpression } from "../../terraform-json";
+import { get, isExpression } from "../../view";
 
 /** The member strings that name the account `email` (as written): `serviceAccount:EMAIL` and, for an account of this stack, its `member` attribute. */
 function membersOf(email: string): string[] {

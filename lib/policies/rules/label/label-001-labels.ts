@@ -1,5 +1,5 @@
 import { ALL_STAGES, PolicyRule, compliant, nonCompliant, unknown } from "../../rule";
-import { get, isExpression } from "../../terraform-json";
+import { get, isExpression } from "../../view";
 
 /** Resource types of this library's world that take labels. */
 const LABELLED = [

@@ -1,7 +1,6 @@
-import { TerraformElement } from "cdktf";
 import { RUN_SERVICE_METRICS } from "../../../gcp/monitoring";
 import { PolicyRule, compliant, nonCompliant } from "../../rule";
-import { ResourceView, get, isExpression, list } from "../../terraform-json";
+import { ResourceView, get, isExpression, list } from "../../view";
 
 /** The filters of every condition of an enabled alert policy (numerator and denominator). */
 function filtersOf(policy: ResourceView): string[] {
@@ -33,7 +32,7 @@ function isErrorFilter(filter: string, name: string): boolean {
  */
 function checksService(check: ResourceView, service: ResourceView): boolean {
   const host = get(check.attrs, "monitored_resource", "labels", "host");
-  const id = (service.construct as TerraformElement).friendlyUniqueId;
+  const id = service.name;
   if (typeof host === "string" && isExpression(host) && host.includes(`google_cloud_run_v2_service.${id}.uri`))
     return true;
   return get(check.attrs, "user_labels", "service") === service.attrs.name;

@@ -1,5 +1,5 @@
 import { PolicyRule, compliant, nonCompliant } from "../../rule";
-import { isExpression, list } from "../../terraform-json";
+import { isExpression, list } from "../../view";
 
 export const MON_002: PolicyRule = {
   id: "MON-002",

@@ -1,6 +1,6 @@
 import { isDefaultServiceAccount, mentionsDefaultServiceAccount } from "../../../gcp/iam";
 import { ALL_STAGES, PolicyRule, compliant, nonCompliant, unknown } from "../../rule";
-import { get, isExpression } from "../../terraform-json";
+import { get, isExpression } from "../../view";
 
 export const RUN_003: PolicyRule = {
   id: "RUN-003",

@@ -1,6 +1,6 @@
 import { isDigestPinned } from "../../../gcp/images";
 import { GUARDED_STAGES, PolicyRule, compliant, nonCompliant, unknown } from "../../rule";
-import { CLOUD_RUN_WORKLOADS, containersOf, isExpression } from "../../terraform-json";
+import { CLOUD_RUN_WORKLOADS, containersOf, isExpression } from "../../view";
 
 export const RUN_004: PolicyRule = {
   id: "RUN-004",

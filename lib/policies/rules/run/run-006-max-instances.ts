@@ -1,5 +1,5 @@
 import { GUARDED_STAGES, PolicyRule, compliant, nonCompliant, notApplicable, unknown } from "../../rule";
-import { get, isExpression } from "../../terraform-json";
+import { get, isExpression } from "../../view";
 
 export const RUN_006: PolicyRule = {
   id: "RUN-006",

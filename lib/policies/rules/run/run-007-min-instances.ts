@@ -1,5 +1,5 @@
 import { PolicyRule, compliant, nonCompliant, notApplicable, unknown } from "../../rule";
-import { get, isExpression } from "../../terraform-json";
+import { get, isExpression } from "../../view";
 
 export const RUN_007: PolicyRule = {
   id: "RUN-007",

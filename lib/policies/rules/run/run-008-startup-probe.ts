@@ -1,5 +1,5 @@
 import { GUARDED_STAGES, PolicyRule, compliant, nonCompliant } from "../../rule";
-import { containersOf } from "../../terraform-json";
+import { containersOf } from "../../view";
 
 export const RUN_008: PolicyRule = {
   id: "RUN-008",

@@ -1,6 +1,6 @@
 import { isPinnedSecretVersion } from "../../../gcp/secret-manager";
 import { ALL_STAGES, PolicyRule, compliant, nonCompliant, notApplicable, unknown } from "../../rule";
-import { CLOUD_RUN_WORKLOADS, envVars, isExpression } from "../../terraform-json";
+import { CLOUD_RUN_WORKLOADS, envVars, isExpression } from "../../view";
 
 export const RUN_010: PolicyRule = {
   id: "RUN-010",

@@ -1,5 +1,5 @@
 import { ALL_STAGES, PolicyRule, compliant, nonCompliant } from "../../rule";
-import { CLOUD_RUN_WORKLOADS, envVars } from "../../terraform-json";
+import { CLOUD_RUN_WORKLOADS, envVars } from "../../view";
 
 /**
  * A name is read as words: split at anything that is not a letter or digit and at camelCase

@@ -1,7 +1,6 @@
-import { TerraformElement } from "cdktf";
 import { isDefaultServiceAccount, mentionsDefaultServiceAccount } from "../../../gcp/iam";
 import { ALL_STAGES, PolicyRule, compliant, nonCompliant, notApplicable } from "../../rule";
-import { ResourceView, get, isExpression } from "../../terraform-json";
+import { ResourceView, get, isExpression } from "../../view";
 
 /** The job a `…/jobs/NAME:run` URI names, as written (a name or an expression). */
 function jobNameIn(uri: string): string | undefined {
@@ -12,9 +11,7 @@ function jobNameIn(uri: string): string | undefined {
 function runtimeAccountOf(r: ResourceView, job: string): unknown {
   const ref = /^\$\{google_cloud_run_v2_job\.([\w-]+)\.name\}$/.exec(job)?.[1];
   const target = r.stack.resources.find(
-    (x) =>
-      x.type === "google_cloud_run_v2_job" &&
-      (ref === undefined ? x.attrs.name === job : (x.construct as TerraformElement).friendlyUniqueId === ref),
+    (x) => x.type === "google_cloud_run_v2_job" && (ref === undefined ? x.attrs.name === job : x.name === ref),
   );
   return target === undefined ? undefined : get(target.attrs, "template", "template", "service_account");
 }

@@ -1,5 +1,4 @@
-import { GcsBackend, TerraformBackend } from "cdktf";
-import { ALL_STAGES, PolicyRule, compliant, nonCompliant } from "../../rule";
+import { ALL_STAGES, PolicyRule, compliant, nonCompliant, unknown } from "../../rule";
 
 export const STATE_001: PolicyRule = {
   id: "STATE-001",
@@ -10,10 +9,9 @@ export const STATE_001: PolicyRule = {
   stages: ALL_STAGES,
   field: { path: "stateBucket", of: "environment" },
   checkStack: (s) => {
-    const backends = s.stack.node.children.filter((c): c is TerraformBackend => c instanceof TerraformBackend);
-    if (backends.length === 0) return nonCompliant("the stack has no backend (cdktf would fall back to local state)");
-    return backends.every((b) => b instanceof GcsBackend)
-      ? compliant
-      : nonCompliant(`the backend is ${backends.map((b) => b.constructor.name).join(", ")}, not GCS`);
+    if (s.backend === undefined)
+      return unknown("the input does not say which backend holds the state (a plan names none)");
+    if (s.backend === null) return nonCompliant("the stack has no backend (cdktf would fall back to local state)");
+    return s.backend.type === "gcs" ? compliant : nonCompliant(`the backend is ${s.backend.type}, not GCS`);
   },
 };

@@ -1,5 +1,5 @@
 import { ALL_STAGES, PolicyRule, compliant, nonCompliant, notApplicable } from "../../rule";
-import { backendBucket } from "../../terraform-json";
+import { backendBucket } from "../../view";
 
 /** The soft delete retention of a bucket, in seconds, when written. */
 function softDeleteSeconds(policy: unknown): number | undefined {
