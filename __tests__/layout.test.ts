@@ -138,7 +138,7 @@ describe("layout", () => {
       .readdirSync(path.join(root, "__tests__"), { recursive: true, encoding: "utf8" })
       .map((f) => f.split(path.sep).join("/"))
       .filter((f) => f.endsWith(".test.ts"));
-    const mirrored = tests.filter((f) => /^(constructs|policies|app|gcp)\//.test(f));
+    const mirrored = tests.filter((f) => /^(constructs|policies|app|gcp|check)\//.test(f));
     const orphans = mirrored.filter((f) => {
       const base = path.join(root, "lib", f.replace(/\.test\.ts$/, ""));
       return !fs.existsSync(`${base}.ts`) && !fs.existsSync(base);
@@ -183,7 +183,7 @@ describe("layout", () => {
     // The unit tier is the mirrored folders, loaded as one test file; no integ or e2e file in it.
     const scripts = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts;
     expect(scripts["test:unit"]).toBe("jest -c jest.unit.config.js");
-    expect(UNIT_FOLDERS).toEqual(["constructs", "policies", "app", "gcp"]);
+    expect(UNIT_FOLDERS).toEqual(["constructs", "policies", "app", "gcp", "check"]);
     const unit = unitTestFiles();
     expect(unit.filter((f) => /^(integ|e2e)\//.test(f))).toEqual([]);
     expect(unit).toContain("constructs/state-bucket.test.ts");

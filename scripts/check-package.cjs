@@ -1,11 +1,12 @@
 // node scripts/check-package.cjs: what `npm publish ./dist` would ship, checked before it does.
 // Runs `npm pack --dry-run --json ./dist` (after `npm run package`) and refuses a tarball that
 // holds anything but the library: its compiled modules and their declarations, the manifest, the
-// README and licence; no tests, no app (lib/app), no environments, no sources or source maps, and
-// every module of lib/ (but the app) present. The Publish workflow runs it, and an e2e test.
+// README and licence, and the check command's bundled parsers (dist/node_modules, as published);
+// no tests, no app (lib/app), no environments, no sources or source maps, and every module of lib/
+// (but the app) present. The Publish workflow runs it, and an e2e test.
 "use strict";
 const { execFileSync } = require("node:child_process");
-const { readdirSync } = require("node:fs");
+const { existsSync, readFileSync, readdirSync } = require("node:fs");
 const { join } = require("node:path");
 
 const root = join(__dirname, "..");
@@ -22,11 +23,31 @@ function expectedFiles() {
   ].sort();
 }
 
+/**
+ * The packages bundled in the tarball (the check command's parsers and what they depend on, as
+ * scripts/package.mjs copies them into dist/node_modules): shipped as they are published.
+ */
+function bundledPackages() {
+  const dir = join(root, "dist", "node_modules");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((n) => (n.startsWith("@") ? readdirSync(join(dir, n)).map((m) => `${n}/${m}`) : [n]));
+}
+
 /** What is wrong with a tarball's file list, if anything. */
 function packageProblems(files) {
   const problems = [];
   const expected = new Set(expectedFiles());
-  const extra = files.filter((f) => !expected.has(f) && f !== "LICENSE");
+  const bundled = bundledPackages();
+  const manifest = existsSync(join(root, "dist", "package.json"))
+    ? JSON.parse(readFileSync(join(root, "dist", "package.json"), "utf8"))
+    : {};
+  for (const name of manifest.bundleDependencies ?? []) {
+    if (!files.some((f) => f.startsWith(`node_modules/${name}/`))) {
+      problems.push(`node_modules/${name}: a bundled dependency is missing (run npm run package)`);
+    }
+  }
+  const inBundle = (f) => bundled.some((name) => f.startsWith(`node_modules/${name}/`));
+  const extra = files.filter((f) => !expected.has(f) && f !== "LICENSE" && !inBundle(f));
   const missing = [...expected].filter((f) => !files.includes(f));
   for (const f of extra) {
     const why = /(^|\/)(app|__tests__|environments)\//.test(f)

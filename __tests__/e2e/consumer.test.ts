@@ -16,8 +16,8 @@ import * as os from "os";
 import * as path from "path";
 
 import { docBlocks } from "../../scripts/doc-blocks.cjs";
+import { packLibrary, repo, run } from "./pack";
 
-const repo = path.resolve(__dirname, "..", "..");
 const LINKED = ["cdktf", "constructs", "@cdktf/provider-google", "typescript", "tsx", "@types/node"];
 
 const blocks = docBlocks();
@@ -45,13 +45,6 @@ try {
 }
 `;
 
-/** Runs a command; returns what it printed (stderr after stdout), or fails showing it. */
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
-  const r = spawnSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${r.stdout}${r.stderr}`);
-  return r.stdout + r.stderr;
-}
-
 describe("the packed library, in the README's consumer app", () => {
   let app: string;
   let packDir: string;
@@ -60,24 +53,13 @@ describe("the packed library, in the README's consumer app", () => {
   beforeAll(() => {
     packDir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-pack-"));
     app = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-cloud-run-consumer-"));
-    // What `npm run package` does. `tsc -b` is incremental: after `npm test` has built dist/,
-    // this is a no-op.
-    run(
-      process.execPath,
-      [path.join(repo, "node_modules", "typescript", "bin", "tsc"), "-b", "tsconfig.build.json"],
-      repo,
-    );
-    run(process.execPath, [path.join(repo, "scripts", "package.mjs")], repo);
-    const tarball = run("npm", ["pack", "--silent", "--pack-destination", packDir, "./dist"], repo)
-      .trim()
-      .split("\n")
-      .pop()!;
+    const tarball = packLibrary(packDir);
 
     fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "consumer", private: true }));
     // Scripts are not ignored: a package that ships an install-time script makes npm warn here.
     installOutput = run(
       "npm",
-      ["install", "--offline", "--no-audit", "--no-fund", "--legacy-peer-deps", path.join(packDir, tarball)],
+      ["install", "--offline", "--no-audit", "--no-fund", "--legacy-peer-deps", tarball],
       app,
       { npm_config_loglevel: "warn" },
     );
@@ -138,10 +120,17 @@ describe("the packed library, in the README's consumer app", () => {
     expect(pkg.main).toBe("index.js");
     expect(pkg.types).toBe("index.d.ts");
     expect(Object.keys(pkg.peerDependencies).sort()).toEqual(["@cdktf/provider-google", "cdktf", "constructs"]);
-    // Nothing runs at install time and nothing else is installed: no scripts, no dependencies.
+    // The peers are optional for npm: the check command (its bin) needs none of them.
+    expect(pkg.peerDependenciesMeta).toEqual({
+      "@cdktf/provider-google": { optional: true },
+      cdktf: { optional: true },
+      constructs: { optional: true },
+    });
+    expect(pkg.bin).toEqual({ "cdktf-cloud-run": "check/bin.js" });
+    // Nothing runs at install time; the only dependencies are the check command's two parsers.
     expect(pkg.scripts).toBeUndefined();
-    expect(pkg.dependencies).toBeUndefined();
-    expect(installOutput).toMatch(/^added 1 package\b/m);
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(["@cdktf/hcl2json", "jsonc-parser"]);
+    expect(installOutput).toMatch(/^added \d+ packages?\b/m);
     expect(installOutput).not.toMatch(/warn/i);
     expect(fs.existsSync(path.join(installed, "index.d.ts"))).toBe(true);
     const shipped = fs.readdirSync(installed, { recursive: true, encoding: "utf8" });
@@ -186,11 +175,15 @@ describe("the packed library, in the README's consumer app", () => {
     ]);
   });
 
-  test("the declarations import nothing a consumer lacks: only the peers and the library itself", () => {
+  test("the declarations import nothing a consumer lacks: the peers, the bundled parsers and the library itself", () => {
     const dist = path.join(app, "node_modules", "cdktf-cloud-run");
-    const allowed = /^(cdktf|constructs|@cdktf\/provider-google\/lib\/[a-z0-9-]+|(\.\.?\/)+[\w./-]+)$/;
+    const allowed =
+      /^(cdktf|constructs|@cdktf\/provider-google\/lib\/[a-z0-9-]+|jsonc-parser|@cdktf\/hcl2json|(\.\.?\/)+[\w./-]+)$/;
     const imported = new Set<string>();
-    const declarations = fs.readdirSync(dist, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".d.ts"));
+    // The library's own declarations; the bundled parsers' (node_modules/) are theirs.
+    const declarations = fs
+      .readdirSync(dist, { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".d.ts") && !f.startsWith("node_modules"));
     for (const file of declarations) {
       const text = fs.readFileSync(path.join(dist, file), "utf8");
       for (const m of text.matchAll(/^(?:import|export)\b[^;]*?\sfrom "([^"]+)";/gms)) imported.add(m[1]);

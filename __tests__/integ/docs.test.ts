@@ -16,6 +16,8 @@ import { describeFailure, extendEnvironment, synthesize, SharedConfig } from "..
 import { compareStacks, renderText, StackJson } from "../../lib/app/parity";
 import { runBootstrap } from "../../lib/app/bootstrap-cli";
 import { runRelease, runReleaseAsync } from "../../lib/app/release/cli";
+import { runCli } from "../../lib/check/cli";
+import { runGuard } from "../../lib/check/guard-cli";
 import { load as loadReleases, templateRevisions } from "../../lib/app/release/workspace";
 import { fixtureEnvironment, fixtureFile, fixtureService, fixtureTrainingEnvironment } from "../fixtures/environment";
 import { environmentsFolder } from "../fixtures/release";
@@ -284,6 +286,9 @@ describe("the documentation", () => {
     "canary-rollback": () => canaryOutput("rollback"),
     "canary-record": () => canaryOutput("record"),
     "drill-report": () => canaryOutput("drill"),
+    "check-public-service": async () =>
+      (await runCli(["check", "__tests__/fixtures/check/public-service"], path.resolve(__dirname, "..", ".."))).stdout,
+    "guard-blocked": () => runGuard(["__tests__/fixtures/plans/replace-service-delete-bucket.json"]).stdout,
     "config-validation": () => {
       const qa = fixtureEnvironment({
         name: "qa",

@@ -137,6 +137,7 @@ describe("workflows", () => {
     }
     expect([...called].sort()).toEqual([
       "check-package",
+      "check-terraform",
       "docs",
       "environments",
       "package",
@@ -897,16 +898,19 @@ describe("workflows", () => {
 
   test("deploy: stage after stage, the artifact planned is the one applied, one deploy at a time, main only", () => {
     const wf = workflows["deploy.yml"];
-    expect(wf.on).toEqual({ push: { branches: ["main"] }, workflow_dispatch: null });
+    // By hand, a run takes only the guard's allowances (below).
+    expect(wf.on).toEqual({ push: { branches: ["main"] }, workflow_dispatch: { inputs: expect.any(Object) } });
+    expect(Object.keys(wf.on.workflow_dispatch.inputs)).toEqual(["allow-destroy", "reason"]);
     expect(wf.concurrency).toEqual({ group: "deploy-${{ github.ref }}", "cancel-in-progress": false });
     expect(wf.jobs.build.if).toBe("github.ref == 'refs/heads/main'");
     expect(text["deploy.yml"]).toContain('npm run -s environments -- --stage "$stage"');
     const stages = ["development", "preproduction", "production"];
-    const previous = ["plan", "apply-development", "apply-preproduction"];
+    // Each stage after every environment's guard (which follows every plan), and after the stage before.
+    const previous = [[], ["apply-development"], ["apply-preproduction"]];
     stages.forEach((stage, i) => {
       const job = wf.jobs[`apply-${stage}`];
       expect(job.uses).toBe("./.github/workflows/apply.yml");
-      expect(job.needs).toEqual(["build", previous[i]]);
+      expect(job.needs).toEqual(["build", "guard", ...previous[i]]);
       expect(job.with).toEqual({ environments: `\${{ needs.build.outputs.${stage} }}` });
       expect(job.if).toContain(`needs.build.outputs.${stage} != '[]'`);
       if (i > 0) expect(job.if).toContain("!failure() && !cancelled()");
@@ -927,8 +931,114 @@ describe("workflows", () => {
       steps(apply)
         .filter((st) => String(st.uses).startsWith("actions/download-artifact@"))
         .map((st) => st.with.name),
-    ).toEqual(["cdktf-out", "tfplan-${{ matrix.environment }}"]);
+    ).toEqual(["cdktf-out", "tfplan-${{ matrix.environment }}", "guard-${{ matrix.environment }}"]);
     expect(text["apply.yml"]).toContain("service_account: terraform-deploy@");
+  });
+
+  // The guard (`cdktf-cloud-run guard`, lib/check/guard.ts) stands between every plan and its
+  // apply: the plan job writes the plan's JSON, a job without any identity runs the guard on it
+  // for every environment before any stage applies, and apply.yml, the one file the deploy
+  // identity trusts, applies a plan only with the verdict the guard leaves when it passes.
+  test("deploy: every plan is guarded between plan and apply; a blocked plan is applied nowhere", () => {
+    const wf = workflows["deploy.yml"];
+    const plan = runsOf(wf.jobs.plan);
+    expect(plan).toMatch(
+      /terraform plan -input=false -no-color -lock=false -out=tfplan\n\s*terraform show -json tfplan > plan\.json\n/,
+    );
+    const planUpload = steps(wf.jobs.plan).find((st) => String(st.uses).startsWith("actions/upload-artifact@"));
+    expect(planUpload.with.path).toContain("cdktf.out/stacks/${{ matrix.environment }}/plan.json");
+
+    const guard = wf.jobs.guard;
+    expect(guard.needs).toEqual(["build", "plan"]);
+    expect(guard.strategy).toEqual({
+      "fail-fast": false,
+      matrix: { include: "${{ fromJSON(needs.build.outputs.environments) }}" },
+    });
+    // The repository's code, with no identity and no GitHub environment (nothing to approve before it speaks).
+    expect(guard.permissions).toEqual({ contents: "read" });
+    expect(guard.environment).toBeUndefined();
+    const at = (test: (st: Json) => boolean) => steps(guard).findIndex(test);
+    const download = at((st) => String(st.uses).startsWith("actions/download-artifact@"));
+    const hash = at((st) => /sha256sum tfplan plan\.json/.test(st.run ?? ""));
+    const install = at((st) => st.run === "npm ci --ignore-scripts");
+    const run = at((st) => /check-terraform -- guard/.test(st.run ?? ""));
+    const upload = at((st) => String(st.uses).startsWith("actions/upload-artifact@"));
+    expect(steps(guard)[download].with).toEqual({ name: "tfplan-${{ matrix.environment }}", path: "plan" });
+    // The verdict names the files it is about before any installed code runs, then the guard, then the verdict.
+    expect([download, hash, install, run, upload]).toEqual(
+      [download, hash, install, run, upload].sort((a, b) => a - b),
+    );
+    expect(download).toBeGreaterThanOrEqual(0);
+    const script = steps(guard)[run].run;
+    expect(script).toContain(
+      'npm run -s check-terraform -- guard plan/plan.json --markdown "${allow[@]}" > guard.md 2> guard.err || status=$?',
+    );
+    expect(script).toContain('>> "$GITHUB_STEP_SUMMARY"');
+    expect(script).toMatch(/exit "\$status"\n?$/);
+    // Only a passing guard leaves a verdict: the upload runs only when every step before it succeeded.
+    expect(steps(guard)[upload].if).toBeUndefined();
+    expect(steps(guard)[upload].with).toMatchObject({ name: "guard-${{ matrix.environment }}", path: "verdict/" });
+
+    // Every stage's apply waits for every environment's guard.
+    for (const stage of ["development", "preproduction", "production"]) {
+      expect(wf.jobs[`apply-${stage}`].needs).toContain("guard");
+    }
+
+    // apply.yml checks the verdict is for the very plan it applies, before it holds the deploy identity.
+    const apply = workflows["apply.yml"].jobs.apply;
+    const applyAt = (test: (st: Json) => boolean) => steps(apply).findIndex(test);
+    const verdict = applyAt((st) => st.with?.name === "guard-${{ matrix.environment }}");
+    const check = applyAt((st) =>
+      /sha256sum --check --strict "\$GITHUB_WORKSPACE\/guard\/plan\.sha256"/.test(st.run ?? ""),
+    );
+    const auth = applyAt((st) => String(st.uses).startsWith("google-github-actions/auth@"));
+    const terraformApply = applyAt((st) => /terraform apply/.test(st.run ?? ""));
+    expect(verdict).toBeGreaterThanOrEqual(0);
+    expect([verdict, check, auth, terraformApply]).toEqual(
+      [verdict, check, auth, terraformApply].sort((a, b) => a - b),
+    );
+    expect(steps(apply)[check]["working-directory"]).toBe("cdktf.out/stacks/${{ matrix.environment }}");
+  });
+
+  // A deliberate deletion or replacement: a manual run's inputs, per environment and address, with
+  // a reason. A push carries none; the guard honours only the named environment's addresses; the
+  // build job refuses an unknown environment or a missing reason before anything is planned.
+  test("deploy: a protected resource is deleted or replaced only with a manual run's allow-destroy and reason", () => {
+    const wf = workflows["deploy.yml"];
+    expect(wf.on.workflow_dispatch.inputs).toEqual({
+      "allow-destroy": expect.objectContaining({ type: "string", required: false, default: "" }),
+      reason: expect.objectContaining({ type: "string", required: false, default: "" }),
+    });
+    // Read in two steps only, through the environment, never in a script.
+    const readers: string[] = [];
+    for (const [name, job] of jobs("deploy.yml")) {
+      for (const st of steps(job)) {
+        if (JSON.stringify(st).includes("inputs.allow-destroy")) {
+          readers.push(`${name}: ${st.name}`);
+          expect(st.env).toMatchObject({
+            ALLOW_DESTROY: "${{ inputs.allow-destroy }}",
+            REASON: "${{ inputs.reason }}",
+          });
+        }
+      }
+    }
+    expect(readers).toEqual([
+      "build: Check allow-destroy and reason",
+      "guard: Guard (protected resources deleted or replaced)",
+    ]);
+    const check = steps(wf.jobs.build).find((st) => st.name === "Check allow-destroy and reason");
+    expect(check.if).toBe("github.event_name == 'workflow_dispatch'");
+    expect(steps(wf.jobs.build).indexOf(check)).toBeLessThan(
+      steps(wf.jobs.build).findIndex((st) => st.run === "npm test"),
+    );
+    expect(check.run).toContain("npm run -s environments | jq -r '.[].environment'");
+    // Split without glob expansion (an address may hold [0]); this environment's addresses only.
+    const script = steps(wf.jobs.guard).find((st) => /check-terraform -- guard/.test(st.run ?? "")).run;
+    expect(script).toContain('read -ra given <<< "$ALLOW_DESTROY"');
+    expect(script).toContain('if [ "${item%%:*}" = "$ENVIRONMENT" ]; then allow+=(--allow-destroy "${item#*:}"); fi');
+    expect(script).toContain('allow+=(--reason "$REASON")');
+    // No job of this workflow runs in a GitHub environment: the apply jobs of apply.yml do.
+    for (const [, job] of jobs("deploy.yml")) expect(job.environment).toBeUndefined();
   });
 
   test("drift: scheduled and on demand, read-only identity, no lock, exit code 2 fails the job", () => {

@@ -17,7 +17,7 @@ import * as path from "path";
 const TESTS = path.join(__dirname, "..");
 
 /** The folders of the unit tier: the tests that mirror lib/. */
-export const UNIT_FOLDERS = ["constructs", "policies", "app", "gcp"];
+export const UNIT_FOLDERS = ["constructs", "policies", "app", "gcp", "check"];
 
 /** Every unit test file, relative to __tests__/, sorted. */
 export function unitTestFiles(): string[] {

@@ -26,16 +26,103 @@ export function looksAt(rule: PolicyRule, type: string): boolean {
   return types === undefined ? false : types instanceof RegExp ? types.test(type) : types.includes(type);
 }
 
+export interface EvaluateOptions {
+  /**
+   * Watch what each resource rule reads (Terraform read from files): a rule that read a value the
+   * files do not fix cannot have passed, and one that read into a block they do not fix (a
+   * `dynamic` block, a value known only after apply) cannot have failed either; both become
+   * unknown. Off at synthesis, where a stack's references are the library's own and each rule
+   * already says what it cannot resolve.
+   * @default false
+   */
+  readonly watchUnknowns?: boolean;
+}
+
 /** Every rule's result on the configuration: each stack rule once, each resource rule per resource it looks at. */
-export function evaluateView(view: StackView, rules: readonly PolicyRule[]): RuleOutcome[] {
+export function evaluateView(
+  view: StackView,
+  rules: readonly PolicyRule[],
+  options: EvaluateOptions = {},
+): RuleOutcome[] {
   const outcomes: RuleOutcome[] = [];
   for (const rule of rules) {
     if (rule.checkStack) outcomes.push({ rule, result: rule.checkStack(view) });
     if (rule.check) {
       for (const resource of view.resources) {
-        if (looksAt(rule, resource.type)) outcomes.push({ rule, result: rule.check(resource), resource });
+        if (!looksAt(rule, resource.type)) continue;
+        const result = options.watchUnknowns ? watched(rule, resource, openIn(view)) : rule.check(resource);
+        outcomes.push({ rule, result, resource });
       }
     }
   }
   return outcomes;
+}
+
+/** A value the files leave open: a reference, a variable, a function call (`${…}`). */
+const EXPRESSION = /[$%]\{/;
+/** A value that is one expression and nothing else. */
+const WHOLE = /^\$\{[^}]*\}$/;
+/** A whole block left open: a `dynamic` block, or a value known only after apply. */
+const OPAQUE = /^\$\{(dynamic |unknown after apply)/;
+
+interface Read {
+  readonly path: string;
+  readonly value: string;
+}
+
+/**
+ * Which values a configuration leaves open: anything with a `${…}` or `%{…}` once the references
+ * to its own resources and data sources are taken out. A reference to a resource the
+ * configuration manages (`${google_service_account.api.email}`) is what cdktf writes too, and
+ * the rules read such references (an account the configuration creates is a dedicated one); a
+ * variable, a local, `each`, `count`, a module's output or a function call is not known.
+ */
+function openIn(view: StackView): (value: string) => boolean {
+  const known = new Set([
+    ...view.resources.map((r) => r.address.replace(/\[.*$/, "")),
+    ...Object.keys(view.dataSources),
+  ]);
+  return (value) => {
+    if (OPAQUE.test(value)) return true;
+    const rest = value.replace(
+      /\$\{((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)(?:\.[A-Za-z0-9_]+|\[[0-9]+\])*\}/g,
+      (whole, target: string) => (known.has(target) ? "" : whole),
+    );
+    return /[$%]\{/.test(rest);
+  };
+}
+
+/** Runs a resource rule on a copy of its attributes that records every open value it reads. */
+function watched(rule: PolicyRule, resource: ResourceView, open: (value: string) => boolean): RuleResult {
+  const reads: Read[] = [];
+  const watch = (value: unknown, at: string): unknown => {
+    if (typeof value !== "object" || value === null) return value;
+    return new Proxy(value as object, {
+      get(target, key, receiver) {
+        const inner: unknown = Reflect.get(target, key, receiver);
+        if (typeof key === "symbol") return inner;
+        const path = Array.isArray(target) ? `${at}[${key}]` : at === "" ? key : `${at}.${key}`;
+        if (typeof inner === "string" && EXPRESSION.test(inner) && open(inner)) reads.push({ path, value: inner });
+        return watch(inner, path);
+      },
+    });
+  };
+  const result = rule.check!({ ...resource, attrs: watch(resource.attrs, "") as Record<string, unknown> });
+  if (result.status === "unknown") return result;
+  const opaque = reads.find((r) => OPAQUE.test(r.value));
+  if (opaque !== undefined) {
+    return { status: "unknown", detail: `it reads ${opaque.path}, ${describeOpen(opaque.value)}` };
+  }
+  // A pass that read a value wholly left open cannot be one. (A value partly open, such as
+  // `${local.registry}/api@sha256:…`, may hold what the rule decides on: the rule says.)
+  const whole = reads.find((r) => WHOLE.test(r.value));
+  if (whole !== undefined && (result.status === "compliant" || result.status === "not-applicable")) {
+    return { status: "unknown", detail: `it reads ${whole.path} = ${whole.value}, which the files do not fix` };
+  }
+  return result;
+}
+
+function describeOpen(value: string): string {
+  const dynamic = /^\$\{dynamic (.+)\}$/.exec(value);
+  return dynamic ? `a dynamic "${dynamic[1]}" block the files do not expand` : "known only after apply";
 }

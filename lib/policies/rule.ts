@@ -77,6 +77,13 @@ export interface PolicyRule {
    * rule has none and implements `checkStack`.
    */
   readonly resourceTypes?: readonly string[] | RegExp;
+  /**
+   * The rule judges what the whole configuration holds (monitoring beside a service): a finding
+   * on part of a configuration (`cdktf-cloud-run check` of a file or a folder without `--root`)
+   * may be elsewhere, so it is a note there. A stack rule (`checkStack`) always is one.
+   * @default false
+   */
+  readonly wholeConfiguration?: boolean;
   check?(resource: ResourceView): RuleResult;
   checkStack?(stack: StackView): RuleResult;
 }

@@ -40,6 +40,8 @@ function checksService(check: ResourceView, service: ResourceView): boolean {
 
 export const MON_001: PolicyRule = {
   id: "MON-001",
+  // Alerts and uptime checks may live in another folder of the same root module.
+  wholeConfiguration: true,
   what: "Production Cloud Run services have an alert on their 5xx error ratio and an uptime check",
   why: "A model API that nobody watches fails silently: users see the errors before the team does, and a private service's uptime check fails until the Monitoring service agent may invoke it.",
   fix: "Add ServiceMonitoring for the service (the environments app does, in production and preproduction), or acknowledge with a reason.",

@@ -1,0 +1,75 @@
+/**
+ * The rules over Terraform read from files (lib/policies/evaluate.ts, watchUnknowns): a rule
+ * that passed on a value the files leave open, or judged a block they do not expand, has decided
+ * nothing, and says so; a reference to a resource the configuration manages is judged, as at
+ * synthesis.
+ */
+import { evaluateView } from "../../lib/policies/evaluate";
+import { RULES } from "../../lib/policies/rules";
+import type { ResourceView, StackView } from "../../lib/policies/view";
+
+const DIGEST = `sha256:${"a".repeat(64)}`;
+
+/** A configuration of these resources (type, name, attributes). */
+function view(...resources: [string, string, Record<string, unknown>][]): StackView {
+  const v: { resources: ResourceView[]; dataSources: Record<string, never>; providers: Record<string, never> } = {
+    resources: [],
+    dataSources: {},
+    providers: {},
+  };
+  for (const [type, name, attrs] of resources) {
+    v.resources.push({ type, name, address: `${type}.${name}`, path: `${type}.${name}`, attrs, stack: v as StackView });
+  }
+  return v as StackView;
+}
+
+const rule = (id: string) => RULES.filter((r) => r.id === id);
+const outcome = (v: StackView, id: string, watch = true) =>
+  evaluateView(v, rule(id), { watchUnknowns: watch }).find((o) => o.resource?.type === "google_cloud_run_v2_service")!
+    .result;
+
+const service = (template: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  view(
+    ["google_service_account", "api", { account_id: "api" }],
+    ["google_cloud_run_v2_service", "api", { name: "api", location: "europe-west1", template, ...extra }],
+  );
+
+describe("watching what a rule reads", () => {
+  test("a dynamic block the files do not expand: unknown, never a failure", () => {
+    const v = service({ containers: "${dynamic containers}", service_account: "${google_service_account.api.email}" });
+    expect(outcome(v, "RUN-004", false).status).toBe("non-compliant"); // what the rule alone says
+    expect(outcome(v, "RUN-004")).toEqual({
+      status: "unknown",
+      detail: 'it reads template.containers, a dynamic "containers" block the files do not expand',
+    });
+  });
+
+  test("a value known only after apply (a plan): unknown", () => {
+    const v = service({
+      containers: { image: `europe-west1-docker.pkg.dev/p/r/api@${DIGEST}` },
+      scaling: "${unknown after apply}",
+    });
+    expect(outcome(v, "RUN-006").status).toBe("unknown");
+  });
+
+  test("a pass on a variable is not a pass", () => {
+    const v = service({ containers: { image: `x@${DIGEST}` } }, { deletion_protection: "${var.deletion_protection}" });
+    expect(outcome(v, "RUN-005", false).status).toBe("compliant");
+    expect(outcome(v, "RUN-005")).toEqual({
+      status: "unknown",
+      detail: "it reads deletion_protection = ${var.deletion_protection}, which the files do not fix",
+    });
+  });
+
+  test("a reference to a resource the configuration manages is judged, as at synthesis", () => {
+    const v = service({ containers: { image: `x@${DIGEST}` }, service_account: "${google_service_account.api.email}" });
+    expect(outcome(v, "RUN-003").status).toBe("compliant");
+  });
+
+  test("a value partly open may still decide: an image whose digest is written is pinned", () => {
+    const v = service({ containers: { image: `\${local.registry}/api@${DIGEST}` } });
+    expect(outcome(v, "RUN-004").status).toBe("compliant");
+    const tagged = service({ containers: { image: "${local.registry}/api:latest" } });
+    expect(outcome(tagged, "RUN-004").status).toBe("non-compliant");
+  });
+});
