@@ -38,13 +38,18 @@ afterAll(() => {
   fs.rmSync(packDir, { recursive: true, force: true });
 });
 
-/** `npx cdktf-cloud-run ARGS` in the user's folder, offline. */
+/** `npx cdktf-cloud-run ARGS` in the user's folder, offline: the first test runs it so. */
 function npx(...args: string[]) {
   return spawnSync("npx", ["--offline", "--no-install", "cdktf-cloud-run", ...args], {
     cwd: app,
     encoding: "utf8",
     env: { ...process.env, npm_config_loglevel: "silent" },
   });
+}
+
+/** The same bin (node_modules/.bin/cdktf-cloud-run), without npx's half second of start-up. */
+function bin(...args: string[]) {
+  return spawnSync(path.join(app, "node_modules", ".bin", "cdktf-cloud-run"), args, { cwd: app, encoding: "utf8" });
 }
 
 test("no peer is installed, and the install is under 20 MB", () => {
@@ -67,29 +72,45 @@ test("an HCL folder, in text: the findings on their lines, exit 1", () => {
   expect(r.stderr).toBe("");
 });
 
-test("a .tf.json and a plan, as JSON and SARIF; SARIF valid against 2.1.0", () => {
+test("an HCL folder, a .tf.json and a plan, each in the three formats; SARIF valid against 2.1.0", () => {
   fs.cpSync(path.join(fixtures, "terraform"), path.join(app, "terraform"), { recursive: true });
-  const tfJson = fs
-    .readdirSync(path.join(app, "terraform"), { recursive: true, encoding: "utf8" })
-    .find((f) => f.endsWith(".tf.json"))!;
-  const plan = fs
-    .readdirSync(path.join(app, "terraform"), { recursive: true, encoding: "utf8" })
-    .find((f) => /plan.*\.json$/.test(f) && !f.endsWith(".tf.json"))!;
-  for (const input of [path.join("terraform", tfJson), path.join("terraform", plan)]) {
-    const json = npx("check", input, "--format", "json");
-    expect({ input, code: json.status, stderr: json.stderr }).toEqual({ input, code: expect.any(Number), stderr: "" });
-    expect(json.status === 0 || json.status === 1).toBe(true);
+  const files = fs.readdirSync(path.join(app, "terraform"), { recursive: true, encoding: "utf8" });
+  const tfJson = path.join("terraform", files.find((f) => f.endsWith(".tf.json") && f.startsWith("json"))!);
+  const plan = path.join("terraform", files.find((f) => f.startsWith("plan") && f.endsWith(".json"))!);
+  for (const input of ["infra", tfJson, plan]) {
+    const text = bin("check", input);
+    expect({ input, code: text.status, stderr: text.stderr }).toEqual({ input, code: 1, stderr: "" });
+    expect(text.stdout).toMatch(/error\(s\).* at stage production: \d+ resource\(s\) in 1 configuration\(s\)/);
+    const json = bin("check", input, "--format", "json");
+    expect(json.status).toBe(1);
     expect(JSON.parse(json.stdout).configurations[0].path).toBe(input);
-    const sarif = npx("check", input, "--format", "sarif", "--output", "out.sarif");
+    const sarif = bin("check", input, "--format", "sarif", "--output", "out.sarif");
     expect(sarif.stdout).toMatch(/wrote out\.sarif\n$/);
     expect(JSON.parse(fs.readFileSync(path.join(app, "out.sarif"), "utf8"))).toBeValidSarifLog();
   }
 });
 
+test("the guard, from the package: a plan that replaces a service and deletes a bucket is blocked, then allowed", () => {
+  fs.cpSync(path.join(fixtures, "plans", "replace-service-delete-bucket.json"), path.join(app, "plan.json"));
+  const blocked = bin("guard", "plan.json");
+  expect(blocked.status).toBe(1);
+  const addresses = [...blocked.stdout.matchAll(/^BLOCKED (?:replace|delete) (\S+)/gm)].map((m) => m[1]);
+  expect(addresses).toHaveLength(2);
+  const allowed = npx(
+    "guard",
+    "plan.json",
+    ...addresses.flatMap((a) => ["--allow-destroy", a]),
+    "--reason",
+    "moving the models to a regional bucket",
+  );
+  expect(allowed.status).toBe(0);
+  expect(allowed.stdout).toMatch(/ALLOWED/);
+});
+
 test("a file that cannot be parsed exits 2, naming it with the parser's line and column", () => {
   fs.mkdirSync(path.join(app, "broken"), { recursive: true });
   fs.writeFileSync(path.join(app, "broken", "main.tf"), 'resource "google_storage_bucket" "b" {\n  name = \n}\n');
-  const r = npx("check", "broken");
+  const r = bin("check", "broken");
   expect(r.status).toBe(2);
   expect(r.stderr).toMatch(/^broken\/main\.tf:\d+(:\d+)?: /m);
 });
