@@ -207,3 +207,63 @@ describe("usage and input errors exit 2; nothing is written but --output", () =>
     }
   });
 });
+
+describe("where findings point, and what an unparsable file prints", () => {
+  test("SARIF locations: relative paths from where the command runs; an absolute path under it made relative; encoded", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "check-sarif-"));
+    try {
+      fs.mkdirSync(path.join(tmp, "my infra#1"));
+      fs.copyFileSync(path.join(fixtures, "public-service", "main.tf"), path.join(tmp, "my infra#1", "main.tf"));
+      for (const given of ["my infra#1", path.join(tmp, "my infra#1")]) {
+        const log = JSON.parse((await runCli(["check", given, "--format", "sarif"], tmp)).stdout);
+        expect(log).toBeValidSarifLog();
+        expect(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation).toEqual({
+          uri: "my%20infra%231/main.tf",
+          uriBaseId: "%SRCROOT%",
+        });
+      }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test("a file a parser loses its way in: the first five problems, then one line saying there are more", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "check-flood-"));
+    try {
+      const lines = [
+        'resource "google_storage_bucket" "b" {',
+        '  name = "unterminated',
+        ...Array(30).fill('  labels = { a = "b" }'),
+        "}",
+      ];
+      fs.writeFileSync(path.join(tmp, "main.tf"), `${lines.join("\n")}\n`);
+      const result = await runCli(["check", "."], tmp);
+      expect(result.code).toBe(2);
+      const shown = result.stderr.trimEnd().split("\n");
+      expect(shown.length).toBeLessThanOrEqual(7);
+      expect(shown[0]).toMatch(/^main\.tf:2(:\d+)?: /);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+test("a rule of the whole configuration is a note where a module call is not checked, even with --root", async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "check-module-"));
+  try {
+    fs.copyFileSync(path.join(fixtures, "public-service", "main.tf"), path.join(tmp, "main.tf"));
+    const whole = JSON.parse((await runCli(["check", ".", "--root", "--format", "json"], tmp)).stdout);
+    expect(whole.findings.find((f: { rule: string }) => f.rule === "MON-001").level).toBe("error");
+    fs.writeFileSync(
+      path.join(tmp, "monitoring.tf"),
+      'module "monitoring" {\n  source       = "./modules/monitoring"\n  service_name = google_cloud_run_v2_service.api.name\n}\n',
+    );
+    const part = JSON.parse((await runCli(["check", ".", "--root", "--format", "json"], tmp)).stdout);
+    expect(part.findings.find((f: { rule: string }) => f.rule === "MON-001").level).toBe("note");
+    expect(part.modulesNotChecked).toEqual([
+      expect.objectContaining({ name: "monitoring", source: "./modules/monitoring" }),
+    ]);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});

@@ -342,7 +342,7 @@ describe("guard PLAN.json", () => {
     expect(r.stdout).toContain(
       `here: cdktf-cloud-run guard plan.json --allow-destroy ${SERVICE} --allow-destroy ${BUCKET} --reason "…"`,
     );
-    expect(r.stdout).toContain(`with allow-destroy "ENVIRONMENT:${SERVICE} ENVIRONMENT:${BUCKET}"`);
+    expect(r.stdout).toContain(`with allow-destroy 'ENVIRONMENT:${SERVICE} ENVIRONMENT:${BUCKET}'`);
     expect(r.stdout).not.toContain(INVOKER.replace(/^/, "BLOCKED replace "));
   });
 
@@ -384,13 +384,27 @@ describe("guard PLAN.json", () => {
     expect(guard("create-before-destroy.json", "--allow-destroy", ACCOUNT, "--reason", REASON).code).toBe(0);
   });
 
-  test("a reason missing, too short or hidden, or given without an allowance: exit 2, with the report still printed", () => {
+  test("a reason missing, too short or hidden, given twice, or given without an allowance: exit 2, and no verdict printed", () => {
     const missing = guard("replace-service-delete-bucket.json", "--allow-destroy", SERVICE, "--allow-destroy", BUCKET);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe(
       'plan.json: --allow-destroy needs --reason "…": why these resources may be destroyed, for the record\n',
     );
-    expect(missing.stdout).toContain("action   count  addresses");
+    // No ALLOWED line in the log of a run refused for its reason: it would read as an approval.
+    expect(missing.stdout).toBe("");
+    expect(
+      guard(
+        "replace-service-delete-bucket.json",
+        "--allow-destroy",
+        SERVICE,
+        "--reason",
+        REASON,
+        "--allow-destroy",
+        BUCKET,
+        "--reason",
+        REASON,
+      ),
+    ).toMatchObject({ code: 2, stderr: expect.stringMatching(/give --reason once/) });
     const short = guard(
       "replace-service-delete-bucket.json",
       "--allow-destroy",
@@ -433,8 +447,9 @@ describe("guard PLAN.json", () => {
     expect(r.stderr).toBe(
       `plan.json: --allow-destroy google_storage_bucket.models: the plan has no resource of that address, so there is nothing to allow (a stale or mistyped allowance: remove it). The plan destroys or replaces: ${SERVICE}, ${INVOKER}, ${BUCKET}.\n`,
     );
-    // A stale allowance beside a blocked change is still a usage error: nothing passes on a mistake.
-    expect(r.stdout).toContain(`BLOCKED delete ${BUCKET}`);
+    // A stale allowance beside a blocked change is still a usage error: nothing passes on a mistake,
+    // and no verdict is printed.
+    expect(r.stdout).toBe("");
   });
 
   test("a module's resource, by its whole address", () => {

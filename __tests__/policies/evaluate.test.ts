@@ -73,3 +73,37 @@ describe("watching what a rule reads", () => {
     expect(outcome(tagged, "RUN-004").status).toBe("non-compliant");
   });
 });
+
+describe("dynamic blocks beside static ones", () => {
+  const withEnv = (env: unknown[]) =>
+    service({ containers: { image: `x@${DIGEST}`, env }, service_account: "${google_service_account.api.email}" });
+
+  test("a finding on a static block stands: the dynamic entry only adds blocks", () => {
+    const v = withEnv([{ name: "HF_TOKEN", value: "hf_abcdefghijklmnopqrstuvwxyzABCDEFGH" }, "${dynamic env}"]);
+    expect(outcome(v, "RUN-011").status).toBe("non-compliant");
+  });
+
+  test("a pass cannot stand: the dynamic entry may hold what the rule refuses", () => {
+    const v = withEnv([{ name: "REGION", value: "europe-west1" }, "${dynamic env}"]);
+    expect(outcome(v, "RUN-011")).toEqual({
+      status: "unknown",
+      detail: 'it reads template.containers.env[1], a dynamic "env" block the files do not expand',
+    });
+  });
+
+  test("a rule that never reads a plain value does not depend on it", () => {
+    const v = withEnv([{ name: "HF_TOKEN", value: "${var.hf_token}" }]);
+    expect(outcome(v, "RUN-010").status).not.toBe("unknown");
+  });
+});
+
+describe("labels a plan resolves", () => {
+  test("LABEL-001 reads terraform_labels, which hold the provider's default_labels", () => {
+    const v = view([
+      "google_storage_bucket",
+      "models",
+      { name: "m", terraform_labels: { environment: "prod", app: "predict" } },
+    ]);
+    expect(evaluateView(v, rule("LABEL-001"), { watchUnknowns: true })[0].result.status).toBe("compliant");
+  });
+});

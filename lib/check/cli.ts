@@ -104,7 +104,7 @@ export async function runCheck(argv: readonly string[], cwd = process.cwd()): Pr
     return {
       code: 2,
       stdout: "",
-      stderr: `${unreadable.map((p) => (p instanceof InputError ? p.message : String(p))).join("\n")}\n${unreadable.length} problem(s) in the input; nothing was checked\n`,
+      stderr: `${capped(unreadable.map((p) => (p instanceof InputError ? { file: p.file, text: p.message } : { file: "", text: String(p) })))}${unreadable.length} problem(s) in the input; nothing was checked\n`,
     };
   }
   const report = checkConfigurations(configurations, stage, RULES, fileAcknowledgements);
@@ -115,7 +115,7 @@ export async function runCheck(argv: readonly string[], cwd = process.cwd()): Pr
     (values["fail-on"] === "unknown" && counts.unknown > 0);
   const text =
     format === "sarif"
-      ? formatSarif(report, RULES, version())
+      ? formatSarif(report, RULES, version(), cwd)
       : format === "json"
         ? formatJson(report)
         : formatText(report);
@@ -129,6 +129,22 @@ export async function runCheck(argv: readonly string[], cwd = process.cwd()): Pr
     };
   }
   return { code, stdout: text, stderr: "" };
+}
+
+/**
+ * The problems of the input, at most five a file: a parser that loses its way (an unclosed quote)
+ * reports every line after it, and the first is the one to fix.
+ */
+function capped(problems: readonly { file: string; text: string }[]): string {
+  const shown = new Map<string, number>();
+  const lines: string[] = [];
+  for (const p of problems) {
+    const n = (shown.get(p.file) ?? 0) + 1;
+    shown.set(p.file, n);
+    if (n <= 5) lines.push(p.text);
+    else if (n === 6) lines.push(`${p.file}: … and more after these (fix the first: the rest may follow from it)`);
+  }
+  return lines.map((l) => `${l}\n`).join("");
 }
 
 /**

@@ -1,3 +1,4 @@
+import * as path from "path";
 import type { PolicyRule } from "../policies/rule";
 import type { SourceLocation } from "./input";
 import { CheckFinding, CheckReport, Level, countsOf } from "./report";
@@ -91,10 +92,22 @@ export function formatJson(report: CheckReport): string {
 const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI = "https://www.npmjs.com/package/cdktf-cloud-run";
 
-/** A file location as SARIF writes it: a relative URI from the repository's root. */
-function physical(l: SourceLocation) {
+/**
+ * A file location as SARIF writes it. Code scanning places a result by its path from the
+ * repository's root (`%SRCROOT%`): paths as given are relative to where the command runs, so run
+ * it from the root. An absolute path under that folder is made relative; one outside it stays an
+ * absolute `file:` URI, with no base. Each segment is percent-encoded (a space, `#`, `%`).
+ */
+function physical(l: SourceLocation, cwd: string) {
+  const absolute = path.isAbsolute(l.file);
+  const relative = absolute ? path.relative(cwd, l.file) : l.file;
+  const inside = !absolute || (!relative.startsWith("..") && !path.isAbsolute(relative));
+  const segments = (inside ? relative : l.file).split(/[\\/]/).filter((x, i) => x !== "." || i > 0);
+  const uri = segments.map(encodeURIComponent).join("/");
   return {
-    artifactLocation: { uri: l.file.split("\\").join("/").replace(/^\.\//, ""), uriBaseId: "%SRCROOT%" },
+    artifactLocation: inside
+      ? { uri, uriBaseId: "%SRCROOT%" }
+      : { uri: `file://${uri.startsWith("/") ? "" : "/"}${uri}` },
     ...(l.line === undefined
       ? {}
       : { region: { startLine: l.line, ...(l.column === undefined ? {} : { startColumn: l.column }) } }),
@@ -113,7 +126,12 @@ function physical(l: SourceLocation) {
  *   an HCL comment, `external` for an acknowledgements file): code scanning shows it dismissed.
  * - A module call not checked, and an acknowledgement that is wrong, are notifications of the run.
  */
-export function formatSarif(report: CheckReport, rules: readonly PolicyRule[], version: string): string {
+export function formatSarif(
+  report: CheckReport,
+  rules: readonly PolicyRule[],
+  version: string,
+  cwd: string = process.cwd(),
+): string {
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const result = (f: CheckFinding) => ({
     ruleId: f.rule.id,
@@ -122,7 +140,7 @@ export function formatSarif(report: CheckReport, rules: readonly PolicyRule[], v
     message: { text: `${f.message}.${f.level === "error" || f.level === "warning" ? ` Fix: ${f.rule.fix}` : ""}` },
     locations: [
       {
-        physicalLocation: physical(f.location),
+        physicalLocation: physical(f.location, cwd),
         ...(f.address === undefined ? {} : { logicalLocations: [{ fullyQualifiedName: f.address, kind: "resource" }] }),
       },
     ],
@@ -141,12 +159,12 @@ export function formatSarif(report: CheckReport, rules: readonly PolicyRule[], v
     ...report.modules.map((m) => ({
       level: "note",
       message: { text: `module.${m.name} (source ${m.source}) was not checked: check its own folder, or a plan` },
-      locations: [{ physicalLocation: physical(m.location) }],
+      locations: [{ physicalLocation: physical(m.location, cwd) }],
     })),
     ...report.badAcknowledgements.map(({ acknowledgement: a, problem }) => ({
       level: "error",
       message: { text: `acknowledgement of ${a.ruleId} on ${a.address}: ${problem}` },
-      locations: [{ physicalLocation: physical(a.location) }],
+      locations: [{ physicalLocation: physical(a.location, cwd) }],
     })),
   ];
   const log = {

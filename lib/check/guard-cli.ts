@@ -174,6 +174,10 @@ export function runGuard(
       positionals.length === 0 ? "guard needs the plan: PLAN.json" : `guard takes one plan, not ${positionals.length}`,
     );
   }
+  // One reason for the run: with --reason given twice, the first would be dropped without a word.
+  if (argv.filter((a) => a === "--reason" || a.startsWith("--reason=")).length > 1) {
+    return usageError("give --reason once: one reason covers every --allow-destroy of the run");
+  }
   const format = values.format ?? "text";
   if (format !== "text" && format !== "json") return usageError(`--format must be text or json, not ${format}`);
   if (format === "json" && values.markdown === true) return usageError("--markdown is for the text format, not json");
@@ -191,8 +195,10 @@ export function runGuard(
     format === "json"
       ? `${JSON.stringify({ plan: file, ...report }, null, 2)}\n`
       : formatGuard(report, { file, markdown: values.markdown === true });
+  // A refused run prints no verdict: an ALLOWED line in the log of a run that failed for its
+  // reason would read as an approval.
   if (report.problems.length > 0) {
-    return { code: 2, stdout, stderr: `${report.problems.map((p) => `${file}: ${p}`).join("\n")}\n` };
+    return { code: 2, stdout: "", stderr: `${report.problems.map((p) => `${file}: ${p}`).join("\n")}\n` };
   }
   return { code: report.blocked.length > 0 ? 1 : 0, stdout, stderr: "" };
 }
@@ -314,7 +320,7 @@ export function formatGuard(report: GuardReport, options: { file: string; markdo
   lines.push(line(`here: ${markdown ? code(command) : command}`));
   lines.push(
     line(
-      `in the deploy workflow: run Deploy by hand on main (Actions → Deploy → Run workflow) with allow-destroy ${markdown ? code(inputs) : `"${inputs}"`} (each address after the name of its environment) and a reason; an environment with required reviewers still waits for their approval`,
+      `in cdktf-cloud-run's own deploy workflow (docs/ci-cd.md): run Deploy by hand on main with allow-destroy ${markdown ? code(inputs) : `'${inputs}'`} (each address after the name of its environment) and a reason; an environment with required reviewers still waits for their approval`,
     ),
   );
   lines.push(

@@ -54,9 +54,9 @@ import { hasOwn, reasonText } from "../gcp/validation";
 export const PROTECTED_TYPES: Readonly<Record<string, string>> = Object.freeze({
   // Cloud Run
   google_cloud_run_v2_service:
-    "a service serves nothing between the delete and the create, and its revisions (the rollback targets), traffic split and IAM bindings go with it",
+    "a new service replaces it (with create_before_destroy it is created first, under its own name, else this one serves nothing until the new one exists), and its revisions (the rollback targets), traffic split and IAM bindings go with it",
   google_cloud_run_service:
-    "a service serves nothing between the delete and the create, and its revisions (the rollback targets), traffic split and IAM bindings go with it",
+    "a new service replaces it (with create_before_destroy it is created first, under its own name, else this one serves nothing until the new one exists), and its revisions (the rollback targets), traffic split and IAM bindings go with it",
   google_cloud_run_v2_job:
     "a job's executions and IAM bindings (who may run it) go with it, and the schedules that run it fail until it is back",
   // Data

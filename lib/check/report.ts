@@ -68,8 +68,10 @@ export function checkConfigurations(
     for (const { rule, result, resource } of evaluateView(config.view, applying, { watchUnknowns: true })) {
       if (result.status !== "non-compliant" && result.status !== "unknown") continue;
       // A rule of a whole configuration on a part of one: said, not judged.
+      // Modules not checked may hold what such a rule looks for (monitoring beside a service).
+      const partial = !config.root || config.modules.length > 0;
       const level: Level =
-        (resource === undefined || rule.wholeConfiguration === true) && !config.root
+        (resource === undefined || rule.wholeConfiguration === true) && partial
           ? "note"
           : result.status === "unknown"
             ? "unknown"
@@ -78,7 +80,7 @@ export function checkConfigurations(
               : "warning";
       const message =
         level === "note"
-          ? `${rule.what}: ${result.detail} (judged on a whole root module only: a plan, or a folder with --root)`
+          ? `${rule.what}: ${result.detail} (judged on a whole root module only: a plan, or a folder with --root${config.root ? " whose modules are checked with it" : ""})`
           : result.status === "unknown"
             ? `could not be checked: ${result.detail}`
             : `${rule.what}: ${result.detail}`;

@@ -109,9 +109,13 @@ function watched(rule: PolicyRule, resource: ResourceView, open: (value: string)
   };
   const result = rule.check!({ ...resource, attrs: watch(resource.attrs, "") as Record<string, unknown> });
   if (result.status === "unknown") return result;
-  const opaque = reads.find((r) => OPAQUE.test(r.value));
-  if (opaque !== undefined) {
-    return { status: "unknown", detail: `it reads ${opaque.path}, ${describeOpen(opaque.value)}` };
+  // A whole block left open: no verdict on it stands. One open entry of a list of blocks (dynamic
+  // blocks beside static ones): a finding on the others stands, a pass does not.
+  const opaque = reads.find((r) => OPAQUE.test(r.value) && !r.path.endsWith("]"));
+  const entry = reads.find((r) => OPAQUE.test(r.value) && r.path.endsWith("]"));
+  if (opaque !== undefined || (entry !== undefined && result.status !== "non-compliant")) {
+    const at = (opaque ?? entry)!;
+    return { status: "unknown", detail: `it reads ${at.path}, ${describeOpen(at.value)}` };
   }
   // A pass that read a value wholly left open cannot be one. (A value partly open, such as
   // `${local.registry}/api@sha256:…`, may hold what the rule decides on: the rule says.)

@@ -86,13 +86,19 @@ export const CLOUD_RUN_WORKLOADS = [
 
 /** Every environment variable of every container: name, plain value, secret reference. */
 export function envVars(resource: ResourceView): { name: string; value?: unknown; secret?: Record<string, unknown> }[] {
+  // Each value and secret is read when a rule reads it, not before: what a rule never looks at
+  // (a plain value, for a rule about secrets) is not something it decided on (evaluate.ts).
   return containersOf(resource).flatMap((c) =>
     list(c.env).map((e) => ({
       name: String(e.name),
-      value: e.value,
-      secret: (get(e, "value_source", "secret_key_ref") ?? get(e, "value_from", "secret_key_ref")) as
-        | Record<string, unknown>
-        | undefined,
+      get value() {
+        return e.value;
+      },
+      get secret() {
+        return (get(e, "value_source", "secret_key_ref") ?? get(e, "value_from", "secret_key_ref")) as
+          | Record<string, unknown>
+          | undefined;
+      },
     })),
   );
 }

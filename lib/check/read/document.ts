@@ -17,8 +17,9 @@ import type { ResourceView, StackView } from "../../policies/view";
  * - Anything known only at plan or apply is a string with `${`: references, function calls,
  *   `count.index`, `each.value`, locals, variables, template strings and heredocs that interpolate.
  *   Nothing is evaluated.
- * - A `dynamic "X"` block makes X unknown: the attribute X becomes `${dynamic X}` (dynamicBlock), even
- *   beside static X blocks, so a rule that reads X cannot pass on what it cannot see.
+ * - A `dynamic "X"` block makes X unknown: the attribute X becomes `${dynamic X}` (dynamicBlock);
+ *   beside static X blocks, one more entry of their list. A rule that reads it cannot pass on what
+ *   it cannot see, and its findings on the static blocks stand (evaluate.ts).
  * - The meta-arguments that name things, as Terraform JSON writes them: `provider = google-beta`
  *   is `"google-beta"` (`"google.beta"` with an alias), `depends_on` and `lifecycle`'s
  *   `ignore_changes` and `replace_triggered_by` are plain strings. `count` and `for_each` stay as
@@ -124,9 +125,16 @@ export function normalizeValue(value: unknown): unknown {
     if (v === null || key === "//" || (key === "dynamic" && isDynamic(v))) continue;
     out[key] = normalizeValue(v);
   }
-  // Last, so that a dynamic block's name wins over static blocks of the same type.
+  // Last: beside static blocks of the same type, the dynamic ones are one more entry the rules
+  // cannot read (a finding on a static block stands; a pass does not); alone, they are the block.
   if (isDynamic(value.dynamic)) {
-    for (const [name] of labelled(value.dynamic)) out[name] = dynamicBlock(name);
+    for (const [name] of labelled(value.dynamic)) {
+      const present = out[name];
+      out[name] =
+        present === undefined
+          ? dynamicBlock(name)
+          : [...(Array.isArray(present) ? present : [present]), dynamicBlock(name)];
+    }
   }
   return out;
 }

@@ -24,9 +24,16 @@ export const LABEL_001: PolicyRule = {
     // The provider block the resource uses: "google", "google-beta", or either with an alias.
     const [name, alias] = typeof r.attrs.provider === "string" ? r.attrs.provider.split(".") : ["google", undefined];
     const provider = (r.stack.providers[name] ?? []).find((p) => p.alias === alias) ?? {};
-    const sources = [provider.default_labels, r.attrs.labels, get(r.attrs, "metadata", "labels")];
+    // A plan's values hold the labels the provider applies (google provider 5 and later):
+    // terraform_labels, the resource's and the provider's default_labels merged.
+    const sources = [
+      provider.default_labels,
+      r.attrs.labels,
+      get(r.attrs, "metadata", "labels"),
+      r.attrs.terraform_labels,
+    ];
     const expression = sources.find(isExpression);
-    if (expression !== undefined) return unknown(`labels are ${expression}, known only at apply`);
+    if (expression !== undefined) return unknown(`labels are ${expression}, which the configuration does not fix`);
     const labels = Object.assign({}, ...sources.filter((l) => typeof l === "object" && l !== null)) as Record<
       string,
       unknown
