@@ -267,3 +267,58 @@ test("a rule of the whole configuration is a note where a module call is not che
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+describe("from the attacker's review", () => {
+  test("a comment accepts its own configuration's finding, not the same address in another folder", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "check-two-"));
+    try {
+      const text = fs.readFileSync(path.join(fixtures, "public-service", "main.tf"), "utf8");
+      fs.mkdirSync(path.join(tmp, "d1"));
+      fs.mkdirSync(path.join(tmp, "d2"));
+      fs.writeFileSync(
+        path.join(tmp, "d1", "main.tf"),
+        text.replace(
+          'resource "google_cloud_run_v2_service_iam_member" "public" {\n',
+          'resource "google_cloud_run_v2_service_iam_member" "public" {\n  # cdktf-cloud-run:acknowledge RUN-001 the public demo serves the sample model only\n',
+        ),
+      );
+      fs.writeFileSync(path.join(tmp, "d2", "main.tf"), text);
+      const report = JSON.parse((await runCli(["check", "d1", "d2", "--format", "json"], tmp)).stdout);
+      expect(report.accepted.map((f: { configuration: string }) => f.configuration)).toEqual(["d1"]);
+      expect(
+        report.findings
+          .filter((f: { rule: string }) => f.rule === "RUN-001")
+          .map((f: { configuration: string }) => f.configuration),
+      ).toEqual(["d2"]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test("--output never writes over Terraform or a folder, nor into one that does not exist", async () => {
+    const dir = rel(path.join(fixtures, "public-service"));
+    for (const [output, message] of [
+      [`${dir}/main.tf`, /would write over Terraform/],
+      [dir, /is not a file/],
+      ["no-such-folder/report.sarif", /its folder does not exist/],
+      ["", /needs a file name/],
+    ] as const) {
+      const result = await check(dir, "--output", output);
+      expect({ output, code: result.code }).toEqual({ output, code: 2 });
+      expect(result.stderr).toMatch(message);
+    }
+  });
+
+  test("JSON nested too deeply to walk is an input error, not a crash", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "check-deep-"));
+    try {
+      const deep = `${'{"a":'.repeat(20000)}1${"}".repeat(20000)}`;
+      fs.writeFileSync(path.join(tmp, "deep.tf.json"), `{"resource":{"google_storage_bucket":{"b":${deep}}}}`);
+      const result = await runCli(["check", "deep.tf.json"], tmp);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^deep\.tf\.json/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});

@@ -107,3 +107,29 @@ describe("labels a plan resolves", () => {
     expect(evaluateView(v, rule("LABEL-001"), { watchUnknowns: true })[0].result.status).toBe("compliant");
   });
 });
+
+describe("what the attacker's review found", () => {
+  test("a reference to a computed attribute of another resource is open, as a variable is", () => {
+    const v = view(
+      ["terraform_data", "cfg", { input: { dp: false } }],
+      ["google_cloud_run_v2_service", "api", { name: "api", deletion_protection: "${terraform_data.cfg.output.dp}" }],
+    );
+    expect(outcome(v, "RUN-005").status).toBe("unknown");
+  });
+
+  test("a failure read from a value wholly open decided nothing", () => {
+    const v = view([
+      "google_storage_bucket",
+      "m",
+      { name: "m", public_access_prevention: "${var.pap}", uniform_bucket_level_access: true },
+    ]);
+    expect(evaluateView(v, rule("GCS-001"), { watchUnknowns: true })[0].result.status).toBe("unknown");
+  });
+
+  test("booleans and numbers written as strings are read as Terraform reads them", () => {
+    expect(outcome(service({}, { deletion_protection: "false" }), "RUN-005").status).toBe("non-compliant");
+    expect(outcome(service({}, { invoker_iam_disabled: "true" }), "RUN-002").status).toBe("non-compliant");
+    const warm = service({ scaling: { min_instance_count: "1", max_instance_count: "4" } });
+    expect(outcome(warm, "RUN-007").status).toBe("compliant");
+  });
+});

@@ -96,6 +96,8 @@ export async function runCheck(argv: readonly string[], cwd = process.cwd()): Pr
     if (typeof read === "string") problems.push(read);
     else fileAcknowledgements = read;
   }
+  const output = values.output === undefined ? undefined : path.resolve(cwd, values.output);
+  if (values.output !== undefined) problems.push(...outputProblems(values.output, output!));
   if (problems.length > 0) return usage(problems.join("\n"));
 
   const paths = positionals.length > 0 ? positionals : ["."];
@@ -106,6 +108,9 @@ export async function runCheck(argv: readonly string[], cwd = process.cwd()): Pr
       stdout: "",
       stderr: `${capped(unreadable.map((p) => (p instanceof InputError ? { file: p.file, text: p.message } : { file: "", text: String(p) })))}${unreadable.length} problem(s) in the input; nothing was checked\n`,
     };
+  }
+  if (output !== undefined && configurations.some((c) => c.files.some((f) => path.resolve(cwd, f) === output))) {
+    return usage(`--output ${values.output} is a file this command reads: the report would replace it`);
   }
   const report = checkConfigurations(configurations, stage, RULES, fileAcknowledgements);
   const counts = countsOf(report);
@@ -129,6 +134,15 @@ export async function runCheck(argv: readonly string[], cwd = process.cwd()): Pr
     };
   }
   return { code, stdout: text, stderr: "" };
+}
+
+/** Where `--output` may write: a new or ordinary file in a folder that exists, never Terraform. */
+function outputProblems(given: string, file: string): string[] {
+  if (given === "") return ["--output needs a file name"];
+  if (/\.tf(\.json)?$/.test(file)) return [`--output ${given} would write over Terraform: name a report file`];
+  if (fs.existsSync(file) && !fs.statSync(file).isFile()) return [`--output ${given} is not a file`];
+  if (!fs.existsSync(path.dirname(file))) return [`--output ${given}: its folder does not exist`];
+  return [];
 }
 
 /**

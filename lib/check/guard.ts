@@ -77,6 +77,17 @@ export const PROTECTED_TYPES: Readonly<Record<string, string>> = Object.freeze({
     "a dataset's tables are deleted with it (delete_contents_on_destroy), or the apply fails half way through when it has any",
   google_bigquery_table: "a table's rows are deleted with it",
   google_firestore_database: "a database's documents are deleted with it",
+  google_spanner_instance: "an instance's databases and their data are deleted with it",
+  google_spanner_database: "a database's data is deleted with it",
+  google_bigtable_instance: "an instance's tables and their data are deleted with it",
+  google_alloydb_cluster: "a cluster's databases and their data are deleted with it",
+  google_redis_instance: "an instance's data (a cache that may hold sessions or queues) is lost with it",
+  google_filestore_instance: "a file share's files (models served over NFS) are deleted with it",
+  google_compute_disk: "a disk's data is deleted with it, snapshots aside",
+  google_secret_manager_regional_secret: "a secret's versions are deleted with it, as with a global secret",
+  google_kms_crypto_key_version:
+    "destroying a key version schedules its key material's destruction: what it encrypted cannot be decrypted once that happens",
+  google_cloud_run_v2_worker_pool: "a worker pool stops consuming until a new one exists, and its revisions go with it",
   // Identity: what the pipeline and the services sign in as
   google_iam_workload_identity_pool:
     "the GitHub workflows sign in through the pool: while it is gone no deploy, plan or release can authenticate, and a deleted pool is kept, soft-deleted, for 30 days, its ID taken: it cannot be created again under that ID",

@@ -95,9 +95,16 @@ export function checkConfigurations(
     }
   }
 
+  // A comment accepts findings of its own configuration only; a file's entries, of any given.
   const acknowledgements = [
-    ...configurations.flatMap((c) => c.acknowledgements.map((a) => ({ a, source: "in-source" as const }))),
-    ...fileAcknowledgements.map((a) => ({ a, source: "file" as const })),
+    ...configurations.flatMap((c) =>
+      c.acknowledgements.map((a) => ({
+        a,
+        source: "in-source" as const,
+        configuration: c.label as string | undefined,
+      })),
+    ),
+    ...fileAcknowledgements.map((a) => ({ a, source: "file" as const, configuration: undefined })),
   ];
   const bad: { acknowledgement: Acknowledgement; problem: string }[] = [];
   const valid = acknowledgements.filter(({ a }) => {
@@ -113,7 +120,12 @@ export function checkConfigurations(
   const findings: CheckFinding[] = [];
   const accepted: CheckFinding[] = [];
   for (const f of raw) {
-    const ack = valid.find(({ a }) => a.ruleId === f.rule.id && a.address === f.address);
+    const ack = valid.find(
+      ({ a, configuration }) =>
+        a.ruleId === f.rule.id &&
+        a.address === f.address &&
+        (configuration === undefined || configuration === f.configuration),
+    );
     if (ack !== undefined && f.level !== "note") {
       used.add(ack.a);
       accepted.push({ ...f, acknowledged: { reason: ack.a.reason, source: ack.source } });

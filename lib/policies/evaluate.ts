@@ -45,12 +45,14 @@ export function evaluateView(
   options: EvaluateOptions = {},
 ): RuleOutcome[] {
   const outcomes: RuleOutcome[] = [];
+  // Once per configuration: which values it leaves open.
+  const open = options.watchUnknowns ? openIn(view) : undefined;
   for (const rule of rules) {
     if (rule.checkStack) outcomes.push({ rule, result: rule.checkStack(view) });
     if (rule.check) {
       for (const resource of view.resources) {
         if (!looksAt(rule, resource.type)) continue;
-        const result = options.watchUnknowns ? watched(rule, resource, openIn(view)) : rule.check(resource);
+        const result = open !== undefined ? watched(rule, resource, open) : rule.check(resource);
         outcomes.push({ rule, result, resource });
       }
     }
@@ -85,12 +87,36 @@ function openIn(view: StackView): (value: string) => boolean {
   return (value) => {
     if (OPAQUE.test(value)) return true;
     const rest = value.replace(
-      /\$\{((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)(?:\.[A-Za-z0-9_]+|\[[0-9]+\])*\}/g,
-      (whole, target: string) => (known.has(target) ? "" : whole),
+      /\$\{((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)(?:\[[^\]]*\])?\.([A-Za-z0-9_]+)\}/g,
+      (whole, target: string, attribute: string) => (known.has(target) && IDENTITY.has(attribute) ? "" : whole),
     );
     return /[$%]\{/.test(rest);
   };
 }
+
+/**
+ * The attributes of another resource a rule may read as settled: what names or places it (an
+ * account's email, a service's name, a project, a policy's data, which rules follow to the
+ * resource itself). Any other attribute (`terraform_data.cfg.output.ingress`, a computed value)
+ * is as open as a variable.
+ */
+const IDENTITY = new Set([
+  "email",
+  "member",
+  "name",
+  "id",
+  "location",
+  "project",
+  "project_id",
+  "number",
+  "uri",
+  "self_link",
+  "repository_id",
+  "account_id",
+  "policy_data",
+  "secret_id",
+  "bucket",
+]);
 
 /** Runs a resource rule on a copy of its attributes that records every open value it reads. */
 function watched(rule: PolicyRule, resource: ResourceView, open: (value: string) => boolean): RuleResult {
@@ -117,10 +143,10 @@ function watched(rule: PolicyRule, resource: ResourceView, open: (value: string)
     const at = (opaque ?? entry)!;
     return { status: "unknown", detail: `it reads ${at.path}, ${describeOpen(at.value)}` };
   }
-  // A pass that read a value wholly left open cannot be one. (A value partly open, such as
+  // A verdict that read a value wholly left open decided nothing. (A value partly open, such as
   // `${local.registry}/api@sha256:…`, may hold what the rule decides on: the rule says.)
-  const whole = reads.find((r) => WHOLE.test(r.value));
-  if (whole !== undefined && (result.status === "compliant" || result.status === "not-applicable")) {
+  const whole = reads.find((r) => WHOLE.test(r.value) && !OPAQUE.test(r.value));
+  if (whole !== undefined) {
     return { status: "unknown", detail: `it reads ${whole.path} = ${whole.value}, which the files do not fix` };
   }
   return result;

@@ -108,3 +108,16 @@ export function backendBucket(view: StackView): string | undefined {
   const bucket = view.backend?.type === "gcs" ? view.backend.config.bucket : undefined;
   return typeof bucket === "string" ? bucket : undefined;
 }
+
+/**
+ * A boolean as Terraform reads one: `true`, or the string `"true"` (HCL converts a string to the
+ * bool an argument takes). Anything else as it is, so a rule still sees an expression.
+ */
+export function bool(value: unknown): unknown {
+  return value === "true" ? true : value === "false" ? false : value;
+}
+
+/** A number as Terraform reads one: `2`, or the string `"2"`. Anything else as it is. */
+export function num(value: unknown): unknown {
+  return typeof value === "string" && /^-?[0-9]+(\.[0-9]+)?$/.test(value) ? Number(value) : value;
+}

@@ -60,7 +60,14 @@ export async function readPaths(paths: readonly string[], options: ReadOptions):
     const full = path.resolve(cwd, given);
     if (seen.has(full)) continue; // the same path twice would report its findings twice
     seen.add(full);
-    const result = await readPath(given, full, options.root);
+    let result: Awaited<ReturnType<typeof readPath>>;
+    try {
+      result = await readPath(given, full, options.root);
+    } catch (error) {
+      // Valid JSON nested thousands of levels deep exhausts the stack of any reader that walks it.
+      if (!(error instanceof RangeError)) throw error;
+      result = { problems: [new InputError(given, `is nested too deeply to read (${error.message})`)] };
+    }
     if (result.configuration !== undefined) configurations.push(result.configuration);
     problems.push(...result.problems);
   }

@@ -1,4 +1,5 @@
 import { ALL_STAGES, PolicyRule, compliant, nonCompliant } from "../../rule";
+import { bool } from "../../view";
 
 export const API_001: PolicyRule = {
   id: "API-001",
@@ -10,14 +11,14 @@ export const API_001: PolicyRule = {
   resourceTypes: ["google_project_service"],
   check: (r) => {
     const problems: string[] = [];
-    if (r.attrs.disable_on_destroy !== false) {
+    if (bool(r.attrs.disable_on_destroy) !== false) {
       problems.push(
         r.attrs.disable_on_destroy === undefined
           ? "disable_on_destroy is not set (provider 6.x defaults it to true)"
           : `disable_on_destroy is ${JSON.stringify(r.attrs.disable_on_destroy)}`,
       );
     }
-    if (r.attrs.disable_dependent_services === true) problems.push("disable_dependent_services is true");
+    if (bool(r.attrs.disable_dependent_services) === true) problems.push("disable_dependent_services is true");
     return problems.length > 0 ? nonCompliant(`${problems.join("; ")} for ${String(r.attrs.service)}`) : compliant;
   },
 };

@@ -1,5 +1,5 @@
 import { GUARDED_STAGES, PolicyRule, compliant, nonCompliant, notApplicable } from "../../rule";
-import { get } from "../../view";
+import { bool, get } from "../../view";
 
 export const AR_003: PolicyRule = {
   id: "AR-003",
@@ -15,6 +15,8 @@ export const AR_003: PolicyRule = {
     // Read in any case: a resource written by hand may spell it "docker".
     const format = String(r.attrs.format).toUpperCase();
     if (format !== "DOCKER" || r.attrs.mode === "REMOTE_REPOSITORY") return notApplicable;
-    return get(r.attrs, "docker_config", "immutable_tags") === true ? compliant : nonCompliant("tags are mutable");
+    return bool(get(r.attrs, "docker_config", "immutable_tags")) === true
+      ? compliant
+      : nonCompliant("tags are mutable");
   },
 };

@@ -1,5 +1,5 @@
 import { ALL_STAGES, PolicyRule, compliant, nonCompliant, notApplicable } from "../../rule";
-import { backendBucket } from "../../view";
+import { backendBucket, bool } from "../../view";
 
 export const GCS_001: PolicyRule = {
   id: "GCS-001",
@@ -17,7 +17,7 @@ export const GCS_001: PolicyRule = {
       r.attrs.public_access_prevention === "enforced"
         ? undefined
         : `public_access_prevention is ${JSON.stringify(r.attrs.public_access_prevention ?? "inherited")}, not "enforced"`,
-      r.attrs.uniform_bucket_level_access === true ? undefined : "uniform_bucket_level_access is not true",
+      bool(r.attrs.uniform_bucket_level_access) === true ? undefined : "uniform_bucket_level_access is not true",
     ].filter((p): p is string => p !== undefined);
     return problems.length === 0 ? compliant : nonCompliant(`${problems.join("; ")} on bucket ${String(r.attrs.name)}`);
   },

@@ -1,5 +1,5 @@
 import { ALL_STAGES, PolicyRule, compliant, nonCompliant, notApplicable } from "../../rule";
-import { backendBucket, get } from "../../view";
+import { backendBucket, bool, get } from "../../view";
 
 export const GCS_002: PolicyRule = {
   id: "GCS-002",
@@ -14,9 +14,9 @@ export const GCS_002: PolicyRule = {
     // The state bucket has its own rule, STATE-002, with the same settings and more.
     if (r.attrs.name === backendBucket(r.stack)) return notApplicable;
     const problems = [
-      get(r.attrs, "versioning", "enabled") === true ? undefined : "versioning is not enabled",
+      bool(get(r.attrs, "versioning", "enabled")) === true ? undefined : "versioning is not enabled",
       get(r.attrs, "soft_delete_policy", "retention_duration_seconds") === 0 ? "soft delete is turned off" : undefined,
-      r.attrs.force_destroy === true ? "force_destroy is true" : undefined,
+      bool(r.attrs.force_destroy) === true ? "force_destroy is true" : undefined,
     ].filter((p): p is string => p !== undefined);
     return problems.length === 0 ? compliant : nonCompliant(`${problems.join("; ")} on bucket ${String(r.attrs.name)}`);
   },

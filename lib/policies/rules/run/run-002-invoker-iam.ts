@@ -1,4 +1,5 @@
 import { ALL_STAGES, PolicyRule, compliant, nonCompliant } from "../../rule";
+import { bool } from "../../view";
 
 export const RUN_002: PolicyRule = {
   id: "RUN-002",
@@ -8,5 +9,6 @@ export const RUN_002: PolicyRule = {
   severity: "error",
   stages: ALL_STAGES,
   resourceTypes: ["google_cloud_run_v2_service"],
-  check: (r) => (r.attrs.invoker_iam_disabled === true ? nonCompliant("invoker_iam_disabled is true") : compliant),
+  check: (r) =>
+    bool(r.attrs.invoker_iam_disabled) === true ? nonCompliant("invoker_iam_disabled is true") : compliant,
 };

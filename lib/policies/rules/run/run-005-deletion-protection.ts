@@ -1,4 +1,5 @@
 import { GUARDED_STAGES, PolicyRule, compliant, nonCompliant } from "../../rule";
+import { bool } from "../../view";
 
 export const RUN_005: PolicyRule = {
   id: "RUN-005",
@@ -9,5 +10,6 @@ export const RUN_005: PolicyRule = {
   stages: GUARDED_STAGES,
   field: { path: "deletionProtection", of: "workload" },
   resourceTypes: ["google_cloud_run_v2_service", "google_cloud_run_v2_job"],
-  check: (r) => (r.attrs.deletion_protection === false ? nonCompliant("deletion_protection is false") : compliant),
+  check: (r) =>
+    bool(r.attrs.deletion_protection) === false ? nonCompliant("deletion_protection is false") : compliant,
 };

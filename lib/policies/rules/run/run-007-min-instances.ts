@@ -1,5 +1,5 @@
 import { PolicyRule, compliant, nonCompliant, notApplicable, unknown } from "../../rule";
-import { get, isExpression } from "../../view";
+import { get, isExpression, num } from "../../view";
 
 export const RUN_007: PolicyRule = {
   id: "RUN-007",
@@ -17,7 +17,7 @@ export const RUN_007: PolicyRule = {
       get(r.attrs, "template", "scaling", "min_instance_count"),
       get(r.attrs, "scaling", "min_instance_count"),
     ];
-    const known = mins.filter((m): m is number => typeof m === "number");
+    const known = mins.map(num).filter((m): m is number => typeof m === "number");
     if (known.some((m) => m >= 1)) return compliant;
     const expression = mins.find(isExpression);
     if (expression !== undefined) return unknown(`the minimum instance count is ${expression}, known only at apply`);

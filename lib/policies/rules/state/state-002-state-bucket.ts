@@ -1,5 +1,5 @@
 import { ALL_STAGES, PolicyRule, compliant, nonCompliant, notApplicable } from "../../rule";
-import { backendBucket } from "../../view";
+import { backendBucket, bool } from "../../view";
 
 /** The soft delete retention of a bucket, in seconds, when written. */
 function softDeleteSeconds(policy: unknown): number | undefined {
@@ -23,12 +23,12 @@ export const STATE_002: PolicyRule = {
       | { enabled?: unknown }
       | undefined;
     const problems = [
-      versioning?.enabled === true ? undefined : "versioning is not enabled",
+      bool(versioning?.enabled) === true ? undefined : "versioning is not enabled",
       r.attrs.public_access_prevention === "enforced"
         ? undefined
         : `public_access_prevention is ${JSON.stringify(r.attrs.public_access_prevention ?? "inherited")}, not "enforced"`,
-      r.attrs.uniform_bucket_level_access === true ? undefined : "uniform_bucket_level_access is not true",
-      r.attrs.force_destroy === true ? "force_destroy is true" : undefined,
+      bool(r.attrs.uniform_bucket_level_access) === true ? undefined : "uniform_bucket_level_access is not true",
+      bool(r.attrs.force_destroy) === true ? "force_destroy is true" : undefined,
       softDeleteSeconds(r.attrs.soft_delete_policy) === 0 ? "soft delete is turned off" : undefined,
     ].filter((p): p is string => p !== undefined);
     return problems.length === 0
