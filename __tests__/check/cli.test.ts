@@ -309,6 +309,42 @@ describe("from the attacker's review", () => {
     }
   });
 
+  test("JOB-001: a grant whose role the configuration does not fix, to the job's own account, is unknown", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "check-job-"));
+    try {
+      fs.writeFileSync(
+        path.join(tmp, "main.tf"),
+        [
+          'variable "role" { type = string }',
+          'resource "google_service_account" "job" { account_id = "trainer" }',
+          'resource "google_cloud_run_v2_job" "train" {',
+          '  name     = "train"',
+          '  location = "europe-west1"',
+          "  template {",
+          "    template {",
+          "      service_account = google_service_account.job.email",
+          `      containers { image = "europe-west1-docker.pkg.dev/p/r/train@sha256:${"b".repeat(64)}" }`,
+          "    }",
+          "  }",
+          "}",
+          'resource "google_cloud_run_v2_job_iam_member" "self" {',
+          "  name   = google_cloud_run_v2_job.train.name",
+          "  role   = var.role",
+          '  member = "serviceAccount:${google_service_account.job.email}"',
+          "}",
+          "",
+        ].join("\n"),
+      );
+      const report = JSON.parse((await runCli(["check", ".", "--format", "json"], tmp)).stdout);
+      expect(report.findings.find((f: { rule: string }) => f.rule === "JOB-001")).toMatchObject({
+        level: "unknown",
+        message: expect.stringMatching(/may give it a role that starts jobs: \$\{var\.role\} to/),
+      });
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   test("JSON nested too deeply to walk is an input error, not a crash", async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "check-deep-"));
     try {

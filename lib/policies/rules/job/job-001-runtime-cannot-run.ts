@@ -1,11 +1,20 @@
 import { RUN_JOB_STARTER_ROLES, grantsOf } from "../../iam-grants";
-import { ALL_STAGES, PolicyRule, compliant, nonCompliant } from "../../rule";
+import { ALL_STAGES, PolicyRule, compliant, nonCompliant, unknown } from "../../rule";
 import { get, isExpression } from "../../view";
 
 /** The member strings that name the account `email` (as written): `serviceAccount:EMAIL` and, for an account of this stack, its `member` attribute. */
 function membersOf(email: string): string[] {
   const ref = /^\$\{(google_service_account\.[\w-]+)\.email\}$/.exec(email)?.[1];
   return ref === undefined ? [`serviceAccount:${email}`] : [`serviceAccount:${email}`, `\${${ref}.member}`];
+}
+
+/**
+ * A role or member that Terraform works out (a variable, a local, `each`, a module's output, a
+ * function): it may be a starting role, or this account. A reference to a resource (an account
+ * the configuration creates, `${google_service_account.x.member}`) names that resource, not this one.
+ */
+function unsettled(value: string): boolean {
+  return isExpression(value) && /\$\{[^}]*(\b(var|local|each|count|module)\.|\()/.test(value);
 }
 
 export const JOB_001: PolicyRule = {
@@ -21,6 +30,7 @@ export const JOB_001: PolicyRule = {
     if (typeof account !== "string" || account === "") return compliant; // RUN-003 reports a missing account.
     const members = membersOf(account);
     const found: string[] = [];
+    const open: string[] = [];
     for (const other of r.stack.resources) {
       if (
         !/^google_(cloud_run_v2_job|cloud_run_v2_service|cloud_run_service|project)_iam_(member|binding|policy)$/.test(
@@ -31,11 +41,20 @@ export const JOB_001: PolicyRule = {
       }
       const grants = grantsOf(other);
       if (typeof grants === "string") continue;
+      // At synthesis a path is the construct's; read from files, it is the address itself.
+      const where = other.path === other.address ? other.address : `${other.type} ${other.path}`;
       for (const g of grants) {
+        const mayStart = RUN_JOB_STARTER_ROLES.includes(g.role) || unsettled(g.role);
+        const mayName = g.members.some((m) => members.includes(m) || unsettled(m));
         if (RUN_JOB_STARTER_ROLES.includes(g.role) && g.members.some((m) => members.includes(m))) {
-          found.push(`${g.role} (${other.type} ${other.path})`);
+          found.push(`${g.role} (${where})`);
+        } else if (mayStart && mayName) {
+          open.push(`${g.role} to ${g.members.join(", ")} (${where})`);
         }
       }
+    }
+    if (found.length === 0 && open.length > 0) {
+      return unknown(`a grant the configuration does not fix may give it a role that starts jobs: ${open.join("; ")}`);
     }
     if (found.length === 0) return compliant;
     const who = isExpression(account) ? "its runtime account" : account;
