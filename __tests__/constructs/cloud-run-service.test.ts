@@ -5,7 +5,14 @@
  * minimum instances), and every refusal at its boundary, naming the field and the value.
  */
 import { Token } from "cdktf";
-import { ArtifactRepository, CloudRunService, CloudRunServiceProps, ProjectServices, ValidationError } from "../../lib";
+import {
+  ArtifactRepository,
+  CloudRunService,
+  CloudRunServiceProps,
+  PolicyPack,
+  ProjectServices,
+  ValidationError,
+} from "../../lib";
 import { CloudRunV2ServiceIamMember } from "../../lib/providers";
 import { IMAGE, Json, errorOf, newStack, only, resources, synth } from "../helpers";
 import { refused } from "./refused";
@@ -312,6 +319,32 @@ describe("CloudRunService invokers", () => {
     expect(() => svc.grantInvoker("allAuthenticatedUsers")).toThrow(/CKV_GCP_102/);
     expect(() => svc.grantInvoker("allAuthenticatedUsers", { allowPublic: true })).not.toThrow();
     expect(() => svc.grantInvoker("gateway@acme-ml-dev.iam.gserviceaccount.com")).toThrow(/must be an IAM principal/);
+  });
+
+  test("the invoker check is written explicitly (on by default); turned off, it refuses invoker grants", () => {
+    expect(serviceOf().invoker_iam_disabled).toBe(false);
+    expect(serviceOf({ invokerIamDisabled: true }).invoker_iam_disabled).toBe(true);
+    refused(
+      build({ invokerIamDisabled: true, invokers: ["group:ml@acme.example"] }),
+      "invokers",
+      ["group:ml@acme.example"],
+      /must be empty: the invoker check is off/,
+    );
+    refused(build({ invokerIamDisabled: true, allowPublic: true }), "allowPublic", true, /must not be set/);
+  });
+
+  test("an IAM-free public service is refused by the pack (RUN-002) at every stage", () => {
+    const s = newStack();
+    new CloudRunService(s, "predict", { ...base, invokerIamDisabled: true });
+    for (const stage of ["development", "production"] as const) {
+      expect(new PolicyPack({ stage }).evaluate(s).findings.map((f) => f.ruleId)).toContain("RUN-002");
+    }
+  });
+
+  test("session affinity is written when asked for, and only then: no revision is renamed", () => {
+    expect(serviceOf({ sessionAffinity: true }).template.session_affinity).toBe(true);
+    expect(serviceOf().template.session_affinity).toBeUndefined();
+    expect(serviceOf({ sessionAffinity: false }).template.revision).toBe(serviceOf().template.revision);
   });
 
   test("a reader grant on a repository for the runtime account references its email", () => {

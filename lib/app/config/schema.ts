@@ -137,6 +137,8 @@ const serviceSchema = z.strictObject({
   deletionProtection: z.boolean().optional(),
   invokers: z.array(z.string()).optional(),
   allowPublic: z.boolean().optional(),
+  invokerIamDisabled: z.boolean().optional(),
+  sessionAffinity: z.boolean().optional(),
   description: z.string().optional(),
 });
 

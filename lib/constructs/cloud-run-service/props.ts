@@ -147,6 +147,23 @@ export interface CloudRunServiceProps extends WorkloadProps {
   readonly allowPublic?: boolean;
 
   /**
+   * Turn Cloud Run's invoker check off: anyone who can reach the service's URL may call it,
+   * without IAM (`invoker_iam_disabled`). A public service by another road than `allUsers`: the
+   * policy pack refuses it (RUN-002) unless acknowledged with a reason. Refused together with
+   * `invokers` or `allowPublic`, which it would make meaningless.
+   * @default false
+   */
+  readonly invokerIamDisabled?: boolean;
+
+  /**
+   * Session affinity: Cloud Run sends a client's requests to the same instance, on a best-effort
+   * basis (a cookie). Written only when true: writing false into every template would rename every
+   * existing revision (a revision's name is its template's hash) for no change.
+   * @default false
+   */
+  readonly sessionAffinity?: boolean;
+
+  /**
    * A description of the service.
    * @default - none
    */

@@ -22,6 +22,7 @@ export function serviceConfig(
     labels: sortedRecord(props.labels),
     ingress: INGRESS[props.ingress ?? DEFAULTS.ingress],
     deletionProtection: props.deletionProtection ?? DEFAULTS.deletionProtection,
+    invokerIamDisabled: props.invokerIamDisabled ?? false,
     template: { ...revisionTemplate(props, serviceAccountEmail), revision },
     traffic: traffic(props.traffic, revision),
     customAudiences: listOf(props.customAudiences),
@@ -53,6 +54,8 @@ export function revisionTemplate(props: CloudRunServiceProps, serviceAccountEmai
     },
     nodeSelector: gpu.nodeSelector,
     gpuZonalRedundancyDisabled: gpu.gpuZonalRedundancyDisabled,
+    // Only when on: see CloudRunServiceProps.sessionAffinity.
+    sessionAffinity: props.sessionAffinity === true ? true : undefined,
     volumes,
     containers: [
       {

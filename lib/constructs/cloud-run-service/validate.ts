@@ -64,6 +64,12 @@ export function validateCloudRunServiceProps(props: CloudRunServiceProps): Probl
   }
   checkIdentity(p, props);
   (props.invokers ?? []).forEach((m, i) => checkInvoker(p, `invokers[${i}]`, m, props.allowPublic ?? false));
+  if (props.invokerIamDisabled === true) {
+    const why = "the invoker check is off (invokerIamDisabled): anyone who reaches the URL may call the service";
+    if ((props.invokers ?? []).length > 0)
+      p.add("invokers", props.invokers, `must be empty: ${why}, so invoker grants mean nothing`);
+    if (props.allowPublic === true) p.add("allowPublic", true, `must not be set: ${why} already`);
+  }
   return [...p.list];
 }
 
