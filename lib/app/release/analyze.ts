@@ -5,7 +5,7 @@ import { identityProviderVariable } from "../identities";
 import { renderTable } from "../table";
 import { Decision, decide, ratioOf } from "./analysis";
 import type { GoogleApiError } from "./google-api";
-import type { LiveTarget, ServiceName } from "./cloud-run-api";
+import { LiveTarget, ServiceName, sameTraffic } from "./cloud-run-api";
 import type { MetricsQuery, RevisionMetrics } from "./metrics";
 import { DecisionRecord, RevisionEvidence, ServiceRelease, inFlight } from "./model";
 import { shortDigest } from "./verbs";
@@ -143,10 +143,8 @@ export async function analyzeCanary(
       { revision: canaryRevision, percent: canary.percent },
     ];
     const serving = live.traffic.filter((t) => (t.percent ?? 0) > 0);
-    const same =
-      serving.length === wanted.length &&
-      wanted.every((w) => serving.some((t) => t.revision === w.revision && t.percent === w.percent));
-    if (!same) {
+    // Shares by revision: the tags (stable, canary) are the stack's, not what is judged.
+    if (!sameTraffic(serving, wanted, false)) {
       waiting = `the live traffic (${describeLive(serving)}) is not the release file's (${describeLive(wanted)}): the change is not deployed yet, or something else changed the service; the step is judged once it serves as released`;
     }
     const updated = live.updateTime === undefined ? NaN : Date.parse(live.updateTime);

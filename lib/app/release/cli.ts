@@ -33,6 +33,7 @@ import {
   recordDecision,
   retire,
   rollback,
+  shortDigest,
 } from "./verbs";
 import { Loaded, load, templateRevisions } from "./workspace";
 
@@ -319,6 +320,14 @@ export function runRelease(
   }
 }
 
+/** The revision a service's template makes now: the override, or its stack's, synthesized in memory. */
+function templateRevisionOf(loaded: Loaded, overrides: Overrides): World["templateRevision"] {
+  return (
+    overrides.templateRevision ??
+    ((env, key) => templateRevisions(loaded.files.find((f) => f.name === env)!, own(loaded.releases, env)!)[key])
+  );
+}
+
 /** A writing verb, run under the lock: everything read and checked, then one file written. */
 function write(
   verb: WritingVerb,
@@ -338,9 +347,7 @@ function write(
     get provenance() {
       return (recorded ??= provenance());
     },
-    templateRevision:
-      overrides.templateRevision ??
-      ((env, key) => templateRevisions(loaded.files.find((f) => f.name === env)!, own(loaded.releases, env)!)[key]),
+    templateRevision: templateRevisionOf(loaded, overrides),
   };
   const outcome = verb.run(world, call);
   if (!outcome.ok) {
@@ -455,7 +462,7 @@ function carryOut(
     return {
       ok: false,
       problems: [
-        `${key}'s canary in ${env} changed while its metrics were read (it was ${shortOf(judged.digest)} at ${judged.percent}%): analyze again`,
+        `${key}'s canary in ${env} changed while its metrics were read (it was ${shortDigest(judged.digest)} at ${judged.percent}%): analyze again`,
       ],
     };
   }
@@ -464,9 +471,7 @@ function carryOut(
     configs: loaded.configs,
     releases: loaded.releases,
     provenance: { ...recorded, time: now.toISOString() },
-    templateRevision:
-      overrides.templateRevision ??
-      ((e, k) => templateRevisions(loaded.files.find((f) => f.name === e)!, own(loaded.releases, e)!)[k]),
+    templateRevision: templateRevisionOf(loaded, overrides),
   };
   const d = analysis.decision;
   const outcome =
@@ -481,5 +486,3 @@ function carryOut(
   writeRelease(dir, env, recordDecision(outcome.release, key, record));
   return { ok: true, changes: outcome.changes };
 }
-
-const shortOf = (digest: string) => digest.replace(/^sha256:/, "").slice(0, 12);

@@ -261,12 +261,7 @@ async function waitFor(
           summary: `Cloud Run could not apply the traffic of ${serviceResource(name)}`,
         });
       }
-      const same =
-        traffic.length === wanted.length &&
-        wanted.every((w) =>
-          traffic.some((t) => t.revision === w.revision && (t.percent ?? 0) === w.percent && t.tag === w.tag),
-        );
-      if (same) return;
+      if (sameTraffic(traffic, wanted)) return;
       throw new GoogleApiError({
         api: "run",
         apiMessage: `its traffic is ${JSON.stringify(traffic)}, not what was written`,
@@ -312,4 +307,21 @@ function failed(operation: Operation, name: ServiceName): void {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * True when two traffic lists send the same shares to the same revisions (and, with `byTag`, under
+ * the same tags), in any order. A share left out is 0, as the API leaves it out.
+ */
+export function sameTraffic(
+  a: readonly { readonly revision?: string; readonly percent?: number; readonly tag?: string }[],
+  b: readonly { readonly revision?: string; readonly percent?: number; readonly tag?: string }[],
+  byTag = true,
+): boolean {
+  return (
+    a.length === b.length &&
+    b.every((w) =>
+      a.some((t) => t.revision === w.revision && (t.percent ?? 0) === (w.percent ?? 0) && (!byTag || t.tag === w.tag)),
+    )
+  );
 }

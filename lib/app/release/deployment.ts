@@ -139,8 +139,6 @@ export function modelEnv(
   return { [modelVariable(model)]: `${model.mountPath.replace(/\/+$/, "")}/${version}` };
 }
 
-export { DRILL_VARIABLE };
-
 /** The drill's variable for a service's template: set only while its canary is a drill. */
 export function drillEnv(released: ServiceRelease | undefined): Record<string, string> {
   const drill = released?.canary?.drill;

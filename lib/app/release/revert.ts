@@ -1,7 +1,7 @@
 import { own } from "../../gcp/validation";
 import { serviceProps } from "../config";
 import type { CliResult } from "../command-line";
-import { LiveTarget, getService, setTraffic } from "./cloud-run-api";
+import { LiveTarget, getService, sameTraffic, setTraffic } from "./cloud-run-api";
 import { trafficOf } from "./deployment";
 import { load, templateRevisions } from "./workspace";
 
@@ -67,12 +67,7 @@ export async function revertTraffic(env: string, key: string, dir: string): Prom
         `${name.service}'s live traffic (${describe(live.traffic)}) sends requests to a revision the release file does not name: it was changed by something else; leave it to a person and the deploy`,
       );
     }
-    const same =
-      live.traffic.length === wanted.length &&
-      wanted.every((w) =>
-        live.traffic.some((t) => t.revision === w.revision && t.percent === w.percent && t.tag === w.tag),
-      );
-    if (same) {
+    if (sameTraffic(live.traffic, wanted)) {
       return {
         code: 0,
         stdout: `${env} ${key}: live traffic is already ${describe(wanted)}; nothing to change\n`,
