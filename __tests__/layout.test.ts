@@ -158,7 +158,9 @@ describe("layout", () => {
       .map((f) => path.relative(path.join(root, "lib"), f).split(path.sep).join("/"))
       .map((rel) => rel.replace(/\.ts$/, ".test.ts"))
       .map((rel) =>
-        /\/(service|job)\.test\.ts$/.test(rel) ? rel.replace(/\/(service|job)\.test\.ts$/, ".test.ts") : rel,
+        /\/(service|job|worker-pool)\.test\.ts$/.test(rel)
+          ? rel.replace(/\/(service|job|worker-pool)\.test\.ts$/, ".test.ts")
+          : rel,
       )
       .filter((rel) => !has(rel));
     expect(untested).toEqual([]);

@@ -10,13 +10,28 @@ export type { CloudRunJobProps, JobSchedule, RunnerOptions } from "./constructs/
 export { CloudRunService } from "./constructs/cloud-run-service";
 export type {
   CloudRunServiceProps,
+  EventTrigger,
+  EventTriggerOptions,
   Ingress,
   InvokerOptions,
+  PubSubEventSource,
   Sidecar,
+  StorageEventSource,
   TrafficTarget,
 } from "./constructs/cloud-run-service";
+export { CloudRunWorkerPool } from "./constructs/cloud-run-worker-pool";
+export type { CloudRunWorkerPoolProps } from "./constructs/cloud-run-worker-pool";
+export { STORAGE_EVENT_TYPES } from "./gcp/run";
+export type { StorageEventType } from "./gcp/run";
 export type {
+  BinaryAuthorization,
+  CloudSqlVolume,
   CloudStorageVolume,
+  InMemoryVolume,
+  NfsVolume,
+  SecretVolume,
+  SecretVolumeFile,
+  Volume,
   ConnectorVpcAccess,
   DirectVpcAccess,
   Gpu,
@@ -29,7 +44,14 @@ export type {
   VpcEgress,
   WorkloadProps,
 } from "./constructs/workload";
-export { accountIdFor, jobServiceAccountId, runtimeServiceAccountId, schedulerServiceAccountId } from "./gcp/iam";
+export {
+  accountIdFor,
+  eventTriggerServiceAccountId,
+  jobServiceAccountId,
+  runtimeServiceAccountId,
+  schedulerServiceAccountId,
+  workerPoolServiceAccountId,
+} from "./gcp/iam";
 export type { CommonProps, Dependency } from "./constructs/common";
 export type { Grant, Grantee, IGrantee } from "./constructs/grants";
 export { GitHubWorkloadIdentity } from "./constructs/github-workload-identity";

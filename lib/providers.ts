@@ -21,6 +21,9 @@ export type {
   CloudRunV2ServiceTraffic,
 } from "@cdktf/provider-google/lib/cloud-run-v2-service";
 export { CloudRunV2Job } from "@cdktf/provider-google/lib/cloud-run-v2-job";
+export { CloudRunV2WorkerPool } from "@cdktf/provider-google/lib/cloud-run-v2-worker-pool";
+export type { CloudRunV2WorkerPoolConfig } from "@cdktf/provider-google/lib/cloud-run-v2-worker-pool";
+export { EventarcTrigger } from "@cdktf/provider-google/lib/eventarc-trigger";
 export type { CloudRunV2JobConfig } from "@cdktf/provider-google/lib/cloud-run-v2-job";
 export { CloudRunV2JobIamMember } from "@cdktf/provider-google/lib/cloud-run-v2-job-iam-member";
 export { CloudSchedulerJob } from "@cdktf/provider-google/lib/cloud-scheduler-job";

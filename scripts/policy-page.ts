@@ -19,17 +19,39 @@ function stagesOf(rule: PolicyRule): string {
   return rule.stages.length === STAGES.length ? "all" : rule.stages.join(", ");
 }
 
+/** The kinds of Cloud Run workload: where each is configured, the construct that makes it, its types. */
+const WORKLOADS = [
+  {
+    group: "services",
+    construct: "CloudRunService",
+    reads: (t: string) => t.startsWith("google_cloud_run_v2_service"),
+  },
+  {
+    group: "jobs",
+    construct: "CloudRunJob",
+    reads: (t: string) => t.startsWith("google_cloud_run_v2_job") || t === "google_cloud_scheduler_job",
+  },
+  {
+    group: "workerPools",
+    construct: "CloudRunWorkerPool",
+    reads: (t: string) => t.startsWith("google_cloud_run_v2_worker_pool"),
+  },
+] as const;
+
 /**
- * Whose resources a workload rule reads: services, jobs or both, from its resource types (a rule
- * that reads every type, or a pattern, may read both).
+ * Whose resources a workload rule reads: services, jobs, worker pools, from its resource types. A
+ * rule that reads every type or a pattern, or none of the kinds by name, may read any of them.
  */
-function workloadsOf(rule: PolicyRule): { services: boolean; jobs: boolean } {
+function workloadsOf(rule: PolicyRule): (typeof WORKLOADS)[number][] {
   const types = rule.resourceTypes;
-  if (types === undefined || types instanceof RegExp) return { services: true, jobs: true };
-  return {
-    services: types.some((t) => t.startsWith("google_cloud_run_v2_service")),
-    jobs: types.some((t) => t.startsWith("google_cloud_run_v2_job") || t === "google_cloud_scheduler_job"),
-  };
+  if (types === undefined || types instanceof RegExp) return [...WORKLOADS];
+  const read = WORKLOADS.filter((w) => types.some(w.reads));
+  return read.length > 0 ? read : [...WORKLOADS];
+}
+
+/** `a`, `a or b`, `a, b or c`. */
+function either(items: string[]): string {
+  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 }
 
 /** Where a finding points in an environment's configuration, and in a construct's props. */
@@ -38,15 +60,12 @@ function fieldOf(rule: PolicyRule): string {
   if (f === undefined) return "none: the resource is not made from one setting";
   if (f.of === "environment") return `\`${f.path}\` of the environment`;
   if (f.of === "repository") return `\`repository.${f.path}\` (ArtifactRepository's \`${f.path}\`)`;
-  const job = f.jobPath ?? f.path;
-  const { services, jobs } = workloadsOf(rule);
-  const onService = `\`services.<key>.${f.path}\` (CloudRunService's \`${f.path}\`)`;
-  const onJob = `\`jobs.<key>.${job}\` (CloudRunJob's \`${job}\`)`;
-  if (services && !jobs) return onService;
-  if (jobs && !services) return onJob;
-  return job === f.path
-    ? `\`services.<key>.${f.path}\` or \`jobs.<key>.${f.path}\` (the construct's \`${f.path}\`)`
-    : `${onService}, ${onJob}`;
+  const kinds = workloadsOf(rule).map((w) => ({ ...w, path: w.group === "jobs" ? (f.jobPath ?? f.path) : f.path }));
+  const at = (k: (typeof kinds)[number]) => `\`${k.group}.<key>.${k.path}\``;
+  if (kinds.length === 1) return `${at(kinds[0])} (${kinds[0].construct}'s \`${kinds[0].path}\`)`;
+  return kinds.every((k) => k.path === f.path)
+    ? `${either(kinds.map(at))} (the construct's \`${f.path}\`)`
+    : kinds.map((k) => `${at(k)} (${k.construct}'s \`${k.path}\`)`).join(", ");
 }
 
 /** The resource types a rule reads: listed, a pattern, or the whole stack. */

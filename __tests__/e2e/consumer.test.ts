@@ -32,6 +32,7 @@ const MAIN = block("program", "consumer");
 const COMMANDS = block("file", "consumer/commands");
 const TRAINING = block("program", "training");
 const SERVING = block("program", "serving");
+const PARITY = block("program", "parity");
 
 const BAD_NAME = `import { TerraformStack, Testing } from "cdktf";
 import { CloudRunService } from "cdktf-cloud-run";
@@ -78,6 +79,7 @@ describe("the packed library, in the README's consumer app", () => {
     fs.writeFileSync(path.join(app, "bad-name.ts"), BAD_NAME);
     fs.writeFileSync(path.join(app, "training.ts"), TRAINING);
     fs.writeFileSync(path.join(app, "serving.ts"), SERVING);
+    fs.writeFileSync(path.join(app, "parity.ts"), PARITY);
     fs.writeFileSync(
       path.join(app, "tsconfig.json"),
       JSON.stringify({
@@ -92,7 +94,7 @@ describe("the packed library, in the README's consumer app", () => {
           skipLibCheck: true,
           types: ["node"],
         },
-        files: ["main.ts", "bad-name.ts", "training.ts", "serving.ts"],
+        files: ["main.ts", "bad-name.ts", "training.ts", "serving.ts", "parity.ts"],
       }),
     );
   }, 120_000);
@@ -145,6 +147,7 @@ describe("the packed library, in the README's consumer app", () => {
       "ArtifactRepository",
       "CloudRunJob",
       "CloudRunService",
+      "CloudRunWorkerPool",
       "FORMATS",
       "GitHubWorkloadIdentity",
       "INGRESS",
@@ -157,6 +160,7 @@ describe("the packed library, in the README's consumer app", () => {
       "ProjectServices",
       "RULES",
       "STAGES",
+      "STORAGE_EVENT_TYPES",
       "ServiceMonitoring",
       "StateBucket",
       "UPSTREAMS",
@@ -164,6 +168,7 @@ describe("the packed library, in the README's consumer app", () => {
       "ValidationError",
       "accountIdFor",
       "acknowledge",
+      "eventTriggerServiceAccountId",
       "formatAcknowledged",
       "formatReport",
       "hasErrors",
@@ -172,6 +177,7 @@ describe("the packed library, in the README's consumer app", () => {
       "runtimeServiceAccountId",
       "schedulerServiceAccountId",
       "serviceWidgets",
+      "workerPoolServiceAccountId",
     ]);
   });
 
@@ -372,6 +378,40 @@ describe("the packed library, in the README's consumer app", () => {
     ]);
     expect(repos[0].kms_key_name).toBe("projects/acme-kms/locations/europe-west4/keyRings/ml/cryptoKeys/registry");
     expect(grants.some(([, g]) => g.member.endsWith("@gcp-sa-artifactregistry.iam.gserviceaccount.com"))).toBe(true);
+  }, 60_000);
+
+  test("issue 27's contract synthesizes: a worker pool, volumes of every kind, Binary Authorization, an event", () => {
+    const out = path.join(app, "out-parity");
+    run(process.execPath, ["--require", "tsx/cjs", "parity.ts"], app, { CDKTF_OUTDIR: out });
+    const tf = JSON.parse(fs.readFileSync(path.join(out, "stacks", "parity", "cdk.tf.json"), "utf8"));
+    const r = tf.resource;
+    const [pool] = Object.values<Record<string, any>>(r.google_cloud_run_v2_worker_pool); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(pool.scaling).toEqual({ scaling_mode: "MANUAL", manual_instance_count: 2 });
+    expect(pool.template.volumes).toEqual([{ name: "scratch", empty_dir: { medium: "MEMORY", size_limit: "1Gi" } }]);
+    const [svc] = Object.values<Record<string, any>>(r.google_cloud_run_v2_service); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(svc.binary_authorization).toEqual({ use_default: true });
+    expect(svc.template.session_affinity).toBe(true);
+    expect(svc.template.volumes.map((v: { name: string }) => v.name)).toEqual(["creds", "cloudsql"]);
+    const [trigger] = Object.values<Record<string, any>>(r.google_eventarc_trigger); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(trigger.destination.cloud_run_service.path).toBe("/reload");
+    const roles = Object.values<Record<string, string>>({
+      ...r.google_project_iam_member,
+      ...r.google_secret_manager_secret_iam_member,
+      ...r.google_cloud_run_v2_service_iam_member,
+    })
+      .map((g) => g.role)
+      .sort();
+    expect(roles).toEqual([
+      "roles/cloudsql.client",
+      "roles/eventarc.eventReceiver",
+      "roles/logging.logWriter",
+      "roles/logging.logWriter",
+      "roles/monitoring.metricWriter",
+      "roles/monitoring.metricWriter",
+      "roles/pubsub.publisher",
+      "roles/run.invoker",
+      "roles/secretmanager.secretAccessor",
+    ]);
   }, 60_000);
 
   test("a bad name, a policy error (main.ts at the production stage, image by tag), and no zod: one process", () => {

@@ -1,6 +1,6 @@
 /**
  * What the policy tests build stacks from: hand-written provider resources (or generic ones for
- * types this library does not import), each compliant with every rule until a test changes it, and
+ * types this library does not import, such as jobs and worker pools), each compliant with every rule until a test changes it, and
  * the runner of a rule's compliant and non-compliant cases (rules/cases/).
  */
 import { GcsBackend, TerraformResource, TerraformStack, Testing } from "cdktf";
@@ -92,6 +92,33 @@ export function job(scope: Construct, id = "job"): TerraformResource {
     deletion_protection: true,
     template: { template: { service_account: JOB_SA, containers: [{ image: IMAGE }] } },
   });
+}
+
+export const POOL_SA = "queue-pool@acme-ml-prod.iam.gserviceaccount.com";
+
+/** A compliant Cloud Run worker pool, as generic attributes; `edit` changes them. */
+export function workerPool(
+  scope: Construct,
+  edit: (a: Json) => void = () => undefined,
+  id = "pool",
+): TerraformResource {
+  const a: Json = {
+    name: "queue",
+    location: "europe-west1",
+    deletion_protection: true,
+    scaling: { scaling_mode: "MANUAL", manual_instance_count: 2 },
+    template: {
+      service_account: POOL_SA,
+      containers: [
+        {
+          image: IMAGE,
+          env: [{ name: "QUEUE_KEY", value_source: { secret_key_ref: { secret: "queue-key", version: "2" } } }],
+        },
+      ],
+    },
+  };
+  edit(a);
+  return generic(scope, id, "google_cloud_run_v2_worker_pool", a);
 }
 
 /** A job's schedule calling it with an OAuth token of `email`. */

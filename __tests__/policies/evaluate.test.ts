@@ -133,3 +133,58 @@ describe("what the attacker's review found", () => {
     expect(outcome(warm, "RUN-007").status).toBe("compliant");
   });
 });
+
+describe("worker pools, secret volumes and breakglass as files and plans write them", () => {
+  /** A worker pool, its blocks as HCL and plans write them: lists of one. */
+  const pool = (extra: Record<string, unknown>, volumes: unknown[] = []) =>
+    view(
+      ["google_service_account", "pool", { account_id: "pool" }],
+      [
+        "google_cloud_run_v2_worker_pool",
+        "queue",
+        {
+          name: "queue",
+          deletion_protection: true,
+          template: [
+            {
+              service_account: "${google_service_account.pool.email}",
+              containers: [{ image: `x@${DIGEST}` }],
+              volumes,
+            },
+          ],
+          ...extra,
+        },
+      ],
+    );
+  const on = (v: StackView, id: string) =>
+    evaluateView(v, rule(id), { watchUnknowns: true }).find(
+      (o) => o.resource?.type === "google_cloud_run_v2_worker_pool",
+    )!.result;
+  const secretVolume = (version: unknown) => ({
+    name: "creds",
+    secret: [{ secret: "api-key", items: [{ path: "key", version }] }],
+  });
+
+  test("a worker pool's account created in the configuration is dedicated", () => {
+    expect(on(pool({}), "RUN-003").status).toBe("compliant");
+  });
+
+  test("RUN-012 reads a secret block written as a list of one; a version known only after apply is unknown", () => {
+    expect(on(pool({}, [secretVolume("3")]), "RUN-012").status).toBe("compliant");
+    expect(on(pool({}, [secretVolume("latest")]), "RUN-012").status).toBe("non-compliant");
+    expect(on(pool({}, [secretVolume("${unknown after apply}")]), "RUN-012").status).toBe("unknown");
+    expect(on(pool({}, [secretVolume("${var.version}")]), "RUN-012").status).toBe("unknown");
+  });
+
+  test("RUN-013 reads a binary_authorization block written as a list of one", () => {
+    const ba = (justification: unknown) =>
+      pool({ binary_authorization: [{ use_default: true, breakglass_justification: justification }] });
+    expect(on(ba(null), "RUN-013").status).toBe("not-applicable");
+    expect(on(ba("INC-7"), "RUN-013")).toEqual({
+      status: "non-compliant",
+      detail: 'deployed with breakglass: "INC-7"; Binary Authorization\'s policy was bypassed',
+    });
+    expect(on(ba("${var.breakglass}"), "RUN-013").status).toBe("unknown");
+    expect(on(pool({ binary_authorization: "${dynamic binary_authorization}" }), "RUN-013").status).toBe("unknown");
+  });
+});

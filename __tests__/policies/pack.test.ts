@@ -24,7 +24,7 @@ import {
 } from "../../lib";
 import { environmentSchema } from "../../lib/app/config/schema";
 import { CloudRunV2Service, CloudRunV2ServiceIamMember, GoogleProvider, ProjectService } from "../../lib/providers";
-import { SA, fired, generic, repository, service, stackWith } from "./builders";
+import { SA, fired, generic, job, repository, service, stackWith, workerPool } from "./builders";
 import { CASES_BY_FOLDER } from "./rules/cases";
 
 describe("the pack", () => {
@@ -58,6 +58,8 @@ describe("the pack", () => {
       "RUN-009",
       "RUN-010",
       "RUN-011",
+      "RUN-012",
+      "RUN-013",
       "SCHED-001",
       "STATE-001",
       "STATE-002",
@@ -85,6 +87,8 @@ describe("the pack", () => {
   test("a compliant stack has no finding at any stage", () => {
     const stack = stackWith((s) => {
       service(s);
+      job(s);
+      workerPool(s);
       repository(s);
       new ProjectService(s, "api", { service: "run.googleapis.com", disableOnDestroy: false });
       new CloudRunV2ServiceIamMember(s, "invoker", {
@@ -139,10 +143,17 @@ describe("every rule has its cases, and its field names a setting", () => {
   });
 
   // The settings a field may name: those of the environment configuration's schema, where a
-  // service's, a job's and the repository's fields are the constructs' props of the same names.
+  // service's, a job's, a worker pool's and the repository's fields are the constructs' props of
+  // the same names.
   const SERVICE = environmentSchema.shape.services.valueType;
   const JOB = environmentSchema.shape.jobs.unwrap().valueType;
   const REPOSITORY = environmentSchema.shape.repository;
+  /** The schema of one worker pool (`workerPools.<key>`), once the configuration has them. */
+  const WORKER_POOL: z.ZodType | undefined = (() => {
+    let at: z.ZodType | undefined = (environmentSchema.shape as Record<string, z.ZodType>).workerPools;
+    while (at instanceof z.ZodOptional) at = at.unwrap() as z.ZodType;
+    return at instanceof z.ZodRecord ? (at.valueType as z.ZodType) : undefined;
+  })();
 
   /** The schema of the setting at `setting` (dots for nesting: `monitoring.emails`), if there is one. */
   function settingOf(schema: z.ZodType, setting: string): z.ZodType | undefined {
@@ -161,7 +172,7 @@ describe("every rule has its cases, and its field names a setting", () => {
     expect(settingOf(environmentSchema, "monitoring.pager")).toBeUndefined();
     expect(settingOf(environmentSchema, "stateBucket.name")).toBeUndefined();
     const owners: Record<NonNullable<PolicyRule["field"]>["of"], z.ZodType[]> = {
-      workload: [SERVICE, JOB],
+      workload: [SERVICE, JOB, ...(WORKER_POOL === undefined ? [] : [WORKER_POOL])],
       repository: [REPOSITORY],
       environment: [environmentSchema],
     };
@@ -176,7 +187,7 @@ describe("every rule has its cases, and its field names a setting", () => {
   // RUN-001 reads the IAM of jobs as well as services: a service's callers are its `invokers`, a
   // job's its `runners` (jobPath). Found by this test: the finding on a job was located at
   // `jobs.train.invokers`, a field the configuration refuses.
-  test("a workload rule points at a setting of each kind of workload it reads: a service's, a job's", () => {
+  test("a workload rule points at a setting of each kind of workload it reads: a service's, a job's, a worker pool's", () => {
     const reads = (r: PolicyRule, type: string) =>
       r.resourceTypes instanceof RegExp ? r.resourceTypes.test(type) : (r.resourceTypes ?? []).includes(type);
     const kinds = [
@@ -186,15 +197,18 @@ describe("every rule has its cases, and its field names a setting", () => {
         types: ["google_cloud_run_v2_service", "google_cloud_run_service", "google_cloud_run_v2_service_iam_member"],
       },
       { kind: "job", schema: JOB, types: ["google_cloud_run_v2_job", "google_cloud_run_v2_job_iam_member"] },
+      // The configuration's `workerPools`, of the same field names (lib/app/config/schema.ts).
+      { kind: "worker pool", schema: WORKER_POOL, types: ["google_cloud_run_v2_worker_pool"] },
     ];
     const wrong: string[] = [];
     for (const r of RULES) {
       if (r.field?.of !== "workload") continue;
       for (const { kind, schema, types } of kinds) {
         const path = kind === "job" ? (r.field.jobPath ?? r.field.path) : r.field.path;
-        if (types.some((t) => reads(r, t)) && settingOf(schema, path) === undefined) {
-          wrong.push(`${r.id}: a ${kind} has no ${path}`);
-        }
+        if (!types.some((t) => reads(r, t))) continue;
+        if (schema === undefined)
+          wrong.push(`${r.id}: the configuration has no workerPools, so a ${kind} has no ${path}`);
+        else if (settingOf(schema, path) === undefined) wrong.push(`${r.id}: a ${kind} has no ${path}`);
       }
     }
     expect(wrong).toEqual([]);

@@ -1,12 +1,15 @@
 import { TerraformOutput, dependable } from "cdktf";
 import { Construct } from "constructs";
 import { projectNumberOf } from "../constructs/common";
+import { grantEventReceiver, grantStorageAgentPublisher } from "../constructs/cloud-run-service/events";
 import { GitHubWorkloadIdentity } from "../constructs/github-workload-identity";
+import { eventTriggerServiceAccountId } from "../gcp/iam";
 import { StateBucket } from "../constructs/state-bucket";
 import {
   createRuntimeServiceAccount,
   createSchedulerAccount,
   grantRunKeyAccess,
+  grantCloudSqlAccess,
   grantSecretAccess,
 } from "../constructs/workload";
 import { bucketsCondition } from "../gcp/storage";
@@ -14,14 +17,16 @@ import { describeGitHubJobs } from "../gcp/workload-identity";
 import { KmsCryptoKeyIamMember, ServiceAccount, ServiceAccountIamMember } from "../providers";
 import { BootstrapMetadata } from "./bootstrap-metadata";
 import { EnvironmentConfig, parseEnvironmentConfig, serviceProps } from "./config";
-import { bucketProps, jobProps, repositoryProps } from "./config/props";
+import { bucketProps, jobProps, repositoryProps, workerPoolProps } from "./config/props";
 import { EnvironmentStack, environmentResourceTypes } from "./environment-stack";
 import {
   IDENTITY_JOBS,
   IdentityKind,
   canaryGuarded,
   identityProviderVariable,
+  eventTriggerAccountEmail,
   jobAccountEmail,
+  workerPoolAccountEmail,
   runtimeAccountEmail,
   schedulerAccountEmail,
 } from "./identities";
@@ -270,8 +275,8 @@ export class BootstrapStack extends AppStack {
   }
 
   /**
-   * The services' and jobs' runtime accounts (under `runtime/<key>`): each with its project roles
-   * and its secrets, and the deploy identity allowed to deploy what runs as it (and as nothing
+   * The services' and jobs' runtime accounts (under `runtime/<key>`): each with its project roles,
+   * its secrets (as variables and as files) and, with a Cloud SQL volume, `roles/cloudsql.client`, and the deploy identity allowed to deploy what runs as it (and as nothing
    * else). A scheduled job's scheduler account too, which the environment's stack grants invoker
    * on that job only. A customer-managed key: Cloud Run's service agent may use it (the owner sets
    * a key's IAM).
@@ -292,15 +297,24 @@ export class BootstrapStack extends AppStack {
       ...Object.keys(config.jobs ?? {})
         .sort()
         .map((key) => ({ key, kind: "job" as const, props: jobProps(config, key) })),
+      ...Object.keys(config.workerPools ?? {})
+        .sort()
+        .map((key) => ({ key, kind: "workerPool" as const, props: workerPoolProps(config, key) })),
     ];
     for (const { key, kind, props } of workloads) {
       const scope = new Construct(runtime, key);
       const account = createRuntimeServiceAccount(scope, { project: config.project, name: props.name, kind });
       if (kind === "service") this.serviceAccounts.set(key, { scope, account });
       grantSecretAccess(scope, props, account.member, undefined);
+      grantCloudSqlAccess(scope, { ...props, project: config.project }, account.member, undefined);
       keyAccess(scope, props.encryptionKey);
-      const email = kind === "service" ? runtimeAccountEmail(config, key) : jobAccountEmail(config, key);
-      const what = kind === "service" ? key : `job ${key}`;
+      const email =
+        kind === "service"
+          ? runtimeAccountEmail(config, key)
+          : kind === "job"
+            ? jobAccountEmail(config, key)
+            : workerPoolAccountEmail(config, key);
+      const what = kind === "service" ? key : kind === "job" ? `job ${key}` : `worker pool ${key}`;
       this.deployMayActAs(scope, "deployer-act-as", account, email, `deploying ${what}, which runs as it`);
       if (kind === "job" && "schedule" in props && props.schedule !== undefined) {
         const scheduler = createSchedulerAccount(scope, {
@@ -316,6 +330,44 @@ export class BootstrapStack extends AppStack {
           `scheduling job ${key}, which Cloud Scheduler calls as it`,
         );
       }
+      if (kind === "service")
+        this.addEventAccounts(scope, key, props.name, () => {
+          projectNumber = projectNumberOf(this, projectNumber, config.project);
+          return projectNumber;
+        });
+    }
+  }
+
+  /**
+   * A service's event triggers' accounts (under `runtime/<key>/events-<id>`): each calls that service
+   * only (the environment's stack grants it invoker there, beside the trigger), receives direct
+   * events when its source is a bucket (`roles/eventarc.eventReceiver` on the project), and the
+   * deploy identity may make a trigger that acts as it. The Cloud Storage service agent's
+   * `roles/pubsub.publisher` on the project, once, for a bucket's events.
+   */
+  private addEventAccounts(scope: Construct, key: string, serviceName: string, projectNumber: () => string): void {
+    const { config } = this;
+    for (const [id, event] of Object.entries(config.services[key].events ?? {}).sort(([a], [b]) =>
+      a.localeCompare(b),
+    )) {
+      const at = new Construct(scope, `events-${id}`);
+      const account = new ServiceAccount(at, "service-account", {
+        project: config.project,
+        accountId: eventTriggerServiceAccountId(serviceName, id),
+        displayName: `Eventarc: ${id} to ${serviceName}`,
+        description: `Eventarc trigger ${id} calls the Cloud Run service ${serviceName} as this account; the environment's stack grants it invoker on that service only. Made by the bootstrap stack; no keys.`,
+      });
+      if ("bucket" in event.source) {
+        grantEventReceiver(at, config.project, account.member);
+        grantStorageAgentPublisher(this, config.project, projectNumber());
+      }
+      this.deployMayActAs(
+        at,
+        "deployer-act-as",
+        account,
+        eventTriggerAccountEmail(config, key, id),
+        `making the event trigger ${id} of ${key}, which calls the service as it`,
+      );
     }
   }
 

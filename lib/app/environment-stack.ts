@@ -4,6 +4,7 @@ import { Construct } from "constructs";
 import { ArtifactRepository } from "../constructs/artifact-repository";
 import { CloudRunJob } from "../constructs/cloud-run-job";
 import { CloudRunService } from "../constructs/cloud-run-service";
+import { CloudRunWorkerPool } from "../constructs/cloud-run-worker-pool";
 import { ModelBucket } from "../constructs/model-bucket";
 import {
   JobMonitoring,
@@ -16,22 +17,26 @@ import {
   sloName,
 } from "../constructs/monitoring";
 import { ProjectServices } from "../constructs/project-services";
+import { workloadApis } from "../constructs/workload";
 import { sortedRecord } from "../gcp/terraform";
 import { acknowledge } from "../policies";
 import { CloudRunV2ServiceIamMember, DataGoogleProject } from "../providers";
 import { EnvironmentConfig, parseEnvironmentConfig, repositoryProps, serviceProps } from "./config";
-import { BucketResolver, anythingMonitored, bucketProps, jobProps, monitored } from "./config/props";
+import { BucketResolver, anythingMonitored, bucketProps, jobProps, monitored, workerPoolProps } from "./config/props";
 import {
   canaryGuarded,
+  eventTriggerAccountEmail,
   identityMember,
   jobAccountEmail,
   runtimeAccountEmail,
   schedulerAccountEmail,
+  workerPoolAccountEmail,
 } from "./identities";
 import { ParityMetadata } from "./parity";
 import {
   JOB_PLACEHOLDER_IMAGE,
   PLACEHOLDER_IMAGE,
+  WORKER_POOL_PLACEHOLDER_IMAGE,
   drillEnv,
   imageOf,
   modelEnv,
@@ -89,6 +94,8 @@ export class EnvironmentStack extends AppStack {
   readonly services: Readonly<Record<string, CloudRunService>>;
   /** The jobs deployed, by their key in the configuration. */
   readonly jobs: Readonly<Record<string, CloudRunJob>>;
+  /** The worker pools, by their key in the configuration. */
+  readonly workerPools: Readonly<Record<string, CloudRunWorkerPool>>;
   /** The buckets, by their key in the configuration. */
   readonly buckets: Readonly<Record<string, ModelBucket>>;
   /** The keys of the services declared but not deployed yet: no release at this stage. */
@@ -137,16 +144,16 @@ export class EnvironmentStack extends AppStack {
     const resolve: BucketResolver = (key) => this.buckets[key];
     this.services = this.addServices(resolve);
     this.jobs = this.addJobs(resolve);
+    this.workerPools = this.addWorkerPools(resolve);
     this.monitoring = this.addMonitoring();
     this.dashboard = this.addDashboard();
     // Exactly the APIs the resources above need, each resource waiting for its own. Those of a
     // service not deployed yet are enabled too: the first apply of a new environment turns on
     // every API its configuration will use, and parity sees the same APIs everywhere.
-    this.apis = enableApis(
-      this,
-      parsed.project,
-      pending.flatMap((key) => resourcesOfWorkload(parsed, key)).map(apiFor),
-    );
+    this.apis = enableApis(this, parsed.project, [
+      ...pending.flatMap((key) => resourcesOfWorkload(parsed, key)).map(apiFor),
+      ...configuredApis(parsed),
+    ]);
     this.acceptFindings();
   }
 
@@ -211,6 +218,7 @@ export class EnvironmentStack extends AppStack {
         traffic: trafficOf(released),
       });
       if (guarded.includes(key)) grantCanaryGuard(config, service);
+      addEvents(config, key, service, resolve);
       services[key] = service;
       new TerraformOutput(this, `${key}_url`, {
         value: service.uri,
@@ -254,6 +262,32 @@ export class EnvironmentStack extends AppStack {
       });
     }
     return jobs;
+  }
+
+  /**
+   * Each worker pool runs the digest its release names, as its own account (the bootstrap
+   * stack's); in development, one with no release yet runs Google's sample worker pool.
+   */
+  private addWorkerPools(resolve: BucketResolver): Record<string, CloudRunWorkerPool> {
+    const { config } = this;
+    const pools: Record<string, CloudRunWorkerPool> = {};
+    for (const key of Object.keys(config.workerPools ?? {}).sort()) {
+      if (this.notDeployed.includes(key)) continue;
+      const released = this.release.services[key];
+      const pool = new CloudRunWorkerPool(this, key, {
+        ...workerPoolProps(config, key, resolve),
+        ...bootstrapMade(config, key, "workerPool"),
+        image: released ? imageOf(config, key, released.digest) : WORKER_POOL_PLACEHOLDER_IMAGE,
+        requireImageDigest: released !== undefined,
+      });
+      pools[key] = pool;
+      new TerraformOutput(this, `${key}_worker_pool`, {
+        value: pool.workerPool.name,
+        description: `Cloud Run worker pool ${pool.workerPoolName} in ${config.name}: ${pool.instanceCount} instance(s)`,
+        staticId: true,
+      });
+    }
+    return pools;
   }
 
   /**
@@ -340,7 +374,10 @@ export class EnvironmentStack extends AppStack {
   private acceptFindings(): void {
     for (const ack of this.config.acknowledgements ?? []) {
       if (ack.service !== undefined && this.notDeployed.includes(ack.service)) continue; // nothing to accept yet
-      const scope = ack.service === undefined ? this : (this.services[ack.service] ?? this.jobs[ack.service]);
+      const scope =
+        ack.service === undefined
+          ? this
+          : (this.services[ack.service] ?? this.jobs[ack.service] ?? this.workerPools[ack.service]);
       acknowledge(scope, ack.rule, ack.reason);
     }
   }
@@ -371,16 +408,61 @@ function grantCanaryGuard(config: EnvironmentConfig, service: CloudRunService): 
 }
 
 /**
+ * A service's event triggers (`<key>/events-<id>`): each calls the service as its account from the
+ * bootstrap stack, which also grants that account the receiver role and the Cloud Storage service
+ * agent its role; here, the trigger and its invoker grant on this service.
+ */
+function addEvents(config: EnvironmentConfig, key: string, service: CloudRunService, resolve: BucketResolver): void {
+  const events = Object.entries(config.services[key].events ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  for (const [id, event] of events) {
+    service.addEventTrigger(id, {
+      source:
+        "bucket" in event.source
+          ? { storageBucket: resolve(event.source.bucket), eventType: event.source.eventType }
+          : { pubsubTopic: event.source.pubsubTopic },
+      path: event.path,
+      serviceAccountEmail: eventTriggerAccountEmail(config, key, id),
+      grantServiceAgents: false,
+    });
+  }
+}
+
+/**
+ * The APIs the environment's workloads need beyond their resources' (Binary Authorization, the
+ * Cloud SQL Admin API), deployed or not: see {@link workloadApis}.
+ */
+function configuredApis(config: EnvironmentConfig): string[] {
+  return [
+    ...Object.keys(config.services).map((key) => serviceProps(config, key)),
+    ...Object.keys(config.jobs ?? {}).map((key) => jobProps(config, key)),
+    ...Object.keys(config.workerPools ?? {}).map((key) => workerPoolProps(config, key)),
+  ]
+    .flatMap(workloadApis)
+    .concat(
+      // Eventarc carries events through Pub/Sub: both, for a trigger deployed or not.
+      Object.values(config.services).some((s) => Object.keys(s.events ?? {}).length > 0)
+        ? ["eventarc.googleapis.com", "pubsub.googleapis.com"]
+        : [],
+    );
+}
+
+/**
  * What a workload of an environment's stack takes from its bootstrap stack instead of creating:
  * its runtime account (with its project roles and secret access), and for a service the grant of
  * a customer-managed key (a key's IAM policy is its owner's). Managing accounts and IAM policies
  * would let the deploy identity grant itself more.
  */
-function bootstrapMade(config: EnvironmentConfig, key: string, kind: "service" | "job") {
+function bootstrapMade(config: EnvironmentConfig, key: string, kind: "service" | "job" | "workerPool") {
   return {
-    serviceAccountEmail: kind === "service" ? runtimeAccountEmail(config, key) : jobAccountEmail(config, key),
+    serviceAccountEmail:
+      kind === "service"
+        ? runtimeAccountEmail(config, key)
+        : kind === "job"
+          ? jobAccountEmail(config, key)
+          : workerPoolAccountEmail(config, key),
     grantSecretAccess: false,
     grantKeyAccess: false,
+    grantCloudSqlAccess: false,
   };
 }
 
@@ -413,8 +495,14 @@ function resourcesOfWorkload(config: EnvironmentConfig, key: string) {
       image: PLACEHOLDER_IMAGE,
       requireImageDigest: false,
     });
-  } else {
+  } else if (config.jobs?.[key] !== undefined) {
     new CloudRunJob(scratch, key, { ...environmentJobProps(config, key), image: JOB_PLACEHOLDER_IMAGE });
+  } else {
+    new CloudRunWorkerPool(scratch, key, {
+      ...workerPoolProps(config, key),
+      ...bootstrapMade(config, key, "workerPool"),
+      image: WORKER_POOL_PLACEHOLDER_IMAGE,
+    });
   }
   return resourcesUnder(scratch);
 }

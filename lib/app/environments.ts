@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, EnvironmentConfig, parseEnvironmentConfig, repositoryUrl } from "./config";
+import { isBucketVolume } from "./config/props";
 import { identityEmail, identityProviderVariable } from "./identities";
 import { firstStage, promotionOrder } from "./promotion";
 import { UnreadableReleaseError, readRelease, releasePath } from "./release/files";
@@ -261,7 +262,11 @@ export function buildMatrix(
   const first = promotionOrder(configs)[0];
   if (first === undefined) return [];
   const entries: BuildEntry[] = [];
-  const workloads = [...Object.entries(first.services), ...Object.entries(first.jobs ?? {})];
+  const workloads = [
+    ...Object.entries(first.services),
+    ...Object.entries(first.jobs ?? {}),
+    ...Object.entries(first.workerPools ?? {}),
+  ];
   for (const [service, svc] of workloads.sort(([a], [b]) => a.localeCompare(b))) {
     if (svc.build === undefined) continue;
     if (options.only && options.only.length > 0 && !options.only.includes(service)) continue;
@@ -346,7 +351,12 @@ export function jobTarget(env: string, key: string, dir?: string): JobTarget | {
   if (job === undefined) {
     return { problem: `${key} is not a job of ${env}: ${Object.keys(config.jobs ?? {}).join(", ") || "it has none"}` };
   }
-  const writes = new Set((job.volumes ?? []).filter((v) => v.readOnly === false).map((v) => v.bucket));
+  const writes = new Set(
+    (job.volumes ?? [])
+      .filter(isBucketVolume)
+      .filter((v) => v.readOnly === false)
+      .map((v) => v.bucket),
+  );
   const serves = Object.keys(config.services)
     .filter((s) => writes.has(config.services[s].model?.bucket ?? ""))
     .sort();

@@ -1,9 +1,11 @@
 import {
+  eventTriggerServiceAccountId,
   jobServiceAccountId,
   runtimeServiceAccountId,
   schedulerServiceAccountId,
   serviceAccountEmailOf,
   serviceAccountMember,
+  workerPoolServiceAccountId,
 } from "../gcp/iam";
 import type { GitHubWorkflowJobs } from "../gcp/workload-identity";
 import type { EnvironmentConfig } from "./config";
@@ -111,6 +113,31 @@ export function runtimeAccountEmail(config: Pick<EnvironmentConfig, "project" | 
 export function jobAccountEmail(config: Pick<EnvironmentConfig, "project" | "jobs">, key: string): string {
   const name = config.jobs![key].name ?? key;
   return serviceAccountEmailOf(jobServiceAccountId(name), config.project);
+}
+
+/**
+ * The runtime account of a worker pool, which the bootstrap stack creates: `<pool name>-pool@<project>`
+ * (see `workerPoolServiceAccountId`).
+ */
+export function workerPoolAccountEmail(
+  config: Pick<EnvironmentConfig, "project" | "workerPools">,
+  key: string,
+): string {
+  const name = config.workerPools![key].name ?? key;
+  return serviceAccountEmailOf(workerPoolServiceAccountId(name), config.project);
+}
+
+/**
+ * The account an event trigger of a service calls it as, which the bootstrap stack creates:
+ * `<service name>-<trigger id>-ev@<project>` (see `eventTriggerServiceAccountId`).
+ */
+export function eventTriggerAccountEmail(
+  config: Pick<EnvironmentConfig, "project" | "services">,
+  key: string,
+  trigger: string,
+): string {
+  const name = config.services[key].name ?? key;
+  return serviceAccountEmailOf(eventTriggerServiceAccountId(name, trigger), config.project);
 }
 
 /**

@@ -96,7 +96,16 @@ function resolvedText(scope: IConstruct, member: string): string {
  * `google_project` data source (`project` under `scope`).
  */
 export function projectNumberOf(scope: Construct, given: string | undefined, project: string | undefined): string {
-  return given ?? new DataGoogleProject(scope, "project", { projectId: project }).number;
+  return given ?? projectData(scope, project).number;
+}
+
+/**
+ * The `google_project` data source of `scope` (construct id `project`), made on first use: the
+ * project's number, and its id when the provider's project is the one meant.
+ */
+export function projectData(scope: Construct, project: string | undefined): DataGoogleProject {
+  const found = scope.node.tryFindChild("project");
+  return found instanceof DataGoogleProject ? found : new DataGoogleProject(scope, "project", { projectId: project });
 }
 
 const guarded = new WeakSet<TerraformStack>();

@@ -56,6 +56,8 @@ export class ModelBucket extends Construct {
   readonly bucketName: string;
   /** The project the bucket is in, when given (otherwise the provider's). */
   readonly project?: string;
+  /** Where the bucket is, as given: a region (`europe-west1`), or a dual- or multi-region (`EU`). */
+  readonly location: string;
 
   constructor(scope: Construct, id: string, props: ModelBucketProps) {
     super(scope, id);
@@ -63,6 +65,7 @@ export class ModelBucket extends Construct {
     throwIfInvalid(this, "ModelBucket", validateModelBucketProps(props));
     this.bucketName = props.name;
     this.project = props.project;
+    this.location = props.location;
     const dependsOn = resolveDependencies(props.dependsOn);
     this.bucket = new StorageBucket(this, "bucket", {
       ...protectedBucketConfig(props, DEFAULT_NONCURRENT_KEPT),

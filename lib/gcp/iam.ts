@@ -92,6 +92,19 @@ export function jobServiceAccountId(jobName: string): string {
   return accountIdFor(jobName, "job", "jobrun");
 }
 
+/** The account id of a worker pool's runtime account: `NAME-pool` (see {@link accountIdFor}). */
+export function workerPoolServiceAccountId(poolName: string): string {
+  return accountIdFor(poolName, "pool", "poolrun");
+}
+
+/**
+ * The account id of the account an event trigger calls a service as: `SERVICE-TRIGGER-ev`, or
+ * shortened with a hash past 30 characters (see {@link accountIdFor}).
+ */
+export function eventTriggerServiceAccountId(serviceName: string, trigger: string): string {
+  return accountIdFor(`${serviceName}-${trigger}`, "ev", "events");
+}
+
 /** The account id of the account a job's schedule calls it with: `NAME-sched`. */
 export function schedulerServiceAccountId(jobName: string): string {
   return accountIdFor(jobName, "sched", "scheduler");

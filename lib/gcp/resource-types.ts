@@ -79,9 +79,18 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = {
     api: "run.googleapis.com",
     roles: { manage: "roles/run.admin", read: "roles/run.viewer" },
   },
+  google_cloud_run_v2_worker_pool: {
+    api: "run.googleapis.com",
+    roles: { manage: "roles/run.developer", read: "roles/run.viewer" },
+  },
   google_cloud_scheduler_job: {
     api: "cloudscheduler.googleapis.com",
     roles: { manage: "roles/cloudscheduler.admin", read: "roles/cloudscheduler.viewer" },
+  },
+  // An Eventarc trigger acts as its service account: making one needs actAs on that account too.
+  google_eventarc_trigger: {
+    api: "eventarc.googleapis.com",
+    roles: { manage: "roles/eventarc.admin", read: "roles/eventarc.viewer" },
   },
   google_iam_workload_identity_pool: {
     api: "iam.googleapis.com",
@@ -177,6 +186,9 @@ export const PROJECT_ROLE_REASONS: Readonly<Record<string, string>> = {
   "roles/run.developer":
     "no condition can limit a Cloud Run role, and a grant on a service or job must wait for it, which this identity creates",
   "roles/cloudscheduler.admin": "no condition can limit a Cloud Scheduler role; a scheduler job has no IAM policy",
+  "roles/eventarc.admin":
+    "no condition can limit an Eventarc role, and a trigger has no IAM policy; a trigger acts only as an account the deploy identity may act as (the bootstrap stack's trigger accounts)",
+  "roles/eventarc.viewer": READS,
   "roles/monitoring.alertPolicyEditor": "no condition can limit a Monitoring role; alert policies have no IAM policy",
   "roles/monitoring.dashboardEditor": "no condition can limit a Monitoring role; dashboards have no IAM policy",
   "roles/monitoring.notificationChannelEditor": "no condition can limit a Monitoring role; channels have no IAM policy",

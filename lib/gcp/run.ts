@@ -292,3 +292,120 @@ export const SERVICE_AGENTS = {
   run: (n: string) => `service-${n}@serverless-robot-prod.iam.gserviceaccount.com`,
   artifactRegistry: (n: string) => `service-${n}@gcp-sa-artifactregistry.iam.gserviceaccount.com`,
 } as const;
+
+/*
+ * Volumes beyond Cloud Storage: secrets as files, in-memory directories, NFS shares and Cloud SQL
+ * sockets. Sources: Cloud Run "Configure secrets for services", "Configure in-memory volume
+ * mounts", "Configure NFS volume mounts", "Connect from Cloud Run" (Cloud SQL), and the google
+ * provider 6.50 schema of google_cloud_run_v2_service (volumes.*).
+ */
+export const SECRET_SOURCE = 'Cloud Run "Configure secrets for services"';
+export const IN_MEMORY_SOURCE = 'Cloud Run "Configure in-memory volume mounts"';
+export const NFS_SOURCE = 'Cloud Run "Configure NFS volume mounts"';
+export const CLOUD_SQL_SOURCE = 'Cloud SQL "Connect from Cloud Run"';
+
+/**
+ * A file's mode bits, 0 to 0o777 (511). Source: the provider's secret.default_mode ("a value
+ * between 0000 and 0777 (octal)") and items.mode ("between 01 and 0777").
+ */
+export const fileMode = intRange(0, 0o777, "must be file mode bits from 0 to 0o777 (511)");
+
+/** A secret file's path under its volume: relative, without `.` or `..` parts. */
+export const secretFilePath = pattern(
+  /^(?!\.{1,2}(?:\/|$))(?!.*\/\.{1,2}(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/,
+  "must be a relative path such as key or tls/key.pem (letters, digits, . _ - and /, without . or .. parts)",
+);
+
+/** An in-memory volume's size limit: a positive whole number of Mi or Gi. */
+export const sizeLimit: Constraint<string> = (value) => {
+  const mi = parseMemoryMi(value);
+  return mi !== undefined && mi > 0
+    ? undefined
+    : 'must be a positive whole number of Mi or Gi, such as "512Mi" or "1Gi"';
+};
+
+/** An NFS server: an IPv4 address or a host name. Source: the provider's nfs.server. */
+export const nfsServer = pattern(
+  /^(?:(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}|(?=.{1,253}$)[A-Za-z0-9](?:[-A-Za-z0-9]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*)$/,
+  "must be the NFS server's IP address (such as Filestore's 10.0.0.2) or host name",
+);
+
+/** An NFS export: an absolute path on the server. Source: Cloud Run "Configure NFS volume mounts". */
+export const nfsPath = pattern(
+  /^\/(?:[^\s/]+(?:\/[^\s/]+)*)?$/,
+  "must be the absolute path the server exports, such as /share1, without spaces or empty parts",
+);
+
+/** A Cloud SQL instance connection name: `PROJECT:REGION:INSTANCE`. Source: the provider's cloud_sql_instance.instances. */
+export const cloudSqlInstance = pattern(
+  /^(?:[a-z][a-z0-9-]{4,28}[a-z0-9]|[a-z0-9.-]+:[a-z][a-z0-9-]{4,28}[a-z0-9]):[a-z]+(?:-[a-z]+)+[0-9]+:[a-z][a-z0-9-]{0,96}$/,
+  "must be an instance connection name: PROJECT:REGION:INSTANCE, such as acme-ml-dev:europe-west1:features",
+);
+
+/**
+ * A named Binary Authorization policy for Cloud Run. Source: the provider's
+ * binary_authorization.policy ("projects/{project}/platforms/cloudRun/{policy-name}") and Binary
+ * Authorization "Platform policies" (projects/PROJECT/platforms/cloudrun/policies/NAME).
+ */
+export const binaryAuthorizationPolicy = pattern(
+  /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/platforms\/cloudrun\/policies\/[A-Za-z0-9_-]{1,63}$/i,
+  'must be "default" (the project\'s policy) or projects/PROJECT/platforms/cloudrun/policies/NAME',
+);
+
+/** A worker pool's name: the service's rule. Source: Cloud Run v2 API (WorkerPool.name). */
+export const workerPoolName = serviceName;
+
+/**
+ * A worker pool's instance count (manual scaling). Sources: Cloud Run "Manual scaling for worker
+ * pools" ("Specify a value of 0 to disable the worker pool"; "worker pools ... do not support
+ * autoscaling"). No maximum for worker pools is documented: 1000 is the most instances Cloud Run
+ * accepts for a service (`maxInstances`), and the region's instance quota may be lower.
+ */
+export const WORKER_POOL_LIMITS = { minInstances: 0, maxInstances: 1000 } as const;
+export const workerPoolInstanceCount = intRange(
+  WORKER_POOL_LIMITS.minInstances,
+  WORKER_POOL_LIMITS.maxInstances,
+  `must be a whole number from ${WORKER_POOL_LIMITS.minInstances} (the pool stopped) to ${WORKER_POOL_LIMITS.maxInstances} (Cloud Run "Manual scaling for worker pools"; 1000 is Cloud Run's most instances for a service, and no larger worker pool is documented)`,
+);
+
+/*
+ * Eventarc triggers to a Cloud Run service. Sources: Eventarc "Route Cloud Storage events to Cloud
+ * Run" and "Route Pub/Sub messages to Cloud Run" (the trigger's account needs
+ * roles/eventarc.eventReceiver on the project for direct events and roles/run.invoker on the
+ * service; the Cloud Storage service agent needs roles/pubsub.publisher on the project; the Pub/Sub
+ * service agent needs roles/iam.serviceAccountTokenCreator in projects created on or before
+ * April 8, 2021), Eventarc "Cloud Storage event types", and the google provider 6.50 schema of
+ * google_eventarc_trigger.
+ */
+export const EVENTARC_SOURCE = 'Eventarc "Route Cloud Storage events to Cloud Run"';
+
+/** The Cloud Storage events a trigger may route. */
+export const STORAGE_EVENT_TYPES = [
+  "google.cloud.storage.object.v1.finalized",
+  "google.cloud.storage.object.v1.deleted",
+  "google.cloud.storage.object.v1.archived",
+  "google.cloud.storage.object.v1.metadataUpdated",
+] as const;
+export type StorageEventType = (typeof STORAGE_EVENT_TYPES)[number];
+export const storageEventType = oneOf(STORAGE_EVENT_TYPES);
+
+/** The event a Pub/Sub trigger routes: a message published to its topic. */
+export const PUBSUB_EVENT_TYPE = "google.cloud.pubsub.topic.v1.messagePublished";
+
+/** A Pub/Sub topic: its id, or `projects/PROJECT/topics/ID`. Source: Pub/Sub "Resource names". */
+export const pubsubTopic = pattern(
+  /^(?:projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/topics\/)?[A-Za-z][A-Za-z0-9._~%+-]{2,254}$/,
+  "must be a topic id (3-255 characters, starting with a letter) or projects/PROJECT/topics/ID",
+);
+
+/** A trigger's id, which names the trigger (`SERVICE-ID`) and its account: a short DNS label. */
+export const eventTriggerId = pattern(
+  /^[a-z](?:[-a-z0-9]{0,12}[a-z0-9])?$/,
+  "must be 1-14 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen",
+);
+
+/** The service agents an Eventarc trigger's delivery goes through. */
+export const EVENT_AGENTS = {
+  storage: (n: string) => `service-${n}@gs-project-accounts.iam.gserviceaccount.com`,
+  pubsub: (n: string) => `service-${n}@gcp-sa-pubsub.iam.gserviceaccount.com`,
+} as const;

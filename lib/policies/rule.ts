@@ -46,9 +46,9 @@ export interface RuleField {
    */
   readonly jobPath?: string;
   /**
-   * Whose it is: a Cloud Run service's or job's (`services.<key>.minInstances`), the repository's
-   * (`repository.cleanup`), or the environment's (`labels`). Of a workload, the rule's
-   * `resourceTypes` say whether it is a service's, a job's or both.
+   * Whose it is: a Cloud Run service's, job's or worker pool's (`services.<key>.minInstances`,
+   * `workerPools.<key>.image`), the repository's (`repository.cleanup`), or the environment's
+   * (`labels`). Of a workload, the rule's `resourceTypes` say which kinds of workload it is of.
    */
   readonly of: "workload" | "repository" | "environment";
 }

@@ -64,10 +64,11 @@ export function isExpression(value: unknown): value is string {
   return typeof value === "string" && value.includes("${");
 }
 
-/** The containers of a Cloud Run service or job, wherever the type keeps them. */
+/** The containers of a Cloud Run service, job or worker pool, wherever the type keeps them. */
 export function containersOf(resource: ResourceView): Record<string, unknown>[] {
   switch (resource.type) {
     case "google_cloud_run_v2_service":
+    case "google_cloud_run_v2_worker_pool":
       return list(get(resource.attrs, "template", "containers"));
     case "google_cloud_run_v2_job":
       return list(get(resource.attrs, "template", "template", "containers"));
@@ -78,9 +79,30 @@ export function containersOf(resource: ResourceView): Record<string, unknown>[] 
   }
 }
 
+/**
+ * The volumes of a Cloud Run service, job or worker pool, wherever the type keeps them: each
+ * `{ name, secret | empty_dir | nfs | gcs | cloud_sql_instance }` (v2), or `{ name, secret:
+ * { secret_name, items: [{ key, path }] } }` (the v1 service, whose `key` is the version).
+ */
+export function volumesOf(resource: ResourceView): Record<string, unknown>[] {
+  switch (resource.type) {
+    case "google_cloud_run_v2_service":
+    case "google_cloud_run_v2_worker_pool":
+      return list(get(resource.attrs, "template", "volumes"));
+    case "google_cloud_run_v2_job":
+      return list(get(resource.attrs, "template", "template", "volumes"));
+    case "google_cloud_run_service":
+      return list(get(resource.attrs, "template", "spec", "volumes"));
+    default:
+      return [];
+  }
+}
+
+/** The Cloud Run workloads that run containers: services (v2 and v1), jobs and worker pools. */
 export const CLOUD_RUN_WORKLOADS = [
   "google_cloud_run_v2_service",
   "google_cloud_run_v2_job",
+  "google_cloud_run_v2_worker_pool",
   "google_cloud_run_service",
 ];
 

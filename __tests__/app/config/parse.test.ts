@@ -301,7 +301,7 @@ const BAD: [string, unknown, string, RegExp][] = [
     "acknowledgement of an unknown service",
     variant((c) => (c.acknowledgements = [{ rule: "RUN-009", reason: "a reason long enough", service: "nope" }])),
     "acknowledgements[0].service",
-    /must be one of the services or jobs: predict/,
+    /must be one of the services, jobs or worker pools: predict/,
   ],
   ["missing stage", variant((c) => delete c.stage), "stage", /is required/],
   [

@@ -1,14 +1,16 @@
 /**
  * The Cloud Run rules (lib/policies/rules/run/), cdk-nag style: each rule's compliant and
  * non-compliant cases (cases/run.ts), then services and grants written by hand, read as Terraform
- * reads them, and every container of a service read.
+ * reads them, worker pools, secret volumes and breakglass, and every container of a service read.
  */
 import { TerraformDataSource, TerraformStack, Testing } from "cdktf";
 import { Construct } from "constructs";
-import { CloudRunService, PolicyPack } from "../../../lib";
+import { CloudRunService, PolicyPack, RULES, acknowledge } from "../../../lib";
+import { evaluateView } from "../../../lib/policies/evaluate";
+import { stackView } from "../../../lib/policies/terraform-json";
 import { CloudRunV2ServiceIamMember, GoogleProvider } from "../../../lib/providers";
-import { DIGEST } from "../../helpers";
-import { findingsOf as findings, generic, runCases, service } from "../builders";
+import { DIGEST, Json } from "../../helpers";
+import { findingsOf as findings, generic, job, runCases, service, stackWith, workerPool } from "../builders";
 import { CASES } from "./cases/run";
 import { PROJECT, REGION, grpcProps } from "../../constructs/serving-fixture";
 
@@ -205,6 +207,171 @@ describe("hand-written resources, read as Terraform reads them", () => {
       }),
     ).toEqual([
       expect.stringMatching(/^warning RUN-001: could not be checked: the members of data.google_iam_policy.invokers/),
+    ]);
+  });
+});
+
+/** The results of a rule on each resource it reads, in a stack built in stackWith; unknowns watched or not. */
+function statuses(id: string, build: (s: Construct) => void, watchUnknowns = false): string[] {
+  const rules = RULES.filter((r) => r.id === id);
+  return evaluateView(stackView(stackWith(build)), rules, { watchUnknowns }).map((o) => o.result.status);
+}
+
+describe("worker pools", () => {
+  test("RUN-004, RUN-010 and RUN-011 read a worker pool's containers", () => {
+    expect(
+      findings((s) =>
+        workerPool(s, (a) => {
+          const [container] = a.template.containers;
+          container.image = "europe-west1-docker.pkg.dev/acme-ml-prod/workers/queue:2.0";
+          container.env[0].value_source.secret_key_ref.version = "latest";
+          container.env.push({ name: "BROKER_PASSWORD", value: "hunter2" });
+        }),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^error RUN-004: .*queue:2\.0" is not pinned by digest/),
+      expect.stringMatching(/^error RUN-010: .*QUEUE_KEY uses version "latest"/),
+      expect.stringMatching(/^error RUN-011: .*BROKER_PASSWORD set as plain text/),
+    ]);
+  });
+
+  test("RUN-003: a worker pool's account known only at apply is unknown; the default compute account as an expression is not", () => {
+    const account = (sa: string) => (s: Construct) => workerPool(s, (a) => (a.template.service_account = sa));
+    expect(findings(account("${var.pool_account}"))).toEqual([
+      expect.stringMatching(/^warning RUN-003: could not be checked: the service account is \$\{var.pool_account\}/),
+    ]);
+    expect(findings(account("${data.google_project.p.number}-compute@developer.gserviceaccount.com"))).toEqual([
+      expect.stringMatching(/^error RUN-003: .*is a default account/),
+    ]);
+  });
+
+  test("a compliant worker pool has no finding at any stage", () => {
+    for (const stage of ["development", "preproduction", "production"] as const) {
+      expect(findings((s) => workerPool(s), stage)).toEqual([]);
+    }
+  });
+});
+
+describe("RUN-012: secret volumes", () => {
+  const volumes = (list: Json[]) => (s: Construct) => workerPool(s, (a) => (a.template.volumes = list));
+  const secret = (name: string, items?: Json[]) => ({ name, secret: { secret: `${name}-secret`, items } });
+
+  test("not applicable without a secret volume: none, or only Cloud Storage, in-memory, NFS and Cloud SQL ones", () => {
+    expect(statuses("RUN-012", volumes([]))).toEqual(["not-applicable"]);
+    expect(statuses("RUN-012", (s) => workerPool(s))).toEqual(["not-applicable"]);
+    const others = volumes([
+      { name: "models", gcs: { bucket: "acme-models", read_only: true } },
+      { name: "scratch", empty_dir: { medium: "MEMORY", size_limit: "256Mi" } },
+      { name: "shared", nfs: { server: "10.0.0.2", path: "/share1", read_only: true } },
+      { name: "cloudsql", cloud_sql_instance: { instances: ["acme-ml-prod:europe-west1:features"] } },
+    ]);
+    expect(statuses("RUN-012", others)).toEqual(["not-applicable"]);
+    expect(findings(others)).toEqual([]);
+  });
+
+  test("a pinned file passes; a version known only at apply is unknown, not passed", () => {
+    expect(statuses("RUN-012", volumes([secret("tls", [{ path: "key.pem", version: "5" }])]))).toEqual(["compliant"]);
+    const open = volumes([secret("tls", [{ path: "key.pem", version: "${var.tls_version}" }])]);
+    expect(statuses("RUN-012", open)).toEqual(["unknown"]);
+    expect(findings(open)).toEqual([
+      expect.stringMatching(
+        /^warning RUN-012: could not be checked: volume tls mounts tls-secret version \$\{var.tls_version\}, known only at apply/,
+      ),
+    ]);
+  });
+
+  test("every unpinned file of every volume is named in one finding: latest, an alias, no version, no items", () => {
+    expect(
+      findings(
+        volumes([
+          secret("tls", [
+            { path: "cert.pem", version: "5" },
+            { path: "key.pem", version: "latest" },
+          ]),
+          secret("db", [{ path: "password", version: "current" }]),
+          secret("hub", [{ path: "token" }]),
+          secret("legacy"),
+          { name: "models", gcs: { bucket: "acme-models" } },
+        ]),
+      ),
+    ).toEqual([
+      "error RUN-012: Secret volumes pin the version of each file they mount (not latest), and list their files: " +
+        [
+          'volume tls mounts tls-secret version "latest"',
+          'volume db mounts db-secret version "current"',
+          "volume hub mounts hub-secret with no version, so its latest",
+          "volume legacy mounts legacy-secret without items, so its latest version",
+        ].join("; ") +
+        ".",
+    ]);
+  });
+
+  test("a finding stands beside a version known only at apply", () => {
+    expect(
+      statuses(
+        "RUN-012",
+        volumes([secret("a", [{ path: "x", version: "${var.v}" }]), secret("b", [{ path: "y", version: "latest" }])]),
+      ),
+    ).toEqual(["non-compliant"]);
+  });
+
+  test("a dynamic volumes block, read from files, is unknown", () => {
+    expect(statuses("RUN-012", (s) => workerPool(s, (a) => (a.template.volumes = "${dynamic volumes}")), true)).toEqual(
+      ["unknown"],
+    );
+  });
+
+  test("services and jobs are read where each keeps its volumes (v1 services: the cases)", () => {
+    const latest = [secret("creds", [{ path: "key", version: "latest" }])];
+    const pattern = /^error RUN-012: .*: volume creds mounts creds-secret version "latest"\.$/;
+    expect(findings((s) => service(s, (c) => (c.template.volumes = latest)))).toEqual([expect.stringMatching(pattern)]);
+    expect(findings((s) => job(s).addOverride("template.template.volumes", latest))).toEqual([
+      expect.stringMatching(pattern),
+    ]);
+    // A volume where the type does not keep them is not read: a job's template.volumes.
+    expect(statuses("RUN-012", (s) => job(s).addOverride("template.volumes", latest))).toEqual(["not-applicable"]);
+  });
+});
+
+describe("RUN-013: breakglass", () => {
+  const breakglass = (b: Json) => (s: Construct) => workerPool(s, (a) => (a.binary_authorization = b));
+
+  test("not applicable without Binary Authorization or without a breakglass", () => {
+    expect(statuses("RUN-013", (s) => workerPool(s))).toEqual(["not-applicable"]);
+    expect(statuses("RUN-013", breakglass({ use_default: true }))).toEqual(["not-applicable"]);
+    expect(statuses("RUN-013", breakglass({ use_default: true, breakglass_justification: "" }))).toEqual([
+      "not-applicable",
+    ]);
+    // A plan writes the block as a list of one.
+    expect(statuses("RUN-013", breakglass([{ use_default: true, breakglass_justification: null }]))).toEqual([
+      "not-applicable",
+    ]);
+    expect(statuses("RUN-013", breakglass([{ use_default: true, breakglass_justification: "INC-7" }]))).toEqual([
+      "non-compliant",
+    ]);
+  });
+
+  test("a justification or a block known only at apply is unknown", () => {
+    expect(findings(breakglass({ use_default: true, breakglass_justification: "${var.breakglass}" }))).toEqual([
+      expect.stringMatching(
+        /^warning RUN-013: could not be checked: the breakglass justification is \$\{var.breakglass\}, known only at apply/,
+      ),
+    ]);
+    expect(statuses("RUN-013", breakglass("${var.binary_authorization}"))).toEqual(["unknown"]);
+  });
+
+  test("production refuses a breakglass unless it is acknowledged with its reason; earlier stages do not look", () => {
+    const bypassed = breakglass({ use_default: true, breakglass_justification: "INC-4711: attestor down" });
+    expect(findings(bypassed, "preproduction")).toEqual([]);
+    expect(findings(bypassed, "development")).toEqual([]);
+    const stack = stackWith((s) => {
+      bypassed(s);
+      acknowledge(s, "RUN-013", "INC-4711: the attestor is down; reverted once the image is attested");
+    });
+    const report = new PolicyPack({ stage: "production" }).evaluate(stack);
+    expect(report.findings).toEqual([]);
+    expect(report.acknowledged.map((f) => [f.ruleId, f.message])).toEqual([
+      ["RUN-013", expect.stringContaining('deployed with breakglass: "INC-4711: attestor down"')],
     ]);
   });
 });

@@ -1,12 +1,13 @@
 import { validateArtifactRepositoryProps } from "../../constructs/artifact-repository";
 import { validateCloudRunJobProps } from "../../constructs/cloud-run-job/validate";
+import { validateCloudRunWorkerPoolProps } from "../../constructs/cloud-run-worker-pool/validate";
 import { DEFAULTS } from "../../constructs/cloud-run-service/props";
 import { validateCloudRunServiceProps } from "../../constructs/cloud-run-service/validate";
 import { Probe, httpPathOf } from "../../constructs/workload";
 import { validateModelBucketProps } from "../../constructs/model-bucket";
 import { validateServiceMonitoringProps } from "../../constructs/monitoring/service-monitoring";
 import { emailAddress, notificationChannelId } from "../../gcp/monitoring";
-import { envName } from "../../gcp/run";
+import { envName, eventTriggerId, probePath, pubsubTopic } from "../../gcp/run";
 import { imageName } from "../../gcp/images";
 import { checkLabels, projectId, region } from "../../gcp/projects";
 import { bucketName } from "../../gcp/storage";
@@ -17,6 +18,9 @@ import { DRILL_VARIABLE, checkRollouts } from "./rollout";
 import {
   anythingMonitored,
   bucketProps,
+  isBucketVolume,
+  trafficless,
+  workerPoolProps,
   jobProps,
   modelVariable,
   monitored,
@@ -25,7 +29,7 @@ import {
   serviceProps,
 } from "./props";
 import { cloudRunRegion } from "./regions";
-import type { EnvironmentConfig, VolumeConfig } from "./types";
+import type { EnvironmentConfig, ServiceConfig, VolumeConfig } from "./types";
 
 /** The digest construct props are checked with: configuration names an image, releases its digest. */
 const STAND_IN = `@sha256:${"0".repeat(64)}`;
@@ -114,6 +118,7 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
   for (const [group, keys] of [
     ["services", Object.keys(config.services)],
     ["jobs", Object.keys(config.jobs ?? {})],
+    ["workerPools", Object.keys(config.workerPools ?? {})],
   ] as const) {
     for (const key of keys) p.check(`${group}.${key}`, key, keyName(RESERVED_KEYS));
   }
@@ -121,6 +126,7 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
   for (const [group, workloads] of [
     ["services", config.services],
     ["jobs", config.jobs ?? {}],
+    ["workerPools", config.workerPools ?? {}],
   ] as const) {
     for (const [key, workload] of Object.entries(workloads)) {
       p.check(`${group}.${key}.build.context`, workload.build?.context, buildContext);
@@ -166,7 +172,7 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
     // change what every instance of every service loads, with no release.
     const modelBuckets = new Set(Object.values(config.services).map((s) => s.model?.bucket));
     (svc.volumes ?? []).forEach((v, i) => {
-      if (v.readOnly === false && modelBuckets.has(v.bucket)) {
+      if (isBucketVolume(v) && v.readOnly === false && modelBuckets.has(v.bucket)) {
         p.add(
           `${at}.volumes[${i}].readOnly`,
           false,
@@ -174,6 +180,7 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
         );
       }
     });
+    checkEvents(p, at, svc.events, config);
     for (const group of ["env", "secretEnv"] as const) {
       if (svc[group] !== undefined && hasOwn(svc[group], DRILL_VARIABLE)) {
         p.add(
@@ -228,9 +235,13 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
     p.check(`${at}.rule`, ack.rule, knownRule());
     p.check(`${at}.reason`, ack.reason, reasonText);
     p.check(`${at}.service`, ack.service, (v) =>
-      hasOwn(config.services, v) || hasOwn(config.jobs ?? {}, v)
+      hasOwn(config.services, v) || trafficless(config, v) !== undefined
         ? undefined
-        : `must be one of the services or jobs: ${[...Object.keys(config.services), ...Object.keys(config.jobs ?? {})].join(", ")}`,
+        : `must be one of the services, jobs or worker pools: ${[
+            ...Object.keys(config.services),
+            ...Object.keys(config.jobs ?? {}),
+            ...Object.keys(config.workerPools ?? {}),
+          ].join(", ")}`,
     );
   });
 
@@ -260,6 +271,26 @@ function addWorkloadProblems(
   }
 }
 
+/** A service's event triggers: ids that name a trigger and an account, a bucket of the environment or a topic, a path. */
+function checkEvents(p: Problems, at: string, events: ServiceConfig["events"], config: EnvironmentConfig): void {
+  const keys = Object.keys(config.buckets ?? {});
+  for (const [id, event] of Object.entries(events ?? {})) {
+    const path = `${at}.events.${id}`;
+    p.check(path, id, eventTriggerId);
+    p.check(`${path}.path`, event.path, probePath);
+    if ("pubsubTopic" in event.source) p.check(`${path}.source.pubsubTopic`, event.source.pubsubTopic, pubsubTopic);
+    else if (config.buckets?.[event.source.bucket] === undefined) {
+      p.add(
+        `${path}.source.bucket`,
+        event.source.bucket,
+        keys.length === 0
+          ? "must be a key of buckets, and the environment has none"
+          : `must be a key of buckets: ${keys.join(", ")}`,
+      );
+    }
+  }
+}
+
 /** Each volume names a bucket of the environment. */
 function checkVolumeBuckets(
   p: Problems,
@@ -270,7 +301,7 @@ function checkVolumeBuckets(
 ): void {
   const keys = Object.keys(config.buckets ?? {});
   (volumes ?? []).forEach((v, i) => {
-    if (config.buckets?.[v.bucket] !== undefined) return;
+    if (!isBucketVolume(v) || config.buckets?.[v.bucket] !== undefined) return;
     p.add(
       field === undefined ? `${at}[${i}].bucket` : `${at}.${field}.bucket`,
       v.bucket,
@@ -317,6 +348,27 @@ function checkBucketsAndJobs(p: Problems, config: EnvironmentConfig, url: string
     if (other !== undefined)
       p.add(`${at}${job.name === undefined ? "" : ".name"}`, props.name, `is the same job name as ${other}`);
     jobNames.set(props.name, at);
+  }
+  const poolNames = new Map<string, string>();
+  for (const key of Object.keys(config.workerPools ?? {})) {
+    const at = `workerPools.${key}`;
+    const pool = config.workerPools![key];
+    const taken = hasOwn(config.services, key) ? "a service's" : hasOwn(config.jobs ?? {}, key) ? "a job's" : undefined;
+    if (taken !== undefined) {
+      p.add(
+        at,
+        key,
+        `is also ${taken} key; worker pools, services and jobs share the release file, so their keys must differ`,
+      );
+    }
+    p.check(`${at}.image`, pool.image, imageName);
+    const props = { ...workerPoolProps(config, key), image: `${url}/${pool.image}${STAND_IN}` };
+    addWorkloadProblems(p, at, pool.name, validateCloudRunWorkerPoolProps(props), pool.volumes?.length ?? 0);
+    checkVolumeBuckets(p, `${at}.volumes`, pool.volumes, config);
+    const other = poolNames.get(props.name);
+    if (other !== undefined)
+      p.add(`${at}${pool.name === undefined ? "" : ".name"}`, props.name, `is the same worker pool name as ${other}`);
+    poolNames.set(props.name, at);
   }
 }
 

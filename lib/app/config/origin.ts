@@ -20,12 +20,19 @@ function fieldOf(config: EnvironmentConfig, stackPath: string, finding: Unlocate
   const [top] = finding.path.slice(stackPath.length + 1).split("/");
   if (top === "repository")
     return field?.of === "repository" ? ["repository", ...field.path.split(".")] : ["repository"];
-  const group = hasOwn(config.jobs ?? {}, top) ? "jobs" : hasOwn(config.services, top) ? "services" : undefined;
+  const group = hasOwn(config.jobs ?? {}, top)
+    ? "jobs"
+    : hasOwn(config.workerPools ?? {}, top)
+      ? "workerPools"
+      : hasOwn(config.services, top)
+        ? "services"
+        : undefined;
   if (group === undefined) return undefined;
   if (field?.of !== "workload") return [group, top];
   const path = group === "jobs" ? (field.jobPath ?? field.path) : field.path;
   // Deletion protection is set for every workload at the top unless one sets its own.
-  const own = group === "jobs" ? config.jobs![top] : config.services[top];
+  const own =
+    group === "jobs" ? config.jobs![top] : group === "workerPools" ? config.workerPools![top] : config.services[top];
   if (path === "deletionProtection" && own.deletionProtection === undefined) return ["deletionProtection"];
   return [group, top, ...path.split(".")];
 }

@@ -1,10 +1,12 @@
 import type { ArtifactRepositoryProps } from "../../constructs/artifact-repository";
 import type { CloudRunJobProps } from "../../constructs/cloud-run-job";
 import type { CloudRunServiceProps } from "../../constructs/cloud-run-service";
+import type { CloudRunWorkerPoolProps } from "../../constructs/cloud-run-worker-pool";
+import { own } from "../../gcp/validation";
 import type { ModelBucket, ModelBucketProps } from "../../constructs/model-bucket";
-import type { CloudStorageVolume, Probe, WorkloadProps } from "../../constructs/workload";
+import type { Probe, Volume, WorkloadProps } from "../../constructs/workload";
 import { repositoryUrlOf } from "../../gcp/artifact-registry";
-import type { EnvironmentConfig, ModelConfig, VolumeConfig } from "./types";
+import type { BucketVolumeConfig, EnvironmentConfig, ModelConfig, VolumeConfig } from "./types";
 
 /** The variable that holds a service's model path when its configuration names none. */
 export const DEFAULT_MODEL_VARIABLE = "MODEL_PATH";
@@ -54,11 +56,14 @@ export function bucketProps(config: EnvironmentConfig, key: string): ModelBucket
   };
 }
 
-function volumesOf(
-  volumes: readonly VolumeConfig[] | undefined,
-  resolve: BucketResolver,
-): CloudStorageVolume[] | undefined {
-  return volumes?.map((v) => ({ ...v, bucket: resolve(v.bucket) }));
+/** A configuration's volumes as the constructs take them: a bucket volume's key resolved. */
+function volumesOf(volumes: readonly VolumeConfig[] | undefined, resolve: BucketResolver): Volume[] | undefined {
+  return volumes?.map((v) => (isBucketVolume(v) ? { ...v, bucket: resolve(v.bucket) } : v));
+}
+
+/** A configuration's volume of a bucket of the environment: no kind, or "gcs". */
+export function isBucketVolume(v: VolumeConfig): v is BucketVolumeConfig {
+  return v.kind === undefined || v.kind === "gcs";
 }
 
 /** How an environment's configuration becomes construct props. */
@@ -95,6 +100,7 @@ export function serviceProps(
     vpcAccess,
     sidecars,
     rollout: _rollout,
+    events: _events,
     ...rest
   } = config.services[id];
   // The model's bucket is mounted read-only; which version the server loads is release state.
@@ -155,4 +161,41 @@ export function jobProps(
     location: config.region,
     deletionProtection: deletionProtection ?? config.deletionProtection ?? true,
   };
+}
+
+/**
+ * The props of one worker pool, as {@link EnvironmentStack} creates it, but for the image (release
+ * state) and the account (the bootstrap stack's).
+ */
+export function workerPoolProps(
+  config: EnvironmentConfig,
+  id: string,
+  resolve: BucketResolver = bucketNames(config),
+): Omit<CloudRunWorkerPoolProps, "image"> {
+  const { image: _image, build: _build, name, deletionProtection, volumes, ...rest } = config.workerPools![id];
+  return {
+    ...rest,
+    volumes: volumesOf(volumes, resolve),
+    name: name ?? id,
+    project: config.project,
+    location: config.region,
+    deletionProtection: deletionProtection ?? config.deletionProtection ?? true,
+  };
+}
+
+/** The kinds of workload an environment's release file names beside its services. */
+export type TrafficlessKind = "job" | "worker pool";
+
+/**
+ * A job or worker pool of the environment by key, with its kind: the workloads that take no
+ * traffic (no canary, no split), released by digest alone. Undefined for a service or nothing.
+ */
+export function trafficless(
+  config: EnvironmentConfig,
+  key: string,
+): { kind: TrafficlessKind; image: string } | undefined {
+  const job = own(config.jobs, key);
+  if (job !== undefined) return { kind: "job", image: job.image };
+  const pool = own(config.workerPools, key);
+  return pool === undefined ? undefined : { kind: "worker pool", image: pool.image };
 }

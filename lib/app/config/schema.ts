@@ -1,8 +1,15 @@
 /* The zod schema of an environment's configuration. */
 import { z } from "zod";
-import { EXECUTION_ENVIRONMENTS, GPUS, INGRESS, VPC_EGRESS } from "../../gcp/run";
+import { EXECUTION_ENVIRONMENTS, GPUS, INGRESS, STORAGE_EVENT_TYPES, VPC_EGRESS } from "../../gcp/run";
 import { STAGES } from "../../policies/rule";
-import type { BucketConfig, EnvironmentConfig, JobConfig, RepositoryConfig, ServiceConfig } from "./types";
+import type {
+  BucketConfig,
+  EnvironmentConfig,
+  JobConfig,
+  RepositoryConfig,
+  ServiceConfig,
+  WorkerPoolConfig,
+} from "./types";
 
 /*
  * The shape of an environment's configuration. zod checks shape and types (and refuses unknown
@@ -29,7 +36,50 @@ const probe = z.strictObject({
   failureThreshold: int.optional(),
 });
 
-const volume = z.strictObject({ bucket: z.string(), mountPath: z.string(), readOnly: z.boolean().optional() });
+// A volume without a kind is a bucket's ("gcs"), as before volumes had kinds.
+const volume = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("gcs").optional(),
+    name: z.string().optional(),
+    bucket: z.string(),
+    mountPath: z.string(),
+    readOnly: z.boolean().optional(),
+  }),
+  z.strictObject({
+    kind: z.literal("secret"),
+    name: z.string(),
+    mountPath: z.string(),
+    secret: z.string(),
+    version: z.string().optional(),
+    fileName: z.string().optional(),
+    files: z.array(z.strictObject({ path: z.string(), version: z.string(), mode: int.optional() })).optional(),
+    defaultMode: int.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal("emptyDir"),
+    name: z.string(),
+    mountPath: z.string(),
+    sizeLimit: z.string().optional(),
+  }),
+  z.strictObject({
+    kind: z.literal("nfs"),
+    name: z.string(),
+    mountPath: z.string(),
+    server: z.string(),
+    path: z.string(),
+    readOnly: z.boolean().optional(),
+  }),
+  z.strictObject({
+    kind: z.literal("cloudSql"),
+    name: z.string(),
+    instances: z.array(z.string()),
+    mountPath: z.string().optional(),
+  }),
+]);
+const binaryAuthorization = z.strictObject({
+  policy: z.string(),
+  breakglass: z.strictObject({ justification: z.string() }).optional(),
+});
 const gpu = z.strictObject({
   type: keysOf(GPUS),
   count: int.optional(),
@@ -139,6 +189,19 @@ const serviceSchema = z.strictObject({
   allowPublic: z.boolean().optional(),
   invokerIamDisabled: z.boolean().optional(),
   sessionAffinity: z.boolean().optional(),
+  binaryAuthorization: binaryAuthorization.optional(),
+  events: z
+    .record(
+      z.string(),
+      z.strictObject({
+        source: z.union([
+          z.strictObject({ bucket: z.string(), eventType: z.enum(STORAGE_EVENT_TYPES) }),
+          z.strictObject({ pubsubTopic: z.string() }),
+        ]),
+        path: z.string().optional(),
+      }),
+    )
+    .optional(),
   description: z.string().optional(),
 });
 
@@ -150,7 +213,8 @@ const bucketSchema = z.strictObject({
   softDeleteDays: int.optional(),
 });
 
-const jobSchema = z.strictObject({
+/** What a job's and a worker pool's configurations share: the container and what it mounts. */
+const container = {
   name: z.string().optional(),
   image: z.string(),
   build: build.optional(),
@@ -160,19 +224,24 @@ const jobSchema = z.strictObject({
   secretEnv: secretEnv.optional(),
   cpu: z.string().optional(),
   memory: z.string().optional(),
+  volumes: z.array(volume).optional(),
+  encryptionKey: z.string().optional(),
+  binaryAuthorization: binaryAuthorization.optional(),
+  labels: labels.optional(),
+  deletionProtection: z.boolean().optional(),
+};
+
+const jobSchema = z.strictObject({
+  ...container,
   gpu: gpu.optional(),
   taskCount: int.optional(),
   parallelism: int.optional(),
   maxRetries: int.optional(),
   timeoutSeconds: int.optional(),
   executionEnvironment: keysOf(EXECUTION_ENVIRONMENTS).optional(),
-  volumes: z.array(volume).optional(),
   startupProbe: probe.optional(),
   containerPort: int.optional(),
   vpcAccess: vpcAccess.optional(),
-  encryptionKey: z.string().optional(),
-  labels: labels.optional(),
-  deletionProtection: z.boolean().optional(),
   runners: z.array(z.string()).optional(),
   schedule: z
     .strictObject({
@@ -183,6 +252,20 @@ const jobSchema = z.strictObject({
     })
     .optional(),
   monitoring: z.strictObject({ enabled: z.boolean().optional() }).optional(),
+});
+
+const workerPoolSchema = z.strictObject({
+  ...container,
+  instanceCount: int.optional(),
+  vpcAccess: z
+    .strictObject({
+      network: z.string(),
+      subnetwork: z.string(),
+      tags: z.array(z.string()).optional(),
+      egress: keysOf(VPC_EGRESS).optional(),
+    })
+    .optional(),
+  description: z.string().optional(),
 });
 
 const repositorySchema = z.strictObject({
@@ -218,6 +301,7 @@ export const environmentSchema = z.strictObject({
   services: z.record(z.string(), serviceSchema),
   buckets: z.record(z.string(), bucketSchema).optional(),
   jobs: z.record(z.string(), jobSchema).optional(),
+  workerPools: z.record(z.string(), workerPoolSchema).optional(),
   monitoring: z
     .strictObject({
       enabled: z.boolean().optional(),
@@ -238,6 +322,7 @@ type ParsedService = Parsed["services"][string];
 type ParsedRepository = Parsed["repository"];
 type ParsedJob = NonNullable<Parsed["jobs"]>[string];
 type ParsedBucket = NonNullable<Parsed["buckets"]>[string];
+type ParsedWorkerPool = NonNullable<Parsed["workerPools"]>[string];
 const _schemaIsSound: [Parsed] extends [EnvironmentConfig] ? true : false = true;
 const _allFieldsInSchema: [
   Exclude<keyof EnvironmentConfig, keyof Parsed>,
@@ -245,7 +330,8 @@ const _allFieldsInSchema: [
   Exclude<keyof RepositoryConfig, keyof ParsedRepository>,
   Exclude<keyof JobConfig, keyof ParsedJob>,
   Exclude<keyof BucketConfig, keyof ParsedBucket>,
-] extends [never, never, never, never, never]
+  Exclude<keyof WorkerPoolConfig, keyof ParsedWorkerPool>,
+] extends [never, never, never, never, never, never]
   ? true
   : false = true;
 void _schemaIsSound;

@@ -1,9 +1,17 @@
 import type { ArtifactRepositoryProps } from "../../constructs/artifact-repository";
 import type { CloudRunJobProps, JobSchedule } from "../../constructs/cloud-run-job";
 import type { CloudRunServiceProps, Sidecar } from "../../constructs/cloud-run-service";
+import type { CloudRunWorkerPoolProps } from "../../constructs/cloud-run-worker-pool";
 import type { ModelBucketProps } from "../../constructs/model-bucket";
-import type { ProbeTimings, VpcEgress } from "../../constructs/workload";
-import type { ExecutionEnvironment } from "../../gcp/run";
+import type {
+  CloudSqlVolume,
+  InMemoryVolume,
+  NfsVolume,
+  ProbeTimings,
+  SecretVolume,
+  VpcEgress,
+} from "../../constructs/workload";
+import type { ExecutionEnvironment, StorageEventType } from "../../gcp/run";
 import type { ServiceMonitoringProps } from "../../constructs/monitoring";
 import type { Stage } from "../../policies/rule";
 
@@ -25,11 +33,11 @@ export interface BuildConfig {
 }
 
 /**
- * One service of an environment. The fields are those of {@link CloudRunServiceProps}, with the
- * same defaults; project and location come from the environment.
+ * The workload props the app sets itself, or states otherwise: the environment's project and
+ * region, the name (the key by default), the image (a name in the repository; the digest is release
+ * state), the identity and its grants (the bootstrap stack's), and volumes (buckets by key).
  */
-export interface ServiceConfig extends Omit<
-  CloudRunServiceProps,
+type SetByTheApp =
   | "project"
   | "location"
   | "dependsOn"
@@ -39,14 +47,18 @@ export interface ServiceConfig extends Omit<
   | "serviceAccountId"
   | "grantSecretAccess"
   | "grantKeyAccess"
+  | "grantCloudSqlAccess"
   | "projectNumber"
-  | "startupProbe"
-  | "livenessProbe"
-  | "vpcAccess"
-  | "sidecars"
   | "requireImageDigest"
-  | "traffic"
-  | "volumes"
+  | "volumes";
+
+/**
+ * One service of an environment. The fields are those of {@link CloudRunServiceProps}, with the
+ * same defaults; project and location come from the environment.
+ */
+export interface ServiceConfig extends Omit<
+  CloudRunServiceProps,
+  SetByTheApp | "startupProbe" | "livenessProbe" | "vpcAccess" | "sidecars" | "traffic"
 > {
   /**
    * The Cloud Run service name.
@@ -65,7 +77,8 @@ export interface ServiceConfig extends Omit<
    */
   readonly build?: BuildConfig;
   /**
-   * Buckets of this environment's `buckets` mounted into the container, by key.
+   * Volumes mounted into the container: buckets of this environment's `buckets`, by key, and
+   * secrets, in-memory directories, NFS shares and Cloud SQL sockets (see {@link VolumeConfig}).
    * @default - none
    */
   readonly volumes?: readonly VolumeConfig[];
@@ -99,6 +112,15 @@ export interface ServiceConfig extends Omit<
    * @default - none
    */
   readonly sidecars?: readonly SidecarConfig[];
+  /**
+   * Events routed to the service through Eventarc, by trigger id (1-14 lowercase letters, digits
+   * and hyphens): objects of one of the environment's `buckets`, or messages of a Pub/Sub topic.
+   * Each trigger calls the service as its own account (`SERVICE-ID-ev`), which the bootstrap stack
+   * makes, with the receiver role and the Cloud Storage service agent's role; the environment's
+   * stack makes the trigger and its invoker grant on this service.
+   * @default - none
+   */
+  readonly events?: Readonly<Record<string, EventConfig>>;
   /**
    * This service's monitoring: the thresholds of {@link ServiceMonitoringProps}, and `enabled`.
    * @default - the environment's `monitoring.enabled`, with ServiceMonitoring's defaults
@@ -225,7 +247,17 @@ export interface VpcAccessConfig {
 }
 
 /** A bucket of the environment mounted into a service's or job's container. */
-export interface VolumeConfig {
+export interface BucketVolumeConfig {
+  /**
+   * The kind of volume: a bucket when it has none.
+   * @default "gcs"
+   */
+  readonly kind?: "gcs";
+  /**
+   * The volume's name.
+   * @default - `gcs-N`, N being its place in `volumes`
+   */
+  readonly name?: string;
   /** The bucket's key in the environment's `buckets`. */
   readonly bucket: string;
   /** Where it appears in the container, such as `/models`. */
@@ -235,6 +267,26 @@ export interface VolumeConfig {
    * @default true
    */
   readonly readOnly?: boolean;
+}
+
+/**
+ * A volume of a service's, job's or worker pool's container: a bucket of the environment (no
+ * kind), or a Secret Manager secret as files, an in-memory directory, an NFS share or Cloud SQL
+ * sockets, as the constructs take them ({@link SecretVolume}, {@link InMemoryVolume},
+ * {@link NfsVolume}, {@link CloudSqlVolume}). The runtime account's grants for a secret and for
+ * Cloud SQL are the bootstrap stack's.
+ */
+export type VolumeConfig = BucketVolumeConfig | SecretVolume | InMemoryVolume | NfsVolume | CloudSqlVolume;
+
+/** An Eventarc trigger to a service, as the configuration states it. */
+export interface EventConfig {
+  /** A bucket's objects (`bucket`, a key of `buckets`, and `eventType`), or a topic's messages (`pubsubTopic`). */
+  readonly source: { readonly bucket: string; readonly eventType: StorageEventType } | { readonly pubsubTopic: string };
+  /**
+   * The path each event is POSTed to.
+   * @default "/"
+   */
+  readonly path?: string;
 }
 
 /** Where a service finds its model. */
@@ -278,22 +330,7 @@ export interface BucketConfig extends Omit<
  */
 export interface JobConfig extends Omit<
   CloudRunJobProps,
-  | "project"
-  | "location"
-  | "dependsOn"
-  | "name"
-  | "image"
-  | "serviceAccountEmail"
-  | "serviceAccountId"
-  | "grantSecretAccess"
-  | "grantKeyAccess"
-  | "projectNumber"
-  | "requireImageDigest"
-  | "volumes"
-  | "schedule"
-  | "startupProbe"
-  | "vpcAccess"
-  | "executionEnvironment"
+  SetByTheApp | "schedule" | "startupProbe" | "vpcAccess" | "executionEnvironment"
 > {
   /**
    * The Cloud Run job name.
@@ -308,7 +345,8 @@ export interface JobConfig extends Omit<
    */
   readonly build?: BuildConfig;
   /**
-   * Buckets of this environment's `buckets` mounted into the container, by key.
+   * Volumes mounted into the container: buckets of this environment's `buckets`, by key, and
+   * secrets, in-memory directories, NFS shares and Cloud SQL sockets (see {@link VolumeConfig}).
    * @default - none
    */
   readonly volumes?: readonly VolumeConfig[];
@@ -338,6 +376,33 @@ export interface JobConfig extends Omit<
    * @default - the environment's `monitoring.enabled`
    */
   readonly monitoring?: { readonly enabled?: boolean };
+}
+
+/**
+ * A Cloud Run worker pool of the environment: always-on consumers of a queue, with no URL. The
+ * fields are those of {@link CloudRunWorkerPoolProps}, with the same defaults; its image's digest
+ * is release state, as a service's and a job's are (`npm run release`), and its runtime account
+ * (`NAME-pool`) is the bootstrap stack's. Its key shares the release file with the services' and
+ * jobs', so it must differ from theirs.
+ */
+export interface WorkerPoolConfig extends Omit<CloudRunWorkerPoolProps, SetByTheApp> {
+  /**
+   * The worker pool's name.
+   * @default - its key in `workerPools`
+   */
+  readonly name?: string;
+  /** The image's name in the environment's repository, such as `consumer`. */
+  readonly image: string;
+  /**
+   * How the image is built, for the build workflow.
+   * @default - the build workflow does not build this worker pool
+   */
+  readonly build?: BuildConfig;
+  /**
+   * Volumes mounted into the container, as a service's (see {@link VolumeConfig}).
+   * @default - none
+   */
+  readonly volumes?: readonly VolumeConfig[];
 }
 
 /**
@@ -417,6 +482,11 @@ export interface EnvironmentConfig {
    * @default - none
    */
   readonly jobs?: Readonly<Record<string, JobConfig>>;
+  /**
+   * Cloud Run worker pools, always-on consumers with no URL, by key.
+   * @default - none
+   */
+  readonly workerPools?: Readonly<Record<string, WorkerPoolConfig>>;
   /**
    * Monitoring and where its alerts go. A production environment with monitoring must name at
    * least one channel.

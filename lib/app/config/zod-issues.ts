@@ -11,7 +11,7 @@ export function shapeProblems(issues: readonly z.core.$ZodIssue[], raw: unknown)
   for (const issue of issues) {
     const base = issue.path.map(String);
     if (issue.code === "unrecognized_keys") {
-      const known = knownKeys(environmentSchema, base);
+      const known = knownKeys(environmentSchema, base, raw);
       for (const key of issue.keys) {
         const near = closest(key, known);
         out.push({
@@ -55,6 +55,11 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
     case "invalid_value":
       return `${value === undefined ? "is required and " : ""}must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     case "invalid_union":
+      // A discriminated union (a volume's kind): the value names none of its kinds.
+      if ("discriminator" in issue && Array.isArray((issue as { options?: unknown }).options)) {
+        const options = (issue as unknown as { options: unknown[] }).options.filter((o) => o != null);
+        return `must be one of ${options.map((o) => JSON.stringify(o)).join(", ")}`;
+      }
       return "must be an image reference string, or { name, version } for an image in the environment's repository";
     default:
       return issue.message;
@@ -82,15 +87,28 @@ export function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
-/** The keys an object schema allows at a path, for "did you mean" hints. */
-function knownKeys(schema: z.core.$ZodType, path: readonly string[]): string[] {
+/**
+ * The keys an object schema allows at a path, for "did you mean" hints. Of a union of objects told
+ * apart by `kind` (a volume's), the one whose kind the value at the path names.
+ */
+function knownKeys(schema: z.core.$ZodType, path: readonly string[], raw?: unknown): string[] {
   let at: z.core.$ZodType | undefined = schema;
+  const kind = (valueAt(raw, path) as { kind?: unknown } | undefined)?.kind ?? "gcs";
   const step = (s: z.core.$ZodType): z.core.$ZodType => {
-    const def = s._zod.def as { type: string; innerType?: z.core.$ZodType; options?: z.core.$ZodType[] };
+    const def = s._zod.def as {
+      type: string;
+      innerType?: z.core.$ZodType;
+      out?: z.core.$ZodType;
+      options?: z.core.$ZodType[];
+    };
     if (def.type === "optional" && def.innerType) return step(def.innerType);
+    if (def.type === "pipe" && def.out) return step(def.out);
     if (def.type === "union" && def.options) {
-      const obj = def.options.find((o) => (o._zod.def as { type: string }).type === "object");
-      return obj ?? s;
+      const objects = def.options.filter((o) => (o._zod.def as { type: string }).type === "object");
+      const kindOf = (o: z.core.$ZodType) =>
+        ((o._zod.def as { shape?: Record<string, z.core.$ZodType> }).shape?.kind?._zod.def as { values?: unknown[] })
+          ?.values?.[0];
+      return objects.find((o) => kindOf(o) === kind) ?? objects[0] ?? s;
     }
     return s;
   };

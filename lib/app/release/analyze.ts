@@ -1,5 +1,6 @@
 import { own } from "../../gcp/validation";
 import { serviceProps } from "../config";
+import { trafficless } from "../config/props";
 import { Rollout, describeRollout, rolloutOf } from "../config/rollout";
 import { identityProviderVariable } from "../identities";
 import { renderTable } from "../table";
@@ -73,11 +74,11 @@ export function canaryInFlight(
     };
   }
   if (own(config.services, key) === undefined) {
-    const job = own(config.jobs, key) !== undefined;
+    const other = trafficless(config, key);
     return {
       problems: [
-        job
-          ? `${key} is a job in environment ${env}: a job takes no traffic, so it has no canary`
+        other !== undefined
+          ? `${key} is a ${other.kind} in environment ${env}: a ${other.kind} takes no traffic, so it has no canary`
           : `service ${JSON.stringify(key)} is not in environment ${env}: ${Object.keys(config.services).join(", ")}`,
       ],
     };

@@ -1,7 +1,7 @@
 import { own } from "../../gcp/validation";
 import type { TrafficTarget } from "../../constructs/cloud-run-service";
 import type { EnvironmentConfig, ServiceConfig } from "../config";
-import { modelVariable, repositoryUrl } from "../config/props";
+import { modelVariable, repositoryUrl, trafficless } from "../config/props";
 import { DRILL_VARIABLE } from "../config/rollout";
 import {
   EMPTY_RELEASE,
@@ -25,6 +25,12 @@ export const PLACEHOLDER_IMAGE = "us-docker.pkg.dev/cloudrun/container/hello";
 
 /** The public image a job with no release runs, in development only: Google's sample job. */
 export const JOB_PLACEHOLDER_IMAGE = "us-docker.pkg.dev/cloudrun/container/job";
+
+/**
+ * The public image a worker pool with no release runs, in development only: Google's sample
+ * worker pool (as in the provider's worker pool examples).
+ */
+export const WORKER_POOL_PLACEHOLDER_IMAGE = "us-docker.pkg.dev/cloudrun/container/worker-pool";
 
 /**
  * An environment's release (its file's contents, or undefined when it has none yet), checked
@@ -90,6 +96,7 @@ export function releaseManaged(config: EnvironmentConfig): string[] {
     ...variables.map((v) => `google_cloud_run_v2_service.*.template.containers[*].env[${v}]`),
     `google_cloud_run_v2_service.*.template.containers[*].env[${DRILL_VARIABLE}]`,
     "google_cloud_run_v2_job.*.template.template.containers[*].image",
+    "google_cloud_run_v2_worker_pool.*.template.containers[*].image",
   ];
 }
 
@@ -98,9 +105,9 @@ export function imageOf(config: EnvironmentConfig, key: string, digest: string):
   return `${repositoryUrl(config)}/${imageName(config, key)}@${digest}`;
 }
 
-/** The image name of a service or job of an environment. */
+/** The image name of a service, job or worker pool of an environment. */
 export function imageName(config: EnvironmentConfig, key: string): string {
-  return (own(config.services, key) ?? own(config.jobs, key))!.image;
+  return own(config.services, key)?.image ?? trafficless(config, key)!.image;
 }
 
 /**

@@ -5,6 +5,7 @@ import { revisionOf } from "../../gcp/run";
 import { Problem, Problems, describeProblems, intRange } from "../../gcp/validation";
 import type { EnvironmentConfig } from "../config";
 import { Rollout, rolloutOf } from "../config/rollout";
+import { trafficless } from "../config/props";
 
 /*
  * Release state: which image runs where. One file per environment,
@@ -216,9 +217,13 @@ export function releaseProblems(raw: unknown, config: EnvironmentConfig): Proble
   for (const [key, release] of Object.entries(parsed.data.services)) {
     const at = `services.${key}`;
     const service = own(config.services, key);
-    const job = own(config.jobs, key);
+    const job = trafficless(config, key);
     if (service === undefined && job === undefined) {
-      p.add(at, key, `is not a service or job of environment ${config.name}: ${releasables(config).join(", ")}`);
+      p.add(
+        at,
+        key,
+        `is not a service, job or worker pool of environment ${config.name}: ${releasables(config).join(", ")}`,
+      );
       continue;
     }
     p.check(`${at}.digest`, release.digest, imageDigest);
@@ -229,7 +234,7 @@ export function releaseProblems(raw: unknown, config: EnvironmentConfig): Proble
     p.check(`${at}.model`, release.model, modelVersion);
     (release.modelsRan ?? []).forEach((m, i) => p.check(`${at}.modelsRan[${i}]`, m, modelVersion));
     if (release.canary && job !== undefined) {
-      p.add(`${at}.canary`, release.canary, "a job takes no traffic: it has no canary");
+      p.add(`${at}.canary`, release.canary, `a ${job.kind} takes no traffic: it has no canary`);
     } else if (release.canary && service !== undefined) {
       p.check(`${at}.canary.model`, release.canary.model, modelVersion);
       p.check(`${at}.canary.digest`, release.canary.digest, imageDigest);
@@ -278,9 +283,9 @@ export const drillErrorRate = (value: number): string | undefined =>
     ? undefined
     : "must be a share of requests from more than 0 to 1 (0.5: half the canary's requests fail)";
 
-/** The keys a release file may name: the environment's services and jobs. */
+/** The keys a release file may name: the environment's services, jobs and worker pools. */
 export function releasables(config: EnvironmentConfig): string[] {
-  return [...Object.keys(config.services), ...Object.keys(config.jobs ?? {})];
+  return [...Object.keys(config.services), ...Object.keys(config.jobs ?? {}), ...Object.keys(config.workerPools ?? {})];
 }
 
 /**

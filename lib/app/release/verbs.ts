@@ -2,6 +2,7 @@ import { own } from "../../gcp/validation";
 import { isDigestPinned } from "../../gcp/images";
 import { STAGES } from "../../policies/rule";
 import { EnvironmentConfig, repositoryUrl } from "../config";
+import { trafficless } from "../config/props";
 import { firstStage, laterStage, previousStage } from "../promotion";
 import { imageName } from "./deployment";
 import { named } from "./history";
@@ -86,13 +87,16 @@ function environment(world: World, name: string, what: string, r: Refusals): Env
   return config;
 }
 
-/** True when `name` is a service or job of the environment (`servicesOnly`: a service). */
+/** True when `name` is a service, job or worker pool of the environment (`servicesOnly`: a service). */
 function service(config: EnvironmentConfig | undefined, name: string, r: Refusals, servicesOnly = false): boolean {
   if (config === undefined) return false;
   if (own(config.services, name) !== undefined) return true;
-  if (own(config.jobs, name) !== undefined) {
+  const other = trafficless(config, name);
+  if (other !== undefined) {
     if (!servicesOnly) return true;
-    r.add(`${name} is a job in environment ${config.name}: a job takes no traffic, so it has no canary`);
+    r.add(
+      `${name} is a ${other.kind} in environment ${config.name}: a ${other.kind} takes no traffic, so it has no canary`,
+    );
     return false;
   }
   r.add(
@@ -104,7 +108,10 @@ function service(config: EnvironmentConfig | undefined, name: string, r: Refusal
 /** A model version for a service that has a model. */
 function checkModel(config: EnvironmentConfig, key: string, model: string, r: Refusals): boolean {
   if (own(config.services, key) === undefined) {
-    r.add(`${key} is a job in environment ${config.name}: a job serves no model (a service's model names its bucket)`);
+    const kind = trafficless(config, key)?.kind ?? "job";
+    r.add(
+      `${key} is a ${kind} in environment ${config.name}: a ${kind} serves no model (a service's model names its bucket)`,
+    );
     return false;
   }
   if (own(config.services, key)!.model === undefined) {

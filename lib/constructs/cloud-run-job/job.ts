@@ -1,5 +1,4 @@
 import { guardPolicyPlacement } from "../common";
-import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { serviceAccountMember } from "../../gcp/iam";
 import { EXECUTION_ENVIRONMENTS } from "../../gcp/run";
@@ -12,18 +11,16 @@ import {
   CloudSchedulerJob,
   ServiceAccount,
 } from "../../providers";
-import { grantId, resolveDependencies } from "../common";
+import { grantId } from "../common";
 import { Grant, Grantee, IGrantee, grantOf, grantOnce, memberOf } from "../grants";
 import {
   createSchedulerAccount,
   environment,
   gpuOf,
-  grantRunKeyAccess,
-  grantSecretAccess,
-  grantVolumeAccess,
+  binaryAuthorizationOf,
   listOf,
   probe,
-  runtimeIdentity,
+  workloadRuntime,
   volumesOf,
   vpcAccessOf,
 } from "../workload";
@@ -106,21 +103,13 @@ export class CloudRunJob extends Construct implements IGrantee {
     this.jobName = props.name;
     this.location = props.location;
     this.project = props.project;
-    const dependsOn = resolveDependencies(props.dependsOn);
-    const depends = (extra: ITerraformDependable[] = []): ITerraformDependable[] | undefined =>
-      dependsOn.length + extra.length > 0 ? [...dependsOn, ...extra] : undefined;
-
-    const identity = runtimeIdentity(this, props, "job", depends());
+    const { identity, grants, depends } = workloadRuntime(this, props, "job");
     this.serviceAccountEmail = identity.email;
     this.serviceAccount = identity.account;
     this.member = identity.member;
-    const secretGrants =
-      props.grantSecretAccess === false ? [] : grantSecretAccess(this, props, this.member, depends());
-    const bucketGrants = grantVolumeAccess(this, props.volumes, this.member, depends());
-    const keyGrants = grantRunKeyAccess(this, props, depends());
     this.job = new CloudRunV2Job(this, "job", {
       ...jobConfig(props, this.serviceAccountEmail),
-      dependsOn: depends([...secretGrants, ...bucketGrants, ...keyGrants]),
+      dependsOn: depends(grants),
     });
 
     (props.runners ?? []).forEach((m) => this.grantRunner(m));
@@ -234,6 +223,7 @@ function jobConfig(props: CloudRunJobProps, serviceAccountEmail: string): CloudR
     name: props.name,
     labels: sortedRecord(props.labels),
     deletionProtection: props.deletionProtection ?? JOB_DEFAULTS.deletionProtection,
+    binaryAuthorization: binaryAuthorizationOf(props),
     template: {
       labels: sortedRecord(props.labels),
       taskCount: tasks,

@@ -1,2 +1,3 @@
 export { CloudRunService } from "./service";
 export type { CloudRunServiceProps, Ingress, InvokerOptions, Sidecar, TrafficTarget } from "./props";
+export type { EventTrigger, EventTriggerOptions, PubSubEventSource, StorageEventSource } from "./events";

@@ -219,7 +219,6 @@ export const DEFAULTS = {
   ...WORKLOAD_DEFAULTS,
   containerName: "main",
   sidecarCpu: "0.5",
-  sidecarMemory: "256Mi",
   serviceMinInstances: 0,
   cpuIdle: true,
   startupCpuBoost: true,

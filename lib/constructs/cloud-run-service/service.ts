@@ -1,15 +1,16 @@
 import { guardPolicyPlacement } from "../common";
-import { ITerraformDependable, Lazy } from "cdktf";
+import { Lazy } from "cdktf";
 import { Construct } from "constructs";
 import { resolveTokens, shortHash } from "../../gcp/terraform";
 import { Problems, throwIfInvalid } from "../../gcp/validation";
 import { CloudRunV2Service, CloudRunV2ServiceIamMember, ServiceAccount } from "../../providers";
 import { Grant, Grantee, IGrantee, grantOf, grantOnce, memberOf } from "../grants";
-import { grantId, resolveDependencies } from "../common";
-import { grantRunKeyAccess, grantSecretAccess, grantVolumeAccess, httpPathOf, runtimeIdentity } from "../workload";
+import { grantId } from "../common";
+import { httpPathOf, workloadRuntime } from "../workload";
 import { CloudRunServiceProps, DEFAULTS, Ingress, InvokerOptions } from "./props";
 import { revisionTemplate, serviceConfig } from "./template";
 import { checkInvoker, validateCloudRunServiceProps } from "./validate";
+import { EventTrigger, EventTriggerOptions, checkEventTrigger, makeEventTrigger } from "./events";
 
 /** The role {@link CloudRunService.grantInvoker} grants: call the service. */
 const INVOKER_ROLE = "roles/run.invoker";
@@ -19,7 +20,8 @@ const INVOKER_ROLE = "roles/run.invoker";
  * capped, resources validated together, and deletion protection on by default.
  *
  * Construct ids inside (`service`, `service-account`, `log-writer`, `metric-writer`,
- * `secret-access-…`, `invoker-…`) become Terraform addresses; they never change between versions.
+ * `secret-access-…`, `cloudsql-client`, `invoker-…`, `events-…`) become Terraform addresses; they
+ * never change between versions.
  */
 export class CloudRunService extends Construct implements IGrantee {
   /** The `google_cloud_run_v2_service` resource. */
@@ -73,19 +75,10 @@ export class CloudRunService extends Construct implements IGrantee {
     this.healthCheckPath = httpPathOf(props.startupProbe, props.livenessProbe);
     this.ingress = props.ingress ?? DEFAULTS.ingress;
     this.customAudiences = props.customAudiences ?? [];
-    const dependsOn = resolveDependencies(props.dependsOn);
-    const depends = (extra: ITerraformDependable[] = []): ITerraformDependable[] | undefined =>
-      dependsOn.length + extra.length > 0 ? [...dependsOn, ...extra] : undefined;
-
-    const identity = runtimeIdentity(this, props, "service", depends());
+    const { identity, grants, depends } = workloadRuntime(this, props, "service");
     this.serviceAccountEmail = identity.email;
     this.serviceAccount = identity.account;
     this.member = identity.member;
-
-    const secretGrants =
-      props.grantSecretAccess === false ? [] : grantSecretAccess(this, props, this.member, depends());
-    const bucketGrants = grantVolumeAccess(this, props.volumes, this.member, depends());
-    const keyGrants = grantRunKeyAccess(this, props, depends());
     const template = revisionTemplate(props, this.serviceAccountEmail);
     // Named once, when first resolved: the template is fixed at construction, and its tokens
     // resolve to the addresses of what they name, which do not change. Synthesis resolves the
@@ -96,11 +89,38 @@ export class CloudRunService extends Construct implements IGrantee {
     });
     this.service = new CloudRunV2Service(this, "service", {
       ...serviceConfig(props, this.serviceAccountEmail, this.revisionName),
-      dependsOn: depends([...secretGrants, ...bucketGrants, ...keyGrants]),
+      dependsOn: depends(grants),
     });
     this.uri = this.service.uri;
 
     (props.invokers ?? []).forEach((m) => this.grantInvoker(m));
+  }
+
+  /**
+   * Routes events to the service through Eventarc: objects written to (or deleted from) a Cloud
+   * Storage bucket, or messages published to a Pub/Sub topic, each POSTed to `path` as a
+   * CloudEvent. The trigger calls the service as its own account (`SERVICE-ID-ev`), which may
+   * invoke this service and nothing else; a Cloud Storage trigger's account also receives events
+   * (`roles/eventarc.eventReceiver` on the project, as Eventarc requires), and the Cloud Storage
+   * service agent may publish to Pub/Sub (`roles/pubsub.publisher` on the project, once per
+   * stack). Enable the Eventarc API (`eventarc.googleapis.com`, and `pubsub.googleapis.com`)
+   * first. Construct ids: `events-ID/{service-account,invoker,event-receiver,trigger}`.
+   * @see https://cloud.google.com/eventarc/docs/run/route-trigger-cloud-storage
+   */
+  addEventTrigger(id: string, options: EventTriggerOptions): EventTrigger {
+    const target = {
+      scope: this,
+      serviceName: this.serviceName,
+      serviceResourceName: this.service.name,
+      location: this.location,
+      project: this.project,
+      projectNumber: this.props.projectNumber,
+      labels: this.props.labels,
+    };
+    const p = new Problems();
+    checkEventTrigger(p, target, id, options);
+    p.throwIfAny(`CloudRunService "${this.node.path}".addEventTrigger("${id}")`);
+    return makeEventTrigger(target, id, options);
   }
 
   /**

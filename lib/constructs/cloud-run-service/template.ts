@@ -1,7 +1,7 @@
 import { EXECUTION_ENVIRONMENTS, INGRESS } from "../../gcp/run";
 import { sortedRecord } from "../../gcp/terraform";
 import { CloudRunV2ServiceConfig, CloudRunV2ServiceTraffic } from "../../providers";
-import { environment, gpuOf, listOf, probe, volumesOf, vpcAccessOf } from "../workload";
+import { binaryAuthorizationOf, environment, gpuOf, listOf, probe, volumesOf, vpcAccessOf } from "../workload";
 import { CloudRunServiceProps, DEFAULTS, TrafficTarget } from "./props";
 
 /**
@@ -23,6 +23,7 @@ export function serviceConfig(
     ingress: INGRESS[props.ingress ?? DEFAULTS.ingress],
     deletionProtection: props.deletionProtection ?? DEFAULTS.deletionProtection,
     invokerIamDisabled: props.invokerIamDisabled ?? false,
+    binaryAuthorization: binaryAuthorizationOf(props),
     template: { ...revisionTemplate(props, serviceAccountEmail), revision },
     traffic: traffic(props.traffic, revision),
     customAudiences: listOf(props.customAudiences),

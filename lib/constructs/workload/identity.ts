@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import {
   jobServiceAccountId,
   runtimeServiceAccountId,
+  workerPoolServiceAccountId,
   schedulerServiceAccountId,
   serviceAccountMember,
 } from "../../gcp/iam";
@@ -15,10 +16,11 @@ import {
   ServiceAccount,
   StorageBucketIamMember,
 } from "../../providers";
-import { grantId, projectNumberOf } from "../common";
+import { grantId, projectData, projectNumberOf, resolveDependencies } from "../common";
 import { grantKeyUse } from "../grants";
 import { MODEL_BUCKET_ROLES, ModelBucket } from "../model-bucket";
-import { CloudStorageVolume, WorkloadKind, WorkloadProps } from "./props";
+import { Volume, WorkloadKind, WorkloadProps } from "./props";
+import { isCloudStorageVolume } from "./render";
 
 /*
  * Who a workload runs as, and what that account may do: the runtime account (created, or one
@@ -35,8 +37,17 @@ const RUNTIME_ROLES = [
 
 /** The account id of a workload's runtime account, derived from its name. */
 export function runtimeAccountIdOf(kind: WorkloadKind, name: string): string {
-  return kind === "service" ? runtimeServiceAccountId(name) : jobServiceAccountId(name);
+  return kind === "service"
+    ? runtimeServiceAccountId(name)
+    : kind === "job"
+      ? jobServiceAccountId(name)
+      : workerPoolServiceAccountId(name);
 }
+
+/** How an account's display name tells the kind of workload it runs. */
+const RUNS = { service: "runtime", job: "job runtime", workerPool: "worker pool runtime" } as const;
+/** How an account's description names the kind. */
+const KIND_NAME = { service: "service", job: "job", workerPool: "worker pool" } as const;
 
 /**
  * Creates a workload's dedicated runtime account (construct id `service-account`) and its project
@@ -56,8 +67,8 @@ export function createRuntimeServiceAccount(
   const account = new ServiceAccount(scope, "service-account", {
     project: props.project,
     accountId: props.accountId ?? runtimeAccountIdOf(props.kind, props.name),
-    displayName: `Cloud Run ${props.kind === "service" ? "runtime" : "job runtime"}: ${props.name}`,
-    description: `Runs the Cloud Run ${props.kind} ${props.name}; managed by cdktf-cloud-run`,
+    displayName: `Cloud Run ${RUNS[props.kind]}: ${props.name}`,
+    description: `Runs the Cloud Run ${KIND_NAME[props.kind]} ${props.name}; managed by cdktf-cloud-run`,
     dependsOn: props.dependsOn,
   });
   const project = props.project ?? account.project;
@@ -99,16 +110,22 @@ export function runtimeIdentity(
 }
 
 /**
- * Lets the runtime account read each secret the workload uses (`roles/secretmanager.secretAccessor`
- * on that secret only), one grant per secret (construct id `secret-access-…`), sorted.
+ * Lets the runtime account read each secret the workload uses, as a variable (`secretEnv`) or as
+ * files (a `secret` volume): `roles/secretmanager.secretAccessor` on that secret only, one grant
+ * per secret (construct id `secret-access-…`), sorted.
  */
 export function grantSecretAccess(
   scope: Construct,
-  props: Pick<WorkloadProps, "project" | "secretEnv">,
+  props: Pick<WorkloadProps, "project" | "secretEnv" | "volumes">,
   member: string,
   dependsOn: ITerraformDependable[] | undefined,
 ): SecretManagerSecretIamMember[] {
-  const secrets = [...new Set(Object.values(props.secretEnv ?? {}).map((s) => s.secret))].sort();
+  const secrets = [
+    ...new Set([
+      ...Object.values(props.secretEnv ?? {}).map((s) => s.secret),
+      ...(props.volumes ?? []).flatMap((v) => (v.kind === "secret" ? [v.secret] : [])),
+    ]),
+  ].sort();
   return secrets.map(
     (secret) =>
       new SecretManagerSecretIamMember(scope, grantId(scope, "secret-access", secret), {
@@ -130,13 +147,13 @@ export function grantSecretAccess(
  */
 export function grantVolumeAccess(
   scope: Construct,
-  volumes: readonly CloudStorageVolume[] | undefined,
+  volumes: readonly Volume[] | undefined,
   member: string,
   dependsOn?: ITerraformDependable[],
 ): StorageBucketIamMember[] {
   const byBucket = new Map<ModelBucket, boolean>();
   for (const v of volumes ?? []) {
-    if (typeof v.bucket === "string") continue;
+    if (!isCloudStorageVolume(v) || typeof v.bucket === "string") continue;
     byBucket.set(v.bucket, (byBucket.get(v.bucket) ?? false) || v.readOnly === false);
   }
   return [...byBucket].map(([bucket, write]) => {
@@ -156,6 +173,25 @@ export function grantVolumeAccess(
       dependsOn,
     });
   });
+}
+
+/** The role a workload needs to connect to Cloud SQL instances through its `cloudSql` volume. */
+export const CLOUD_SQL_CLIENT_ROLE = "roles/cloudsql.client";
+
+/**
+ * Lets the runtime account connect to Cloud SQL (`roles/cloudsql.client`, construct id
+ * `cloudsql-client`) when the workload mounts a `cloudSql` volume, unless `grantCloudSqlAccess` is
+ * false. On the project: Cloud SQL grants its roles on a project, not on one instance.
+ */
+export function grantCloudSqlAccess(
+  scope: Construct,
+  props: Pick<WorkloadProps, "project" | "volumes" | "grantCloudSqlAccess">,
+  member: string,
+  dependsOn: ITerraformDependable[] | undefined,
+): ProjectIamMember[] {
+  if (props.grantCloudSqlAccess === false || !(props.volumes ?? []).some((v) => v.kind === "cloudSql")) return [];
+  const project = props.project ?? projectData(scope, undefined).projectId;
+  return [new ProjectIamMember(scope, "cloudsql-client", { project, role: CLOUD_SQL_CLIENT_ROLE, member, dependsOn })];
 }
 
 /**
@@ -190,4 +226,44 @@ export function createSchedulerAccount(
     description: `Cloud Scheduler calls the Cloud Run job ${props.jobName} as this account; ${props.madeBy}`,
     dependsOn: props.dependsOn,
   });
+}
+
+/**
+ * Every grant a workload's runtime account needs for what it mounts and reads, each as its own
+ * function above says: its secrets (unless `grantSecretAccess` is false), its model buckets, the
+ * Cloud Run service agent's use of its key, and Cloud SQL. The workload waits for them all.
+ */
+export function grantRuntimeAccess(
+  scope: Construct,
+  props: WorkloadProps,
+  member: string,
+  dependsOn: ITerraformDependable[] | undefined,
+): ITerraformDependable[] {
+  return [
+    ...(props.grantSecretAccess === false ? [] : grantSecretAccess(scope, props, member, dependsOn)),
+    ...grantVolumeAccess(scope, props.volumes, member, dependsOn),
+    ...grantRunKeyAccess(scope, props, dependsOn),
+    ...grantCloudSqlAccess(scope, props, member, dependsOn),
+  ];
+}
+
+/** What a workload construct starts with: who it runs as, the grants it waits for, and how it waits. */
+export interface WorkloadRuntime {
+  readonly identity: RuntimeIdentity;
+  /** Every grant of {@link grantRuntimeAccess}, for the workload's `dependsOn`. */
+  readonly grants: ITerraformDependable[];
+  /** The workload's own `dependsOn` with `extra` added, or undefined when both are empty. */
+  depends(extra?: ITerraformDependable[]): ITerraformDependable[] | undefined;
+}
+
+/**
+ * The runtime of a workload of `kind` in `scope`: its identity ({@link runtimeIdentity}) and its
+ * grants ({@link grantRuntimeAccess}), each waiting for the props' `dependsOn`.
+ */
+export function workloadRuntime(scope: Construct, props: WorkloadProps, kind: WorkloadKind): WorkloadRuntime {
+  const dependsOn = resolveDependencies(props.dependsOn);
+  const depends = (extra: ITerraformDependable[] = []): ITerraformDependable[] | undefined =>
+    dependsOn.length + extra.length > 0 ? [...dependsOn, ...extra] : undefined;
+  const identity = runtimeIdentity(scope, props, kind, depends());
+  return { identity, grants: grantRuntimeAccess(scope, props, identity.member, depends()), depends };
 }

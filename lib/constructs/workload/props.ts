@@ -3,10 +3,10 @@ import type { CommonProps } from "../common";
 import type { ModelBucket } from "../model-bucket";
 
 /*
- * What a Cloud Run service and a Cloud Run job share, declared and documented once: the container
+ * What Cloud Run services, jobs and worker pools share, declared and documented once: the container
  * (image, command, environment, resources, GPU, volumes, startup probe), the network (VPC egress),
- * encryption, identity, labels and deletion protection. CloudRunServiceProps and CloudRunJobProps
- * extend WorkloadProps and add only what is their own. Every default is written to the
+ * encryption, Binary Authorization, identity, labels and deletion protection. The props of each
+ * kind extend WorkloadProps and add only what is their own. Every default is written to the
  * synthesized JSON explicitly, so a stack's snapshot shows what runs.
  */
 
@@ -118,6 +118,16 @@ export interface Gpu {
 /** A Cloud Storage bucket mounted into the container as a directory (Cloud Storage FUSE). */
 export interface CloudStorageVolume {
   /**
+   * The kind of volume. A volume without a kind is a Cloud Storage one, as before kinds existed.
+   * @default "gcs"
+   */
+  readonly kind?: "gcs";
+  /**
+   * The volume's name, unique among the workload's volumes.
+   * @default - `gcs-N`, N being its place in `volumes` (so its name moves with its place)
+   */
+  readonly name?: string;
+  /**
    * The bucket: a {@link ModelBucket}, whose access this workload's runtime account is then granted
    * (read for a read-only mount, read and write otherwise), or the name of a bucket whose grants
    * you make yourself.
@@ -130,6 +140,139 @@ export interface CloudStorageVolume {
    * @default true
    */
   readonly readOnly?: boolean;
+}
+
+/** One file of a {@link SecretVolume}: a pinned version of the secret, at a path of its own. */
+export interface SecretVolumeFile {
+  /** The file's path under the mount path: relative, such as `key` or `tls/key.pem`. */
+  readonly path: string;
+  /** A pinned version number such as `"3"`; `latest` is refused. */
+  readonly version: string;
+  /**
+   * The file's mode bits, 0 to 0o777.
+   * @default - the volume's `defaultMode`
+   */
+  readonly mode?: number;
+}
+
+/**
+ * A Secret Manager secret mounted as files, each a pinned version. The runtime account is granted
+ * `roles/secretmanager.secretAccessor` on this secret only, as for `secretEnv`.
+ * @see https://cloud.google.com/run/docs/configuring/services/secrets
+ */
+export interface SecretVolume {
+  readonly kind: "secret";
+  /** The volume's name, unique among the workload's volumes: a DNS label. */
+  readonly name: string;
+  /** The directory the files appear in: an absolute path such as `/secrets`. */
+  readonly mountPath: string;
+  /** The secret: its id in the workload's project, or `projects/PROJECT/secrets/ID`. */
+  readonly secret: string;
+  /**
+   * The one version to mount, pinned (`"3"`), as the file `fileName`. Give `version` or `files`.
+   * @default - none: `files` says which versions
+   */
+  readonly version?: string;
+  /**
+   * The name of the file holding `version`.
+   * @default - the secret's id
+   */
+  readonly fileName?: string;
+  /**
+   * Several files, each a pinned version at its own path (paths unique), instead of `version`.
+   * @default - one file, `fileName`, of `version`
+   */
+  readonly files?: readonly SecretVolumeFile[];
+  /**
+   * The mode bits of the files, 0 to 0o777. Cloud Run's own default, written explicitly: readable
+   * by every user of the container (it may not run as the files' owner), writable by none.
+   * @default 0o444
+   */
+  readonly defaultMode?: number;
+}
+
+/**
+ * An in-memory directory (`emptyDir`, medium `MEMORY`): scratch space for a model's unpacked
+ * weights, say. What it holds counts against the memory of the container that wrote it, so its
+ * size may not exceed the containers' memory limits together.
+ * @see https://cloud.google.com/run/docs/configuring/services/in-memory-volume-mounts
+ */
+export interface InMemoryVolume {
+  readonly kind: "emptyDir";
+  /** The volume's name, unique among the workload's volumes: a DNS label. */
+  readonly name: string;
+  /** Where it appears in the container: an absolute path such as `/scratch`. */
+  readonly mountPath: string;
+  /**
+   * The most it may hold, such as `"1Gi"` or `"512Mi"`: at most the containers' memory limits
+   * together, which it uses. Always written.
+   * @default - half the containers' memory limits together (Cloud Run's own default)
+   */
+  readonly sizeLimit?: string;
+}
+
+/**
+ * An NFS share (Filestore, say) mounted into the container. The workload needs VPC egress to
+ * reach the server (`vpcAccess`). Cloud Run mounts it without locking; writing needs a container
+ * running as root.
+ * @see https://cloud.google.com/run/docs/configuring/services/nfs-volume-mounts
+ */
+export interface NfsVolume {
+  readonly kind: "nfs";
+  /** The volume's name, unique among the workload's volumes: a DNS label. */
+  readonly name: string;
+  /** Where the share appears in the container: an absolute path such as `/shared`. */
+  readonly mountPath: string;
+  /** The NFS server: an IP address or host name, such as Filestore's `10.0.0.2`. */
+  readonly server: string;
+  /** The exported path on the server: absolute, such as `/share1`. */
+  readonly path: string;
+  /**
+   * Mount read-only.
+   * @default true
+   */
+  readonly readOnly?: boolean;
+}
+
+/**
+ * Cloud SQL instances, reached through Unix sockets under `mountPath` (the Cloud SQL Auth Proxy
+ * that Cloud Run runs): `/cloudsql/PROJECT:REGION:INSTANCE`. The runtime account is granted
+ * `roles/cloudsql.client` on the workload's project: Cloud SQL offers that role on a project only,
+ * not on one instance, so the account may connect to every instance of the project it can log in to.
+ * @see https://cloud.google.com/sql/docs/postgres/connect-run
+ */
+export interface CloudSqlVolume {
+  readonly kind: "cloudSql";
+  /** The volume's name, unique among the workload's volumes: a DNS label. */
+  readonly name: string;
+  /** The instances' connection names: `PROJECT:REGION:INSTANCE`. */
+  readonly instances: readonly string[];
+  /**
+   * Where the sockets appear.
+   * @default "/cloudsql"
+   */
+  readonly mountPath?: string;
+}
+
+/** A volume of one kind, told apart by `kind`: Cloud Storage when it has none. */
+export type Volume = CloudStorageVolume | SecretVolume | InMemoryVolume | NfsVolume | CloudSqlVolume;
+
+/**
+ * Binary Authorization: Cloud Run deploys only images the policy allows.
+ * @see https://cloud.google.com/binary-authorization/docs/run/enabling-binauthz-cloud-run
+ */
+export interface BinaryAuthorization {
+  /**
+   * `"default"`, the project's policy, or a named Cloud Run platform policy:
+   * `projects/PROJECT/platforms/cloudrun/policies/NAME`.
+   */
+  readonly policy: string;
+  /**
+   * Deploy even what the policy refuses, with the reason written down. Cloud Run records it in the
+   * audit log, and the policy pack reports it (RUN-013: refused in production unless acknowledged).
+   * @default - no breakglass
+   */
+  readonly breakglass?: { readonly justification: string };
 }
 
 /** What goes through the VPC: every request, or only those to private addresses. */
@@ -164,7 +307,10 @@ export interface ConnectorVpcAccess {
   readonly egress?: VpcEgress;
 }
 
-/** The props every Cloud Run workload takes: a {@link CloudRunService} and a {@link CloudRunJob}. */
+/**
+ * The props every Cloud Run workload takes: a {@link CloudRunService}, a {@link CloudRunJob} and a
+ * {@link CloudRunWorkerPool}.
+ */
 export interface WorkloadProps extends CommonProps {
   /**
    * The service or job name: 1-49 lowercase letters, digits and hyphens, starting with a letter.
@@ -252,13 +398,16 @@ export interface WorkloadProps extends CommonProps {
   readonly gpu?: Gpu;
 
   /**
-   * Cloud Storage buckets mounted into the container, such as a {@link ModelBucket} at `/models`
-   * (read-only by default; a job that writes models mounts it with `readOnly: false`). The
-   * runtime account is granted read, or read and write, on each mounted ModelBucket.
+   * Volumes mounted into the main container, each of a `kind`: Cloud Storage buckets (no kind),
+   * such as a {@link ModelBucket} at `/models` (read-only by default; a job that writes models
+   * mounts it with `readOnly: false`), Secret Manager secrets as files (`"secret"`), in-memory
+   * scratch space (`"emptyDir"`), NFS shares (`"nfs"`) and Cloud SQL sockets (`"cloudSql"`).
+   * Mount paths must not overlap. The runtime account is granted read, or read and write, on each
+   * mounted ModelBucket, access to each mounted secret, and `roles/cloudsql.client` for Cloud SQL.
    * @see https://cloud.google.com/run/docs/configuring/services/cloud-storage-volume-mounts
    * @default - none
    */
-  readonly volumes?: readonly CloudStorageVolume[];
+  readonly volumes?: readonly Volume[];
 
   /**
    * A startup probe (HTTP, gRPC or TCP); until it passes, a service's instance gets no request.
@@ -325,6 +474,20 @@ export interface WorkloadProps extends CommonProps {
   readonly grantKeyAccess?: boolean;
 
   /**
+   * Binary Authorization: deploy only images the project's default policy, or a named one,
+   * allows. Enable the Binary Authorization API (`binaryauthorization.googleapis.com`) first.
+   * @default - none
+   */
+  readonly binaryAuthorization?: BinaryAuthorization;
+
+  /**
+   * Grant the runtime account `roles/cloudsql.client` on the project when a `cloudSql` volume is
+   * mounted. Turn it off when the grant is made elsewhere (a bootstrap stack).
+   * @default true
+   */
+  readonly grantCloudSqlAccess?: boolean;
+
+  /**
    * The project's number, which names its service agents (for `encryptionKey`).
    * @default - read with a `google_project` data source
    */
@@ -335,6 +498,8 @@ export interface WorkloadProps extends CommonProps {
 export const WORKLOAD_DEFAULTS = {
   cpu: "1",
   memory: "512Mi",
+  /** A sidecar's memory limit (services have sidecars; in-memory volumes count them). */
+  sidecarMemory: "256Mi",
   containerPort: 8080,
   executionEnvironment: "gen2" as const,
   deletionProtection: true,
@@ -345,4 +510,4 @@ export const WORKLOAD_DEFAULTS = {
 export const PROBE_DEFAULTS = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 };
 
 /** The kinds of workload, as messages and account names tell them apart. */
-export type WorkloadKind = "service" | "job";
+export type WorkloadKind = "service" | "job" | "workerPool";

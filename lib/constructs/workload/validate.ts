@@ -6,12 +6,19 @@ import { isUnresolved } from "../../gcp/terraform";
 import * as run from "../../gcp/run";
 import { secretName, secretVersion } from "../../gcp/secret-manager";
 import { bucketName } from "../../gcp/storage";
-import { Constraint, Problems, hasOwn, intRange } from "../../gcp/validation";
+import { Constraint, Problems, hasOwn, intRange, pattern, reasonText } from "../../gcp/validation";
 import { checkCommonProps } from "../common";
 import { ModelBucket } from "../model-bucket";
+import { isCloudStorageVolume, memoryLimitsOf, mountPathOf, nameOfVolume } from "./render";
 import {
+  CloudSqlVolume,
+  CloudStorageVolume,
   ConnectorVpcAccess,
   DirectVpcAccess,
+  InMemoryVolume,
+  NfsVolume,
+  SecretVolume,
+  Volume,
   HttpProbe,
   PROBE_DEFAULTS,
   Probe,
@@ -35,7 +42,7 @@ type Checked = WorkloadProps & { readonly executionEnvironment?: string };
  */
 export function checkWorkloadBasics(p: Problems, props: Checked, kind: WorkloadKind): void {
   checkCommonProps(p, props);
-  p.check("name", props.name, kind === "service" ? run.serviceName : run.jobName);
+  p.check("name", props.name, kind === "service" ? run.serviceName : kind === "job" ? run.jobName : run.workerPoolName);
   p.check("location", props.location, region);
   p.check("image", props.image, imageReference);
   if (props.requireImageDigest && imageReference(props.image) === undefined) {
@@ -50,8 +57,9 @@ export function checkWorkloadBasics(p: Problems, props: Checked, kind: WorkloadK
 /** The container's environment, GPU, volumes, VPC egress and key: each alone and with the rest. */
 export function checkWorkloadContainer(p: Problems, props: Checked, kind: WorkloadKind): void {
   checkEnv(p, props);
-  checkGpu(p, props, kind);
+  if (kind !== "workerPool") checkGpu(p, props, kind);
   checkVolumes(p, props);
+  checkBinaryAuthorization(p, props);
 }
 
 /** Network and encryption: VPC egress and a customer-managed key. */
@@ -203,7 +211,7 @@ function cpus(cpu: string): number | undefined {
  * A GPU and what Cloud Run asks of a workload that has one: the type and count, the region,
  * the second generation execution environment, and enough CPU and memory.
  */
-export function checkGpu(p: Problems, props: Checked, kind: WorkloadKind): void {
+export function checkGpu(p: Problems, props: Checked, kind: "service" | "job"): void {
   const gpu = props.gpu;
   if (gpu === undefined) return;
   p.check("gpu.type", gpu.type, run.gpuType);
@@ -234,37 +242,182 @@ export function checkGpu(p: Problems, props: Checked, kind: WorkloadKind): void 
   }
 }
 
-/** Volumes: a valid bucket, an absolute mount path not reserved and not shared, gen2. */
+/** The kinds of volume, as `kind` names them ("gcs" may be left out). */
+const VOLUME_KINDS = ["gcs", "secret", "emptyDir", "nfs", "cloudSql"] as const;
+
+/**
+ * Volumes, each of its kind, then together: names unique, mount paths absolute, not reserved and
+ * not overlapping, Cloud Storage and NFS in gen2 only.
+ */
 export function checkVolumes(p: Problems, props: Checked): void {
   const volumes = props.volumes ?? [];
-  if (volumes.length > 0 && (props.executionEnvironment ?? "gen2") !== "gen2") {
+  if (!Array.isArray(volumes)) {
+    p.add("volumes", volumes, "must be a list of volumes");
+    return;
+  }
+  const gen = props.executionEnvironment ?? "gen2";
+  const paths = new Map<string, number>();
+  const names = new Map<string, number>();
+  volumes.forEach((v: Volume, i) => {
+    const at = `volumes[${i}]`;
+    if (typeof v !== "object" || v === null) {
+      p.add(at, v, "must be a volume");
+      return;
+    }
+    if (v.kind !== undefined && !(VOLUME_KINDS as readonly string[]).includes(v.kind)) {
+      p.add(`${at}.kind`, v.kind, `must be one of ${VOLUME_KINDS.map((k) => `"${k}"`).join(", ")} (none means "gcs")`);
+      return;
+    }
+    const kindName = { secret: "secret", emptyDir: "emptyDir", nfs: "nfs", cloudSql: "cloudSql" } as const;
+    if (!isCloudStorageVolume(v) && v.name === undefined) {
+      p.add(`${at}.name`, undefined, `is required for a ${kindName[v.kind]} volume`);
+    }
+    p.check(`${at}.name`, v.name, volumeName);
+    const name = v.name ?? nameOfVolume(v, i);
+    if (!isUnresolved(name)) {
+      if (names.has(name))
+        p.add(`${at}.name`, name, `is already the name of volumes[${names.get(name)}]; volume names must be unique`);
+      names.set(name, i);
+    }
+    if (isCloudStorageVolume(v) && gen !== "gen2") {
+      p.add(
+        "executionEnvironment",
+        props.executionEnvironment,
+        `Cloud Storage volumes need "gen2" (${run.VOLUME_SOURCE})`,
+      );
+    }
+    if (v.kind === "nfs" && props.vpcAccess === undefined) {
+      p.add(
+        "vpcAccess",
+        undefined,
+        `is required with an NFS volume (${at}): the server is reached through the VPC it runs in (${run.NFS_SOURCE})`,
+      );
+    }
+    if (isCloudStorageVolume(v)) checkCloudStorageVolume(p, at, v);
+    else if (v.kind === "secret") checkSecretVolume(p, at, v);
+    else if (v.kind === "emptyDir") checkInMemoryVolume(p, at, v, props);
+    else if (v.kind === "nfs") checkNfsVolume(p, at, v);
+    else checkCloudSqlVolume(p, at, v);
+    const mount = mountPathOf(v);
+    const mountField =
+      v.kind === "cloudSql" && v.mountPath === undefined ? `${at}.mountPath (default)` : `${at}.mountPath`;
+    p.check(`${at}.mountPath`, mount, run.mountPath);
+    if (typeof mount === "string" && !isUnresolved(mount)) {
+      const clash = [...paths].find(([other]) => nested(other, mount));
+      if (clash !== undefined) {
+        p.add(mountField, mount, `overlaps volumes[${clash[1]}].mountPath (${clash[0]}); mount paths must be distinct`);
+      }
+      paths.set(mount, i);
+    }
+  });
+}
+
+/** A volume's name: a DNS label, as Cloud Run's volume names are. */
+const volumeName = pattern(
+  /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/,
+  "must be 1-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit",
+);
+
+function checkCloudStorageVolume(p: Problems, at: string, v: CloudStorageVolume): void {
+  if (typeof v.bucket === "string") p.check(`${at}.bucket`, v.bucket, bucketName);
+  else if (!(v.bucket instanceof ModelBucket))
+    p.add(`${at}.bucket`, v.bucket, "must be a ModelBucket or a bucket name");
+  checkBoolean(p, `${at}.readOnly`, v.readOnly);
+}
+
+function checkSecretVolume(p: Problems, at: string, v: SecretVolume): void {
+  p.check(`${at}.secret`, v.secret, secretName);
+  p.check(`${at}.defaultMode`, v.defaultMode, run.fileMode);
+  if (v.files !== undefined) {
+    if (v.version !== undefined)
+      p.add(`${at}.version`, v.version, "must not be set together with files: give one or the other");
+    if (v.fileName !== undefined)
+      p.add(`${at}.fileName`, v.fileName, "must not be set together with files, which name their own paths");
+    if (!Array.isArray(v.files) || v.files.length === 0) {
+      p.add(`${at}.files`, v.files, "must list at least one file");
+      return;
+    }
+    const seen = new Map<string, number>();
+    v.files.forEach((f, j) => {
+      const fat = `${at}.files[${j}]`;
+      p.check(`${fat}.path`, f.path, run.secretFilePath);
+      p.check(`${fat}.version`, f.version, secretVersion);
+      p.check(`${fat}.mode`, f.mode, run.fileMode);
+      if (typeof f.path === "string" && !isUnresolved(f.path)) {
+        const clash = [...seen].find(([other]) => nested(`/${other}`, `/${f.path}`));
+        if (clash !== undefined) {
+          p.add(
+            `${fat}.path`,
+            f.path,
+            `overlaps ${at}.files[${clash[1]}].path (${clash[0]}); file paths must be distinct (${run.SECRET_SOURCE})`,
+          );
+        }
+        seen.set(f.path, j);
+      }
+    });
+    return;
+  }
+  if (v.version === undefined) {
+    p.add(`${at}.version`, undefined, 'is required (or files): the version to mount, pinned such as "3"');
+    return;
+  }
+  p.check(`${at}.version`, v.version, secretVersion);
+  p.check(`${at}.fileName`, v.fileName, run.secretFilePath);
+}
+
+function checkInMemoryVolume(p: Problems, at: string, v: InMemoryVolume, props: Checked): void {
+  const memory = memoryLimitsOf(props);
+  p.check(`${at}.sizeLimit`, v.sizeLimit, run.sizeLimit);
+  if (v.sizeLimit === undefined || isUnresolved(v.sizeLimit) || memory === undefined) return;
+  const size = run.parseMemoryMi(v.sizeLimit);
+  if (size !== undefined && size > memory.mi) {
     p.add(
-      "executionEnvironment",
-      props.executionEnvironment,
-      `Cloud Storage volumes need "gen2" (${run.VOLUME_SOURCE})`,
+      `${at}.sizeLimit`,
+      v.sizeLimit,
+      `must not exceed the memory the containers have (${memory.limits.length === 1 ? `memory is "${memory.limits[0]}"` : `their limits, ${memory.limits.join(" + ")}, total ${memory.mi}Mi`}): an in-memory volume's contents count against it (${run.IN_MEMORY_SOURCE})`,
     );
   }
-  const paths = new Map<string, number>();
-  volumes.forEach((v, i) => {
-    const at = `volumes[${i}]`;
-    if (typeof v.bucket === "string") p.check(`${at}.bucket`, v.bucket, bucketName);
-    else if (!(v.bucket instanceof ModelBucket))
-      p.add(`${at}.bucket`, v.bucket, "must be a ModelBucket or a bucket name");
-    p.check(`${at}.mountPath`, v.mountPath, run.mountPath);
-    if (typeof v.mountPath === "string" && !Token.isUnresolved(v.mountPath)) {
-      const clash = [...paths].find(([other]) => nested(other, v.mountPath));
-      if (clash !== undefined) {
-        p.add(
-          `${at}.mountPath`,
-          v.mountPath,
-          `overlaps volumes[${clash[1]}].mountPath (${clash[0]}); mount paths must be distinct`,
-        );
-      }
-      paths.set(v.mountPath, i);
-    }
-    if (v.readOnly !== undefined && typeof v.readOnly !== "boolean")
-      p.add(`${at}.readOnly`, v.readOnly, "must be true or false");
+}
+
+function checkNfsVolume(p: Problems, at: string, v: NfsVolume): void {
+  p.check(`${at}.server`, v.server, run.nfsServer);
+  p.check(`${at}.path`, v.path, run.nfsPath);
+  checkBoolean(p, `${at}.readOnly`, v.readOnly);
+}
+
+function checkCloudSqlVolume(p: Problems, at: string, v: CloudSqlVolume): void {
+  if (!Array.isArray(v.instances) || v.instances.length === 0) {
+    p.add(`${at}.instances`, v.instances, "must list at least one instance connection name (PROJECT:REGION:INSTANCE)");
+    return;
+  }
+  const seen = new Map<string, number>();
+  v.instances.forEach((name, j) => {
+    p.check(`${at}.instances[${j}]`, name, run.cloudSqlInstance);
+    if (seen.has(name)) p.add(`${at}.instances[${j}]`, name, `is already instances[${seen.get(name)}]`);
+    seen.set(name, j);
   });
+}
+
+/** A boolean prop, when given. */
+function checkBoolean(p: Problems, path: string, value: unknown): void {
+  if (value !== undefined && typeof value !== "boolean") p.add(path, value, "must be true or false");
+}
+
+/** Binary Authorization: the default policy or a named one, and a breakglass with its reason. */
+export function checkBinaryAuthorization(p: Problems, props: Pick<WorkloadProps, "binaryAuthorization">): void {
+  const b = props.binaryAuthorization;
+  if (b === undefined) return;
+  if (typeof b !== "object" || b === null) {
+    p.add("binaryAuthorization", b, 'must be { policy: "default" } or { policy: NAME }');
+    return;
+  }
+  if (b.policy !== "default") p.check("binaryAuthorization.policy", b.policy, run.binaryAuthorizationPolicy);
+  if (b.breakglass !== undefined) {
+    const j = (b.breakglass as { justification?: unknown }).justification;
+    if (j === undefined) {
+      p.add("binaryAuthorization.breakglass.justification", undefined, "is required: a breakglass deploy must say why");
+    } else p.check("binaryAuthorization.breakglass.justification", j as string, reasonText);
+  }
 }
 
 /** True when one path is the other or inside it. */

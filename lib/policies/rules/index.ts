@@ -27,6 +27,8 @@ import { RUN_008 } from "./run/run-008-startup-probe";
 import { RUN_009 } from "./run/run-009-ingress";
 import { RUN_010 } from "./run/run-010-secret-version";
 import { RUN_011 } from "./run/run-011-plain-secret";
+import { RUN_012 } from "./run/run-012-secret-volume-version";
+import { RUN_013 } from "./run/run-013-breakglass";
 import { SCHED_001 } from "./sched/sched-001-run-caller";
 import { STATE_001 } from "./state/state-001-gcs-backend";
 import { STATE_002 } from "./state/state-002-state-bucket";
@@ -65,6 +67,8 @@ export const RULES: readonly PolicyRule[] = Object.freeze(
     RUN_009,
     RUN_010,
     RUN_011,
+    RUN_012,
+    RUN_013,
     SCHED_001,
     STATE_001,
     STATE_002,

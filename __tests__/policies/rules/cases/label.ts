@@ -3,7 +3,7 @@
  * stack each (lib/policies/rules/label/): rules/label.test.ts runs them, and pack.test.ts checks
  * that every rule of the folder has one.
  */
-import { Case, repository } from "../../builders";
+import { Case, repository, workerPool } from "../../builders";
 
 export const CASES: Case[] = [
   [
@@ -11,6 +11,13 @@ export const CASES: Case[] = [
     "development",
     (s) => repository(s),
     (s) => repository(s).addOverride("provider", "google.unlabelled"),
+    /missing label\(s\) environment, app/,
+  ],
+  [
+    "LABEL-001",
+    "development",
+    (s) => workerPool(s),
+    (s) => workerPool(s, (a) => (a.provider = "google.unlabelled")),
     /missing label\(s\) environment, app/,
   ],
 ];

@@ -5,6 +5,7 @@ import { get, isExpression } from "../../view";
 const LABELLED = [
   "google_cloud_run_v2_service",
   "google_cloud_run_v2_job",
+  "google_cloud_run_v2_worker_pool",
   "google_artifact_registry_repository",
   "google_secret_manager_secret",
   "google_storage_bucket",

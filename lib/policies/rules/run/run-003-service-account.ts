@@ -4,20 +4,26 @@ import { get, isExpression } from "../../view";
 
 export const RUN_003: PolicyRule = {
   id: "RUN-003",
-  what: "Cloud Run workloads run as a dedicated service account, never the default compute or App Engine one",
+  what: "Cloud Run services, jobs and worker pools run as a dedicated service account, never the default compute or App Engine one",
   why: "The default compute service account holds Editor on the project: code in the container could change almost anything.",
-  fix: "Set the service account to a dedicated one with only the roles the workload needs (CloudRunService creates one).",
+  fix: "Set the service account to a dedicated one with only the roles the workload needs (CloudRunService, CloudRunJob and CloudRunWorkerPool create one).",
   severity: "error",
   stages: ALL_STAGES,
   equivalent: "none for Cloud Run (checkov CKV_GCP_46/47/48 cover default accounts elsewhere)",
-  resourceTypes: ["google_cloud_run_v2_service", "google_cloud_run_v2_job", "google_cloud_run_service"],
+  resourceTypes: [
+    "google_cloud_run_v2_service",
+    "google_cloud_run_v2_job",
+    "google_cloud_run_v2_worker_pool",
+    "google_cloud_run_service",
+  ],
   check: (r) => {
     const account =
-      r.type === "google_cloud_run_v2_service"
-        ? get(r.attrs, "template", "service_account")
-        : r.type === "google_cloud_run_v2_job"
-          ? get(r.attrs, "template", "template", "service_account")
-          : get(r.attrs, "template", "spec", "service_account_name");
+      r.type === "google_cloud_run_v2_job"
+        ? get(r.attrs, "template", "template", "service_account")
+        : r.type === "google_cloud_run_service"
+          ? get(r.attrs, "template", "spec", "service_account_name")
+          : // A v2 service and a worker pool: template.service_account.
+            get(r.attrs, "template", "service_account");
     if (account === undefined || account === "") {
       return nonCompliant("no service account is set, so it runs as the default compute service account");
     }
