@@ -69,8 +69,8 @@ describe("services", () => {
       const result = synthesize({ dir, outdir: out });
       expect(result.errors).toEqual([]);
       expect(result.notices).toEqual([
-        "beta: predict is not deployed (no release at the preproduction stage): npm run release -- promote <earlier environment> beta predict deploys it; a service being retired stays so until the configuration drops it",
-        "gamma: predict is not deployed (no release at the production stage): npm run release -- promote <earlier environment> gamma predict deploys it; a service being retired stays so until the configuration drops it",
+        "beta: predict is not deployed (no release at the preproduction stage): npm run release -- promote <earlier environment> beta predict deploys it; one being retired stays so until the configuration drops it",
+        "gamma: predict is not deployed (no release at the production stage): npm run release -- promote <earlier environment> gamma predict deploys it; one being retired stays so until the configuration drops it",
       ]);
       const stack = (env: string) => JSON.parse(fs.readFileSync(path.join(out, "stacks", env, "cdk.tf.json"), "utf8"));
       const placeholder = Object.values<Json>(stack("alpha").resource.google_cloud_run_v2_service)[0].template

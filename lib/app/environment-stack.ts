@@ -1,5 +1,5 @@
 import { hasOwn } from "../gcp/validation";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformResource, TerraformStack, dependable } from "cdktf";
 import { Construct } from "constructs";
 import { ArtifactRepository } from "../constructs/artifact-repository";
 import { CloudRunJob } from "../constructs/cloud-run-job";
@@ -20,7 +20,7 @@ import { ProjectServices } from "../constructs/project-services";
 import { workloadApis } from "../constructs/workload";
 import { sortedRecord } from "../gcp/terraform";
 import { acknowledge } from "../policies";
-import { CloudRunV2ServiceIamMember, DataGoogleProject } from "../providers";
+import { CloudRunV2ServiceIamMember, DataGoogleProject, EventarcTrigger } from "../providers";
 import { EnvironmentConfig, parseEnvironmentConfig, repositoryProps, serviceProps } from "./config";
 import { BucketResolver, anythingMonitored, bucketProps, jobProps, monitored, workerPoolProps } from "./config/props";
 import {
@@ -154,6 +154,7 @@ export class EnvironmentStack extends AppStack {
       ...pending.flatMap((key) => resourcesOfWorkload(parsed, key)).map(apiFor),
       ...configuredApis(parsed),
     ]);
+    this.waitForConfiguredApis();
     this.acceptFindings();
   }
 
@@ -368,6 +369,29 @@ export class EnvironmentStack extends AppStack {
       displayName: `${config.app} (${config.name})`,
       widgets,
     });
+  }
+
+  /**
+   * Each workload waits for the APIs its settings need beyond its resource's own (enableApis makes
+   * it wait for that one): Binary Authorization, the Cloud SQL Admin API; each event trigger for
+   * Pub/Sub, which carries its events. On a new project they are enabled first.
+   */
+  private waitForConfiguredApis(): void {
+    const { config } = this;
+    const wait = (resource: TerraformResource, apis: readonly string[]) => {
+      if (apis.length === 0) return;
+      resource.dependsOn = [...(resource.dependsOn ?? []), ...apis.map((api) => dependable(this.apis.resource(api)))];
+    };
+    for (const [key, service] of Object.entries(this.services)) {
+      wait(service.service, workloadApis(serviceProps(config, key)));
+      for (const trigger of service.node.findAll().filter((c): c is EventarcTrigger => c instanceof EventarcTrigger)) {
+        wait(trigger, ["pubsub.googleapis.com"]);
+      }
+    }
+    for (const [key, job] of Object.entries(this.jobs)) wait(job.job, workloadApis(jobProps(config, key)));
+    for (const [key, pool] of Object.entries(this.workerPools)) {
+      wait(pool.workerPool, workloadApis(workerPoolProps(config, key)));
+    }
   }
 
   /** The findings the environment accepts, each on the whole stack or on one service or job. */

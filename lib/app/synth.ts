@@ -175,7 +175,7 @@ export function synthesize(
       notices.push(
         `${config.name}: ${key} is not deployed (no release at the ${config.stage} stage): ` +
           `npm run release -- promote <earlier environment> ${config.name} ${key} deploys it; ` +
-          `a service being retired stays so until the configuration drops it`,
+          `one being retired stays so until the configuration drops it`,
       );
     }
     // With services not deployed yet, the pack checks the stack as it will be once they are (in

@@ -187,7 +187,7 @@ export const PROJECT_ROLE_REASONS: Readonly<Record<string, string>> = {
     "no condition can limit a Cloud Run role, and a grant on a service or job must wait for it, which this identity creates",
   "roles/cloudscheduler.admin": "no condition can limit a Cloud Scheduler role; a scheduler job has no IAM policy",
   "roles/eventarc.admin":
-    "no condition can limit an Eventarc role, and a trigger has no IAM policy; a trigger acts only as an account the deploy identity may act as (the bootstrap stack's trigger accounts)",
+    "no condition can limit an Eventarc role, and a trigger has no IAM policy. A trigger acts as an account the deploy identity may act as: the trigger accounts, and also the runtime and scheduler accounts, which it may already deploy code as, so this grants no more than that",
   "roles/eventarc.viewer": READS,
   "roles/monitoring.alertPolicyEditor": "no condition can limit a Monitoring role; alert policies have no IAM policy",
   "roles/monitoring.dashboardEditor": "no condition can limit a Monitoring role; dashboards have no IAM policy",

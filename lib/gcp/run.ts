@@ -310,6 +310,13 @@ export const CLOUD_SQL_SOURCE = 'Cloud SQL "Connect from Cloud Run"';
  */
 export const fileMode = intRange(0, 0o777, "must be file mode bits from 0 to 0o777 (511)");
 
+/** One file's mode: 1 to 0o777 (leave it out for the volume's `defaultMode`). */
+export const itemFileMode = intRange(
+  1,
+  0o777,
+  "must be file mode bits from 1 to 0o777 (511); leave it out for defaultMode",
+);
+
 /** A secret file's path under its volume: relative, without `.` or `..` parts. */
 export const secretFilePath = pattern(
   /^(?!\.{1,2}(?:\/|$))(?!.*\/\.{1,2}(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/,
@@ -318,7 +325,7 @@ export const secretFilePath = pattern(
 
 /** An in-memory volume's size limit: a positive whole number of Mi or Gi. */
 export const sizeLimit: Constraint<string> = (value) => {
-  const mi = parseMemoryMi(value);
+  const mi = /^[1-9]/.test(value) ? parseMemoryMi(value) : undefined;
   return mi !== undefined && mi > 0
     ? undefined
     : 'must be a positive whole number of Mi or Gi, such as "512Mi" or "1Gi"';
@@ -348,7 +355,7 @@ export const cloudSqlInstance = pattern(
  * Authorization "Platform policies" (projects/PROJECT/platforms/cloudrun/policies/NAME).
  */
 export const binaryAuthorizationPolicy = pattern(
-  /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/platforms\/cloudrun\/policies\/[A-Za-z0-9_-]{1,63}$/i,
+  /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/platforms\/cloud[rR]un\/policies\/[A-Za-z0-9_-]{1,63}$/,
   'must be "default" (the project\'s policy) or projects/PROJECT/platforms/cloudrun/policies/NAME',
 );
 
@@ -403,6 +410,9 @@ export const eventTriggerId = pattern(
   /^[a-z](?:[-a-z0-9]{0,12}[a-z0-9])?$/,
   "must be 1-14 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen",
 );
+
+/** The longest trigger name (`SERVICE-ID`) this library makes: a DNS label's 63 characters. */
+export const MAX_TRIGGER_NAME = 63;
 
 /** The service agents an Eventarc trigger's delivery goes through. */
 export const EVENT_AGENTS = {

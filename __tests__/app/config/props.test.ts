@@ -88,6 +88,20 @@ describe("volumes and Binary Authorization in an environment's configuration", (
   test("the APIs they need are enabled: Binary Authorization and the Cloud SQL Admin API", () => {
     const apis = Object.values(out.resource.google_project_service).map((s: Json) => s.service);
     expect(apis).toEqual(expect.arrayContaining(["binaryauthorization.googleapis.com", "sqladmin.googleapis.com"]));
+    // Each workload waits for what its settings need, as for its own API: on a new project they come first.
+    const svc = Object.values(out.resource.google_cloud_run_v2_service)[0] as Json;
+    const apiRef = (api: string) =>
+      `google_project_service.${Object.entries(out.resource.google_project_service).find(([, v]: [string, Json]) => v.service === api)![0]}`;
+    expect(svc.depends_on).toEqual(
+      expect.arrayContaining([
+        apiRef("run.googleapis.com"),
+        apiRef("binaryauthorization.googleapis.com"),
+        apiRef("sqladmin.googleapis.com"),
+      ]),
+    );
+    const job = Object.values(out.resource.google_cloud_run_v2_job)[0] as Json;
+    expect(job.depends_on).toContain(apiRef("binaryauthorization.googleapis.com"));
+    expect(job.depends_on).not.toContain(apiRef("sqladmin.googleapis.com"));
     const plain = envStack(fixtureEnvironment({ name: "live" }));
     const plainApis = Object.values(plain.resource.google_project_service).map((s: Json) => s.service);
     expect(plainApis).not.toContain("binaryauthorization.googleapis.com");
@@ -333,6 +347,10 @@ describe("a service's events in the environments app: the trigger here, its acco
     expect(out.resource.google_project_iam_member).toBeUndefined();
     const apis = Object.values(out.resource.google_project_service).map((s: Json) => s.service);
     expect(apis).toEqual(expect.arrayContaining(["eventarc.googleapis.com", "pubsub.googleapis.com"]));
+    const pubsub = Object.entries(out.resource.google_project_service).find(
+      ([, v]: [string, Json]) => v.service === "pubsub.googleapis.com",
+    )![0];
+    for (const t of triggers) expect(t.depends_on).toContain(`google_project_service.${pubsub}`);
     expect(schemaProblems({ live: out })).toEqual({});
   });
 
@@ -381,9 +399,32 @@ describe("a service's events in the environments app: the trigger here, its acco
       },
     });
     expect(problemsOf(bad)).toEqual([
+      "services.predict.events.Model_Written.source.bucket: must be a key of buckets, and the environment has none",
       expect.stringMatching(/^services\.predict\.events\.Model_Written: must be 1-14 lowercase letters/),
       "services.predict.events.Model_Written.path: must be a path starting with /",
-      "services.predict.events.Model_Written.source.bucket: must be a key of buckets, and the environment has none",
+    ]);
+    const sourced = (source: unknown) =>
+      problemsOf(
+        fixtureEnvironment({
+          buckets: { models: {} },
+          services: { predict: { ...fixtureService(), events: { e: { source } } } as never },
+        }),
+      );
+    // A source that is no form's is named by the form it comes closest to, field by field.
+    expect(sourced({ bucket: "models" })).toEqual([
+      expect.stringMatching(
+        /^services\.predict\.events\.e\.source\.eventType: is required and must be one of "google\.cloud\.storage\.object\.v1\.finalized"/,
+      ),
+    ]);
+    expect(sourced({ bucket: "models", eventType: "google.cloud.storage.object.v1.finalised" })).toEqual([
+      expect.stringMatching(/^services\.predict\.events\.e\.source\.eventType: must be one of /),
+    ]);
+    expect(sourced({ pubsubTopic: "projects/someone-else/topics/requests" })).toEqual([
+      "services.predict.events.e.source.pubsubTopic: must be a topic of the environment's project (acme-fx-fixture): whoever may publish to another project's topic could call the service",
+    ]);
+    expect(sourced({ pubsubTopic: "projects/acme-fx-fixture/topics/requests" })).toEqual([]);
+    expect(sourced("models")).toEqual([
+      "services.predict.events.e.source: must be { bucket, eventType } (a bucket's objects) or { pubsubTopic } (a topic's messages)",
     ]);
     const type = fixtureEnvironment({
       services: {
@@ -391,5 +432,45 @@ describe("a service's events in the environments app: the trigger here, its acco
       },
     });
     expect(problemsOf(type).join("\n")).toMatch(/services\.predict\.events\.x\.source/);
+  });
+});
+
+describe("what the bootstrap stack makes must be one of its own", () => {
+  test("an account id met twice (a hash past 30 characters, or a name that is another's id) is refused; so is a trigger name", () => {
+    const long = "svc-aaaaaaaaaaaaaaaaaaaaa";
+    const config = fixtureEnvironment({
+      services: {
+        predict: fixtureService({ name: long, events: { trig: { source: { pubsubTopic: "jobs" } } } }),
+        other: fixtureService({ name: `${long}-trig-ev` }),
+        a: fixtureService({ name: "a", events: { "b-c": { source: { pubsubTopic: "topic1" } } } }),
+        ab: fixtureService({ name: "a-b", events: { c: { source: { pubsubTopic: "topic2" } } } }),
+      },
+    });
+    expect(problemsOf(config)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^services\.other: its runtime account would be svc-a+-[0-9a-f]{8}, already services\.predict\.events\.trig's: rename one$/,
+        ),
+        "services.ab.events.c: its account would be a-b-c-ev, already services.a.events.b-c's: rename one",
+        "services.ab.events.c: names the trigger a-b-c, as services.a.events.b-c does",
+      ]),
+    );
+  });
+
+  test("Terraform expressions in configuration strings are refused, wherever they are; an escaped one is a literal", () => {
+    const config = fixtureEnvironment({
+      services: {
+        predict: fixtureService({
+          env: { GREETING: '${file("/proc/self/environ")}', LITERAL: "$${HOME}" },
+          binaryAuthorization: { policy: "default", breakglass: { justification: '${"incident response override"}' } },
+          volumes: [{ kind: "emptyDir", name: "x", mountPath: '/d${"ev"}' }],
+        }),
+      },
+    });
+    expect(problemsOf(config)).toEqual([
+      "services.predict.env.GREETING: must not hold ${ or %{: Terraform would read it as an expression, known only at apply (write $${ for a literal ${)",
+      expect.stringMatching(/^services\.predict\.volumes\[0\]\.mountPath: must not hold \$\{/),
+      expect.stringMatching(/^services\.predict\.binaryAuthorization\.breakglass\.justification: must not hold \$\{/),
+    ]);
   });
 });

@@ -170,6 +170,14 @@ describe("refusals, each naming the option, the value and the rule, all at once"
     ]);
   });
 
+  test("a trigger name (SERVICE-ID) past 63 characters is refused, naming it", () => {
+    const long = new CloudRunService(newStack(), "predict", { ...base, name: "p".repeat(49) });
+    expect(problems(() => long.addEventTrigger("abcdefghijklmn", { source: STORAGE }))).toEqual([
+      `id: names the trigger ${"p".repeat(49)}-abcdefghijklmn, 64 characters; with the service name it must be at most 63`,
+    ]);
+    expect(() => long.addEventTrigger("abcdefghijklm", { source: STORAGE })).not.toThrow();
+  });
+
   test("both sources, neither, a bad topic, a Pub/Sub trigger outside a region, an id used twice", () => {
     expect(problems(() => api().addEventTrigger("x", { source: { ...STORAGE, pubsubTopic: "t-1" } as never }))).toEqual(
       [expect.stringMatching(/^source: must be a bucket's events or a topic's messages, not both/)],

@@ -142,6 +142,21 @@ describe.each(KINDS)("volumes of a $kind", (k) => {
     );
   });
 
+  test("one secret named by its id and by its path in the workload's project is granted once", () => {
+    const out = synthKind(k, {
+      volumes: [{ ...SECRET, secret: `projects/${PROJECT}/secrets/api-key` }],
+      secretEnv: { API_KEY: { secret: "api-key", version: "3" } },
+    });
+    expect(Object.values(out.resource.google_secret_manager_secret_iam_member).map((g: Json) => g.secret_id)).toEqual([
+      "api-key",
+    ]);
+    const two = synthKind(k, {
+      volumes: [{ ...SECRET, secret: "projects/acme-shared/secrets/api-key" }],
+      secretEnv: { API_KEY: { secret: "api-key", version: "3" } },
+    });
+    expect(Object.keys(two.resource.google_secret_manager_secret_iam_member)).toHaveLength(2);
+  });
+
   test("a secret read as a variable and as files is granted once; grantSecretAccess and grantCloudSqlAccess false grant nothing", () => {
     const once = synthKind(k, { volumes: [SECRET], secretEnv: { API_KEY: { secret: "api-key", version: "3" } } });
     expect(Object.keys(once.resource.google_secret_manager_secret_iam_member)).toHaveLength(1);
@@ -174,6 +189,7 @@ describe.each(KINDS)("volumes of a $kind", (k) => {
       /positive whole number of Mi or Gi/,
     );
     fails(k, { volumes: [{ ...SCRATCH, sizeLimit: "0Mi" }] }, "volumes[0].sizeLimit", "0Mi", /positive/);
+    fails(k, { volumes: [{ ...SCRATCH, sizeLimit: "00512Mi" }] }, "volumes[0].sizeLimit", "00512Mi", /positive/);
   });
 
   test("two volumes with one mount path, or one inside the other, are refused; names are unique DNS labels", () => {
@@ -289,6 +305,13 @@ describe.each(KINDS)("volumes of a $kind", (k) => {
     );
     fails(k, { volumes: [{ ...SECRET, version: undefined, files: [] }] }, "volumes[0].files", [], /at least one file/);
     fails(k, { volumes: [{ ...SECRET, defaultMode: 0o1000 }] }, "volumes[0].defaultMode", 512, /0 to 0o777/);
+    fails(
+      k,
+      { volumes: [{ ...SECRET, version: undefined, files: [{ path: "k", version: "1", mode: 0 }] }] },
+      "volumes[0].files[0].mode",
+      0,
+      /from 1 to 0o777 \(511\); leave it out for defaultMode/,
+    );
     fails(k, { volumes: [{ ...SECRET, secret: "bad secret" }] }, "volumes[0].secret", "bad secret", /secret id/);
     passes(k, { volumes: [{ ...SECRET, secret: "projects/acme-shared/secrets/api-key", defaultMode: 0 }] });
   });

@@ -351,13 +351,40 @@ describe("RUN-013: breakglass", () => {
     ]);
   });
 
-  test("a justification or a block known only at apply is unknown", () => {
+  test("a justification known only at apply is a breakglass all the same; a whole block known only at apply is unknown", () => {
+    // Any justification is a breakglass: what it says is known at apply, that there is one is known now.
     expect(findings(breakglass({ use_default: true, breakglass_justification: "${var.breakglass}" }))).toEqual([
-      expect.stringMatching(
-        /^warning RUN-013: could not be checked: the breakglass justification is \$\{var.breakglass\}, known only at apply/,
-      ),
+      expect.stringMatching(/^error RUN-013: .*deployed with breakglass: the expression \$\{var.breakglass\}/),
     ]);
+    expect(
+      findings(breakglass({ use_default: true, breakglass_justification: '${"incident response override"}' })),
+    ).toEqual([expect.stringMatching(/^error RUN-013: /)]);
     expect(statuses("RUN-013", breakglass("${var.binary_authorization}"))).toEqual(["unknown"]);
+  });
+
+  test("a v1 service's breakglass annotation, on the service or its template, is a breakglass", () => {
+    const annotation = "run.googleapis.com/binary-authorization-breakglass";
+    const rule = RULES.find((r) => r.id === "RUN-013")!;
+    const v1 = (attrs: Record<string, unknown>) => {
+      const stack = { resources: [], dataSources: {}, providers: {} };
+      const address = "google_cloud_run_service.legacy";
+      const result = rule.check!({
+        type: "google_cloud_run_service",
+        name: "legacy",
+        address,
+        path: address,
+        attrs,
+        stack,
+      });
+      return [`${result.status}: ${"detail" in result ? result.detail : ""}`];
+    };
+    expect(v1({ metadata: { annotations: { [annotation]: "incident 42 emergency" } } })).toEqual([
+      'non-compliant: deployed with breakglass: "incident 42 emergency"; Binary Authorization\'s policy was bypassed',
+    ]);
+    expect(v1({ template: [{ metadata: [{ annotations: { [annotation]: "incident 42" } }] }] })).toEqual([
+      expect.stringMatching(/^non-compliant: deployed with breakglass: "incident 42"/),
+    ]);
+    expect(v1({ metadata: { annotations: { "run.googleapis.com/ingress": "all" } } })).toEqual(["not-applicable: "]);
   });
 
   test("production refuses a breakglass unless it is acknowledged with its reason; earlier stages do not look", () => {

@@ -7,7 +7,15 @@ import { Probe, httpPathOf } from "../../constructs/workload";
 import { validateModelBucketProps } from "../../constructs/model-bucket";
 import { validateServiceMonitoringProps } from "../../constructs/monitoring/service-monitoring";
 import { emailAddress, notificationChannelId } from "../../gcp/monitoring";
-import { envName, eventTriggerId, probePath, pubsubTopic } from "../../gcp/run";
+import { envName } from "../../gcp/run";
+import {
+  eventTriggerServiceAccountId,
+  jobServiceAccountId,
+  runtimeServiceAccountId,
+  schedulerServiceAccountId,
+  workerPoolServiceAccountId,
+} from "../../gcp/iam";
+import { checkEventTrigger } from "../../constructs/cloud-run-service/events";
 import { imageName } from "../../gcp/images";
 import { checkLabels, projectId, region } from "../../gcp/projects";
 import { bucketName } from "../../gcp/storage";
@@ -17,6 +25,7 @@ import { knownRule } from "../../policies/pack";
 import { DRILL_VARIABLE, checkRollouts } from "./rollout";
 import {
   anythingMonitored,
+  bucketNames,
   bucketProps,
   isBucketVolume,
   trafficless,
@@ -29,7 +38,7 @@ import {
   serviceProps,
 } from "./props";
 import { cloudRunRegion } from "./regions";
-import type { EnvironmentConfig, ServiceConfig, VolumeConfig } from "./types";
+import type { EnvironmentConfig, VolumeConfig } from "./types";
 
 /** The digest construct props are checked with: configuration names an image, releases its digest. */
 const STAND_IN = `@sha256:${"0".repeat(64)}`;
@@ -101,6 +110,69 @@ const notABootstrapId = (value: string) =>
     ? `must not start with "bootstrap-": each environment's day-one stack is bootstrap-<environment>`
     : undefined;
 
+/**
+ * The accounts the bootstrap stack makes, by the ids derived from names, and the triggers the
+ * environment's stack names: each must be one of its own. Past 30 characters an id is shortened
+ * with a hash, and a name such as `S-T-ev` could meet another's: the second would be refused at
+ * apply (409), or, worse, one workload would run as, or call as, another's account.
+ */
+function checkAccountIds(p: Problems, config: EnvironmentConfig): void {
+  // (The pipeline identities' ids, `terraform-plan` and the like, end in no suffix these ids end in.)
+  const made = new Map<string, string>();
+  const triggers = new Map<string, string>();
+  const claim = (id: string, at: string, what: string) => {
+    const other = made.get(id);
+    if (other !== undefined) p.add(at, id, `${what} would be ${id}, already ${other}'s: rename one`);
+    else made.set(id, at);
+  };
+  for (const [key, svc] of Object.entries(config.services)) {
+    const name = svc.name ?? key;
+    claim(runtimeServiceAccountId(name), `services.${key}`, "its runtime account");
+    for (const id of Object.keys(svc.events ?? {})) {
+      claim(eventTriggerServiceAccountId(name, id), `services.${key}.events.${id}`, "its account");
+      const trigger = `${name}-${id}`;
+      const other = triggers.get(trigger);
+      if (other !== undefined)
+        p.add(`services.${key}.events.${id}`, id, `names the trigger ${trigger}, as ${other} does`);
+      triggers.set(trigger, `services.${key}.events.${id}`);
+    }
+  }
+  for (const [key, job] of Object.entries(config.jobs ?? {})) {
+    claim(jobServiceAccountId(job.name ?? key), `jobs.${key}`, "its runtime account");
+    if (job.schedule !== undefined)
+      claim(schedulerServiceAccountId(job.name ?? key), `jobs.${key}.schedule`, "its account");
+  }
+  for (const [key, pool] of Object.entries(config.workerPools ?? {})) {
+    claim(workerPoolServiceAccountId(pool.name ?? key), `workerPools.${key}`, "its runtime account");
+  }
+}
+
+/** A Terraform template sequence: `${…}` or `%{…}`, not escaped as `$${` or `%%{`. */
+const TEMPLATE = /(?:^|[^$])\$\{|(?:^|[^%])%\{/;
+
+/**
+ * Every string of the configuration is a literal. A `${…}` or `%{…}` in one would reach the
+ * synthesized JSON as it is, and Terraform would read it as an expression: its value known only
+ * at apply, so no check here and no policy rule could hold it (a breakglass justification, a mount
+ * path beside a reserved one). `$${` writes a literal `${`.
+ */
+function checkLiterals(p: Problems, at: string, value: unknown): void {
+  if (typeof value === "string") {
+    if (TEMPLATE.test(value)) {
+      p.add(
+        at || "(root)",
+        value,
+        "must not hold ${ or %{: Terraform would read it as an expression, known only at apply (write $${ for a literal ${)",
+      );
+    }
+    return;
+  }
+  if (Array.isArray(value)) value.forEach((v, i) => checkLiterals(p, `${at}[${i}]`, v));
+  else if (typeof value === "object" && value !== null) {
+    for (const [k, v] of Object.entries(value)) checkLiterals(p, joinPath(at, k), v);
+  }
+}
+
 /** Application name: part of state prefixes and label values. */
 const appName = pattern(
   /^[a-z][a-z0-9-]{0,29}$/,
@@ -113,6 +185,7 @@ const appName = pattern(
  */
 export function semanticProblems(config: EnvironmentConfig): Problem[] {
   const p = new Problems();
+  checkLiterals(p, "", config);
   p.check("name", config.name, environmentName);
   p.check("name", config.name, notABootstrapId);
   for (const [group, keys] of [
@@ -168,19 +241,8 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
     };
     addWorkloadProblems(p, at, svc.name, validateCloudRunServiceProps(props), svc.volumes?.length ?? 0);
     checkVolumeBuckets(p, `${at}.volumes`, svc.volumes, config);
-    // Only jobs write the buckets models are served from: a service that could write one could
-    // change what every instance of every service loads, with no release.
-    const modelBuckets = new Set(Object.values(config.services).map((s) => s.model?.bucket));
-    (svc.volumes ?? []).forEach((v, i) => {
-      if (isBucketVolume(v) && v.readOnly === false && modelBuckets.has(v.bucket)) {
-        p.add(
-          `${at}.volumes[${i}].readOnly`,
-          false,
-          `must be true: services read their models from bucket ${v.bucket}, and only jobs write it`,
-        );
-      }
-    });
-    checkEvents(p, at, svc.events, config);
+    checkModelBucketsReadOnly(p, at, svc.volumes, config);
+    checkEvents(p, at, id, config);
     for (const group of ["env", "secretEnv"] as const) {
       if (svc[group] !== undefined && hasOwn(svc[group], DRILL_VARIABLE)) {
         p.add(
@@ -245,6 +307,7 @@ export function semanticProblems(config: EnvironmentConfig): Problem[] {
     );
   });
 
+  checkAccountIds(p, config);
   if (config.stage !== "development") guardrailProblems(p, config);
   return [...p.list];
 }
@@ -271,24 +334,71 @@ function addWorkloadProblems(
   }
 }
 
-/** A service's event triggers: ids that name a trigger and an account, a bucket of the environment or a topic, a path. */
-function checkEvents(p: Problems, at: string, events: ServiceConfig["events"], config: EnvironmentConfig): void {
+/**
+ * A service's event triggers, with CloudRunService.addEventTrigger's own checks (the id, the
+ * source, the path), under `services.KEY.events.ID`; and a bucket source names a bucket of the
+ * environment.
+ */
+function checkEvents(p: Problems, at: string, key: string, config: EnvironmentConfig): void {
+  const svc = config.services[key];
   const keys = Object.keys(config.buckets ?? {});
-  for (const [id, event] of Object.entries(events ?? {})) {
+  for (const [id, event] of Object.entries(svc.events ?? {})) {
     const path = `${at}.events.${id}`;
-    p.check(path, id, eventTriggerId);
-    p.check(`${path}.path`, event.path, probePath);
-    if ("pubsubTopic" in event.source) p.check(`${path}.source.pubsubTopic`, event.source.pubsubTopic, pubsubTopic);
-    else if (config.buckets?.[event.source.bucket] === undefined) {
+    const bucket = "bucket" in event.source ? event.source.bucket : undefined;
+    if (bucket !== undefined && config.buckets?.[bucket] === undefined) {
       p.add(
         `${path}.source.bucket`,
-        event.source.bucket,
+        bucket,
         keys.length === 0
           ? "must be a key of buckets, and the environment has none"
           : `must be a key of buckets: ${keys.join(", ")}`,
       );
     }
+    const topic =
+      "pubsubTopic" in event.source ? /^projects\/([^/]+)\//.exec(event.source.pubsubTopic)?.[1] : undefined;
+    if (topic !== undefined && topic !== config.project) {
+      p.add(
+        `${path}.source.pubsubTopic`,
+        "pubsubTopic" in event.source ? event.source.pubsubTopic : undefined,
+        `must be a topic of the environment's project (${config.project}): whoever may publish to another project's topic could call the service`,
+      );
+    }
+    const own = new Problems();
+    checkEventTrigger(own, { serviceName: svc.name ?? key, location: config.region }, id, {
+      source:
+        "pubsubTopic" in event.source
+          ? { pubsubTopic: event.source.pubsubTopic }
+          : { storageBucket: bucketNames(config)(event.source.bucket) as string, eventType: event.source.eventType },
+      path: event.path,
+    });
+    for (const problem of own.list) {
+      if (problem.path === "source.storageBucket") continue; // the key, checked above
+      p.add(problem.path === "id" ? path : joinPath(path, problem.path), problem.value, problem.allowed);
+    }
   }
+}
+
+/**
+ * Only jobs write the buckets models are served from: a service or worker pool that could write
+ * one could change what every instance of every service loads, with no release (and a worker pool
+ * reads untrusted messages all day).
+ */
+function checkModelBucketsReadOnly(
+  p: Problems,
+  at: string,
+  volumes: readonly VolumeConfig[] | undefined,
+  config: EnvironmentConfig,
+): void {
+  const modelBuckets = new Set(Object.values(config.services).flatMap((s) => (s.model ? [s.model.bucket] : [])));
+  (volumes ?? []).forEach((v, i) => {
+    if (isBucketVolume(v) && v.readOnly === false && modelBuckets.has(v.bucket)) {
+      p.add(
+        `${at}.volumes[${i}].readOnly`,
+        false,
+        `must be true: services read their models from bucket ${v.bucket}, and only jobs write it`,
+      );
+    }
+  });
 }
 
 /** Each volume names a bucket of the environment. */
@@ -365,6 +475,7 @@ function checkBucketsAndJobs(p: Problems, config: EnvironmentConfig, url: string
     const props = { ...workerPoolProps(config, key), image: `${url}/${pool.image}${STAND_IN}` };
     addWorkloadProblems(p, at, pool.name, validateCloudRunWorkerPoolProps(props), pool.volumes?.length ?? 0);
     checkVolumeBuckets(p, `${at}.volumes`, pool.volumes, config);
+    checkModelBucketsReadOnly(p, at, pool.volumes, config);
     const other = poolNames.get(props.name);
     if (other !== undefined)
       p.add(`${at}${pool.name === undefined ? "" : ".name"}`, props.name, `is the same worker pool name as ${other}`);

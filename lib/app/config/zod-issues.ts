@@ -8,7 +8,7 @@ import { environmentSchema } from "./schema";
 /** Turns zod's issues into problems with config paths and the values received. */
 export function shapeProblems(issues: readonly z.core.$ZodIssue[], raw: unknown): Problem[] {
   const out: Problem[] = [];
-  for (const issue of issues) {
+  for (const issue of issues.flatMap(closestForm)) {
     const base = issue.path.map(String);
     if (issue.code === "unrecognized_keys") {
       const known = knownKeys(environmentSchema, base, raw);
@@ -28,6 +28,24 @@ export function shapeProblems(issues: readonly z.core.$ZodIssue[], raw: unknown)
     out.push({ path: pathOf(base), value, allowed: describeIssue(issue, value) + misspelledKey(raw, base, value) });
   }
   return out;
+}
+
+/**
+ * An object that matches no form of a union of objects (an event's `source`: a bucket's or a
+ * topic's) is reported by the form it comes closest to, the one with the fewest issues, each at
+ * its own path; a union told apart by a field (a volume's `kind`), or a value that is no object
+ * (an image given as a number), keeps the union's own issue.
+ */
+function closestForm(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== "invalid_union" || "discriminator" in issue) return [issue];
+  const forms = (issue as { errors?: z.core.$ZodIssue[][] }).errors ?? [];
+  // A form the value is of (an object): its issues are inside it, or keys it does not know.
+  const objects = forms.filter(
+    (f) => f.length > 0 && f.every((i) => i.path.length > 0 || i.code === "unrecognized_keys"),
+  );
+  if (objects.length === 0) return [issue];
+  const closest = objects.reduce((a, b) => (b.length < a.length ? b : a));
+  return closest.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue).flatMap(closestForm);
 }
 
 /**
@@ -60,11 +78,21 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
         const options = (issue as unknown as { options: unknown[] }).options.filter((o) => o != null);
         return `must be one of ${options.map((o) => JSON.stringify(o)).join(", ")}`;
       }
-      return "must be an image reference string, or { name, version } for an image in the environment's repository";
+      return UNION_FORMS[String(issue.path[issue.path.length - 1])] ?? "matches none of the forms this field takes";
     default:
       return issue.message;
   }
 }
+
+/** What each union of the configuration takes, by the field's name, for a value that is none of them. */
+const UNION_FORMS: Readonly<Record<string, string>> = {
+  image: "must be an image reference string, or { name, version } for an image in the environment's repository",
+  source: "must be { bucket, eventType } (a bucket's objects) or { pubsubTopic } (a topic's messages)",
+  uptimeCheck: "must be false (no uptime check) or the check's options",
+  instancesAtMax: "must be false (no alert) or the alert's options",
+  slo: "must be false (no SLOs) or their options",
+  cleanup: "must be false (no cleanup policies) or their options",
+};
 
 function article(type: string): string {
   return `${/^[aeiou]/.test(type) ? "an" : "a"} ${type}`;

@@ -1,6 +1,6 @@
 import { own } from "../../gcp/validation";
 import { EnvironmentConfig } from "../config";
-import { bucketProps } from "../config/props";
+import { bucketProps, trafficless } from "../config/props";
 import { promotionOrder } from "../promotion";
 import { describeRollout, rolloutOf } from "../config/rollout";
 import { codeCell, escapeCell, renderTable } from "../table";
@@ -128,7 +128,7 @@ export function renderStatus(loaded: Loaded, markdown: boolean, now: Date = new 
       rows.push([
         file.name,
         config.stage,
-        isJob ? `${key} (job)` : key,
+        isJob ? `${key} (${trafficless(config, key)?.kind ?? "job"})` : key,
         serving,
         model,
         revision,

@@ -92,10 +92,28 @@ export interface TriggerTarget {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-/** Checks a trigger's id and options: every problem, with option paths. */
-export function checkEventTrigger(p: Problems, target: TriggerTarget, id: string, options: EventTriggerOptions): void {
+/**
+ * Checks a trigger's id and options: every problem, with option paths. Without a scope (the
+ * environments app's configuration checks), a second trigger of one id is not looked for.
+ */
+export function checkEventTrigger(
+  p: Problems,
+  target: Pick<TriggerTarget, "serviceName" | "location"> & { readonly scope?: Construct },
+  id: string,
+  options: EventTriggerOptions,
+): void {
   p.check("id", id, run.eventTriggerId);
-  if (target.scope.node.tryFindChild(`events-${id}`) !== undefined) {
+  // The trigger is named SERVICE-ID. Eventarc's own length limit is not stated where we looked
+  // (its REST reference, the provider's docs): it is kept to a DNS label's 63 characters.
+  const name = `${target.serviceName}-${id}`;
+  if (!isUnresolved(target.serviceName) && name.length > run.MAX_TRIGGER_NAME) {
+    p.add(
+      "id",
+      id,
+      `names the trigger ${name}, ${name.length} characters; with the service name it must be at most ${run.MAX_TRIGGER_NAME}`,
+    );
+  }
+  if (target.scope?.node.tryFindChild(`events-${id}`) !== undefined) {
     p.add("id", id, "is already a trigger of this service; trigger ids must be unique");
   }
   const source = options.source as Partial<StorageEventSource & PubSubEventSource> | undefined;

@@ -120,12 +120,21 @@ export function grantSecretAccess(
   member: string,
   dependsOn: ITerraformDependable[] | undefined,
 ): SecretManagerSecretIamMember[] {
-  const secrets = [
+  const named = [
     ...new Set([
       ...Object.values(props.secretEnv ?? {}).map((s) => s.secret),
       ...(props.volumes ?? []).flatMap((v) => (v.kind === "secret" ? [v.secret] : [])),
     ]),
   ].sort();
+  // One secret named two ways (its id, and projects/PROJECT/secrets/ID in the workload's project)
+  // gets one grant, under the first name: two resources holding one binding would drop it when
+  // either is removed.
+  const canonical = (secret: string) =>
+    props.project !== undefined && secret.startsWith(`projects/${props.project}/secrets/`)
+      ? secret.slice(`projects/${props.project}/secrets/`.length)
+      : secret;
+  const seen = new Set<string>();
+  const secrets = named.filter((s) => !seen.has(canonical(s)) && seen.add(canonical(s)) !== undefined);
   return secrets.map(
     (secret) =>
       new SecretManagerSecretIamMember(scope, grantId(scope, "secret-access", secret), {

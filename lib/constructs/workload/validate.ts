@@ -342,7 +342,7 @@ function checkSecretVolume(p: Problems, at: string, v: SecretVolume): void {
       const fat = `${at}.files[${j}]`;
       p.check(`${fat}.path`, f.path, run.secretFilePath);
       p.check(`${fat}.version`, f.version, secretVersion);
-      p.check(`${fat}.mode`, f.mode, run.fileMode);
+      p.check(`${fat}.mode`, f.mode, run.itemFileMode);
       if (typeof f.path === "string" && !isUnresolved(f.path)) {
         const clash = [...seen].find(([other]) => nested(`/${other}`, `/${f.path}`));
         if (clash !== undefined) {

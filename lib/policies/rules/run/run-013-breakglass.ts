@@ -9,20 +9,46 @@ export const RUN_013: PolicyRule = {
   severity: "error",
   stages: ["production"],
   field: { path: "binaryAuthorization.breakglass", of: "workload" },
-  resourceTypes: ["google_cloud_run_v2_service", "google_cloud_run_v2_job", "google_cloud_run_v2_worker_pool"],
+  resourceTypes: [
+    "google_cloud_run_v2_service",
+    "google_cloud_run_v2_job",
+    "google_cloud_run_v2_worker_pool",
+    "google_cloud_run_service",
+  ],
   check: (r) => {
+    if (r.type === "google_cloud_run_service") return v1Breakglass(r.attrs);
     const binaryAuthorization = get(r.attrs, "binary_authorization");
     if (binaryAuthorization === undefined || binaryAuthorization === null) return notApplicable;
     if (isExpression(binaryAuthorization)) {
       return unknown(`binary_authorization is ${binaryAuthorization}, known only at apply`);
     }
     const justification = get(binaryAuthorization, "breakglass_justification");
-    if (justification === undefined || justification === null || justification === "") return notApplicable;
-    if (isExpression(justification)) {
-      return unknown(`the breakglass justification is ${justification}, known only at apply`);
-    }
-    return nonCompliant(
-      `deployed with breakglass: ${JSON.stringify(String(justification))}; Binary Authorization's policy was bypassed`,
-    );
+    return breakglass(justification);
   },
 };
+
+/** The v1 API's breakglass: an annotation on the service or its template. */
+const V1_ANNOTATION = "run.googleapis.com/binary-authorization-breakglass";
+
+function v1Breakglass(attrs: Record<string, unknown>): ReturnType<typeof breakglass> {
+  for (const at of [
+    ["metadata", "annotations"],
+    ["template", "metadata", "annotations"],
+  ]) {
+    const annotations = get(attrs, ...at);
+    if (isExpression(annotations)) return unknown(`${at.join(".")} is ${annotations}, known only at apply`);
+    const found = breakglass(get(annotations, V1_ANNOTATION));
+    if (found.status !== "not-applicable") return found;
+  }
+  return notApplicable;
+}
+
+/**
+ * A justification set is a breakglass, whatever it says: an expression too (its text is known only
+ * at apply, but that there is one is known now), so `"${"…"}"` does not pass for none.
+ */
+function breakglass(justification: unknown) {
+  if (justification === undefined || justification === null || justification === "") return notApplicable;
+  const shown = isExpression(justification) ? `the expression ${justification}` : JSON.stringify(String(justification));
+  return nonCompliant(`deployed with breakglass: ${shown}; Binary Authorization's policy was bypassed`);
+}
