@@ -20,7 +20,7 @@ import { ProjectServices } from "../constructs/project-services";
 import { workloadApis } from "../constructs/workload";
 import { sortedRecord } from "../gcp/terraform";
 import { acknowledge } from "../policies";
-import { CloudRunV2ServiceIamMember, DataGoogleProject, EventarcTrigger } from "../providers";
+import { CloudRunV2ServiceIamMember, DataGoogleProject } from "../providers";
 import { EnvironmentConfig, parseEnvironmentConfig, repositoryProps, serviceProps } from "./config";
 import { BucketResolver, anythingMonitored, bucketProps, jobProps, monitored, workerPoolProps } from "./config/props";
 import {
@@ -384,7 +384,13 @@ export class EnvironmentStack extends AppStack {
     };
     for (const [key, service] of Object.entries(this.services)) {
       wait(service.service, workloadApis(serviceProps(config, key)));
-      for (const trigger of service.node.findAll().filter((c): c is EventarcTrigger => c instanceof EventarcTrigger)) {
+      const triggers = service.node
+        .findAll()
+        .filter(
+          (c): c is TerraformResource =>
+            c instanceof TerraformResource && c.terraformResourceType === "google_eventarc_trigger",
+        );
+      for (const trigger of triggers) {
         wait(trigger, ["pubsub.googleapis.com"]);
       }
     }

@@ -5,7 +5,13 @@ import { bucketName } from "../../gcp/storage";
 import * as run from "../../gcp/run";
 import { isUnresolved, sortedRecord } from "../../gcp/terraform";
 import { Problems } from "../../gcp/validation";
-import { CloudRunV2ServiceIamMember, EventarcTrigger, ProjectIamMember, ServiceAccount } from "../../providers";
+import {
+  CloudRunV2ServiceIamMember,
+  EventarcTrigger,
+  ProjectIamMember,
+  ServiceAccount,
+  lazyProviders,
+} from "../../providers";
 import { projectData, projectNumberOf } from "../common";
 import { ModelBucket } from "../model-bucket";
 
@@ -203,7 +209,8 @@ export function makeEventTrigger(target: TriggerTarget, id: string, options: Eve
   const location =
     options.location ??
     (bucket instanceof ModelBucket && !isUnresolved(bucket.location) ? bucket.location.toLowerCase() : target.location);
-  const trigger = new EventarcTrigger(scope, "trigger", {
+  const Trigger = lazyProviders.EventarcTrigger();
+  const trigger = new Trigger(scope, "trigger", {
     project: target.project,
     location,
     name: `${target.serviceName}-${id}`,

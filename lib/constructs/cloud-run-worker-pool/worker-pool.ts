@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { sortedRecord } from "../../gcp/terraform";
 import { throwIfInvalid } from "../../gcp/validation";
-import { CloudRunV2WorkerPool, CloudRunV2WorkerPoolConfig, ServiceAccount } from "../../providers";
+import { CloudRunV2WorkerPool, CloudRunV2WorkerPoolConfig, ServiceAccount, lazyProviders } from "../../providers";
 import { guardPolicyPlacement } from "../common";
 import { IGrantee } from "../grants";
 import { binaryAuthorizationOf, environment, listOf, workloadRuntime, volumesOf, vpcAccessOf } from "../workload";
@@ -49,7 +49,8 @@ export class CloudRunWorkerPool extends Construct implements IGrantee {
     this.serviceAccountEmail = identity.email;
     this.serviceAccount = identity.account;
     this.member = identity.member;
-    this.workerPool = new CloudRunV2WorkerPool(this, "worker-pool", {
+    const WorkerPool = lazyProviders.CloudRunV2WorkerPool();
+    this.workerPool = new WorkerPool(this, "worker-pool", {
       ...workerPoolConfig(props, this.serviceAccountEmail),
       dependsOn: depends(grants),
     });
