@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { jobTarget } from "../../lib/app/environments";
+import { buildMatrix, jobTarget } from "../../lib/app/environments";
 import { fixtureTrainingEnvironment } from "../fixtures/environment";
 import { environmentsFolder } from "../fixtures/release";
 
@@ -47,5 +47,28 @@ describe("what the Train workflow reads of a job (npm run -s environments -- --j
     expect(jobTarget("delta", "train", folder)).toEqual({ problem: "train is not a job of delta: evaluate" });
     expect(jobTarget("omega", "train", folder)).toEqual({ problem: "omega is not an environment: delta" });
     fs.rmSync(path.dirname(folder), { recursive: true, force: true });
+  });
+});
+
+describe("what the build workflow builds (npm run -s environments -- --builds)", () => {
+  test("a worker pool with a build is built and pinned in the first stage, like a service or a job", () => {
+    const pools = {
+      consumer: { image: "consumer", build: { context: "services/consumer" } },
+      idle: { image: "idle" },
+    };
+    const folder = environmentsFolder([
+      fixtureTrainingEnvironment({ name: "alpha", stage: "development", workerPools: pools }),
+      fixtureTrainingEnvironment({ name: "gamma", stage: "production", workerPools: pools }),
+    ]);
+    try {
+      fs.mkdirSync(path.join(path.dirname(folder), "services", "consumer"), { recursive: true });
+      fs.writeFileSync(path.join(path.dirname(folder), "services", "consumer", "Dockerfile"), "FROM scratch\n");
+      const entries = buildMatrix({ dir: folder });
+      expect(entries.map((e) => [e.service, e.environment, e.image, e.context])).toEqual([
+        ["consumer", "alpha", "europe-west1-docker.pkg.dev/acme-fx-alpha/images/consumer", "services/consumer"],
+      ]);
+    } finally {
+      fs.rmSync(path.dirname(folder), { recursive: true, force: true });
+    }
   });
 });

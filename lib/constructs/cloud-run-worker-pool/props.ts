@@ -8,9 +8,10 @@ import { DirectVpcAccess, WORKLOAD_DEFAULTS, WorkloadProps } from "../workload";
 
 /**
  * The props of a {@link CloudRunWorkerPool}: an always-on consumer (of a Pub/Sub subscription, a
- * queue) with no port, no URL and no autoscaling. The google provider 6.50 writes no probe, no
- * port, no GPU of its own here and no Serverless VPC Access connector for a worker pool, so those
- * props are not offered: `vpcAccess` is direct VPC egress only.
+ * queue) with no port, no URL and no autoscaling. The google provider 6.50 has no probe, no port
+ * and no Serverless VPC Access connector for a worker pool, so those props are not offered:
+ * `vpcAccess` is direct VPC egress only. It has a GPU (`node_selector`), which is not offered yet:
+ * the regions that give worker pools GPUs are not in this library's table of GPU facts.
  */
 export interface CloudRunWorkerPoolProps extends Omit<
   WorkloadProps,
