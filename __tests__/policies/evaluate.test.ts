@@ -184,7 +184,14 @@ describe("worker pools, secret volumes and breakglass as files and plans write t
       status: "non-compliant",
       detail: 'deployed with breakglass: "INC-7"; Binary Authorization\'s policy was bypassed',
     });
-    expect(on(ba("${var.breakglass}"), "RUN-013").status).toBe("unknown");
+    // Whatever a variable or a function gives, a breakglass is set: the finding stands on files too.
+    expect(on(ba("${var.breakglass}"), "RUN-013")).toEqual({
+      status: "non-compliant",
+      detail: "deployed with breakglass: the expression ${var.breakglass}; Binary Authorization's policy was bypassed",
+    });
+    expect(on(ba('${lower("X")}'), "RUN-013").status).toBe("non-compliant");
+    // Any other rule's verdict on a value the files leave open is still unknown.
+    expect(on(pool({ deletion_protection: "${var.protect}" }), "RUN-005").status).toBe("unknown");
     expect(on(pool({ binary_authorization: "${dynamic binary_authorization}" }), "RUN-013").status).toBe("unknown");
   });
 });

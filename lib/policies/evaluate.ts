@@ -145,7 +145,10 @@ function watched(rule: PolicyRule, resource: ResourceView, open: (value: string)
   }
   // A verdict that read a value wholly left open decided nothing. (A value partly open, such as
   // `${local.registry}/api@sha256:…`, may hold what the rule decides on: the rule says.)
-  const whole = reads.find((r) => WHOLE.test(r.value) && !OPAQUE.test(r.value));
+  // Unless the rule's finding is that the value is set at all (`findingOnPresence`).
+  const presence = (r: Read) =>
+    result.status === "non-compliant" && (rule.findingOnPresence ?? []).includes(r.path.replace(/\[\d+\]/g, ""));
+  const whole = reads.find((r) => WHOLE.test(r.value) && !OPAQUE.test(r.value) && !presence(r));
   if (whole !== undefined) {
     return { status: "unknown", detail: `it reads ${whole.path} = ${whole.value}, which the files do not fix` };
   }

@@ -84,6 +84,14 @@ export interface PolicyRule {
    * @default false
    */
   readonly wholeConfiguration?: boolean;
+  /**
+   * Attributes whose being set at all is the rule's finding, whatever their value (a breakglass
+   * justification): on files, a finding that read one of them left open by the files (a variable,
+   * a function) stands, where any other verdict on an open value is unknown. Paths as
+   * `binary_authorization.breakglass_justification`, list indexes left out.
+   * @default - none
+   */
+  readonly findingOnPresence?: readonly string[];
   check?(resource: ResourceView): RuleResult;
   checkStack?(stack: StackView): RuleResult;
 }

@@ -166,7 +166,11 @@ export interface SecretVolume {
   readonly name: string;
   /** The directory the files appear in: an absolute path such as `/secrets`. */
   readonly mountPath: string;
-  /** The secret: its id in the workload's project, or `projects/PROJECT/secrets/ID`. */
+  /**
+   * The secret: its id in the workload's project, or `projects/PROJECT/secrets/ID`. Name one secret
+   * one way in a workload (here and in `secretEnv`): with `project` given the two ways are told to
+   * be one secret, with one grant; without it they cannot be, and two grants would hold one binding.
+   */
   readonly secret: string;
   /**
    * The one version to mount, pinned (`"3"`), as the file `fileName`. Give `version` or `files`.

@@ -9,6 +9,7 @@ export const RUN_013: PolicyRule = {
   severity: "error",
   stages: ["production"],
   field: { path: "binaryAuthorization.breakglass", of: "workload" },
+  findingOnPresence: ["binary_authorization.breakglass_justification"],
   resourceTypes: [
     "google_cloud_run_v2_service",
     "google_cloud_run_v2_job",
