@@ -23,12 +23,11 @@ import {
   IDENTITY_JOBS,
   IdentityKind,
   canaryGuarded,
-  identityProviderVariable,
   eventTriggerAccountEmail,
-  jobAccountEmail,
-  workerPoolAccountEmail,
+  identityProviderVariable,
   runtimeAccountEmail,
   schedulerAccountEmail,
+  workloadAccountEmail,
 } from "./identities";
 import { PipelineIdentities, PipelineIdentity } from "./pipeline-identities";
 import { previousStage, promotionOrder } from "./promotion";
@@ -308,12 +307,7 @@ export class BootstrapStack extends AppStack {
       grantSecretAccess(scope, props, account.member, undefined);
       grantCloudSqlAccess(scope, { ...props, project: config.project }, account.member, undefined);
       keyAccess(scope, props.encryptionKey);
-      const email =
-        kind === "service"
-          ? runtimeAccountEmail(config, key)
-          : kind === "job"
-            ? jobAccountEmail(config, key)
-            : workerPoolAccountEmail(config, key);
+      const email = workloadAccountEmail(config, key, kind);
       const what = kind === "service" ? key : kind === "job" ? `job ${key}` : `worker pool ${key}`;
       this.deployMayActAs(scope, "deployer-act-as", account, email, `deploying ${what}, which runs as it`);
       if (kind === "job" && "schedule" in props && props.schedule !== undefined) {

@@ -17,7 +17,7 @@ import {
   sloName,
 } from "../constructs/monitoring";
 import { ProjectServices } from "../constructs/project-services";
-import { workloadApis } from "../constructs/workload";
+import { WorkloadKind, workloadApis } from "../constructs/workload";
 import { sortedRecord } from "../gcp/terraform";
 import { acknowledge } from "../policies";
 import { CloudRunV2ServiceIamMember, DataGoogleProject } from "../providers";
@@ -27,10 +27,8 @@ import {
   canaryGuarded,
   eventTriggerAccountEmail,
   identityMember,
-  jobAccountEmail,
-  runtimeAccountEmail,
   schedulerAccountEmail,
-  workerPoolAccountEmail,
+  workloadAccountEmail,
 } from "./identities";
 import { ParityMetadata } from "./parity";
 import {
@@ -482,14 +480,9 @@ function configuredApis(config: EnvironmentConfig): string[] {
  * a customer-managed key (a key's IAM policy is its owner's). Managing accounts and IAM policies
  * would let the deploy identity grant itself more.
  */
-function bootstrapMade(config: EnvironmentConfig, key: string, kind: "service" | "job" | "workerPool") {
+function bootstrapMade(config: EnvironmentConfig, key: string, kind: WorkloadKind) {
   return {
-    serviceAccountEmail:
-      kind === "service"
-        ? runtimeAccountEmail(config, key)
-        : kind === "job"
-          ? jobAccountEmail(config, key)
-          : workerPoolAccountEmail(config, key),
+    serviceAccountEmail: workloadAccountEmail(config, key, kind),
     grantSecretAccess: false,
     grantKeyAccess: false,
     grantCloudSqlAccess: false,

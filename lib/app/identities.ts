@@ -8,6 +8,7 @@ import {
   workerPoolServiceAccountId,
 } from "../gcp/iam";
 import type { GitHubWorkflowJobs } from "../gcp/workload-identity";
+import type { WorkloadKind } from "../constructs/workload";
 import type { EnvironmentConfig } from "./config";
 import { rolloutOf } from "./config/rollout";
 
@@ -116,15 +117,13 @@ export function jobAccountEmail(config: Pick<EnvironmentConfig, "project" | "job
 }
 
 /**
- * The runtime account of a worker pool, which the bootstrap stack creates: `<pool name>-pool@<project>`
- * (see `workerPoolServiceAccountId`).
+ * The runtime account of a service, job or worker pool (`kind`), which the bootstrap stack
+ * creates: {@link runtimeAccountEmail}, {@link jobAccountEmail}, or `<pool name>-pool@<project>`.
  */
-export function workerPoolAccountEmail(
-  config: Pick<EnvironmentConfig, "project" | "workerPools">,
-  key: string,
-): string {
-  const name = config.workerPools![key].name ?? key;
-  return serviceAccountEmailOf(workerPoolServiceAccountId(name), config.project);
+export function workloadAccountEmail(config: EnvironmentConfig, key: string, kind: WorkloadKind): string {
+  if (kind === "service") return runtimeAccountEmail(config, key);
+  if (kind === "job") return jobAccountEmail(config, key);
+  return serviceAccountEmailOf(workerPoolServiceAccountId(config.workerPools![key].name ?? key), config.project);
 }
 
 /**

@@ -64,19 +64,29 @@ export function isExpression(value: unknown): value is string {
   return typeof value === "string" && value.includes("${");
 }
 
+/**
+ * Where each Cloud Run workload type keeps its revision template (containers, volumes, service
+ * account): services (v2 and v1), jobs and worker pools, the types that run containers.
+ */
+const REVISION_TEMPLATE: Readonly<Record<string, readonly string[]>> = {
+  google_cloud_run_v2_service: ["template"],
+  google_cloud_run_v2_job: ["template", "template"],
+  google_cloud_run_v2_worker_pool: ["template"],
+  google_cloud_run_service: ["template", "spec"],
+};
+
+/** The Cloud Run workloads that run containers: services (v2 and v1), jobs and worker pools. */
+export const CLOUD_RUN_WORKLOADS = Object.keys(REVISION_TEMPLATE);
+
+/** A Cloud Run workload's revision template, or undefined for another type. */
+export function revisionTemplateOf(resource: ResourceView): unknown {
+  const path = REVISION_TEMPLATE[resource.type];
+  return path === undefined ? undefined : get(resource.attrs, ...path);
+}
+
 /** The containers of a Cloud Run service, job or worker pool, wherever the type keeps them. */
 export function containersOf(resource: ResourceView): Record<string, unknown>[] {
-  switch (resource.type) {
-    case "google_cloud_run_v2_service":
-    case "google_cloud_run_v2_worker_pool":
-      return list(get(resource.attrs, "template", "containers"));
-    case "google_cloud_run_v2_job":
-      return list(get(resource.attrs, "template", "template", "containers"));
-    case "google_cloud_run_service":
-      return list(get(resource.attrs, "template", "spec", "containers"));
-    default:
-      return [];
-  }
+  return list(get(revisionTemplateOf(resource), "containers"));
 }
 
 /**
@@ -85,26 +95,8 @@ export function containersOf(resource: ResourceView): Record<string, unknown>[] 
  * { secret_name, items: [{ key, path }] } }` (the v1 service, whose `key` is the version).
  */
 export function volumesOf(resource: ResourceView): Record<string, unknown>[] {
-  switch (resource.type) {
-    case "google_cloud_run_v2_service":
-    case "google_cloud_run_v2_worker_pool":
-      return list(get(resource.attrs, "template", "volumes"));
-    case "google_cloud_run_v2_job":
-      return list(get(resource.attrs, "template", "template", "volumes"));
-    case "google_cloud_run_service":
-      return list(get(resource.attrs, "template", "spec", "volumes"));
-    default:
-      return [];
-  }
+  return list(get(revisionTemplateOf(resource), "volumes"));
 }
-
-/** The Cloud Run workloads that run containers: services (v2 and v1), jobs and worker pools. */
-export const CLOUD_RUN_WORKLOADS = [
-  "google_cloud_run_v2_service",
-  "google_cloud_run_v2_job",
-  "google_cloud_run_v2_worker_pool",
-  "google_cloud_run_service",
-];
 
 /** Every environment variable of every container: name, plain value, secret reference. */
 export function envVars(resource: ResourceView): { name: string; value?: unknown; secret?: Record<string, unknown> }[] {

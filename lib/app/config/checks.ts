@@ -341,19 +341,9 @@ function addWorkloadProblems(
  */
 function checkEvents(p: Problems, at: string, key: string, config: EnvironmentConfig): void {
   const svc = config.services[key];
-  const keys = Object.keys(config.buckets ?? {});
   for (const [id, event] of Object.entries(svc.events ?? {})) {
     const path = `${at}.events.${id}`;
-    const bucket = "bucket" in event.source ? event.source.bucket : undefined;
-    if (bucket !== undefined && config.buckets?.[bucket] === undefined) {
-      p.add(
-        `${path}.source.bucket`,
-        bucket,
-        keys.length === 0
-          ? "must be a key of buckets, and the environment has none"
-          : `must be a key of buckets: ${keys.join(", ")}`,
-      );
-    }
+    if ("bucket" in event.source) checkBucketKey(p, `${path}.source.bucket`, event.source.bucket, config);
     const topic =
       "pubsubTopic" in event.source ? /^projects\/([^/]+)\//.exec(event.source.pubsubTopic)?.[1] : undefined;
     if (topic !== undefined && topic !== config.project) {
@@ -409,17 +399,24 @@ function checkVolumeBuckets(
   config: EnvironmentConfig,
   field?: string,
 ): void {
-  const keys = Object.keys(config.buckets ?? {});
   (volumes ?? []).forEach((v, i) => {
-    if (!isBucketVolume(v) || config.buckets?.[v.bucket] !== undefined) return;
-    p.add(
-      field === undefined ? `${at}[${i}].bucket` : `${at}.${field}.bucket`,
-      v.bucket,
-      keys.length === 0
-        ? "must be a key of buckets, and the environment has none"
-        : `must be a key of buckets: ${keys.join(", ")}`,
-    );
+    if (isBucketVolume(v)) {
+      checkBucketKey(p, field === undefined ? `${at}[${i}].bucket` : `${at}.${field}.bucket`, v.bucket, config);
+    }
   });
+}
+
+/** A bucket named by its key in the environment's `buckets`. */
+function checkBucketKey(p: Problems, path: string, key: string, config: EnvironmentConfig): void {
+  if (config.buckets?.[key] !== undefined) return;
+  const keys = Object.keys(config.buckets ?? {});
+  p.add(
+    path,
+    key,
+    keys.length === 0
+      ? "must be a key of buckets, and the environment has none"
+      : `must be a key of buckets: ${keys.join(", ")}`,
+  );
 }
 
 /** The buckets and the jobs: the constructs' own rules, unique names, keys apart from services'. */

@@ -14,15 +14,14 @@ import {
 import { grantId } from "../common";
 import { Grant, Grantee, IGrantee, grantOf, grantOnce, memberOf } from "../grants";
 import {
-  createSchedulerAccount,
-  environment,
-  gpuOf,
   binaryAuthorizationOf,
-  listOf,
+  createSchedulerAccount,
+  gpuOf,
+  mainContainer,
   probe,
-  workloadRuntime,
   volumesOf,
   vpcAccessOf,
+  workloadRuntime,
 } from "../workload";
 import { CloudRunJobProps, JOB_DEFAULTS } from "./props";
 import { checkRunner, validateCloudRunJobProps } from "./validate";
@@ -240,10 +239,7 @@ function jobConfig(props: CloudRunJobProps, serviceAccountEmail: string): CloudR
         volumes,
         containers: [
           {
-            image: props.image,
-            command: listOf(props.command),
-            args: listOf(props.args),
-            env: environment(props),
+            ...mainContainer(props),
             resources: {
               limits: { cpu: props.cpu ?? JOB_DEFAULTS.cpu, memory: props.memory ?? JOB_DEFAULTS.memory, ...gpu.limit },
             },

@@ -178,32 +178,16 @@ export function makeEventTrigger(target: TriggerTarget, id: string, options: Eve
   const project = target.project ?? projectData(target.scope, undefined).projectId;
   const waits: (ProjectIamMember | CloudRunV2ServiceIamMember)[] = [invoker];
   if (storage !== undefined && account !== undefined) waits.push(grantEventReceiver(scope, project, member));
-  const needsAgents =
-    (storage !== undefined && options.grantServiceAgents !== false) || options.grantPubSubTokenCreator;
-  if (needsAgents) {
-    const number = options.projectNumber ?? projectNumberOf(target.scope, target.projectNumber, target.project);
-    if (storage !== undefined && options.grantServiceAgents !== false) {
-      waits.push(
-        agentGrant(
-          target.scope,
-          project,
-          "storage-publisher",
-          "roles/pubsub.publisher",
-          run.EVENT_AGENTS.storage(number),
-        ),
-      );
-    }
-    if (options.grantPubSubTokenCreator) {
-      waits.push(
-        agentGrant(
-          target.scope,
-          project,
-          "pubsub-token-creator",
-          "roles/iam.serviceAccountTokenCreator",
-          run.EVENT_AGENTS.pubsub(number),
-        ),
-      );
-    }
+  // The project's number names the agents: given, or one google_project data source per service.
+  const number = () => options.projectNumber ?? projectNumberOf(target.scope, target.projectNumber, target.project);
+  if (storage !== undefined && options.grantServiceAgents !== false) {
+    waits.push(grantStorageAgentPublisher(target.scope, project, number()));
+  }
+  if (options.grantPubSubTokenCreator) {
+    const agent = run.EVENT_AGENTS.pubsub(number());
+    waits.push(
+      agentGrant(target.scope, project, "pubsub-token-creator", "roles/iam.serviceAccountTokenCreator", agent),
+    );
   }
   const bucket = storage === undefined ? undefined : storage.storageBucket;
   const location =

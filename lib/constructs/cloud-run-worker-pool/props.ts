@@ -52,3 +52,14 @@ export const WORKER_POOL_DEFAULTS = {
   memory: "2Gi",
   instanceCount: 1,
 };
+
+/**
+ * The props with a pool's own defaults where they differ from every workload's (memory): the
+ * checks and the rendering a pool shares with services and jobs read WORKLOAD_DEFAULTS for what is
+ * not given.
+ */
+export function withPoolDefaults(
+  props: CloudRunWorkerPoolProps,
+): CloudRunWorkerPoolProps & { readonly memory: string } {
+  return { ...props, memory: props.memory ?? WORKER_POOL_DEFAULTS.memory };
+}

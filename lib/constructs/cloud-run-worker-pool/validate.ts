@@ -7,13 +7,12 @@ import {
   checkWorkloadContainer,
   checkWorkloadNetwork,
 } from "../workload";
-import { CloudRunWorkerPoolProps, WORKER_POOL_DEFAULTS } from "./props";
+import { CloudRunWorkerPoolProps, withPoolDefaults } from "./props";
 
 /** Checks {@link CloudRunWorkerPoolProps}; returns every problem, with prop paths. */
 export function validateCloudRunWorkerPoolProps(given: CloudRunWorkerPoolProps): Problem[] {
   const p = new Problems();
-  // The shared checks read WORKLOAD_DEFAULTS for what is not given: a pool's own memory default first.
-  const props = { ...given, memory: given.memory ?? WORKER_POOL_DEFAULTS.memory };
+  const props = withPoolDefaults(given);
   checkWorkloadBasics(p, props, "workerPool");
   if (props.description !== undefined && props.description.length > 512) {
     p.add("description", props.description, "must be at most 512 characters");

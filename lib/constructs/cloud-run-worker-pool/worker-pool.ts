@@ -4,8 +4,8 @@ import { throwIfInvalid } from "../../gcp/validation";
 import { CloudRunV2WorkerPool, CloudRunV2WorkerPoolConfig, ServiceAccount, lazyProviders } from "../../providers";
 import { guardPolicyPlacement } from "../common";
 import { IGrantee } from "../grants";
-import { binaryAuthorizationOf, environment, listOf, workloadRuntime, volumesOf, vpcAccessOf } from "../workload";
-import { CloudRunWorkerPoolProps, WORKER_POOL_DEFAULTS } from "./props";
+import { binaryAuthorizationOf, mainContainer, volumesOf, vpcAccessOf, workloadRuntime } from "../workload";
+import { CloudRunWorkerPoolProps, WORKER_POOL_DEFAULTS, withPoolDefaults } from "./props";
 import { validateCloudRunWorkerPoolProps } from "./validate";
 
 /**
@@ -59,7 +59,7 @@ export class CloudRunWorkerPool extends Construct implements IGrantee {
 
 /** How the props become the `google_cloud_run_v2_worker_pool`: every default written explicitly. */
 function workerPoolConfig(given: CloudRunWorkerPoolProps, serviceAccountEmail: string): CloudRunV2WorkerPoolConfig {
-  const props = { ...given, memory: given.memory ?? WORKER_POOL_DEFAULTS.memory };
+  const props = withPoolDefaults(given);
   const { volumes, volumeMounts } = volumesOf(props);
   return {
     project: props.project,
@@ -80,10 +80,7 @@ function workerPoolConfig(given: CloudRunWorkerPoolProps, serviceAccountEmail: s
       volumes,
       containers: [
         {
-          image: props.image,
-          command: listOf(props.command),
-          args: listOf(props.args),
-          env: environment(props),
+          ...mainContainer(props),
           resources: {
             limits: { cpu: props.cpu ?? WORKER_POOL_DEFAULTS.cpu, memory: props.memory },
           },

@@ -121,20 +121,19 @@ export function grantSecretAccess(
   dependsOn: ITerraformDependable[] | undefined,
 ): SecretManagerSecretIamMember[] {
   const named = [
-    ...new Set([
-      ...Object.values(props.secretEnv ?? {}).map((s) => s.secret),
-      ...(props.volumes ?? []).flatMap((v) => (v.kind === "secret" ? [v.secret] : [])),
-    ]),
+    ...Object.values(props.secretEnv ?? {}).map((s) => s.secret),
+    ...(props.volumes ?? []).flatMap((v) => (v.kind === "secret" ? [v.secret] : [])),
   ].sort();
-  // One secret named two ways (its id, and projects/PROJECT/secrets/ID in the workload's project)
-  // gets one grant, under the first name: two resources holding one binding would drop it when
-  // either is removed.
-  const canonical = (secret: string) =>
-    props.project !== undefined && secret.startsWith(`projects/${props.project}/secrets/`)
-      ? secret.slice(`projects/${props.project}/secrets/`.length)
-      : secret;
-  const seen = new Set<string>();
-  const secrets = named.filter((s) => !seen.has(canonical(s)) && seen.add(canonical(s)) !== undefined);
+  // One grant per secret, under the first of its names (sorted): a secret named by its id and by
+  // projects/PROJECT/secrets/ID in the workload's project is one secret, and two resources holding
+  // one binding would drop it when either is removed.
+  const own = props.project === undefined ? undefined : `projects/${props.project}/secrets/`;
+  const byId = new Map<string, string>();
+  for (const name of named) {
+    const id = own !== undefined && name.startsWith(own) ? name.slice(own.length) : name;
+    if (!byId.has(id)) byId.set(id, name);
+  }
+  const secrets = [...byId.values()];
   return secrets.map(
     (secret) =>
       new SecretManagerSecretIamMember(scope, grantId(scope, "secret-access", secret), {

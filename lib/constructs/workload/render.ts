@@ -29,6 +29,15 @@ export function environment(props: Pick<WorkloadProps, "env" | "secretEnv">) {
   return all.length > 0 ? all : undefined;
 }
 
+/**
+ * The main container's image, command, arguments and environment, as a job and a worker pool
+ * write them. (A service writes its own, in its own order: its revision name is the hash of its
+ * template as written, and a new order would rename every revision.)
+ */
+export function mainContainer(props: Pick<WorkloadProps, "image" | "command" | "args" | "env" | "secretEnv">) {
+  return { image: props.image, command: listOf(props.command), args: listOf(props.args), env: environment(props) };
+}
+
 /** A probe with every timing written (Cloud Run's defaults where not given), of its kind. */
 export function probe(p: Probe | undefined, port: number) {
   if (p === undefined) return undefined;

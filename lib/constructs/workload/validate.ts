@@ -268,9 +268,8 @@ export function checkVolumes(p: Problems, props: Checked): void {
       p.add(`${at}.kind`, v.kind, `must be one of ${VOLUME_KINDS.map((k) => `"${k}"`).join(", ")} (none means "gcs")`);
       return;
     }
-    const kindName = { secret: "secret", emptyDir: "emptyDir", nfs: "nfs", cloudSql: "cloudSql" } as const;
     if (!isCloudStorageVolume(v) && v.name === undefined) {
-      p.add(`${at}.name`, undefined, `is required for a ${kindName[v.kind]} volume`);
+      p.add(`${at}.name`, undefined, `is required for a ${v.kind} volume`);
     }
     p.check(`${at}.name`, v.name, volumeName);
     const name = v.name ?? nameOfVolume(v, i);

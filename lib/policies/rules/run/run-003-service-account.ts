@@ -1,6 +1,6 @@
 import { isDefaultServiceAccount, mentionsDefaultServiceAccount } from "../../../gcp/iam";
 import { ALL_STAGES, PolicyRule, compliant, nonCompliant, unknown } from "../../rule";
-import { get, isExpression } from "../../view";
+import { CLOUD_RUN_WORKLOADS, get, isExpression, revisionTemplateOf } from "../../view";
 
 export const RUN_003: PolicyRule = {
   id: "RUN-003",
@@ -10,20 +10,12 @@ export const RUN_003: PolicyRule = {
   severity: "error",
   stages: ALL_STAGES,
   equivalent: "none for Cloud Run (checkov CKV_GCP_46/47/48 cover default accounts elsewhere)",
-  resourceTypes: [
-    "google_cloud_run_v2_service",
-    "google_cloud_run_v2_job",
-    "google_cloud_run_v2_worker_pool",
-    "google_cloud_run_service",
-  ],
+  resourceTypes: CLOUD_RUN_WORKLOADS,
   check: (r) => {
-    const account =
-      r.type === "google_cloud_run_v2_job"
-        ? get(r.attrs, "template", "template", "service_account")
-        : r.type === "google_cloud_run_service"
-          ? get(r.attrs, "template", "spec", "service_account_name")
-          : // A v2 service and a worker pool: template.service_account.
-            get(r.attrs, "template", "service_account");
+    const account = get(
+      revisionTemplateOf(r),
+      r.type === "google_cloud_run_service" ? "service_account_name" : "service_account",
+    );
     if (account === undefined || account === "") {
       return nonCompliant("no service account is set, so it runs as the default compute service account");
     }

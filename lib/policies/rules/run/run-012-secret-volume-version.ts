@@ -1,6 +1,6 @@
 import { isPinnedSecretVersion } from "../../../gcp/secret-manager";
 import { ALL_STAGES, PolicyRule, compliant, nonCompliant, notApplicable, unknown } from "../../rule";
-import { get, isExpression, list, volumesOf } from "../../view";
+import { CLOUD_RUN_WORKLOADS, get, isExpression, list, volumesOf } from "../../view";
 
 /**
  * A secret volume's secret and files, as either API writes them: v2 `secret: { secret, items:
@@ -34,12 +34,7 @@ export const RUN_012: PolicyRule = {
   severity: "error",
   stages: ALL_STAGES,
   field: { path: "volumes", of: "workload" },
-  resourceTypes: [
-    "google_cloud_run_v2_service",
-    "google_cloud_run_v2_job",
-    "google_cloud_run_v2_worker_pool",
-    "google_cloud_run_service",
-  ],
+  resourceTypes: CLOUD_RUN_WORKLOADS,
   check: (r) => {
     const secrets = volumesOf(r)
       .map((v) => secretOf(r.type, v))

@@ -1,5 +1,5 @@
 import { PolicyRule, nonCompliant, notApplicable, unknown } from "../../rule";
-import { get, isExpression } from "../../view";
+import { CLOUD_RUN_WORKLOADS, get, isExpression } from "../../view";
 
 export const RUN_013: PolicyRule = {
   id: "RUN-013",
@@ -10,12 +10,7 @@ export const RUN_013: PolicyRule = {
   stages: ["production"],
   field: { path: "binaryAuthorization.breakglass", of: "workload" },
   findingOnPresence: ["binary_authorization.breakglass_justification"],
-  resourceTypes: [
-    "google_cloud_run_v2_service",
-    "google_cloud_run_v2_job",
-    "google_cloud_run_v2_worker_pool",
-    "google_cloud_run_service",
-  ],
+  resourceTypes: CLOUD_RUN_WORKLOADS,
   check: (r) => {
     if (r.type === "google_cloud_run_service") return v1Breakglass(r.attrs);
     const binaryAuthorization = get(r.attrs, "binary_authorization");
